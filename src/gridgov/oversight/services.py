@@ -1,0 +1,54 @@
+"""Writing the audit trail. Every service that changes state calls ``audit_record`` in its transaction."""
+
+from django.db import models
+
+from gridgov.context import current_request_id
+from gridgov.oversight.models import AuditRecord, Outcome
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
+    """The concrete field values of a model instance, JSON-ready, for before/after."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields]
+    return {name: getattr(instance, name) for name in names}
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target=None,
+    node=None,
+    role: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    outcome: str = Outcome.DONE,
+) -> AuditRecord:
+    """Append one record. ``actor`` is a Person (or None for the system), ``node`` the node in whose
+    scope it happened (defaults to the target's scope node)."""
+    if node is None and target is not None:
+        from gridgov.orgs.permissions import scope_node
+
+        node = scope_node(target)
+    return AuditRecord.objects.create(
+        actor_id=getattr(actor, "pk", None),
+        actor_name=getattr(actor, "name", "") or "",
+        actor_role=role,
+        node_id=getattr(node, "pk", None),
+        node_path=getattr(node, "path", "") or "",
+        node_name=getattr(node, "name", "") or "",
+        action=action,
+        outcome=outcome,
+        object_type=target._meta.label_lower if isinstance(target, models.Model) else "",
+        object_id=str(target.pk) if isinstance(target, models.Model) and target.pk is not None else "",
+        object_repr=str(target)[:200] if target is not None else "",
+        before=before,
+        after=after,
+        reason=str(reason)[:500],
+        request_id=current_request_id(),
+    )
+
+
+def audit_denied(*, actor, action: str, target=None, node=None, reason: str = "") -> AuditRecord:
+    """Record a refused attempt, so oversight sees who tried what outside their role or area."""
+    return audit_record(actor=actor, action=action, target=target, node=node, reason=reason, outcome=Outcome.DENIED)
