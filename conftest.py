@@ -1,7 +1,17 @@
 """Shared test set-up: small factories for the tree and people, and SQLite's audit purge switch."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db import connection
+
+# Data migrations whose rows (catalogues, categories) tests rely on. A transactional test's flush empties
+# every table, so those rows are loaded again, idempotently, before each such test.
+DATA_MIGRATIONS = [
+    "gridgov.tasks.migrations.0002_catalogue",
+    "gridgov.reports.migrations.0002_categories",
+]
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +35,29 @@ def street(db):
     from gridgov.testing.factories import Street
 
     return Street()
+
+
+@pytest.fixture(autouse=True)
+def reload_data_migrations(request):
+    """Before a transactional test (live server, threads), restore rows a previous flush removed."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        return
+    request.getfixturevalue("_django_db_helper")
+    for path in DATA_MIGRATIONS:
+        importlib.import_module(path).load(apps, None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the whole run (see gridgov.testing.browser)."""
+    from gridgov.testing.browser import launch
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

@@ -1,22 +1,70 @@
 """The JSON API under /api/v1/: one NinjaAPI, bearer-token auth, errors as {"code", "message"}.
 
-Each app adds a router in its own ``api.py``; this module mounts them and maps domain errors to stable codes.
+Each app adds a router in its own ``api.py``; this module mounts them and maps every failure to a JSON
+body with a stable ``code``, so a client never has to parse an HTML error page:
+
+=====  =======================  ==========================================================
+400    ``invalid``              the request was understood but breaks a business rule
+401    ``unauthenticated``      no bearer token, or an unknown / revoked one
+403    ``forbidden``            the node is visible to you but the action is not yours
+404    ``not_found``            no such thing, *or* it lies outside your area (we do not
+                                say which, so codes outside your area cannot be probed)
+405    ``method_not_allowed``   the path exists, the method does not
+409    ``conflict``             a concurrent change won (e.g. the same new code twice)
+413    ``too_large``            the body is over ``DATA_UPLOAD_MAX_MEMORY_SIZE``
+415    ``unsupported_media_type``  bodies must be ``application/json``
+422    ``invalid_request``      malformed JSON, missing fields, wrong types
+429    ``locked_out``           too many failed logins (django-axes)
+500    ``server_error``         a bug: logged, and answered in JSON all the same
+=====  =======================  ==========================================================
 """
 
+import functools
+import json
+import logging
+from datetime import timedelta
+
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.urls import path
 from django.utils import timezone
-from ninja import NinjaAPI
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from gridgov.api_errors import ApiError  # noqa: F401  (re-exported for apps' api.py)
+from gridgov.context import current_request_id
 from gridgov.orgs.models import ApiToken
 from gridgov.orgs.permissions import PermissionDenied
 
+logger = logging.getLogger(__name__)
+
+
+class UnsupportedMediaType(Exception):
+    pass
+
+
+class JsonOnlyParser(Parser):
+    """Bodies are JSON. A form or multipart body is refused with 415 rather than misread."""
+
+    def parse_body(self, request):
+        content_type = request.content_type or ""
+        if content_type and content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType(content_type)
+        return json.loads(request.body)
+
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; the request gets ``request.person``."""
+    """``Authorization: Bearer <token>``; the request gets ``request.person`` and ``request.api_token``."""
 
     def authenticate(self, request, token):
         if not token or len(token) > 200:
@@ -28,22 +76,71 @@ class TokenAuth(HttpBearer):
         )
         if row is None:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # Record use at most once a minute: a write per read would serialise every API call on SQLite.
+        if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.person = row.person
+        request.api_token = row
         return row.person
 
 
-api = NinjaAPI(
+class GridgovAPI(NinjaAPI):
+    """NinjaAPI whose URLs also answer 404/405 in JSON, including paths no router knows."""
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = _json_errors(pattern.callback)
+        patterns.append(path("<path:rest>", _json_errors(_unknown_path), name="unknown"))
+        return patterns
+
+
+api = GridgovAPI(
     title="gridgov API",
     version="1",
-    description="网格化基层治理平台 gridgov 的 JSON 接口。Authenticate with `Authorization: Bearer <token>`.",
+    description=(
+        "网格化基层治理平台 gridgov 的 JSON 接口 (the JSON API of gridgov).\n\n"
+        "Get a token with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. "
+        "Every error is JSON `{\"code\": ..., \"message\": ...}` with a stable `code`: "
+        "`invalid` (400), `unauthenticated`/`bad_credentials` (401), `forbidden`/`no_person` (403), "
+        "`not_found` (404; also for nodes outside your area, so they cannot be probed), "
+        "`method_not_allowed` (405), `too_large` (413), `unsupported_media_type` (415), "
+        "`invalid_request` (422), `locked_out` (429), `server_error` (500)."
+    ),
     auth=TokenAuth(),
+    parser=JsonOnlyParser(),
+    # Swagger UI from ninja's own static files ("ninja" is in INSTALLED_APPS); no online validator badge.
+    docs=Swagger(settings={"validatorUrl": None}),
     urls_namespace="api",
 )
 
 
 def error(request, status: int, code: str, message, **extra):
     return api.create_response(request, {"code": code, "message": str(message), **extra}, status=status)
+
+
+def _json_errors(view):
+    """Turn Django's plain 404 and ninja's plain-text 405 into JSON errors."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return error(request, 404, "not_found", _("There is no such API endpoint."))
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            allowed = response.get("Allow", "")
+            response = error(request, 405, "method_not_allowed", _("This method is not allowed here."), allowed=allowed)
+            response["Allow"] = allowed
+        return response
+
+    wrapped.csrf_exempt = True  # the API authenticates by bearer token, never by cookie
+    return wrapped
+
+
+def _unknown_path(request, rest):
+    raise Http404
 
 
 @api.exception_handler(PermissionDenied)
@@ -53,33 +150,100 @@ def on_permission_denied(request, exc):
 
 @api.exception_handler(DjangoValidationError)
 def on_domain_validation(request, exc):
-    return error(request, 400, "invalid", " ".join(str(m) for m in exc.messages))
+    """A service's ValidationError: its ``code`` (when a service gives one) is the API's stable code."""
+    code = getattr(exc, "code", None) or "invalid"
+    return error(request, 400, code, " ".join(str(m) for m in exc.messages))
 
 
 @api.exception_handler(NinjaValidationError)
 def on_request_validation(request, exc):
-    return error(request, 422, "invalid_request", "The request body or parameters are malformed.", errors=exc.errors)
+    return error(request, 422, "invalid_request", _("The request body or parameters are malformed."),
+                 errors=_plain(exc.errors))
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return error(request, 401, "unauthenticated", "A valid bearer token is required.")
+    return error(request, 401, "unauthenticated", _("A valid bearer token is required."))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return error(request, 404, "not_found", str(exc) or "Not found.")
+    return error(request, 404, "not_found", str(exc) or _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request, exc):
+    return error(request, 413, "too_large", _("The request body is too large."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request, exc):
+    return error(request, 400, "invalid_request", _("The request was refused as malformed."))
+
+
+DEFAULT_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
-    return error(request, exc.status_code, getattr(exc, "code", "error"), exc.message)
+    cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return error(request, 415, "unsupported_media_type", _("Send the body as application/json."))
+    if cause is not None and exc.status_code == 400:
+        # ninja wraps any body that cannot be parsed (broken JSON, bad encoding) in a bare 400.
+        return error(request, 422, "invalid_request", _("The request body is not valid JSON."))
+    code = getattr(exc, "code", None) or DEFAULT_CODES.get(exc.status_code, "error")
+    return error(request, exc.status_code, code, exc.message)
+
+
+# Defence in depth: these mean a check is missing somewhere, but the caller still deserves a 4xx.
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_django_permission_denied(request, exc):
+    return error(request, 403, "forbidden", _("You may not do this here."))
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def on_object_does_not_exist(request, exc):
+    return error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request, exc):
+    """A concurrent request won the race for a unique value (a node code, say) between check and write."""
+    logger.warning("Integrity error in API %s %s: %s", request.method, request.path, exc)
+    return error(request, 409, "conflict", _("This conflicts with data saved meanwhile; reload and try again."))
+
+
+@api.exception_handler(DataError)
+def on_data_error(request, exc):
+    logger.warning("Data error in API %s %s: %s", request.method, request.path, exc)
+    return error(request, 422, "invalid_request", _("A value is too long or malformed."))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    """A bug. Log it and still answer JSON, with the request id to quote when reporting it."""
+    logger.exception("Unhandled error in API %s %s", request.method, request.path)
+    return error(request, 500, "server_error", _("Something went wrong on our side; it has been logged."),
+                 request_id=current_request_id())
+
+
+def _plain(errors):
+    """Pydantic error details as JSON-safe values (``ctx`` may hold exceptions)."""
+    return json.loads(json.dumps(errors, default=str))
 
 
 def mount_routers() -> None:
     from gridgov.orgs.api import router as orgs_router
 
     api.add_router("/", orgs_router)
+    api.add_router("/", "gridgov.ledger.api.router")
+    api.add_router("/", "gridgov.tasks.api.router")
+    api.add_router("/", "gridgov.rewards.api.router")
+    api.add_router("/", "gridgov.reports.api.router")
+    api.add_router("/", "gridgov.oversight.api.router")
 
 
 mount_routers()

@@ -44,10 +44,16 @@ INSTALLED_APPS = [
     "axes",
     "treebeard",
     "js_lib_htmx",
+    "ninja",  # Swagger UI assets and templates served locally (without it ninja renders a CDN page)
     "django_tasks",
     "gridgov",
     "gridgov.orgs",
     "gridgov.oversight",
+    "gridgov.ledger",
+    "gridgov.tasks",
+    "gridgov.rewards",
+    "gridgov.reports",
+    "gridgov.indices",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.context.current_person",
+                "gridgov.orgs.context_processors.navigation",
             ],
         },
     },
@@ -141,9 +148,13 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = 50 * 1024 * 1024
+IMPORT_MAX_ROWS = 100_000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# How long a member's points code (QR and typed code) stays valid, in seconds.
+REWARDS_TOKEN_SECONDS = int(os.environ.get("GRIDGOV_REWARDS_TOKEN_SECONDS", "180"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -8,5 +8,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", include("gridgov.orgs.excel_urls")),
+    path("tasks/", include("gridgov.tasks.urls")),
+    path("rewards/", include("gridgov.rewards.urls")),
+    path("points/", include("gridgov.ledger.urls")),
+    path("reports/", include("gridgov.reports.urls")),
+    path("oversight/", include("gridgov.oversight.urls")),
     path("", include("gridgov.orgs.urls")),
 ]

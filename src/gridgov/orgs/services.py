@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gridgov.orgs.models import CHILD_KINDS, PHONE_PATTERN, ApiToken, Node, Person, Role, RoleAssignment
-from gridgov.orgs.permissions import SYSTEM, PermissionDenied, forget_assignments, grant_for, may_grant_role, require
+from gridgov.orgs.permissions import SYSTEM, Grant, PermissionDenied, forget_assignments, grant_for, may_grant_role, require
 from gridgov.oversight.services import audit_record, audit_denied, snapshot
 
 NODE_FIELDS = ["kind", "code", "name", "path"]
@@ -165,7 +165,9 @@ def _check_may_grant(*, actor: Person, role: str, node: Node) -> None:
 
 
 def _require_over_person(*, actor: Person, action: str, person: Person):
-    """A person is in scope where any of their role nodes is; a person with no role only for admins' root."""
+    """A person is in scope where any of their role nodes is. Only ``SYSTEM`` reaches a person with no role."""
+    if actor is SYSTEM:
+        return Grant("system", None, "")
     for assignment in person.roles.select_related("node"):
         if grant := grant_for(actor, action, assignment.node):
             return grant
@@ -183,3 +185,13 @@ def _create_user(*, username: str, password: str):
     except IntegrityError:
         raise ValidationError(_("The login name %(username)s is taken.") % {"username": username}) from None
 
+
+def api_token_revoke(*, actor: Person, token: ApiToken) -> None:
+    """Withdraw one of the actor's own API tokens; it stops working at once."""
+    if actor is None or token.person_id != actor.pk:
+        audit_denied(actor=actor, action="api_token.revoke", target=token, node=None)
+        raise PermissionDenied(_("You may only revoke your own tokens."))
+    with transaction.atomic():
+        audit_record(actor=actor, action="api_token.revoke", target=token, node=None,
+                     before={"label": token.label, "created_at": token.created_at.isoformat()})
+        token.delete()

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from gridgov.orgs import services
 from gridgov.orgs.models import NodeKind, Role
-from gridgov.orgs.permissions import PermissionDenied, can, require
+from gridgov.orgs.permissions import SYSTEM, PermissionDenied, can, require
 from gridgov.oversight.models import AuditRecord
 
 
@@ -60,3 +60,16 @@ def test_grid_cannot_be_placed_directly_under_a_street(street):
 def test_unknown_action_is_a_programming_error(street):
     with pytest.raises(ValueError):
         can(street.admin, "no.such.action", street.street)
+
+
+def test_system_may_update_a_person_who_holds_no_role(street):
+    loner = services.person_create(actor=SYSTEM, name="无角色")
+    services.person_update(actor=SYSTEM, person=loner, phone="13900001111")
+    loner.refresh_from_db()
+    assert loner.phone == "13900001111"
+
+
+def test_cadre_may_not_update_a_person_who_holds_no_role_in_their_area(street):
+    loner = services.person_create(actor=SYSTEM, name="无角色")
+    with pytest.raises(PermissionDenied):
+        services.person_update(actor=street.community_cadre, person=loner, phone="13900001111")

@@ -1,0 +1,242 @@
+"""Benchmark of the points ledger (not a test). Prints a small table.
+
+    python bench/ledger.py                 # SQLite in a temporary directory, 1,000,000 ranked people
+    python bench/ledger.py --quick         # small sizes, a few seconds
+    GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything python bench/ledger.py
+                                           # PostgreSQL: a throwaway database gg_bench_<pid> is created and dropped
+
+Measures: idempotent single grants per second against the raw INSERT rate of a comparable table (one
+row with a unique key and a hash per transaction) in the same database and run (goal: ratio >= 0.25);
+one 10,000-grant batch (goal < 1 s on SQLite); one person's rank and a street's top 50 among
+``--people`` ranked people (goal < 20 ms each).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, default=1_000_000, help="people in the ranking (default 1,000,000)")
+    parser.add_argument("--grants", type=int, default=2000, help="single grants to time (default 2,000)")
+    parser.add_argument("--batch", type=int, default=10_000, help="grants in the batch (default 10,000)")
+    parser.add_argument("--quick", action="store_true", help="small sizes: 20,000 people, 300 grants, 2,000 batch")
+    args = parser.parse_args()
+    if args.quick:
+        args.people, args.grants, args.batch = 20_000, 300, 2000
+    return args
+
+
+def throwaway_database() -> tuple[str, callable]:
+    """Point gridgov at a fresh database; return a description and a clean-up function."""
+    url = os.environ.get("GRIDGOV_DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        base, _slash, _name = url.rpartition("/")
+        name = f"gg_bench_{os.getpid()}"
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        os.environ["GRIDGOV_DATABASE_URL"] = f"{base}/{name}"
+        os.environ["GRIDGOV_DATA_DIR"] = tempfile.mkdtemp(prefix="gg-bench-")
+
+        def drop():
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return f"PostgreSQL {name}", drop
+    directory = tempfile.TemporaryDirectory(prefix="gg-bench-")
+    os.environ.pop("GRIDGOV_DATABASE_URL", None)
+    os.environ["GRIDGOV_DATA_DIR"] = directory.name
+    return f"SQLite {directory.name}", directory.cleanup
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def make_street(people: int):
+    """A street, 8 communities of 8 grids each, and ``people`` residents spread over the grids (bulk rows)."""
+    from gridgov.orgs import services as orgs
+    from gridgov.orgs.models import NodeKind, Person, Role, RoleAssignment
+    from gridgov.orgs.permissions import SYSTEM
+
+    street = orgs.node_create(actor=SYSTEM, parent=None, kind=NodeKind.STREET, code="B", name="基准街道")
+    communities, grids = [], []
+    for c in range(8):
+        community = orgs.node_create(actor=SYSTEM, parent=street, kind=NodeKind.COMMUNITY, code=f"B{c}", name=f"社区{c}")
+        communities.append(community)
+        for g in range(8):
+            grids.append(orgs.node_create(actor=SYSTEM, parent=community, kind=NodeKind.GRID, code=f"B{c}{g}",
+                                          name=f"网格{c}-{g}"))
+    residents = Person.objects.bulk_create([Person(name=f"居民{i}", name_initials="jm") for i in range(people)],
+                                           batch_size=5000)
+    RoleAssignment.objects.bulk_create(
+        [RoleAssignment(person=p, node=grids[i % len(grids)], role=Role.RESIDENT) for i, p in enumerate(residents)],
+        batch_size=5000,
+    )
+    return street, communities, grids, residents
+
+
+def timed(function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def bench_single_grants(count: int, community, residents) -> float:
+    from gridgov.ledger import services
+    from gridgov.orgs.permissions import SYSTEM
+
+    started = time.perf_counter()
+    for i in range(count):
+        services.grant_points(actor=SYSTEM, person=residents[i % len(residents)], amount=5, reason="基准",
+                              idempotency_key=f"single:{i}", budget_node=community)
+    return count / (time.perf_counter() - started)
+
+
+def bench_raw_inserts(count: int) -> float:
+    """The same database's raw rate: one row with a unique key, an amount and a hash per committed transaction."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_raw (id bigint PRIMARY KEY, idem varchar(120) UNIQUE, amount bigint, "
+                       "hash varchar(64))")
+    started = time.perf_counter()
+    for i in range(count):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_raw (id, idem, amount, hash) VALUES (%s, %s, %s, %s)",
+                           [i, f"raw:{i}", 5, f"{i:064d}"])
+    return count / (time.perf_counter() - started)
+
+
+def bench_batch(size: int, community, residents) -> float:
+    from gridgov.ledger import services
+    from gridgov.orgs.permissions import SYSTEM
+
+    grants = [{"person": residents[i % len(residents)], "amount": 5, "reason": "基准批量"} for i in range(size)]
+    seconds, postings = timed(services.grant_batch, actor=SYSTEM, grants=grants, budget_node=community,
+                              idempotency_key="batch")
+    assert len(postings) == size
+    return seconds
+
+
+def fill_rankings(people: int, street, communities, grids, period: str) -> None:
+    """Give ``people`` person accounts an earned total for ``period`` straight into the aggregate tables:
+    the shape the journal maintains, without a million postings (rank speed depends only on this shape)."""
+    import random
+
+    from django.db import connection
+
+    from gridgov.ledger.models import Account, EarnedTotal
+
+    rng = random.Random(7)
+    grid_community = {grid.pk: communities[index // 8].pk for index, grid in enumerate(grids)}
+    first = (Account.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    step = 20000
+    for start in range(0, people, step):
+        size = min(step, people - start)
+        Account.objects.bulk_create(
+            [Account(kind="person", owner_key=f"bench:{start + i}", name=f"居民{start + i}", node=grids[(start + i) % 64])
+             for i in range(size)], batch_size=5000,
+        )
+    accounts = list(Account.objects.filter(pk__gte=first).order_by("pk").values_list("pk", "node_id"))
+    rows = []
+    for pk, node_id in accounts:
+        rows.append(EarnedTotal(account_id=pk, period=period, points=int(rng.paretovariate(1.5) * 10),
+                                street_id=street.pk, community_id=grid_community[node_id], grid_id=node_id))
+        if len(rows) == step:
+            EarnedTotal.objects.bulk_create(rows, batch_size=5000)
+            rows = []
+    EarnedTotal.objects.bulk_create(rows, batch_size=5000)
+    with connection.cursor() as cursor:
+        for column in ("street_id", "community_id", "grid_id"):
+            cursor.execute(
+                f"INSERT INTO ledger_earnedhistogram (node_id, period, points, count) "
+                f"SELECT {column}, period, points, COUNT(*) FROM ledger_earnedtotal WHERE period = %s "
+                f"AND account_id >= %s GROUP BY {column}, period, points "
+                f"ON CONFLICT (node_id, period, points) DO UPDATE SET count = ledger_earnedhistogram.count + excluded.count",
+                [period, first],
+            )
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+
+
+def bench_ranks(street, residents, period: str, samples: int = 50) -> tuple[float, float, tuple]:
+    from gridgov.ledger import selectors
+
+    rank_times, top_times = [], []
+    people = residents[:: max(1, len(residents) // samples)][:samples]
+    answer = None
+    for person in people:
+        seconds, answer = timed(selectors.rank_of, person=person, node=street, period=period)
+        rank_times.append(seconds)
+        seconds, _rows = timed(selectors.ranking, node=street, period=period, limit=50)
+        top_times.append(seconds)
+    return statistics.median(rank_times) * 1000, statistics.median(top_times) * 1000, answer
+
+
+def main():
+    args = parse_args()
+    where, clean_up = throwaway_database()
+    try:
+        setup_django()
+        from gridgov.ledger import journal, services
+        from gridgov.ledger.verify import verify_ledger
+        from gridgov.orgs.permissions import SYSTEM
+
+        period = journal.current_period()
+        few = max(args.batch, 1000) * 8
+        seconds, (street, communities, grids, residents) = timed(make_street, few)
+        services.budget_set(actor=SYSTEM, node=communities[0], period=period, amount=10**9)
+        residents_in_first = [p for i, p in enumerate(residents) if (i % 64) // 8 == 0]
+        # Residents of community 0 only (grids 0-7 of 64), so the community's budget may pay them.
+        batch_people = residents_in_first or residents
+
+        grants_per_second = bench_single_grants(args.grants, communities[0], batch_people)
+        raw_per_second = bench_raw_inserts(args.grants)
+        batch_seconds = bench_batch(args.batch, communities[0], batch_people)
+        checked, problems = verify_ledger()
+        assert not problems, problems[:3]
+        fill_seconds, _ = timed(fill_rankings, args.people, street, communities, grids, period)
+        rank_ms, top_ms, example = bench_ranks(street, batch_people, period)
+
+        rows = [
+            ("database", where, ""),
+            ("single idempotent grants / s", f"{grants_per_second:,.0f}", ""),
+            ("raw INSERT transactions / s", f"{raw_per_second:,.0f}", ""),
+            ("ratio grants / raw", f"{grants_per_second / raw_per_second:.2f}", "goal >= 0.25"),
+            (f"batch of {args.batch:,} grants", f"{batch_seconds:.2f} s", "goal < 1 s (SQLite)"),
+            ("ledger verify", f"{checked:,} postings OK", ""),
+            (f"ranked people (filled in {fill_seconds:.0f} s)", f"{args.people + len(batch_people):,}", ""),
+            ("rank of one person (median of 50)", f"{rank_ms:.2f} ms", f"goal < 20 ms · e.g. {example}"),
+            ("top 50 of the street (median of 50)", f"{top_ms:.2f} ms", "goal < 20 ms"),
+        ]
+        width = [max(len(str(row[i])) for row in rows) for i in range(3)]
+        for row in rows:
+            print("  ".join(str(cell).ljust(width[i]) for i, cell in enumerate(row)).rstrip())
+    finally:
+        clean_up()
+
+
+if __name__ == "__main__":
+    main()

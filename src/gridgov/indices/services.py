@@ -1,0 +1,278 @@
+"""Writes: rule sets and their versions, computing / publishing / correcting a period, the events that
+only this app records (activities, news items, assessments, attendance), and organisations' public codes.
+Each checks permission, validates, runs in one transaction and leaves an audit record."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.indices import engine, rules
+from gridgov.indices.models import (ActivityRecord, Assessment, Attendance, ColourRule, Index, Indicator, NewsItem,
+                                    OrgCode, RuleSet, Run, RunState)
+from gridgov.indices.sources import period_bounds
+from gridgov.orgs.models import Node, Person
+from gridgov.orgs.permissions import SYSTEM, Grant, require
+from gridgov.oversight.services import audit_record, snapshot
+
+
+def _require_everywhere(actor, action: str) -> Grant:
+    """A run covers every organisation: the actor needs the action at every root of the tree."""
+    roots = list(Node.get_root_nodes())
+    if not roots:
+        return Grant("system" if actor is SYSTEM else "", 0, "")
+    return [require(actor, action, root) for root in roots][0]
+
+
+def check_period(period: str) -> str:
+    period = (period or "").strip()
+    try:
+        period_bounds(period)
+    except (ValueError, TypeError):
+        raise ValidationError(_("%(period)s is not a period like 2026-10, 2026-Q4 or 2026.") % {"period": period},
+                              code="invalid_period") from None
+    return period
+
+
+# ----- rule sets -----------------------------------------------------------------------------------------
+
+
+def rule_set_create(*, actor, definition: dict) -> RuleSet:
+    """Store a checked definition as the next version of its code."""
+    grant = _require_everywhere(actor, "indices.rules")
+    rules.check_definition(definition)
+    with transaction.atomic():
+        latest = RuleSet.objects.filter(code=definition["code"]).aggregate(v=Max("version"))["v"] or 0
+        rule_set = RuleSet.objects.create(
+            code=definition["code"], version=latest + 1, name=definition["name"],
+            description=definition.get("description", ""), entity_kind=definition["entity_kind"],
+            node_kinds=",".join(definition.get("node_kinds", [])), roles=",".join(definition.get("roles", [])),
+            period_kind=definition.get("period_kind", "month"), total_index=definition.get("total_index", ""),
+            stars=definition.get("stars", []), tiers=definition.get("tiers", []),
+        )
+        for order, spec in enumerate(definition["indices"]):
+            index = Index.objects.create(rule_set=rule_set, code=spec["code"], name=spec.get("name", spec["code"]),
+                                         base=Decimal(str(spec.get("base", 0))), order=order)
+            Indicator.objects.bulk_create([
+                Indicator(index=index, code=i["code"], name=i.get("name", i["code"]), group=i.get("group", ""),
+                          source=i["source"], filter=i.get("filter", {}), aggregation=i.get("aggregation", "count"),
+                          normalisation=i.get("normalisation", "none"),
+                          parameter=None if i.get("parameter") is None else Decimal(str(i["parameter"])),
+                          weight=Decimal(str(i.get("weight", 1))), sign=i.get("sign", 1),
+                          is_veto=bool(i.get("veto", False)), order=position)
+                for position, i in enumerate(spec.get("indicators", []))
+            ])
+        ColourRule.objects.bulk_create([
+            ColourRule(rule_set=rule_set, order=order, colour=rule["colour"], label=rule.get("label", ""),
+                       conditions=rule.get("when", []))
+            for order, rule in enumerate(definition.get("colours", []))
+        ])
+        RuleSet.objects.filter(code=rule_set.code).exclude(pk=rule_set.pk).update(is_active=False)
+        audit_record(actor=actor, role=grant.role, action="indices.rule_set.create", target=rule_set, node=None,
+                     after={"code": rule_set.code, "version": rule_set.version, "definition": definition})
+    return rule_set
+
+
+def rule_set_new_version(*, actor, rule_set: RuleSet, changes: dict | None = None) -> RuleSet:
+    """Copy a rule set (with ``changes`` applied to the top-level definition) as its next version."""
+    definition = rules.definition_of(rule_set)
+    definition.update(changes or {})
+    definition["code"] = rule_set.code
+    return rule_set_create(actor=actor, definition=definition)
+
+
+def rule_sets_install(*, actor, definitions: list[dict]) -> list[RuleSet]:
+    """Install each shipped scheme once (the demo, ``gridgov indices install``): existing codes are kept."""
+    installed = []
+    for definition in definitions:
+        existing = RuleSet.objects.filter(code=definition["code"]).order_by("-version").first()
+        installed.append(existing or rule_set_create(actor=actor, definition=definition))
+    return installed
+
+
+def current_rule_set(scheme: str) -> RuleSet:
+    rule_set = RuleSet.objects.filter(code=scheme, is_active=True).order_by("-version").first()
+    if rule_set is None:
+        raise ValidationError(_("There is no active rule set %(scheme)s.") % {"scheme": scheme}, code="not_found")
+    return rule_set
+
+
+# ----- runs ----------------------------------------------------------------------------------------------
+
+
+def run_compute(*, actor, scheme: str, period: str) -> Run:
+    """Compute (or recompute) the period's draft. A published period is frozen: correct it instead."""
+    grant = _require_everywhere(actor, "indices.compute")
+    period = check_period(period)
+    with transaction.atomic():
+        runs = Run.objects.select_for_update().filter(scheme=scheme, period=period)
+        run = runs.filter(state=RunState.DRAFT).first()
+        if run is None:
+            if runs.filter(state=RunState.PUBLISHED).exists():
+                raise ValidationError(
+                    _("%(period)s is published and frozen; a change needs a correction with a reason.")
+                    % {"period": period}, code="frozen")
+            run = Run.objects.create(rule_set=current_rule_set(scheme), scheme=scheme, period=period, revision=1)
+        run.entity_count = engine.compute(run)
+        run.computed_at = timezone.now()
+        run.save(update_fields=["entity_count", "computed_at"])
+        audit_record(actor=actor, role=grant.role, action="indices.run.compute", target=run, node=None,
+                     after={"scheme": scheme, "period": period, "revision": run.revision,
+                            "rule_set_version": run.rule_set.version, "entities": run.entity_count})
+    return run
+
+
+def run_publish(*, actor, run: Run) -> Run:
+    """Freeze a draft: it becomes the period's result; a published revision it corrects is superseded."""
+    grant = _require_everywhere(actor, "indices.publish")
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(pk=run.pk)
+        if run.state != RunState.DRAFT:
+            raise ValidationError(_("Only a draft can be published."), code="frozen")
+        previous = Run.objects.filter(scheme=run.scheme, period=run.period, state=RunState.PUBLISHED).first()
+        if previous is not None:
+            previous.state = RunState.SUPERSEDED
+            previous.save(update_fields=["state"])
+        run.state = RunState.PUBLISHED
+        run.published_at = timezone.now()
+        run.published_by = getattr(actor, "name", "")[:50]
+        run.save(update_fields=["state", "published_at", "published_by"])
+        RuleSet.objects.filter(pk=run.rule_set_id, locked_at__isnull=True).update(locked_at=run.published_at)
+        audit_record(actor=actor, role=grant.role, action="indices.run.publish", target=run, node=None,
+                     after={"scheme": run.scheme, "period": run.period, "revision": run.revision,
+                            "supersedes": previous.revision if previous else None})
+    return run
+
+
+def run_correct(*, actor, scheme: str, period: str, reason: str) -> Run:
+    """A new draft revision of a published period, under the rules it was published with, and why."""
+    grant = _require_everywhere(actor, "indices.publish")
+    period = check_period(period)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("A correction needs a reason."), code="reason_required")
+    with transaction.atomic():
+        runs = Run.objects.select_for_update().filter(scheme=scheme, period=period)
+        published = runs.filter(state=RunState.PUBLISHED).first()
+        if published is None:
+            raise ValidationError(_("Only a published period is corrected; a draft is simply recomputed."),
+                                  code="not_published")
+        if runs.filter(state=RunState.DRAFT).exists():
+            raise ValidationError(_("A correction of this period is already in progress."), code="conflict")
+        revision = runs.aggregate(r=Max("revision"))["r"] + 1
+        run = Run.objects.create(rule_set=published.rule_set, scheme=scheme, period=period, revision=revision,
+                                 reason=reason[:500])
+        run.entity_count = engine.compute(run)
+        run.computed_at = timezone.now()
+        run.save(update_fields=["entity_count", "computed_at"])
+        audit_record(actor=actor, role=grant.role, action="indices.run.correct", target=run, node=None,
+                     reason=reason, after={"scheme": scheme, "period": period, "revision": revision})
+    return run
+
+
+# ----- events recorded here ------------------------------------------------------------------------------
+
+
+def _check_date(value, what) -> date:
+    if not isinstance(value, date):
+        raise ValidationError(_("%(what)s must be a date.") % {"what": what})
+    return value
+
+
+def activity_record(*, actor, node: Node, kind: str, due_on: date, held_on: date | None = None,
+                    required: bool = True, note: str = "") -> ActivityRecord:
+    grant = require(actor, "indices.record", node)
+    kind = (kind or "").strip()
+    if not kind:
+        raise ValidationError(_("Name the activity."))
+    _check_date(due_on, _("The due date"))
+    if held_on is not None and held_on > timezone.localdate():
+        raise ValidationError(_("An activity cannot have been held in the future."))
+    with transaction.atomic():
+        activity = ActivityRecord.objects.create(node=node, kind=kind[:50], due_on=due_on, held_on=held_on,
+                                                 required=required, note=note[:500],
+                                                 recorded_by=actor if isinstance(actor, Person) else None)
+        audit_record(actor=actor, role=grant.role, action="indices.activity.record", target=activity,
+                     after=snapshot(activity, ["kind", "due_on", "held_on", "required"]))
+    return activity
+
+
+def activity_mark_held(*, actor, activity: ActivityRecord, held_on: date) -> ActivityRecord:
+    grant = require(actor, "indices.record", activity)
+    _check_date(held_on, _("The date held"))
+    if held_on > timezone.localdate():
+        raise ValidationError(_("An activity cannot have been held in the future."))
+    with transaction.atomic():
+        activity = ActivityRecord.objects.select_for_update().get(pk=activity.pk)
+        before = snapshot(activity, ["held_on"])
+        activity.held_on = held_on
+        activity.save(update_fields=["held_on"])
+        audit_record(actor=actor, role=grant.role, action="indices.activity.held", target=activity, before=before,
+                     after=snapshot(activity, ["held_on"]))
+    return activity
+
+
+def news_record(*, actor, node: Node, title: str, submitted_on: date, adopted: bool = False,
+                spread_count: int = 0) -> NewsItem:
+    grant = require(actor, "indices.record", node)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("A news item needs a title."))
+    _check_date(submitted_on, _("The submission date"))
+    if not isinstance(spread_count, int) or spread_count < 0:
+        raise ValidationError(_("Times spread is a whole number, zero or more."))
+    with transaction.atomic():
+        item = NewsItem.objects.create(node=node, title=title[:200], submitted_on=submitted_on, adopted=adopted,
+                                       spread_count=spread_count,
+                                       recorded_by=actor if isinstance(actor, Person) else None)
+        audit_record(actor=actor, role=grant.role, action="indices.news.record", target=item,
+                     after=snapshot(item, ["title", "submitted_on", "adopted", "spread_count"]))
+    return item
+
+
+def assessment_record(*, actor, node: Node, item: str, value, evidence: str, assessed_on: date,
+                      person: Person | None = None) -> Assessment:
+    """A cadre's scored judgement; without evidence it is refused (it must be answerable later)."""
+    grant = require(actor, "indices.record", node)
+    item, evidence = (item or "").strip(), (evidence or "").strip()
+    if not item:
+        raise ValidationError(_("Name the assessment item."))
+    if not evidence:
+        raise ValidationError(_("An assessment needs its evidence."))
+    value = rules.number(value, what=_("The value"))
+    _check_date(assessed_on, _("The assessment date"))
+    if person is not None and not person.roles.filter(node__path__startswith=node.path).exists():
+        raise ValidationError(_("%(name)s holds no role in %(node)s.") % {"name": person.name, "node": node.name})
+    with transaction.atomic():
+        assessment = Assessment.objects.create(node=node, person=person, item=item[:40], value=value,
+                                               evidence=evidence[:500], assessed_on=assessed_on,
+                                               cadre=actor if isinstance(actor, Person) else None)
+        audit_record(actor=actor, role=grant.role, action="indices.assessment.record", target=assessment,
+                     after={"item": item, "value": str(value), "person_id": getattr(person, "pk", None),
+                            "evidence": evidence[:200], "assessed_on": assessed_on.isoformat()})
+    return assessment
+
+
+def attendance_record(*, actor, activity: ActivityRecord, people: list[Person], present: bool = True) -> int:
+    grant = require(actor, "indices.record", activity)
+    with transaction.atomic():
+        rows = [Attendance(activity=activity, person=person, present=present) for person in people]
+        Attendance.objects.bulk_create(rows, ignore_conflicts=True)
+        audit_record(actor=actor, role=grant.role, action="indices.attendance.record", target=activity,
+                     after={"people": [p.pk for p in people], "present": present})
+    return len(rows)
+
+
+# ----- public codes --------------------------------------------------------------------------------------
+
+
+def org_code_issue(*, node: Node) -> OrgCode:
+    """The organisation's permanent code: issued once, never changed (a printed QR must keep working)."""
+    code, created = OrgCode.objects.get_or_create(node=node)
+    if created:
+        audit_record(actor=SYSTEM, role="system", action="indices.org_code.issue", target=code, node=node)
+    return code

@@ -1,0 +1,206 @@
+"""The event sources an indicator may read, and the one GROUP BY query per indicator over each.
+
+A source says where its events live, which date puts an event in a period, how an event belongs to a
+person (a person-id column) and to an organisation (a node path column: an event counts for every
+organisation whose path prefixes it), what "value" a sum adds and what "success" a rate counts, and which
+filter keys it understands. ``aggregate`` turns one indicator into one query grouped by entity, whatever
+the number of entities: organisations are grouped by the prefix of the event's node path at their depth.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.orgs.models import Node
+
+
+@dataclass(frozen=True)
+class Source:
+    code: str
+    label: str
+    model_path: str  # "app_label.Model"
+    date_field: str
+    is_datetime: bool
+    person_field: str | None
+    node_path_field: str | None
+    value_field: str | None = None
+    success: Q | None = None
+    filters: dict[str, Callable[[object], Q]] = field(default_factory=dict)
+    base: Q = field(default_factory=Q)
+    describe: Callable[[dict], str] | None = None  # one line per event, for explanations
+    describe_fields: tuple[str, ...] = ()
+
+    @property
+    def model(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model_path)
+
+
+def _equals(lookup):
+    return lambda value: Q(**{lookup: value})
+
+
+def _boolean(lookup):
+    return lambda value: Q(**{lookup: bool(value)})
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(source: Source) -> None:
+    SOURCES[source.code] = source
+
+
+register(Source(
+    "task_audited", _("Task claims audited (治村宝)"), "tasks.Claim", "audited_at", True,
+    person_field="worker_id", node_path_field="node__path", value_field="points_awarded",
+    base=Q(state="audited"),
+    filters={"work_type": _equals("task__work_type__code"), "module": _equals("task__work_type__module__code")},
+    describe_fields=("task__title", "audited_at", "points_awarded"),
+))
+register(Source(
+    "ledger_points", _("Points postings (善治宝 ledger)"), "ledger.Line", "posting__created_at", True,
+    person_field="account__person_id", node_path_field="account__node__path", value_field="amount",
+    base=Q(account__kind="person", posting__kind__in=["grant", "reversal"]),
+    filters={"reason": _equals("posting__reason"), "reason_contains": lambda v: Q(posting__reason__contains=v),
+             "kind": _equals("posting__kind")},
+    describe_fields=("posting__reason", "posting__created_at", "amount"),
+))
+register(Source(
+    "report_resolved", _("Resident reports resolved"), "reports.Report", "resolved_at", True,
+    person_field="handler_id", node_path_field="node__path",
+    success=Q(resolved_at__lte=F("resolution_due_at")),
+    base=Q(resolved_at__isnull=False),
+    filters={"on_time": lambda v: Q(resolved_at__lte=F("resolution_due_at")) if v else
+             Q(resolved_at__gt=F("resolution_due_at")), "category": _equals("category__code")},
+    describe_fields=("text", "resolved_at", "resolution_due_at"),
+))
+register(Source(
+    "audit_action", _("Actions in the audit trail"), "oversight.AuditRecord", "created_at", True,
+    person_field="actor_id", node_path_field="node_path", base=Q(outcome="done"),
+    filters={"action": _equals("action"), "action_prefix": lambda v: Q(action__startswith=v)},
+    describe_fields=("action", "created_at", "object_repr"),
+))
+register(Source(
+    "activity", _("Organisational-life activities (组织生活)"), "indices.ActivityRecord", "due_on", False,
+    person_field=None, node_path_field="node__path",
+    success=Q(held_on__isnull=False, held_on__lte=F("due_on")),
+    filters={"kind": _equals("kind"), "required": _boolean("required"),
+             "held": lambda v: Q(held_on__isnull=not v)},
+    describe_fields=("kind", "due_on", "held_on"),
+))
+register(Source(
+    "news", _("News items submitted (信息报送)"), "indices.NewsItem", "submitted_on", False,
+    person_field=None, node_path_field="node__path", value_field="spread_count", success=Q(adopted=True),
+    filters={"adopted": _boolean("adopted")},
+    describe_fields=("title", "submitted_on", "spread_count"),
+))
+register(Source(
+    "assessment", _("Assessments entered by a cadre"), "indices.Assessment", "assessed_on", False,
+    person_field="person_id", node_path_field="node__path", value_field="value",
+    filters={"item": _equals("item")},
+    describe_fields=("item", "assessed_on", "value", "evidence"),
+))
+register(Source(
+    "attendance", _("Attendance at activities"), "indices.Attendance", "activity__due_on", False,
+    person_field="person_id", node_path_field="activity__node__path", success=Q(present=True),
+    filters={"kind": _equals("activity__kind"), "present": _boolean("present")},
+    describe_fields=("activity__kind", "activity__due_on", "present"),
+))
+
+# An indicator may also take another index of the same rule set as its input (checked for cycles).
+INDEX_SOURCE = "index"
+
+
+def source_choices() -> list[tuple[str, str]]:
+    return [(code, source.label) for code, source in SOURCES.items()] + [(INDEX_SOURCE, _("Another index"))]
+
+
+def period_bounds(period: str, period_kind: str = "month") -> tuple[date, date]:
+    """``2026-10`` → [1 Oct, 1 Nov); ``2026-Q4`` → [1 Oct, 1 Jan); ``2026`` → the year. Raises ValueError."""
+    if period_kind == "year" or (len(period) == 4 and period.isdigit()):
+        year = int(period)
+        return date(year, 1, 1), date(year + 1, 1, 1)
+    if "-Q" in period:
+        year, quarter = period.split("-Q")
+        year, quarter = int(year), int(quarter)
+        if not 1 <= quarter <= 4:
+            raise ValueError(period)
+        start = date(year, 3 * quarter - 2, 1)
+        return start, (date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1))
+    year, month = (int(part) for part in period.split("-"))
+    start = date(year, month, 1)
+    return start, (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1))
+
+
+def previous_period(period: str) -> str:
+    start, _end = period_bounds(period)
+    if "-Q" in period:
+        year, quarter = (int(p) for p in period.split("-Q"))
+        return f"{year - 1}-Q4" if quarter == 1 else f"{year}-Q{quarter - 1}"
+    if len(period) == 4:
+        return str(int(period) - 1)
+    return (start - timedelta(days=1)).strftime("%Y-%m")
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def events(source: Source, *, period: str, filter: dict):
+    """The source's events in the period that pass the filter (unknown keys were refused at save time)."""
+    start, end = period_bounds(period)
+    if source.is_datetime:
+        start, end = _aware(start), _aware(end)
+    condition = source.base & Q(**{f"{source.date_field}__gte": start, f"{source.date_field}__lt": end})
+    for key, value in (filter or {}).items():
+        condition &= source.filters[key](value)
+    return source.model.objects.filter(condition)
+
+
+def aggregate(source: Source, *, period: str, filter: dict, aggregation: str, entity_kind: str,
+              depths: list[int]) -> dict:
+    """One GROUP BY query per entity depth: ``{entity key: (numerator, denominator)}``.
+
+    The key is a person id, or a node path for organisations. For ``count`` and ``sum`` the denominator
+    is the event count; for ``rate`` the numerator counts successful events.
+    """
+    queryset = events(source, period=period, filter=filter)
+    if aggregation == "sum":
+        numerator = Sum(source.value_field)
+    elif aggregation == "rate":
+        numerator = Count("pk", filter=source.success)
+    else:
+        numerator = Count("pk")
+    results: dict = {}
+    if entity_kind == "person":
+        rows = queryset.values(key=F(source.person_field)).order_by().annotate(n=numerator, d=Count("pk"))
+        for row in rows:
+            if row["key"] is not None:
+                results[row["key"]] = (row["n"] or 0, row["d"] or 0)
+        return results
+    for depth in depths:
+        length = depth * Node.steplen
+        rows = (queryset.annotate(key=Substr(source.node_path_field, 1, length)).values("key").order_by()
+                .annotate(n=numerator, d=Count("pk")))
+        for row in rows:
+            if row["key"] and len(row["key"]) == length:
+                results[row["key"]] = (row["n"] or 0, row["d"] or 0)
+    return results
+
+
+def entity_events(source: Source, *, period: str, filter: dict, node: Node | None = None, person_id=None,
+                  limit: int = 50) -> list[dict]:
+    """The events behind one entity's score, for its explanation."""
+    queryset = events(source, period=period, filter=filter)
+    if person_id is not None:
+        queryset = queryset.filter(**{source.person_field: person_id})
+    else:
+        queryset = queryset.filter(**{f"{source.node_path_field}__startswith": node.path})
+    return list(queryset.order_by(source.date_field).values("pk", *source.describe_fields)[:limit])

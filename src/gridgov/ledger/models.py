@@ -1,0 +1,212 @@
+"""The points ledger: accounts, append-only postings of two or more lines that sum to zero, budgets,
+and the maintained aggregates that make rankings fast.
+
+Postings and lines are never updated or deleted (model guards here, database triggers in migration
+0002); a mistake is undone by a new posting that ``reverses`` the first. Every posting carries the hash
+of its content and of the posting before it, so ``gridgov ledger verify`` can prove nothing was changed.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+
+
+class AccountKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    BUDGET = "budget", _("Budget")
+    MERCHANT = "merchant", _("Merchant")
+    SINK = "sink", _("Sink")
+    SOURCE = "source", _("Source")
+
+
+class Account(models.Model):
+    """Where points sit. ``balance`` is a cache of the sum of the account's lines, kept in the posting's
+    transaction; the check constraint makes the database itself refuse an overdraft."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=AccountKind.choices)
+    owner_key = models.CharField(_("owner key"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    node = models.ForeignKey(
+        "orgs.Node", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("node")
+    )
+    person = models.ForeignKey(
+        "orgs.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
+    may_go_negative = models.BooleanField(_("may go negative"), default=False)
+    balance = models.BigIntegerField(_("balance"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("points account")
+        verbose_name_plural = _("points accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(may_go_negative=True) | models.Q(balance__gte=0), name="ledger_account_no_overdraft"
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=AccountKind.values), name="ledger_account_kind_known"),
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(kind="person"), name="ledger_account_one_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def scope_node(self):
+        return self.node
+
+
+class PostingKind(models.TextChoices):
+    GRANT = "grant", _("Grant")
+    BUDGET = "budget", _("Budget funding")
+    TRANSFER = "transfer", _("Transfer")
+    REVERSAL = "reversal", _("Reversal")
+
+
+class ChainHead(models.Model):
+    """One row: the last sequence number and hash. Writers lock it, which serialises the chain."""
+
+    sequence = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("ledger chain head")
+
+
+class Posting(AppendOnlyModel):
+    """One movement of points between two or more accounts; its lines sum to zero."""
+
+    sequence = models.BigIntegerField(_("sequence"), unique=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=PostingKind.choices, default=PostingKind.TRANSFER)
+    reason = models.CharField(_("reason"), max_length=200)
+    period = models.CharField(_("period"), max_length=7, db_index=True)
+    node = models.ForeignKey(
+        "orgs.Node", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("node")
+    )
+    source_type = models.CharField(_("source type"), max_length=60, blank=True)
+    source_id = models.CharField(_("source id"), max_length=64, blank=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_name = models.CharField(_("actor"), max_length=50, blank=True)
+    role = models.CharField(_("role"), max_length=20, blank=True)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        ordering = ["-sequence"]
+        indexes = [models.Index(fields=["source_type", "source_id"], name="ledger_posting_source_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.reason}"
+
+    def scope_node(self):
+        return self.node
+
+
+class Line(AppendOnlyModel):
+    posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="lines", verbose_name=_("posting"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines", verbose_name=_("account"))
+    amount = models.BigIntegerField(_("amount"))
+
+    class Meta:
+        verbose_name = _("posting line")
+        verbose_name_plural = _("posting lines")
+        constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="ledger_line_amount_nonzero")]
+        indexes = [models.Index(fields=["account", "-posting"], name="ledger_line_account_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.amount:+d}"
+
+
+class Budget(models.Model):
+    """The points a street or community may grant in one month; its account holds what is left."""
+
+    node = models.ForeignKey("orgs.Node", on_delete=models.PROTECT, related_name="+", verbose_name=_("node"))
+    period = models.CharField(_("period"), max_length=7)
+    amount = models.BigIntegerField(_("amount"))
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="budget", verbose_name=_("account"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("points budget")
+        verbose_name_plural = _("points budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "period"], name="ledger_budget_once_per_period"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="ledger_budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node.name} {self.period}: {self.amount}"
+
+    def scope_node(self):
+        return self.node
+
+
+class EarnedTotal(models.Model):
+    """Points a person's account earned (grants less their reversals) in one month, with the ranking
+    levels of the account's node copied in, so a street's top 50 is one index range."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=7)
+    points = models.BigIntegerField(default=0)
+    street_id = models.BigIntegerField(null=True)
+    community_id = models.BigIntegerField(null=True)
+    grid_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="ledger_earned_once_per_period")]
+        indexes = [
+            models.Index(fields=["street_id", "period", "-points", "account"], name="ledger_earned_street_idx"),
+            models.Index(fields=["community_id", "period", "-points", "account"], name="ledger_earned_community_idx"),
+            models.Index(fields=["grid_id", "period", "-points", "account"], name="ledger_earned_grid_idx"),
+        ]
+
+
+class EarnedHistogram(models.Model):
+    """How many people of a ranking node earned exactly ``points`` in a month: a rank is one sum over
+    the (few) distinct totals above one's own, whatever the number of people."""
+
+    node_id = models.BigIntegerField()
+    period = models.CharField(max_length=7)
+    points = models.BigIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["node_id", "period", "points"], name="ledger_histogram_bucket_unique")
+        ]

@@ -1,0 +1,127 @@
+"""Reading the ledger: balances, statements, rankings, budgets, and the figures for ``gridgov stats``."""
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from gridgov.ledger.aggregates import level_column
+from gridgov.ledger.errors import LedgerRefusal
+from gridgov.ledger.models import Account, AccountKind, Budget, EarnedHistogram, EarnedTotal, Line, PostingKind
+from gridgov.orgs.models import Node, Person
+
+
+def balance_of(account) -> int:
+    """The cached balance (``gridgov ledger verify`` proves it equals the sum of the account's lines)."""
+    return Account.objects.filter(pk=account.pk).values_list("balance", flat=True).get()
+
+
+def person_account(person) -> Account | None:
+    """A person's account if they have one (reading never opens an account)."""
+    return Account.objects.filter(kind=AccountKind.PERSON, person_id=getattr(person, "pk", None)).first()
+
+
+def statement(*, account, period: str | None = None, reason: str | None = None):
+    """The account's lines with their postings, newest first; ``reason`` is a posting kind or an exact reason."""
+    lines = Line.objects.filter(account=account).select_related("posting", "posting__reverses", "posting__reversed_by")
+    if period:
+        lines = lines.filter(posting__period=period)
+    if reason:
+        lines = lines.filter(posting__kind=reason) if reason in PostingKind.values else lines.filter(
+            posting__reason=reason)
+    return lines.order_by("-posting__sequence")
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    rank: int
+    person_id: int | None
+    name: str
+    points: int
+    account_id: int
+
+
+def _column(node: Node) -> str:
+    column = level_column(node)
+    if column is None:
+        raise LedgerRefusal("Rankings are kept per grid, community or street.", code="invalid_node")
+    return column
+
+
+def ranking(*, node, period: str, limit: int = 50) -> list[RankingRow]:
+    """The top ``limit`` of ``node``'s subtree by points earned in ``period`` (ties share a rank)."""
+    column = _column(node)
+    rows = list(
+        EarnedTotal.objects.filter(**{column: node.pk}, period=period)
+        .order_by("-points", "account_id")
+        .values_list("account_id", "points", "account__person_id", "account__name")[: max(1, min(limit, 500))]
+    )
+    result, rank, previous = [], 0, None
+    for index, (account_id, points, person_id, name) in enumerate(rows, start=1):
+        if points != previous:
+            rank, previous = index, points
+        result.append(RankingRow(rank=rank, person_id=person_id, name=name, points=points, account_id=account_id))
+    return result
+
+
+def rank_of(*, person, node, period: str) -> tuple[int, int] | None:
+    """(rank, out of) of ``person`` among those who earned points under ``node`` in ``period``; None if unranked."""
+    column = _column(node)
+    mine = (
+        EarnedTotal.objects.filter(account__kind=AccountKind.PERSON, account__person_id=getattr(person, "pk", None),
+                                   period=period, **{column: node.pk})
+        .values_list("points", flat=True).first()
+    )
+    if mine is None:
+        return None
+    buckets = EarnedHistogram.objects.filter(node_id=node.pk, period=period)
+    higher = buckets.filter(points__gt=mine).aggregate(n=Sum("count"))["n"] or 0
+    total = buckets.aggregate(n=Sum("count"))["n"] or 0
+    return higher + 1, total
+
+
+def may_see_ranking(*, person, node) -> bool:
+    """A ranking is public to everyone ranked in it (善治宝 shows the whole village) and to those above it."""
+    from gridgov.orgs.models import RoleAssignment
+    from gridgov.orgs.permissions import can
+
+    if RoleAssignment.objects.filter(person=person, node__path__startswith=node.path).exists():
+        return True
+    return can(person, "node.view", node)
+
+
+def earned_in(*, person, period: str) -> int:
+    return (
+        EarnedTotal.objects.filter(account__kind=AccountKind.PERSON, account__person_id=person.pk, period=period)
+        .values_list("points", flat=True).first() or 0
+    )
+
+
+def budgets_for(nodes, period: str | None = None):
+    budgets = Budget.objects.filter(node__in=nodes).select_related("node", "account")
+    if period:
+        budgets = budgets.filter(period=period)
+    return budgets.order_by("-period", "node__path")
+
+
+def ledger_stats() -> dict:
+    """Points issued (granted less reversals), redeemed (held by merchants and sinks), outstanding (held by people)."""
+    balances = dict(Account.objects.values_list("kind").annotate(total=Sum("balance")).order_by())
+    return {
+        "points_issued": EarnedTotal.objects.aggregate(n=Sum("points"))["n"] or 0,
+        "points_redeemed": (balances.get(AccountKind.MERCHANT) or 0) + (balances.get(AccountKind.SINK) or 0),
+        "points_outstanding": balances.get(AccountKind.PERSON) or 0,
+    }
+
+
+def people_in_scope(*, actor: Person, node: Node, query: str, limit: int = 20):
+    """People holding a role under ``node`` whose name or pinyin initials match (for the award form)."""
+    from django.db.models import Q
+
+    query = (query or "").strip()[:50]
+    people = Person.objects.filter(roles__node__path__startswith=node.path, is_active=True)
+    if query:
+        match = Q(name__contains=query)
+        if query.isascii() and query.isalnum():
+            match |= Q(name_initials__startswith=query.lower()) | Q(phone__endswith=query)
+        people = people.filter(match)
+    return people.distinct().order_by("name_initials", "pk")[:limit]

@@ -1,0 +1,427 @@
+"""Moving points. Every write to the ledger goes through one of these functions, and through ``journal.write``.
+
+``post`` is the low-level move (callers have checked permission); ``grant_points`` / ``grant_batch``
+draw from a community's or street's monthly budget; ``reverse_posting`` undoes a posting with a new,
+linked one; ``budget_set`` funds a budget from the issuance account. A retried call with the same
+idempotency key returns the first posting and moves nothing; the same key for a different request is
+refused (``IdempotencyConflict``).
+"""
+
+import re
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from gridgov.ledger import journal
+from gridgov.ledger.errors import (  # noqa: F401  (re-exported for callers: ledger.InsufficientFunds)
+    AlreadyReversed,
+    BudgetExceeded,
+    IdempotencyConflict,
+    InsufficientFunds,
+    LedgerRefusal,
+)
+from gridgov.ledger.models import Account, AccountKind, Budget, Posting, PostingKind
+from gridgov.orgs.models import Node, NodeKind, Person, RoleAssignment
+from gridgov.orgs.permissions import SYSTEM, PermissionDenied, require, scope_node
+from gridgov.oversight.services import audit_record
+
+MAX_AMOUNT = 10**9  # no single line moves more; keeps sums far inside 64-bit integers
+MAX_KEY_LENGTH = 120
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+BUDGET_NODE_KINDS = (NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE)
+ISSUANCE_KEY = "source:issuance"
+
+
+# ---------------------------------------------------------------------------------------------- accounts
+
+def open_account(*, kind: str, owner_key: str, name: str, node=None, person=None, may_go_negative=False) -> Account:
+    """The account owned by ``owner_key`` ("person:12", "merchant:3", "sink:redemption"), created on first use."""
+    if kind not in AccountKind.values:
+        raise LedgerRefusal(_("Unknown account kind %(kind)s.") % {"kind": kind}, code="invalid_account")
+    if not owner_key or len(owner_key) > 80:
+        raise LedgerRefusal(_("An account needs an owner key of 1 to 80 characters."), code="invalid_account")
+    account, _created = Account.objects.get_or_create(
+        owner_key=owner_key,
+        defaults={"kind": kind, "name": (name or owner_key)[:100], "node": node, "person": person,
+                  "may_go_negative": may_go_negative},
+    )
+    return account
+
+
+def home_node(person: Person) -> Node | None:
+    """Where a person's points rank: the deepest node at which they hold a role (their grid or micro-grid)."""
+    assignment = (
+        RoleAssignment.objects.filter(person=person).select_related("node").order_by("-node__depth", "pk").first()
+    )
+    return assignment.node if assignment else None
+
+
+def account_for_person(person) -> Account:
+    if person is None or getattr(person, "pk", None) is None:
+        raise LedgerRefusal(_("Unknown person."), code="unknown_person")
+    account = Account.objects.filter(kind=AccountKind.PERSON, person_id=person.pk).first()
+    if account is not None:
+        return account
+    return open_account(kind=AccountKind.PERSON, owner_key=f"person:{person.pk}", name=person.name,
+                        node=home_node(person), person=person)
+
+
+def issuance_account() -> Account:
+    return open_account(kind=AccountKind.SOURCE, owner_key=ISSUANCE_KEY, name=str(_("Points issuance")),
+                        may_go_negative=True)
+
+
+# ---------------------------------------------------------------------------------------------- validation
+
+def _check_actor(actor) -> None:
+    if actor is None or not getattr(actor, "is_active", False):
+        raise PermissionDenied(_("You may not do this here: it is outside your role or your area."))
+
+
+def _check_key(idempotency_key) -> str:
+    key = idempotency_key.strip() if isinstance(idempotency_key, str) else ""
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise LedgerRefusal(
+            _("An idempotency key of 1 to %(max)d characters is required.") % {"max": MAX_KEY_LENGTH},
+            code="invalid_key",
+        )
+    return key
+
+
+def _check_amount(amount, *, positive: bool = False) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise LedgerRefusal(_("Points are whole numbers."), code="invalid_amount")
+    if amount == 0 or (positive and amount < 0):
+        raise LedgerRefusal(_("The number of points must be greater than zero."), code="invalid_amount")
+    if abs(amount) > MAX_AMOUNT:
+        raise LedgerRefusal(_("At most %(max)d points move at once.") % {"max": MAX_AMOUNT}, code="invalid_amount")
+    return amount
+
+
+def _check_reason(reason) -> str:
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise LedgerRefusal(_("A reason is required."), code="invalid_reason")
+    return reason[:200]
+
+
+def check_period(period) -> str:
+    if not isinstance(period, str) or not PERIOD_PATTERN.match(period):
+        raise LedgerRefusal(_("The period must be a month written as YYYY-MM."), code="invalid_period")
+    return period
+
+
+def _source_fields(source) -> tuple[str, str]:
+    if isinstance(source, models.Model):
+        return source._meta.label_lower, str(source.pk)
+    return "", ""
+
+
+def _same_request(posting: Posting, *, reason: str, lines: list[tuple[int, int]]) -> bool:
+    stored = sorted(posting.lines.values_list("account_id", "amount"))
+    return posting.reason == reason[:200] and stored == sorted(lines)
+
+
+def _conflict() -> IdempotencyConflict:
+    return IdempotencyConflict(_("This idempotency key was already used for a different request."))
+
+
+# ---------------------------------------------------------------------------------------------- posting
+
+def post(*, actor, lines: list[tuple[Account, int]], reason: str, idempotency_key: str, source=None, memo: str = "",
+         role: str = "") -> Posting:
+    """Move points between two or more accounts (the amounts sum to zero). Callers have checked permission."""
+    _check_actor(actor)
+    key = _check_key(idempotency_key)
+    reason = _check_reason(reason)
+    if not isinstance(lines, (list, tuple)) or len(lines) < 2:
+        raise LedgerRefusal(_("A posting needs at least two lines."), code="invalid_lines")
+    pairs = []
+    for line in lines:
+        if not isinstance(line, (list, tuple)) or len(line) != 2 or not isinstance(line[0], Account):
+            raise LedgerRefusal(_("Each line is an account and an amount."), code="invalid_lines")
+        if line[0].pk is None:
+            raise LedgerRefusal(_("Unknown account."), code="unknown_account")
+        pairs.append((line[0].pk, _check_amount(line[1])))
+    if sum(amount for _account, amount in pairs) != 0:
+        raise LedgerRefusal(_("The lines of a posting must sum to zero."), code="unbalanced")
+    if len({account for account, _amount in pairs}) != len(pairs):
+        raise LedgerRefusal(_("An account appears twice in one posting."), code="invalid_lines")
+    node = scope_node(source) if source is not None and hasattr(source, "scope_node") else None
+    node = node or next((account.node for account, _amount in lines if account.node_id), None)
+    source_type, source_id = _source_fields(source)
+    draft = journal.Draft(kind=PostingKind.TRANSFER, reason=reason, idempotency_key=key, lines=pairs,
+                          node_id=getattr(node, "pk", None), source_type=source_type, source_id=source_id,
+                          memo=memo or "", role=role or "")
+    return _write_one(actor=actor, draft=draft, action="points.post")
+
+
+def _write_one(*, actor, draft: journal.Draft, action: str, check=None) -> Posting:
+    """Write one posting idempotently; ``check(previous)`` decides whether a replay is the same request."""
+    check = check or (lambda previous: _same_request(previous, reason=draft.reason, lines=draft.lines))
+    try:
+        with transaction.atomic():
+            head = journal.lock_head()
+            if previous := Posting.objects.filter(idempotency_key=draft.idempotency_key).first():
+                if not check(previous):
+                    raise _conflict()
+                return previous
+            posting, = journal.write(actor=actor, drafts=[draft], head=head)
+            audit_record(actor=actor, action=action, target=posting, node=posting.node, role=draft.role,
+                         reason=draft.reason, after=_posting_summary(posting, draft.lines))
+            return posting
+    except IntegrityError:
+        # Only reachable where the chain lock does not serialise (it always should): replay the winner.
+        if previous := Posting.objects.filter(idempotency_key=draft.idempotency_key).first():
+            if not check(previous):
+                raise _conflict() from None
+            return previous
+        raise
+
+
+def _posting_summary(posting: Posting, lines) -> dict:
+    return {"sequence": posting.sequence, "kind": posting.kind, "idempotency_key": posting.idempotency_key,
+            "lines": [[account, amount] for account, amount in lines], "hash": posting.hash}
+
+
+# ---------------------------------------------------------------------------------------------- grants
+
+def _budget_for(budget_node: Node, period: str) -> Budget:
+    budget = Budget.objects.filter(node=budget_node, period=period).first()
+    if budget is None:
+        raise BudgetExceeded(
+            _("%(node)s has no points budget for %(period)s. Ask the street office to set one.")
+            % {"node": budget_node.name, "period": period},
+            code="no_budget",
+        )
+    return budget
+
+
+def grant_points(*, actor, person, amount: int, reason: str, idempotency_key: str, budget_node, source=None,
+                 memo: str = "") -> Posting:
+    """Grant ``amount`` points to ``person`` from ``budget_node``'s budget for this month."""
+    key = _check_key(idempotency_key)
+    grant = {"person": person, "amount": amount, "reason": reason, "idempotency_key": key, "source": source,
+             "memo": memo}
+    return grant_batch(actor=actor, grants=[grant], budget_node=budget_node, idempotency_key=key)[0]
+
+
+def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str) -> list[Posting]:
+    """Grant many (e.g. a month's approved tasks) in one transaction: all are posted, or none.
+
+    Each grant is ``{"person", "amount", "reason"}`` with optional ``source``, ``memo`` and
+    ``idempotency_key`` (default ``<batch key>:<index>``). Grants whose key was already posted are
+    returned as they were; the rest must fit in what is left of the budget.
+    """
+    _check_actor(actor)
+    batch_key = _check_key(idempotency_key)
+    if not isinstance(budget_node, Node):
+        raise LedgerRefusal(_("Choose the community or street whose budget pays."), code="invalid_node")
+    if not isinstance(grants, (list, tuple)) or not grants:
+        raise LedgerRefusal(_("Nothing to grant."), code="invalid_request")
+    permit = require(actor, "points.grant", budget_node)
+    role = permit.role
+    period = journal.current_period()
+    drafts = []
+    people = []
+    for index, grant in enumerate(grants):
+        try:
+            if not isinstance(grant, dict):
+                raise LedgerRefusal(_("Each grant is a person, an amount and a reason."), code="invalid_request")
+            person = grant.get("person")
+            if not isinstance(person, Person) or person.pk is None:
+                raise LedgerRefusal(_("Unknown person."), code="unknown_person")
+            amount = _check_amount(grant.get("amount"), positive=True)
+            reason = _check_reason(grant.get("reason"))
+            key = _check_key(grant.get("idempotency_key") or f"{batch_key}:{index}")
+        except ValidationError as error:
+            if len(grants) == 1:
+                raise
+            raise LedgerRefusal(_("Grant %(number)d: %(message)s") % {"number": index + 1,
+                                                                     "message": " ".join(error.messages)},
+                                code=getattr(error, "code", None) or "invalid") from None
+        source_type, source_id = _source_fields(grant.get("source"))
+        people.append(person)
+        drafts.append(journal.Draft(kind=PostingKind.GRANT, reason=reason, idempotency_key=key, lines=[],
+                                    period=period, node_id=budget_node.pk, source_type=source_type,
+                                    source_id=source_id, memo=grant.get("memo") or "", role=role,
+                                    extra={"amount": amount}))
+    if len({draft.idempotency_key for draft in drafts}) != len(drafts):
+        raise LedgerRefusal(_("Two grants in one batch share an idempotency key."), code="invalid_request")
+    _require_people_in_area(people, budget_node)
+
+    with transaction.atomic():
+        head = journal.lock_head()
+        budget = _budget_for(budget_node, period)
+        accounts = _person_accounts(people)
+        for draft, person in zip(drafts, people):
+            draft.lines = [(budget.account_id, -draft.extra["amount"]), (accounts[person.pk], draft.extra["amount"])]
+        previous = journal.existing([draft.idempotency_key for draft in drafts])
+        for draft in drafts:
+            if (earlier := previous.get(draft.idempotency_key)) is not None and not _same_grant(earlier, draft):
+                raise _conflict()
+        new = [draft for draft in drafts if draft.idempotency_key not in previous]
+        if new:
+            needed = sum(draft.extra["amount"] for draft in new)
+            written = journal.write(actor=actor, drafts=new, overdraft_error=BudgetExceeded, head=head)
+            previous.update({posting.idempotency_key: posting for posting in written})
+            audit_record(
+                actor=actor, action="points.grant", target=written[0] if len(written) == 1 else None,
+                node=budget_node, role=role, reason=new[0].reason if len(new) == 1 else "",
+                after={"batch": batch_key, "postings": len(written), "points": needed, "period": period,
+                       "first_sequence": written[0].sequence, "last_sequence": written[-1].sequence,
+                       "people": [draft.lines[1][0] for draft in new][:50]},
+            )
+        return [previous[draft.idempotency_key] for draft in drafts]
+
+
+def _same_grant(posting: Posting, draft: journal.Draft) -> bool:
+    """A replayed grant must name the same person, amount and reason (the budget month may differ)."""
+    if posting.kind != PostingKind.GRANT or posting.reason != draft.reason:
+        return False
+    credit = [(account, amount) for account, amount in posting.lines.values_list("account_id", "amount") if amount > 0]
+    return credit == [draft.lines[1]]
+
+
+def _require_people_in_area(people: list[Person], budget_node: Node) -> None:
+    """Every person must hold some role inside the budget node's area (one query for the whole batch)."""
+    ids = {person.pk for person in people}
+    inside = set(
+        RoleAssignment.objects.filter(person_id__in=ids, node__path__startswith=budget_node.path)
+        .values_list("person_id", flat=True).distinct()
+    ) if len(ids) <= 5000 else _people_inside_chunked(ids, budget_node)
+    if outside := [person for person in people if person.pk not in inside]:
+        raise PermissionDenied(
+            _("%(name)s is outside the area of %(node)s; its budget cannot pay them.")
+            % {"name": outside[0].name, "node": budget_node.name},
+            code="out_of_scope",
+        )
+
+
+def _people_inside_chunked(ids: set[int], budget_node: Node) -> set[int]:
+    ordered, inside = sorted(ids), set()
+    for start in range(0, len(ordered), 5000):
+        inside.update(
+            RoleAssignment.objects.filter(person_id__in=ordered[start:start + 5000],
+                                          node__path__startswith=budget_node.path)
+            .values_list("person_id", flat=True)
+        )
+    return inside
+
+
+def _person_accounts(people: list[Person]) -> dict[int, int]:
+    """Each person's account id, opening the missing accounts in bulk at their home node."""
+    ids = sorted({person.pk for person in people})
+    accounts: dict[int, int] = {}
+
+    def load(chunk):
+        accounts.update(Account.objects.filter(kind=AccountKind.PERSON, person_id__in=chunk)
+                        .values_list("person_id", "pk"))
+
+    for start in range(0, len(ids), 5000):
+        load(ids[start:start + 5000])
+    missing = [pk for pk in ids if pk not in accounts]
+    if missing:
+        homes: dict[int, tuple[int, int]] = {}
+        for start in range(0, len(missing), 5000):
+            rows = RoleAssignment.objects.filter(person_id__in=missing[start:start + 5000]).values_list(
+                "person_id", "node_id", "node__depth", "pk")
+            for person_id, node_id, depth, pk in rows:
+                best = homes.get(person_id)
+                if best is None or (-depth, pk) < best[1]:
+                    homes[person_id] = (node_id, (-depth, pk))
+        names = {person.pk: person.name for person in people}
+        Account.objects.bulk_create(
+            [Account(kind=AccountKind.PERSON, owner_key=f"person:{pk}", name=names[pk][:100], person_id=pk,
+                     node_id=homes.get(pk, (None,))[0]) for pk in missing],
+            batch_size=2000, ignore_conflicts=True,
+        )
+        for start in range(0, len(missing), 5000):
+            load(missing[start:start + 5000])
+    return accounts
+
+
+# ---------------------------------------------------------------------------------------------- reversal
+
+def reverse_posting(*, actor, posting, reason: str, idempotency_key: str) -> Posting:
+    """Undo ``posting`` with a new posting of the opposite lines, linked to it. A posting is reversed once."""
+    _check_actor(actor)
+    key = _check_key(idempotency_key)
+    reason = _check_reason(reason)
+    if not isinstance(posting, Posting) or posting.pk is None:
+        raise LedgerRefusal(_("Unknown posting."), code="unknown_posting")
+    posting = Posting.objects.select_related("node").get(pk=posting.pk)
+    target = posting.node or next(
+        (line.account.node for line in posting.lines.select_related("account__node") if line.account.node_id), None
+    )
+    if target is None:
+        raise PermissionDenied(_("This posting belongs to no area; only the operator can correct it."))
+    permit = require(actor, "points.reverse", target)
+    if posting.kind == PostingKind.REVERSAL:
+        raise LedgerRefusal(_("A reversal cannot itself be reversed; make a new grant instead."),
+                            code="invalid_posting")
+    if posting.kind == PostingKind.BUDGET:
+        raise LedgerRefusal(_("Budget funding is changed on the budget page, not reversed."), code="invalid_posting")
+    lines = [(account_id, -amount) for account_id, amount in posting.lines.values_list("account_id", "amount")]
+    draft = journal.Draft(
+        kind=PostingKind.REVERSAL, reason=reason, idempotency_key=key, lines=lines, node_id=target.pk,
+        source_type=Posting._meta.label_lower, source_id=str(posting.pk), role=permit.role,
+        memo=_("Reverses #%(sequence)d") % {"sequence": posting.sequence}, reverses_id=posting.pk,
+        earned_period=posting.period if posting.kind == PostingKind.GRANT else "",
+    )
+
+    def same(previous: Posting) -> bool:
+        return previous.reverses_id == posting.pk
+
+    with transaction.atomic():
+        journal.lock_head()  # _write_one re-reads the locked row: one cheap query, and the check below is safe
+        previous = Posting.objects.filter(idempotency_key=key).first()
+        if previous is None and Posting.objects.filter(reverses_id=posting.pk).exists():
+            raise AlreadyReversed(_("Posting #%(sequence)d has already been reversed.")
+                                  % {"sequence": posting.sequence})
+        return _write_one(actor=actor, draft=draft, action="points.reverse", check=same)
+
+
+# ---------------------------------------------------------------------------------------------- budgets
+
+def budget_set(*, actor, node, period: str, amount: int) -> Budget:
+    """Set ``node``'s budget for ``period`` to ``amount``: the difference moves between issuance and the budget."""
+    _check_actor(actor)
+    period = check_period(period)
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0 or amount > MAX_AMOUNT:
+        raise LedgerRefusal(_("A budget is a whole number of points from 0 to %(max)d.") % {"max": MAX_AMOUNT},
+                            code="invalid_amount")
+    if not isinstance(node, Node) or node.kind not in BUDGET_NODE_KINDS:
+        raise LedgerRefusal(_("Budgets belong to a street, community, village or cooperative."), code="invalid_node")
+    permit = require(actor, "points.budget", node)
+    role = "system" if actor is SYSTEM else permit.role
+    with transaction.atomic():
+        head = journal.lock_head()
+        budget = Budget.objects.select_for_update().filter(node=node, period=period).first()
+        before = {"amount": budget.amount} if budget else None
+        if budget is None:
+            account = open_account(kind=AccountKind.BUDGET, owner_key=f"budget:{node.pk}:{period}",
+                                   name=f"{node.name} {period}", node=node)
+            budget = Budget.objects.create(node=node, period=period, amount=0, account=account)
+        delta = amount - budget.amount
+        if delta:
+            left = Account.objects.filter(pk=budget.account_id).values_list("balance", flat=True).get()
+            if delta < 0 and left + delta < 0:
+                raise BudgetExceeded(
+                    _("%(granted)d points of this budget are already granted; it cannot go below that.")
+                    % {"granted": budget.amount - left}
+                )
+            issuance = issuance_account()
+            journal.write(actor=actor, drafts=[journal.Draft(
+                kind=PostingKind.BUDGET, reason=str(_("Budget %(period)s") % {"period": period}),
+                idempotency_key=f"budget:{node.pk}:{period}:{uuid.uuid4().hex}",
+                lines=[(issuance.pk, -delta), (budget.account_id, delta)], period=period, node_id=node.pk, role=role,
+                source_type=Budget._meta.label_lower, source_id=str(budget.pk),
+            )], head=head)
+            Budget.objects.filter(pk=budget.pk).update(amount=amount)
+            budget.amount = amount
+        audit_record(actor=actor, action="points.budget", target=budget, node=node, role=role, before=before,
+                     after={"amount": amount, "period": period})
+    return budget

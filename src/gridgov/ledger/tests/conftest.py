@@ -1,0 +1,15 @@
+import pytest
+from django.utils import timezone
+
+
+@pytest.fixture
+def period():
+    return timezone.localtime().strftime("%Y-%m")
+
+
+@pytest.fixture
+def budget(street, period):
+    from gridgov.ledger.services import budget_set
+    from gridgov.orgs.permissions import SYSTEM
+
+    return budget_set(actor=SYSTEM, node=street.community, period=period, amount=1000)

@@ -1,0 +1,87 @@
+"""``gridgov demo``: migrate, seed 浮云街道 if the database is empty, print one login per role, serve."""
+
+import time
+import unicodedata
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gridgov import demo
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Migrate the database, seed the demo street if it is empty, print one login per role and serve."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("Do everything but serve."))
+        parser.add_argument(
+            "--addr", default="127.0.0.1:8000", help=gettext_lazy("Address and port to serve on (127.0.0.1:8000).")
+        )
+
+    def handle(self, *args, no_serve: bool, addr: str, **options):
+        self.stdout.write(_("Database: %(database)s") % {"database": database_location()})
+        call_command("migrate", interactive=False, verbosity=0)
+        started = time.perf_counter()
+        seeded = demo.seed_demo_if_empty()
+        if seeded is None:
+            self.stdout.write(_("The database already holds an organisation tree: nothing seeded."))
+            logins = demo.recorded_logins()
+        else:
+            seconds = time.perf_counter() - started
+            self.stdout.write(_("Seeded the demo street 浮云街道 in %(seconds).1f s.") % {"seconds": seconds})
+            if options["verbosity"] > 1:
+                for path, seconds in seeded.seconds.items():
+                    self.stdout.write(f"  {seconds:6.2f} s  {path}")
+            logins = seeded.logins
+        counts = demo.collect_stats()
+        self.stdout.write(
+            _(
+                "%(community)d communities, %(village)d villages, %(cooperative)d economic cooperatives, "
+                "%(grids)d grids, %(micro_grids)d micro-grids, %(people)d people."
+            )
+            % {**counts["organisations"], **counts}
+        )
+        if logins:
+            self.stdout.write("")
+            header = (_("Role"), _("Username"), _("Password"), _("Where · who"))
+            self.stdout.write(table([header] + [(row.role, row.username, row.password, row.note) for row in logins]))
+            self.stdout.write("")
+            self.stdout.write(
+                _("This is a demo: every demo account uses the password %(password)s. Do not keep real data here.")
+                % {"password": demo.DEMO_PASSWORD}
+            )
+        elif seeded is None:
+            self.stdout.write(_("No demo logins recorded in this database."))
+        if not no_serve:
+            self.stdout.write(_("Open http://%(addr)s/ (Ctrl-C stops the server).") % {"addr": addr})
+            call_command("runserver", addr, use_reloader=False)
+
+
+def database_location() -> str:
+    """Where the data lives, without the password."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        return str(database["NAME"])
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    return f"{engine} {database.get('HOST') or 'localhost'}:{database.get('PORT') or ''}/{database['NAME']}"
+
+
+def width(text: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def table(rows) -> str:
+    widths = [max(width(str(row[column])) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [str(cell) + " " * (widths[column] - width(str(cell))) for column, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,14 @@
+"""Template context shared by every page: the navigation a person's roles open up."""
+
+from gridgov.navigation import menu_for
+from gridgov.orgs import selectors
+from gridgov.orgs.overview import navigation_for
+
+
+def navigation(request):
+    person = selectors.person_for_user(getattr(request, "user", None))
+    return {
+        "nav": navigation_for(person),
+        "menu": menu_for(person, request.path),
+        "show_admin_link": bool(getattr(getattr(request, "user", None), "is_staff", False)),
+    }

@@ -1,0 +1,124 @@
+"""Forms for the pages and for the admin. Admin forms write through ``gridgov.orgs.services`` only."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.orgs import services
+from gridgov.orgs.models import Node, Person, Role, RoleAssignment
+from gridgov.orgs.permissions import PermissionDenied
+
+
+class LoginForm(AuthenticationForm):
+    """The stock login form with phone-friendly inputs (no auto-capitalising the login name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocapitalize="none", autocorrect="off", spellcheck="false")
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class ServiceForm(forms.ModelForm):
+    """An admin form whose whole write is one service call.
+
+    The call is made while the form validates (in ``_post_clean``, where a ModelForm would otherwise copy
+    the data onto the instance and validate the model), so a refusal or a validation error from the
+    service is shown on the form instead of ending in a server error. A refused attempt is still recorded
+    in the audit trail, because nothing after the call raises. ``actor`` is set by the admin for each
+    request; ``save()`` then only hands back what the service returned.
+    """
+
+    actor = None
+
+    def write(self):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        if self.errors:
+            return
+        try:
+            self.instance = self.write()
+        except ValidationError as error:
+            self.add_error(None, error)
+        except PermissionDenied as refused:
+            self.add_error(None, refused.message)
+
+    def save(self, commit=True):
+        self.save_m2m = lambda: None
+        return self.instance
+
+
+class NodeAddForm(ServiceForm):
+    parent = forms.ModelChoiceField(
+        Node.objects.order_by("path"), required=False, label=_("parent"),
+        help_text=_("Leave empty only for a new top-level organisation."),
+    )
+
+    class Meta:
+        model = Node
+        fields = ["kind", "code", "name"]
+
+    def write(self):
+        data = self.cleaned_data
+        return services.node_create(
+            actor=self.actor, parent=data["parent"], kind=data["kind"], code=data["code"], name=data["name"]
+        )
+
+
+class NodeChangeForm(ServiceForm):
+    class Meta:
+        model = Node
+        fields = ["code", "name"]
+
+    def write(self):
+        return services.node_update(
+            actor=self.actor, node=self.instance, code=self.cleaned_data["code"], name=self.cleaned_data["name"]
+        )
+
+
+class PersonAddForm(ServiceForm):
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=18)
+    username = forms.CharField(label=_("login name"), required=False, max_length=150,
+                               help_text=_("Leave empty for a resident without a login."))
+    password = forms.CharField(label=_("password"), required=False, widget=forms.PasswordInput(render_value=False))
+    node = forms.ModelChoiceField(Node.objects.order_by("path"), required=False, label=_("first role at"))
+    role = forms.ChoiceField(choices=[("", "—"), *Role.choices], required=False, label=_("first role"))
+
+    class Meta:
+        model = Person
+        fields = ["name", "phone", "address"]
+
+    def write(self):
+        data = self.cleaned_data
+        return services.person_create(
+            actor=self.actor, name=data["name"], phone=data["phone"], id_number=data["id_number"],
+            address=data["address"], username=data["username"], password=data["password"],
+            node=data["node"], role=data["role"],
+        )
+
+
+class PersonChangeForm(ServiceForm):
+    id_number = forms.CharField(label=_("new ID number"), required=False, max_length=18,
+                                help_text=_("Leave empty to keep the one on record."))
+
+    class Meta:
+        model = Person
+        fields = ["name", "phone", "address", "is_active"]
+
+    def write(self):
+        changes = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.cleaned_data["id_number"]:
+            changes["id_number"] = self.cleaned_data["id_number"]
+        return services.person_update(actor=self.actor, person=self.instance, **changes)
+
+
+class RoleGrantForm(ServiceForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["person", "node", "role"]
+
+    def write(self):
+        data = self.cleaned_data
+        return services.role_grant(actor=self.actor, person=data["person"], node=data["node"], role=data["role"])
+

@@ -1,0 +1,96 @@
+"""The supervisor's pages (read-only): overdue items by level, alerts, anomaly findings, the audit trail.
+
+Open to ``audit.view`` (platform admin, supervisor) within the area of that role; a person holding it at
+several nodes picks one with ``?node=<code>``.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.orgs.models import Node, Person
+from gridgov.orgs.permissions import assignments_of, can
+from gridgov.orgs.selectors import person_for_user
+from gridgov.oversight import anomalies
+from gridgov.oversight.selectors import audit_records_under
+
+ANOMALY_PERIOD_DAYS = 31
+
+
+def _scope(request):
+    """(person, the node whose subtree they oversee, all their oversight nodes) or 404."""
+    person = person_for_user(request.user)
+    if person is None:
+        raise Http404
+    roots = [node_id for role, node_id, _path in assignments_of(person) if role in ("platform_admin", "supervisor")]
+    nodes = [node for node in Node.objects.filter(pk__in=roots).order_by("path") if can(person, "audit.view", node)]
+    if not nodes:
+        raise Http404
+    wanted = request.GET.get("node", "")
+    node = next((n for n in nodes if n.code == wanted), nodes[0])
+    return person, node, nodes
+
+
+@login_required
+def dashboard(request):
+    from gridgov.reports import selectors as report_selectors
+
+    person, node, nodes = _scope(request)
+    now = timezone.now()
+    findings = anomalies.run_all(node=node, since=now - timedelta(days=ANOMALY_PERIOD_DAYS))
+    return render(request, "oversight/dashboard.html", {
+        "node": node, "nodes": nodes, "levels": report_selectors.overdue_by_level(node=node, now=now),
+        "overdue": report_selectors.overdue_reports_under(node=node, now=now)[:50],
+        "alerts": report_selectors.alerts_under(node=node)[:100],
+        "findings": findings, "finding_count": sum(len(found) for _rule, found in findings),
+        "period_days": ANOMALY_PERIOD_DAYS,
+    })
+
+
+class AuditSearchForm(forms.Form):
+    person = forms.CharField(label=_("Person (name)"), max_length=50, required=False)
+    place = forms.CharField(label=_("Node (code)"), max_length=32, required=False)
+    action = forms.CharField(label=_("Action (prefix, e.g. points.)"), max_length=60, required=False)
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+@login_required
+def audit_search(request):
+    person, node, nodes = _scope(request)
+    form = AuditSearchForm(request.GET or None)
+    records = audit_records_under(node=node)
+    message = ""
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        zone = timezone.get_current_timezone()
+        since = datetime.combine(data["since"], time.min, zone) if data.get("since") else None
+        until = datetime.combine(data["until"] + timedelta(days=1), time.min, zone) if data.get("until") else None
+        place = node
+        if data.get("place"):
+            place = Node.objects.filter(code=data["place"].strip(), path__startswith=node.path).first()
+            if place is None:
+                message = _("No node with this code in your area.")
+                place = node
+        records = audit_records_under(node=place, action=data.get("action", "").strip(), since=since, until=until)
+        if data.get("person"):
+            ids = list(Person.objects.filter(name__contains=data["person"].strip()).values_list("pk", flat=True)[:200])
+            records = records.filter(actor_id__in=ids)
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "oversight/audit.html", {
+        "node": node, "nodes": nodes, "form": form, "page": page, "message": message, "query": query.urlencode(),
+    })

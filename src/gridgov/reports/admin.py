@@ -1,0 +1,54 @@
+"""Admin for report categories and routing rules (data a platform admin edits); reports and alerts read-only."""
+
+from django.contrib import admin
+
+from gridgov.reports.models import Alert, Category, Report, ReportEvent, RoutingRule
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "response_hours", "resolution_hours", "auto_close_days", "points", "is_active"]
+    list_editable = ["response_hours", "resolution_hours", "auto_close_days", "points", "is_active"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["node", "category", "handler_role", "priority"]
+    raw_id_fields = ["node"]
+
+
+class ReadOnly(admin.ModelAdmin):
+    """Reports change only through their workflow (services); the admin only looks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["event", "from_state", "to_state", "actor_name", "note", "created_at"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnly):
+    list_display = ["pk", "category", "node", "state", "handler", "due_at", "created_at"]
+    list_filter = ["state", "category", "escalation"]
+    inlines = [EventInline]
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnly):
+    list_display = ["title", "level", "item_type", "recipient", "due_at", "created_at", "closed_at"]
+    list_filter = ["level", "item_type"]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "gridgov.reports"
+    label = "reports"
+    verbose_name = _("Resident reports and alerts")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from gridgov.reports import permissions  # noqa: F401  (registers the report actions)

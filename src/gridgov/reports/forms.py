@@ -1,0 +1,83 @@
+"""Report page forms. The photo input opens the phone's camera (``capture``); files are checked in the service."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.orgs.models import Node, Person
+from gridgov.reports import selectors
+from gridgov.reports.routing import chain
+from gridgov.reports.services import FILE_NODE_KINDS, MAX_PHOTOS, MAX_TEXT
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("At most %(max)d photos.") % {"max": MAX_PHOTOS})
+        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
+
+
+def nodes_for_reporter(person: Person):
+    """The reporter's own nodes and those above them down to community level (where they live or work)."""
+    paths = {prefix for path in selectors.role_paths(person, "report.file") for prefix in chain(Node(path=path))}
+    return Node.objects.filter(path__in=paths, kind__in=FILE_NODE_KINDS).order_by("path")
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("What kind of problem"), queryset=None, empty_label=None)
+    node = forms.ModelChoiceField(label=_("Where"), queryset=None, empty_label=None)
+    text = forms.CharField(label=_("Describe the problem"), max_length=MAX_TEXT, required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
+    photos = MultiplePhotoField(label=_("Photos (the camera opens on a phone)"), required=False)
+    latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = selectors.categories()
+        nodes = nodes_for_reporter(person)
+        self.fields["node"].queryset = nodes
+        deepest = max(nodes, key=lambda node: node.depth, default=None)
+        if deepest is not None:
+            self.initial.setdefault("node", deepest.pk)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not data.get("photos"):
+            raise forms.ValidationError(_("Describe the problem or add a photo."))
+        return data
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("What was done"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    useful = forms.BooleanField(label=_("The report was real and useful"), required=False, initial=True)
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("Your rating"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)],
+                                    widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+
+class ReassignForm(forms.Form):
+    handler = forms.ModelChoiceField(label=_("Hand to"), queryset=Person.objects.none())
+
+    def __init__(self, *args, report, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = (
+            Person.objects.filter(is_active=True, roles__node__path__in=chain(report.node),
+                                  roles__role__in=["grid_worker", "grid_leader", "community_cadre", "street_cadre"])
+            .exclude(pk=report.handler_id).distinct().order_by("name_initials"))
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=300, required=False)

@@ -1,0 +1,27 @@
+"""``gridgov deadlines scan``: raise and close deadline alerts; meant for a five-minute timer."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy
+
+from gridgov.reports.deadlines import describe, scan_deadlines
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Deadline alerts for reports and task claims. Run `scan` every five minutes.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["scan"], help=gettext_lazy("scan: raise and close alerts now"))
+        parser.add_argument("--now", help=gettext_lazy("Pretend the time is this ISO datetime (for drills)."))
+
+    def handle(self, *args, what: str, now: str | None = None, **options):
+        moment = timezone.now()
+        if now:
+            moment = parse_datetime(now)
+            if moment is None:
+                raise CommandError(f"--now: not an ISO datetime: {now!r}")
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+        result = scan_deadlines(now=moment)
+        self.stdout.write(describe(result))

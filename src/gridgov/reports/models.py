@@ -1,0 +1,254 @@
+"""Resident reports (村民之声报事) as work orders, the rules that route them, and the alerts on late items.
+
+A report's state moves only through ``gridgov.reports.workflow``. Its *current* deadline is copied to
+``due_at`` (the response deadline while it waits to be accepted, the resolution deadline while it is
+being worked on, nothing once resolved), so the deadline engine finds every late item with one range
+scan of a partial index, however many reports are closed.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.orgs.models import Node, Person, Role
+
+
+class Category(models.Model):
+    """What a report is about, with its deadlines and the points a confirmed useful report earns."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    response_hours = models.PositiveIntegerField(_("hours to accept"), default=24)
+    resolution_hours = models.PositiveIntegerField(_("hours to resolve"), default=72)
+    auto_close_days = models.PositiveIntegerField(_("days before a resolved report closes itself"), default=7)
+    points = models.PositiveIntegerField(_("points for a confirmed useful report"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("report category")
+        verbose_name_plural = _("report categories")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(response_hours__gt=0) & Q(resolution_hours__gt=0),
+                                   name="reports_category_deadlines_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """Reports about ``node``'s subtree (and ``category``, or any when empty) go to a person holding
+    ``handler_role`` at the report's node or the nearest node above it. The most specific rule wins:
+    the deepest node, then a rule naming the category, then the lower ``priority``."""
+
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="report_routing_rules",
+                             verbose_name=_("area"))
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("category (empty: any)"))
+    handler_role = models.CharField(_("handled by"), max_length=20, choices=Role.choices, default=Role.GRID_WORKER)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["node__path", "priority", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(handler_role__in=[Role.GRID_WORKER, Role.GRID_LEADER, Role.COMMUNITY_CADRE,
+                                              Role.STREET_CADRE]),
+                name="reports_rule_handler_role_handles",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node.name} · {self.category or '*'} → {self.get_handler_role_display()}"
+
+    @property
+    def scope_node(self) -> Node:
+        return self.node
+
+
+class ReportState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved, awaiting the reporter")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CLOSED = "closed", _("Closed automatically")
+
+
+OPEN_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED, ReportState.IN_PROGRESS)
+
+
+class EscalationLevel(models.IntegerChoices):
+    GRID = 0, _("Grid")
+    COMMUNITY = 1, _("Community")
+    STREET = 2, _("Street")
+
+
+class Report(models.Model):
+    reporter = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reports", verbose_name=_("reporter"))
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="reports", verbose_name=_("concerns"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="reports",
+                                 verbose_name=_("category"))
+    text = models.TextField(_("what is wrong"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    state = models.CharField(_("state"), max_length=12, choices=ReportState.choices, default=ReportState.SUBMITTED)
+    handler = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="handled_reports",
+                                verbose_name=_("handler"))
+    routing_rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("routed by"))
+    escalation = models.PositiveSmallIntegerField(_("escalated to"), choices=EscalationLevel.choices,
+                                                  default=EscalationLevel.GRID)
+    response_due_at = models.DateTimeField(_("accept by"))
+    resolution_due_at = models.DateTimeField(_("resolve by"))
+    due_at = models.DateTimeField(_("current deadline"), null=True, blank=True, editable=False)
+    auto_close_at = models.DateTimeField(_("closes itself at"), null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    resolution = models.TextField(_("what was done"), blank=True)
+    useful = models.BooleanField(_("useful report"), default=False)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    posting_id = models.BigIntegerField(_("points posting"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ReportState.values), name="reports_report_state_known"),
+            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                                   name="reports_report_rating_1_to_5"),
+        ]
+        indexes = [
+            # The deadline engine: one range scan over open items only.
+            models.Index(fields=["due_at"], condition=Q(due_at__isnull=False), name="reports_report_due_idx"),
+            models.Index(fields=["auto_close_at"], condition=Q(auto_close_at__isnull=False),
+                         name="reports_report_autoclose_idx"),
+            models.Index(fields=["handler", "state"], name="reports_report_handler_idx"),
+            models.Index(fields=["reporter", "-created_at"], name="reports_report_reporter_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.category.name if self.category_id else ''} {self.text[:30]}"
+
+    @property
+    def scope_node(self) -> Node:
+        return self.node
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def is_overdue_at(self, now) -> bool:
+        return self.due_at is not None and self.due_at <= now
+
+
+class ReportPhoto(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report"))
+    image = models.FileField(_("image"), upload_to="reports/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report photo")
+        verbose_name_plural = _("report photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+    @property
+    def scope_node(self) -> Node:
+        return self.report.node
+
+
+class ReportEvent(models.Model):
+    """One line of a report's timeline: every transition, reassignment, escalation and grant."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("report"))
+    event = models.CharField(_("event"), max_length=20)
+    from_state = models.CharField(_("from"), max_length=12, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, blank=True)
+    actor = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("by"))
+    actor_name = models.CharField(_("by"), max_length=50, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.event}"
+
+
+class AlertLevel(models.IntegerChoices):
+    DUE_SOON = 0, _("Due soon")
+    OVERDUE = 1, _("Overdue")
+    ESCALATED = 2, _("Overdue past the grace period")
+
+
+class ItemType(models.TextChoices):
+    REPORT = "report", _("Report")
+    CLAIM = "claim", _("Task claim")
+
+
+class Alert(models.Model):
+    """One alert per late item per level while the item stays as it was.
+
+    ``stage`` and ``due_at`` say which deadline the alert is about; when the item moves on (accepted,
+    resolved, reassigned, a claim evaluated) the alert is closed and a later lateness is a new alert. The
+    conditional unique constraint makes raising the same alert twice a no-op, however often the scan runs.
+    Level 0 and 1 go to ``recipient`` (the handler); level 2 to the cadre above (``recipient``) and to every
+    supervisor whose area covers ``node_path``.
+    """
+
+    item_type = models.CharField(_("item type"), max_length=10, choices=ItemType.choices)
+    item_id = models.BigIntegerField(_("item id"))
+    level = models.PositiveSmallIntegerField(_("level"), choices=AlertLevel.choices)
+    stage = models.CharField(_("stage"), max_length=20)
+    due_at = models.DateTimeField(_("deadline"))
+    title = models.CharField(_("title"), max_length=200)
+    node = models.ForeignKey(Node, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("node"))
+    node_path = models.CharField(_("node path"), max_length=255)
+    recipient = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts",
+                                  verbose_name=_("recipient"))
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-level", "due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item_type", "item_id", "level"], condition=Q(closed_at__isnull=True),
+                                    name="reports_alert_once_per_item_and_level"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "closed_at"], name="reports_alert_recipient_idx"),
+            models.Index(fields=["node_path", "level"], condition=Q(closed_at__isnull=True),
+                         name="reports_alert_open_node_idx", opclasses=["varchar_pattern_ops", "int2_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.title}"
+
+    @property
+    def scope_node(self) -> Node | None:
+        return self.node

@@ -1,0 +1,111 @@
+"""Reading reports and alerts as a given person may see them, and the figures the supervisor watches."""
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.utils import timezone
+
+from gridgov.orgs.models import Node
+from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of
+from gridgov.reports.models import (
+    OPEN_STATES, Alert, AlertLevel, Category, EscalationLevel, Report, ReportState,
+)
+
+
+def role_paths(person, action: str | None = None) -> list[str]:
+    if person is None or person is SYSTEM:
+        return []
+    allowed = ACTIONS[action] if action else None
+    return sorted({path for role, _id, path in assignments_of(person) if allowed is None or role in allowed})
+
+
+def under(paths, field: str) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def categories():
+    return Category.objects.filter(is_active=True).order_by("order", "pk")
+
+
+def reports_of(*, reporter):
+    return (Report.objects.filter(reporter=reporter).select_related("category", "node", "handler")
+            .order_by("-created_at", "-pk"))
+
+
+def handler_queue(*, person):
+    """Open reports the person handles, most urgent first."""
+    return (Report.objects.filter(handler=person, state__in=OPEN_STATES).select_related("category", "node", "reporter")
+            .order_by(F("due_at").asc(nulls_last=True), "pk"))
+
+
+def reports_visible_to(*, person):
+    """Reports in the area of the person's handling, dispatching or oversight roles."""
+    return (Report.objects.filter(under(role_paths(person, "report.view"), "node__path"))
+            .select_related("category", "node", "handler", "reporter"))
+
+
+def report_visible(*, person, report: Report) -> bool:
+    if person is None:
+        return False
+    if person.pk in (report.reporter_id, report.handler_id):
+        return True
+    return any(report.node.path.startswith(path) for path in role_paths(person, "report.view"))
+
+
+def alerts_for(*, person, include_closed: bool = False):
+    """The person's alerts: those addressed to them, and level-2 alerts in a supervisor's area."""
+    supervised = [path for role, _id, path in assignments_of(person) if role == "supervisor"] if person else []
+    mine = Q(recipient=person) | (Q(level=AlertLevel.ESCALATED) & under(supervised, "node_path"))
+    alerts = Alert.objects.filter(mine)
+    if not include_closed:
+        alerts = alerts.filter(closed_at=None)
+    return alerts.select_related("node", "recipient").order_by("-level", "due_at", "pk")
+
+
+def alerts_under(*, node: Node, include_closed: bool = False):
+    alerts = Alert.objects.filter(node_path__startswith=node.path)
+    if not include_closed:
+        alerts = alerts.filter(closed_at=None)
+    return alerts.select_related("node", "recipient").order_by("-level", "due_at", "pk")
+
+
+def overdue_reports_under(*, node: Node, now=None):
+    now = now or timezone.now()
+    return (Report.objects.filter(node__path__startswith=node.path, due_at__lte=now)
+            .select_related("category", "node", "handler").order_by("due_at", "pk"))
+
+
+def overdue_by_level(*, node: Node, now=None) -> list[dict]:
+    """Open and overdue reports at each escalation level (grid, community, street) in ``node``'s subtree."""
+    now = now or timezone.now()
+    rows = (Report.objects.filter(node__path__startswith=node.path, state__in=OPEN_STATES)
+            .values("escalation")
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lte=now))).order_by())
+    by_level = {row["escalation"]: row for row in rows}
+    averages = average_handling_hours(node=node)
+    return [
+        {"level": level.value, "label": str(level.label), "open": by_level.get(level.value, {}).get("open", 0),
+         "overdue": by_level.get(level.value, {}).get("overdue", 0), "average_hours": averages.get(level.value)}
+        for level in EscalationLevel
+    ]
+
+
+def average_handling_hours(*, node: Node) -> dict[int, float | None]:
+    """Mean hours from report to resolution, per escalation level, over resolved reports in the subtree."""
+    duration = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    rows = (Report.objects.filter(node__path__startswith=node.path, resolved_at__isnull=False)
+            .values("escalation").annotate(mean=Avg(duration)).order_by())
+    return {row["escalation"]: round(row["mean"].total_seconds() / 3600, 1) if row["mean"] else None for row in rows}
+
+
+def reports_stats(now=None) -> dict:
+    """Counts for ``gridgov stats``."""
+    now = now or timezone.now()
+    per_state = dict(Report.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    return {
+        "reports": {state.value: per_state.get(state.value, 0) for state in ReportState},
+        "reports_open": Report.objects.filter(state__in=OPEN_STATES).count(),
+        "reports_overdue": Report.objects.filter(due_at__lte=now).count(),
+        "alerts_open": Alert.objects.filter(closed_at=None).count(),
+    }

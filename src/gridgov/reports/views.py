@@ -1,0 +1,151 @@
+"""Report pages: the resident's phone form and list, the handler's queue, a report's timeline, alerts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.orgs.permissions import PermissionDenied, can
+from gridgov.orgs.selectors import person_for_user
+from gridgov.reports import selectors, services
+from gridgov.reports.forms import EscalateForm, RateForm, ReassignForm, ReportForm, ResolveForm
+from gridgov.reports.models import OPEN_STATES, Report, ReportPhoto, ReportState
+from gridgov.reports.workflow import EVENT_LABELS
+from gridgov.media import private_jpeg
+
+
+def _person(request):
+    person = person_for_user(request.user)
+    if person is None:
+        raise Http404(_("No person is registered for this login."))
+    return person
+
+
+def _message(error) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(getattr(error, "message", error))])
+
+
+def _run(request, action, *, success: str) -> bool:
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _message(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _render(request, person, template, context):
+    nav = {"handles": bool(selectors.role_paths(person, "report.handle")),
+           "files": bool(selectors.role_paths(person, "report.file")),
+           "alerts": selectors.alerts_for(person=person).count()}
+    return render(request, template, {**context, "reports_nav": nav, "now": timezone.now()})
+
+
+@login_required
+def new(request):
+    person = _person(request)
+    form = ReportForm(request.POST or None, request.FILES or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = []
+        if _run(request, lambda: created.append(services.report_file(
+                actor=person, node=data["node"], category=data["category"], text=data["text"], address=data["address"],
+                latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"])),
+                success=_("Reported. You can follow it here.")):
+            return redirect("reports:detail", created[0].pk)
+    return _render(request, person, "reports/new.html", {"form": form})
+
+
+@login_required
+def mine(request):
+    person = _person(request)
+    return _render(request, person, "reports/mine.html", {"reports": selectors.reports_of(reporter=person)[:200]})
+
+
+@login_required
+def queue(request):
+    person = _person(request)
+    return _render(request, person, "reports/queue.html", {"reports": selectors.handler_queue(person=person)[:200]})
+
+
+@login_required
+def alerts(request):
+    person = _person(request)
+    return _render(request, person, "reports/alerts.html", {"alerts": selectors.alerts_for(person=person)[:300]})
+
+
+@login_required
+def detail(request, pk):
+    person = _person(request)
+    report = get_object_or_404(Report.objects.select_related("category", "node", "handler", "reporter"), pk=pk)
+    if not selectors.report_visible(person=person, report=report):
+        raise Http404
+    is_handler = report.handler_id == person.pk or can(person, "report.dispatch", report)
+    context = {
+        "report": report, "events": report.events.select_related("actor"), "photos": report.photos.all(),
+        "labels": {key: str(value) for key, value in EVENT_LABELS.items()},
+        "is_reporter": report.reporter_id == person.pk, "is_handler": is_handler,
+        "may_dispatch": can(person, "report.dispatch", report), "is_open": report.state in OPEN_STATES,
+        "resolve_form": ResolveForm(), "rate_form": RateForm(), "escalate_form": EscalateForm(),
+        "reassign_form": ReassignForm(report=report) if can(person, "report.dispatch", report) else None,
+    }
+    return _render(request, person, "reports/detail.html", context)
+
+
+@login_required
+@require_POST
+def act(request, pk, event):
+    """One POST endpoint per step; the service decides whether this person may take it now."""
+    person = _person(request)
+    report = get_object_or_404(Report, pk=pk)
+    if event == "accept":
+        _run(request, lambda: services.report_accept(actor=person, report=report), success=_("Accepted."))
+    elif event == "start":
+        _run(request, lambda: services.report_start(actor=person, report=report), success=_("Work started."))
+    elif event == "resolve":
+        form = ResolveForm(request.POST)
+        if form.is_valid():
+            _run(request, lambda: services.report_resolve(actor=person, report=report, **form.cleaned_data),
+                 success=_("Marked resolved; the reporter is asked to rate it."))
+        else:
+            messages.error(request, _("Say what was done."))
+    elif event == "rate":
+        form = RateForm(request.POST)
+        if form.is_valid():
+            _run(request, lambda: services.report_rate(actor=person, report=report, **form.cleaned_data),
+                 success=_("Thank you for your rating."))
+        else:
+            messages.error(request, _("Give a rating from 1 to 5."))
+    elif event == "escalate":
+        form = EscalateForm(request.POST)
+        form.is_valid()
+        _run(request, lambda: services.report_escalate(actor=person, report=report,
+                                                       reason=form.cleaned_data.get("reason", "")),
+             success=_("Escalated."))
+    elif event == "reassign":
+        form = ReassignForm(request.POST, report=report)
+        if form.is_valid():
+            _run(request, lambda: services.report_reassign(actor=person, report=report,
+                                                           handler=form.cleaned_data["handler"]),
+                 success=_("Reassigned."))
+        else:
+            messages.error(request, _("Choose who takes the report."))
+    else:
+        raise Http404
+    return redirect("reports:detail", report.pk)
+
+
+@login_required
+def photo(request, pk):
+    person = _person(request)
+    photo = get_object_or_404(ReportPhoto.objects.select_related("report", "report__node"), pk=pk)
+    if not selectors.report_visible(person=person, report=photo.report):
+        raise Http404
+    return private_jpeg(photo.image)
+
+

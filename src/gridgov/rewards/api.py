@@ -1,0 +1,204 @@
+"""API for points codes, redemption at merchants, settlements and the dividend table."""
+
+import functools
+from datetime import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from gridgov.api_errors import ApiError
+from gridgov.orgs.models import Node
+from gridgov.orgs.permissions import PermissionDenied, require
+from gridgov.rewards import dividend as dividends
+from gridgov.rewards import selectors, services
+from gridgov.rewards.errors import RewardsRefusal
+from gridgov.rewards.models import CatalogueItem, Merchant
+
+router = Router(tags=["rewards"])
+
+
+def refusals_as_errors(endpoint):
+    """A ``RewardsRefusal`` becomes a JSON error with its stable code (``token_expired``, ``out_of_stock``…)."""
+
+    @functools.wraps(endpoint)
+    def wrapped(*args, **kwargs):
+        try:
+            return endpoint(*args, **kwargs)
+        except RewardsRefusal as refusal:
+            raise ApiError(refusal.status, refusal.code, refusal.message) from None
+
+    return wrapped
+
+
+class TokenOut(Schema):
+    token: str
+    code: str
+    expires_at: datetime
+
+
+class TokenIn(Schema):
+    token: str
+    merchant_id: int | None = None
+
+
+class InspectionOut(Schema):
+    merchant_id: int
+    merchant_name: str
+    member_masked: str
+    balance: int
+    expires_at: datetime
+
+
+class RedeemIn(Schema):
+    token: str
+    item_id: int
+    idempotency_key: str
+
+
+class ItemOut(Schema):
+    id: int
+    name: str
+    kind: str
+    points: int
+    description: str
+    stock: int | None
+
+
+class MerchantOut(Schema):
+    id: int
+    name: str
+    node_code: str
+    node_name: str
+
+    @staticmethod
+    def resolve_node_code(merchant):
+        return merchant.node.code
+
+    @staticmethod
+    def resolve_node_name(merchant):
+        return merchant.node.name
+
+
+class RedemptionOut(Schema):
+    id: int
+    merchant_id: int
+    merchant_name: str
+    item_name: str
+    points: int
+    member_masked: str
+    posting_id: int | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_merchant_name(redemption):
+        return redemption.merchant.name
+
+    @staticmethod
+    def resolve_member_masked(redemption):
+        return redemption.member.name_masked
+
+
+class SettlementLineOut(Schema):
+    item_name: str
+    count: int
+    points: int
+
+
+class SettlementOut(Schema):
+    merchant_id: int
+    period: str
+    count: int
+    points: int
+    lines: list[SettlementLineOut]
+    redemptions: list[RedemptionOut]
+
+
+class DividendRowOut(Schema):
+    label: str
+    members: list[str]
+    points: int
+    share: Decimal
+
+
+class DividendOut(Schema):
+    node_code: str
+    year: int
+    amount: Decimal
+    unit: str
+    total_points: int
+    total_share: Decimal
+    rounding_rule: str
+    points_rule: str
+    rows: list[DividendRowOut]
+
+
+@router.post("/rewards/my-token", response=TokenOut, summary="Issue my short-lived, single-use points code")
+@refusals_as_errors
+def my_token(request):
+    issued = services.token_issue(person=request.person)
+    return {"token": issued.token, "code": issued.code, "expires_at": issued.expires_at}
+
+
+@router.post("/rewards/tokens/inspect", response=InspectionOut, summary="Merchant staff: check a member's code")
+@refusals_as_errors
+def inspect_token(request, body: TokenIn):
+    merchant = get_object_or_404(Merchant, pk=body.merchant_id) if body.merchant_id else None
+    found = services.token_inspect(actor=request.person, token_string=body.token, merchant=merchant)
+    return {"merchant_id": found.merchant.pk, "merchant_name": found.merchant.name,
+            "member_masked": found.member_masked, "balance": found.balance, "expires_at": found.expires_at}
+
+
+@router.post("/rewards/redemptions", response={201: RedemptionOut}, summary="Merchant staff: redeem an item")
+@refusals_as_errors
+def redeem(request, body: RedeemIn):
+    item = get_object_or_404(CatalogueItem.objects.select_related("merchant__node"), pk=body.item_id)
+    redemption = services.redeem(actor=request.person, token_string=body.token, item=item,
+                                 idempotency_key=body.idempotency_key)
+    return Status(201, redemption)
+
+
+@router.get("/rewards/merchants/{merchant_id}/catalogue", response=list[ItemOut], summary="A merchant's catalogue")
+@refusals_as_errors
+def merchant_catalogue(request, merchant_id: int):
+    merchant = get_object_or_404(Merchant.objects.select_related("node"), pk=merchant_id)
+    if not services.member_in_scope(member=request.person, merchant=merchant) and not selectors.may_view_settlement(
+        request.person, merchant
+    ):
+        raise PermissionDenied("This merchant is outside your area.", code="out_of_scope")
+    return list(selectors.catalogue(merchant))
+
+
+@router.get("/rewards/my/redemptions", response=list[RedemptionOut], summary="What I spent my points on")
+@refusals_as_errors
+def my_redemptions(request, limit: int = 50, offset: int = 0):
+    limit, offset = min(max(limit, 1), 200), max(offset, 0)
+    return list(selectors.redemptions_of(request.person).select_related("member")[offset:offset + limit])
+
+
+@router.get("/rewards/merchants/{merchant_id}/settlement", response=SettlementOut,
+            summary="A merchant's settlement for one month (period=YYYY-MM)")
+@refusals_as_errors
+def merchant_settlement(request, merchant_id: int, period: str = ""):
+    merchant = get_object_or_404(Merchant.objects.select_related("node"), pk=merchant_id)
+    if not selectors.may_view_settlement(request.person, merchant):
+        raise PermissionDenied("You may not read this merchant's settlement.")
+    result = selectors.settlement(merchant=merchant, period=period or None)
+    return {"merchant_id": merchant.pk, "period": str(result.period), "count": result.count,
+            "points": result.points, "lines": result.lines, "redemptions": result.redemptions}
+
+
+@router.get("/rewards/dividend", response=DividendOut,
+            summary="Year-end dividend shares of a village, pro rata to points earned (largest remainder)")
+@refusals_as_errors
+def dividend_table(request, node: str, year: int, amount: str, unit: str = "household"):
+    village = get_object_or_404(Node, code=node)
+    require(request.person, "rewards.dividend", village)
+    table = dividends.dividend_table(node=village, year=year, amount=amount, unit=unit)
+    return {
+        "node_code": village.code, "year": table.year, "amount": table.amount, "unit": table.unit,
+        "total_points": table.total_points, "total_share": table.total_share,
+        "rounding_rule": str(dividends.ROUNDING_RULE), "points_rule": str(dividends.POINTS_RULE),
+        "rows": [{"label": row.label, "members": row.members, "points": row.points, "share": row.share}
+                 for row in table.rows],
+    }

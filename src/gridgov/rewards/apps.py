@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RewardsConfig(AppConfig):
+    name = "gridgov.rewards"
+    label = "rewards"
+    verbose_name = _("Merchants, redemption and dividends")
+
+    def ready(self):
+        from gridgov.rewards import permissions  # noqa: F401  (registers the app's actions)

@@ -1,0 +1,143 @@
+"""Reading tasks, claims and notices as a given person may see them."""
+
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from gridgov.orgs.models import Node
+from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of
+from gridgov.tasks.models import Claim, ClaimState, Grade, Module, Notice, Task, TaskState, TaskStatus, WorkType
+
+EVALUATE_WITHIN_DAYS = 3
+AUDIT_WITHIN_DAYS = 3
+
+
+def role_paths(person, action: str | None = None) -> list[str]:
+    """Paths of the nodes where ``person`` holds a role (allowed ``action``, if given)."""
+    if person is None or person is SYSTEM:
+        return []
+    allowed = ACTIONS[action] if action else None
+    return sorted({path for role, _id, path in assignments_of(person) if allowed is None or role in allowed})
+
+
+def _prefixes(path: str) -> list[str]:
+    return [path[:end] for end in range(Node.steplen, len(path) + 1, Node.steplen)]
+
+
+def at_or_above(paths, field: str) -> Q:
+    """``field`` (a node path) is one of the nodes at or above any of ``paths``."""
+    wanted = {prefix for path in paths for prefix in _prefixes(path)}
+    return Q(**{f"{field}__in": wanted}) if wanted else Q(pk__in=[])
+
+
+def at_or_below(paths, field: str) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def tasks_visible_to(*, person):
+    """Tasks published at or above the person's nodes (theirs to do) or below them (theirs to watch)."""
+    paths = role_paths(person)
+    return (Task.objects.filter(at_or_above(paths, "node__path") | at_or_below(paths, "node__path"))
+            .select_related("node", "work_type", "work_type__module", "grade"))
+
+
+def task_square(*, person, now=None):
+    """Tasks a worker may claim now: in their area, open, before the deadline, with places left."""
+    now = now or timezone.now()
+    paths = role_paths(person, "task.claim")
+    return (Task.objects.filter(at_or_above(paths, "node__path"), status=TaskStatus.OPEN, deadline__gt=now,
+                                claimed_count__lt=F("places"))
+            .select_related("node", "work_type", "work_type__module", "grade").order_by("deadline", "pk"))
+
+
+def tasks_published_in(*, person):
+    """Tasks in the subtree of the person's publishing roles (the cadre's list)."""
+    return (Task.objects.filter(at_or_below(role_paths(person, "task.publish"), "node__path"))
+            .select_related("node", "work_type", "grade").order_by("-created_at", "-pk"))
+
+
+def claims_of(*, worker):
+    return Claim.objects.filter(worker=worker).select_related("task", "task__work_type", "node").order_by("-claimed_at", "-pk")
+
+
+def claim_visible(*, person, claim: Claim) -> bool:
+    """The worker, and anyone who evaluates, audits or oversees the claim's area."""
+    if person is None:
+        return False
+    if claim.worker_id == person.pk:
+        return True
+    return any(claim.node.path.startswith(path) for path in role_paths(person, "task.view"))
+
+
+def evaluation_queue(*, person):
+    """Submitted (or sent back) claims in the cadre's area, other than the cadre's own work."""
+    return (Claim.objects.filter(at_or_below(role_paths(person, "task.evaluate"), "node__path"),
+                                 state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK))
+            .exclude(worker=person).select_related("task", "worker", "node").prefetch_related("photos")
+            .order_by("submitted_at", "pk"))
+
+
+def audit_queue(*, person):
+    """Evaluated claims in the auditor's area that they neither did nor evaluated."""
+    return (Claim.objects.filter(at_or_below(role_paths(person, "task.audit"), "node__path"), state=ClaimState.EVALUATED)
+            .exclude(worker=person).exclude(evaluator=person)
+            .select_related("task", "worker", "evaluator", "node").prefetch_related("photos")
+            .order_by("evaluated_at", "pk"))
+
+
+def overdue_for(*, person, now=None):
+    """What is late in the person's area: work not handed in by the deadline, evaluations and audits
+    waiting longer than ``EVALUATE_WITHIN_DAYS`` / ``AUDIT_WITHIN_DAYS``."""
+    now = now or timezone.now()
+    paths = role_paths(person, "task.view")
+    late = (
+        Q(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), task__deadline__lte=now)
+        | Q(state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK), submitted_at__lte=now - timedelta(days=EVALUATE_WITHIN_DAYS))
+        | Q(state=ClaimState.EVALUATED, evaluated_at__lte=now - timedelta(days=AUDIT_WITHIN_DAYS))
+    )
+    return (Claim.objects.filter(at_or_below(paths, "node__path")).filter(late)
+            .select_related("task", "worker", "node").order_by("task__deadline", "pk"))
+
+
+def notices_for(*, person):
+    paths = role_paths(person)
+    return (Notice.objects.filter(at_or_above(paths, "node__path") | at_or_below(paths, "node__path"))
+            .select_related("node", "author").order_by("-published_at", "-pk"))
+
+
+def catalogue():
+    return Module.objects.prefetch_related("work_types").order_by("order", "pk")
+
+
+def work_types():
+    return WorkType.objects.filter(is_active=True).select_related("module")
+
+
+def grades_for(node: Node):
+    """Grades of the street that ``node`` lies in (or below, for a district)."""
+    return Grade.objects.filter(street__path__in=_prefixes(node.path)).order_by("order", "points")
+
+
+def tasks_stats(now=None) -> dict:
+    """Counts for ``gridgov stats``: tasks per (derived) state, claims per state, points confirmed."""
+    now = now or timezone.now()
+    tasks = Task.objects.all()
+    closed = tasks.filter(status=TaskStatus.CLOSED).count()
+    expired = tasks.filter(status=TaskStatus.OPEN, deadline__lte=now).count()
+    live = tasks.filter(status=TaskStatus.OPEN, deadline__gt=now)
+    full = live.filter(claimed_count__gte=F("places")).count()
+    per_claim = dict(Claim.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    points = sum(Claim.objects.filter(state=ClaimState.AUDITED).values_list("points_awarded", flat=True))
+    return {
+        "tasks": {
+            TaskState.PUBLISHED.value: live.count() - full, TaskState.FULL.value: full,
+            TaskState.CLOSED.value: closed, TaskState.EXPIRED.value: expired,
+        },
+        "task_claims": {state.value: per_claim.get(state.value, 0) for state in ClaimState},
+        "task_points_audited": points,
+        "notices": Notice.objects.count(),
+    }

@@ -1,0 +1,431 @@
+"""Publishing tasks, claiming places, evidence, evaluation (考评), audit (统一审核) and the points it grants.
+
+Every write checks the actor's role and area, changes state in one transaction, and leaves an audit
+record; a refused attempt leaves a ``denied`` record. Claim state changes go through ``_transition``,
+which applies ``workflow.TRANSITIONS`` to a locked row, so two people deciding the same claim at once
+cannot both win.
+"""
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridgov.orgs.models import Node, NodeKind, Person
+from gridgov.orgs.permissions import SYSTEM, PermissionDenied, assignments_of, require
+from gridgov.oversight.services import audit_denied, audit_record, snapshot
+from gridgov.tasks import workflow
+from gridgov.tasks.evidence import MAX_PHOTOS_PER_SUBMISSION, process_photo
+from gridgov.tasks.models import (
+    Claim, ClaimState, EvidencePhoto, FormToken, Grade, Notice, Recurrence, Task, TaskStatus, WorkType,
+)
+from gridgov.tasks.workflow import Event
+
+TASK_FIELDS = ["node_id", "title", "work_type_id", "grade_id", "points", "places", "claimed_count", "deadline",
+               "requires_photo", "requires_text", "requires_location", "recurrence", "status"]
+CLAIM_FIELDS = ["state", "adjustment", "points_awarded", "reason", "evaluator_id", "auditor_id", "posting_id"]
+ADJUSTMENT_LIMIT_PERCENT = 50
+MAX_PLACES = 500
+COMMUNITY_KINDS = {NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE}
+
+
+class Refused(ValidationError):
+    """A request that is well-formed but cannot be done now (full, expired, repeated). Has a stable code."""
+
+
+def _refuse(*, actor, action: str, target, message, code: str, permission: bool = False):
+    """Record the refused attempt, then raise (PermissionDenied for who-may questions, else Refused)."""
+    audit_denied(actor=actor, action=action, target=target, reason=f"{code}: {message}")
+    if permission:
+        raise PermissionDenied(message, code=code)
+    raise Refused(message, code=code)
+
+
+# ---------------------------------------------------------------- publishing
+
+
+def task_publish(
+    *, actor, node: Node, title: str, work_type: WorkType, places: int, deadline, grade: Grade | None = None,
+    points: int | None = None, description: str = "", requires_photo: bool = True, requires_text: bool = True,
+    requires_location: bool = False, recurrence: str = "", now=None,
+) -> Task:
+    """Publish a task to ``node``: every grid worker below it sees it and may claim one of its places."""
+    grant = require(actor, "task.publish", node)
+    now = now or timezone.now()
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("A title is required."), code="invalid")
+    if grade is not None:
+        if not node.path.startswith(grade.street.path) and not grade.street.path.startswith(node.path):
+            raise ValidationError(_("This grade belongs to another street."), code="invalid")
+        points = grade.points if points is None else points
+    if points is None or int(points) <= 0:
+        raise ValidationError(_("Give the task a grade or a positive number of points."), code="invalid")
+    if not 1 <= int(places) <= MAX_PLACES:
+        raise ValidationError(_("Places must be between 1 and %(max)d.") % {"max": MAX_PLACES}, code="invalid")
+    if deadline <= now:
+        raise ValidationError(_("The deadline must be in the future."), code="invalid")
+    if recurrence not in Recurrence.values:
+        raise ValidationError(_("Unknown recurrence."), code="invalid")
+    if not work_type.is_active:
+        raise ValidationError(_("This work type is no longer in use."), code="invalid")
+    with transaction.atomic():
+        task = Task.objects.create(
+            node=node, title=title[:100], description=(description or "").strip(), work_type=work_type, grade=grade,
+            points=int(points), places=int(places), deadline=deadline, requires_photo=requires_photo,
+            requires_text=requires_text, requires_location=requires_location, recurrence=recurrence,
+            publisher=None if actor is SYSTEM else actor, created_at=now,
+        )
+        audit_record(actor=actor, role=grant.role, action="task.publish", target=task, after=snapshot(task, TASK_FIELDS))
+    return task
+
+
+def task_close(*, actor, task: Task) -> Task:
+    """Stop a task taking new claims; claims already made go on."""
+    grant = require(actor, "task.publish", task)
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        before = snapshot(task, TASK_FIELDS)
+        task.status = TaskStatus.CLOSED
+        task.save(update_fields=["status"])
+        audit_record(actor=actor, role=grant.role, action="task.close", target=task, before=before,
+                     after=snapshot(task, TASK_FIELDS))
+    return task
+
+
+def grade_set(*, actor, street: Node, name: str, points: int, order: int = 0) -> Grade:
+    """Create or re-price a street's difficulty grade (阶梯化赋分); published tasks keep their points."""
+    grant = require(actor, "task.grade", street)
+    name = (name or "").strip()[:20]
+    if street.kind != NodeKind.STREET:
+        raise ValidationError(_("Grades are set per street."), code="invalid")
+    if not name or int(points) <= 0:
+        raise ValidationError(_("A grade needs a name and positive points."), code="invalid")
+    with transaction.atomic():
+        grade, _created = Grade.objects.select_for_update().get_or_create(
+            street=street, name=name, defaults={"points": int(points), "order": order})
+        before = snapshot(grade, ["name", "points", "order"])
+        grade.points, grade.order = int(points), order
+        grade.save()
+        audit_record(actor=actor, role=grant.role, action="task.grade", target=grade, node=street, before=before,
+                     after=snapshot(grade, ["name", "points", "order"]))
+    return grade
+
+
+# ---------------------------------------------------------------- claiming
+
+
+def claim_node_for(actor, task: Task) -> Node | None:
+    """The deepest node below ``task.node`` at which ``actor`` may claim work, or None (out of area)."""
+    if actor is None or actor is SYSTEM or not actor.is_active:
+        return None
+    from gridgov.orgs.permissions import ACTIONS
+
+    allowed = ACTIONS["task.claim"]
+    candidates = [(path, node_id) for role, node_id, path in assignments_of(actor)
+                  if role in allowed and path.startswith(task.node.path)]
+    if not candidates:
+        return None
+    return Node.objects.get(pk=max(candidates)[1])
+
+
+def task_claim(*, actor: Person, task: Task, now=None) -> Claim:
+    """Take one place on ``task``. The task row is locked while places are counted, so never over-claimed."""
+    node = claim_node_for(actor, task)
+    if node is None:
+        _refuse(actor=actor, action="task.claim", target=task, code="out_of_scope", permission=True,
+                message=_("This task is not published to your area, or you are not a grid worker."))
+    grant = require(actor, "task.claim", node)
+    now = now or timezone.now()
+    refusal = None
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        if task.status == TaskStatus.CLOSED:
+            refusal = ("task_closed", _("This task is closed."))
+        elif task.deadline <= now:
+            refusal = ("task_expired", _("The deadline of this task has passed."))
+        elif Claim.objects.filter(task=task, worker=actor).exclude(state__in=(ClaimState.RELEASED, ClaimState.EXPIRED)).exists():
+            refusal = ("already_claimed", _("You have already claimed this task."))
+        elif task.claimed_count >= task.places:
+            refusal = ("task_full", _("All places of this task are taken."))
+        else:
+            claim = Claim.objects.create(task=task, worker=actor, node=node, claimed_at=now)
+            Task.objects.filter(pk=task.pk).update(claimed_count=F("claimed_count") + 1)
+            audit_record(actor=actor, role=grant.role, action="task.claim", target=claim,
+                         after=snapshot(claim, ["task_id", "worker_id", "state"]))
+            return claim
+    _refuse(actor=actor, action="task.claim", target=task, code=refusal[0], message=refusal[1])
+
+
+def claim_release(*, actor: Person, claim: Claim, now=None) -> Claim:
+    """Give a claimed place back before the deadline, so someone else can take it."""
+    now = now or timezone.now()
+
+    def check(locked):
+        if locked.task.deadline <= now:
+            return "task_expired", _("The deadline has passed; the claim can no longer be released.")
+
+    def change(locked):
+        Task.objects.filter(pk=locked.task_id).update(claimed_count=F("claimed_count") - 1)
+
+    return _transition(actor=actor, claim=claim, event=Event.RELEASE, check=_own_claim(actor, check), change=change)
+
+
+def claim_submit(
+    *, actor: Person, claim: Claim, text: str = "", latitude=None, longitude=None, photos=(), now=None,
+) -> Claim:
+    """Hand in the evidence (text, photos, location). After a rejection the worker submits again."""
+    now = now or timezone.now()
+    text = (text or "").strip()
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS_PER_SUBMISSION:
+        raise ValidationError(_("At most %(max)d photos at a time.") % {"max": MAX_PHOTOS_PER_SUBMISSION}, code="invalid")
+    location = _parse_location(latitude, longitude)
+    task = claim.task
+    processed = [process_photo(photo, keep_location=task.requires_location) for photo in photos]
+
+    def check(locked):
+        if locked.task.deadline <= now:
+            return "task_expired", _("The deadline has passed; evidence can no longer be submitted.")
+        if task.requires_text and not text:
+            return "evidence_missing", _("Describe what was done: this task requires text.")
+        if task.requires_photo and not processed and not locked.photos.exists():
+            return "evidence_missing", _("This task requires at least one photo.")
+        if task.requires_location and location is None:
+            return "evidence_missing", _("This task requires your location.")
+
+    def change(locked):
+        locked.evidence_text = text
+        if location is not None:
+            locked.latitude, locked.longitude = location
+        locked.submitted_at = now
+        locked.reason = ""
+        for content, width, height in processed:
+            EvidencePhoto.objects.create(claim=locked, image=content, width=width, height=height, size=content.size)
+
+    return _transition(actor=actor, claim=claim, event=Event.SUBMIT, check=_own_claim(actor, check), change=change)
+
+
+def _own_claim(actor, check):
+    def own(locked):
+        if locked.worker_id != getattr(actor, "pk", None):
+            return "not_your_claim", _("Only the worker who claimed this task may do this.")
+        return check(locked)
+
+    return own
+
+
+def _parse_location(latitude, longitude):
+    if latitude in (None, "") and longitude in (None, ""):
+        return None
+    try:
+        lat, lon = Decimal(str(latitude)).quantize(Decimal("0.000001")), Decimal(str(longitude)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("The location is not valid."), code="invalid") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError(_("The location is not valid."), code="invalid")
+    return lat, lon
+
+
+# ---------------------------------------------------------------- evaluation and audit
+
+
+def claim_evaluate(*, actor: Person, claim: Claim, approve: bool, adjustment: int = 0, reason: str = "", now=None) -> Claim:
+    """考评: approve (points = task points + an adjustment within ±50 %) or reject back to the worker."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()[:500]
+    adjustment = int(adjustment or 0)
+
+    def check(locked):
+        if locked.worker_id == actor.pk:
+            return "self_approval", _("Nobody may evaluate their own work.")
+        limit = locked.task.points * ADJUSTMENT_LIMIT_PERCENT // 100
+        if approve and abs(adjustment) > limit:
+            return "adjustment_out_of_range", _("The adjustment must be between -%(limit)d and +%(limit)d.") % {"limit": limit}
+        if (not approve or adjustment) and not reason:
+            return "reason_required", _("Give a reason for a rejection or an adjustment.")
+
+    def change(locked):
+        locked.evaluator = actor
+        locked.evaluated_at = now
+        locked.reason = reason
+        if approve:
+            locked.adjustment = adjustment
+            locked.points_awarded = locked.task.points + adjustment
+        else:
+            locked.adjustment, locked.points_awarded = 0, None
+
+    event = Event.APPROVE if approve else Event.REJECT
+    return _transition(actor=actor, claim=claim, event=event, check=check, change=change)
+
+
+def claim_audit(*, actor: Person, claim: Claim, confirm: bool, reason: str = "", now=None) -> Claim:
+    """统一审核: confirm (the ledger grants the points, once) or send back to the evaluator."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()[:500]
+
+    def check(locked):
+        if locked.worker_id == actor.pk:
+            return "self_approval", _("Nobody may audit their own work.")
+        if locked.evaluator_id == actor.pk:
+            return "self_approval", _("You evaluated this claim; another member of the party committee must audit it.")
+        if not confirm and not reason:
+            return "reason_required", _("Give a reason for sending the claim back.")
+
+    def change(locked):
+        locked.auditor = actor
+        locked.audited_at = now
+        if confirm:
+            posting = _grant_points(actor=actor, claim=locked)
+            locked.posting_id = getattr(posting, "pk", None)
+        else:
+            locked.reason = reason
+
+    event = Event.CONFIRM if confirm else Event.SEND_BACK
+    return _transition(actor=actor, claim=claim, event=event, check=check, change=change)
+
+
+def claims_confirm_batch(*, actor: Person, claims) -> list[tuple[Claim, Exception | None]]:
+    """Confirm many claims; each is its own transaction and its own idempotent grant."""
+    results = []
+    for claim in claims:
+        try:
+            results.append((claim_audit(actor=actor, claim=claim, confirm=True), None))
+        except (ValidationError, PermissionDenied) as error:
+            results.append((claim, error))
+    return results
+
+
+def budget_node_for(claim: Claim) -> Node:
+    """The community (or village, cooperative) whose budget pays for the claim: the worker's, in the task's area."""
+    paths = [claim.node.path[:end] for end in range(Node.steplen, len(claim.node.path) + 1, Node.steplen)]
+    community = Node.objects.filter(path__in=paths, kind__in=COMMUNITY_KINDS).order_by("-depth").first()
+    return community or claim.task.node
+
+
+def _grant_points(*, actor, claim: Claim):
+    from gridgov.ledger.services import grant_points
+
+    return grant_points(
+        actor=actor, person=claim.worker, amount=claim.points_awarded, reason=f"任务积分：{claim.task.title}"[:200],
+        idempotency_key=f"task-claim:{claim.pk}:points", budget_node=budget_node_for(claim), source=claim,
+        memo=claim.task.work_type.name,
+    )
+
+
+def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> Claim:
+    """Apply ``event`` to a locked claim: permission, the transition table, the caller's checks, audit."""
+    action = workflow.EVENT_ACTION.get(event, "task.claim")
+    grant = require(actor, action, claim)
+    refusal = None
+    with transaction.atomic():
+        locked = (Claim.objects.select_for_update(of=("self",))
+                  .select_related("task", "task__work_type", "node", "worker").get(pk=claim.pk))
+        before = snapshot(locked, CLAIM_FIELDS)
+        try:
+            workflow.next_state(locked.state, event)
+        except workflow.InvalidTransition as error:
+            refusal = ("invalid_state", error.messages[0])
+        else:
+            refusal = check(locked) if check else None
+        if refusal is None:
+            workflow.apply(locked, event)
+            if change:
+                change(locked)
+            locked.save()
+            audit_record(actor=actor, role=grant.role, action=f"claim.{event}", target=locked,
+                         before=before, after=snapshot(locked, CLAIM_FIELDS))
+            return locked
+    code, message = refusal
+    _refuse(actor=actor, action=f"claim.{event}", target=claim, code=code, message=message,
+            permission=code in ("self_approval", "not_your_claim"))
+
+
+# ---------------------------------------------------------------- deadlines and recurrence
+
+
+def claims_expire(*, now=None) -> int:
+    """Expire claims whose task deadline passed before the work was handed in; their places are freed."""
+    now = now or timezone.now()
+    stale = Claim.objects.filter(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), task__deadline__lte=now)
+    count = 0
+    for claim in stale.iterator():
+        try:
+            _transition(actor=SYSTEM, claim=claim, event=Event.EXPIRE,
+                        change=lambda locked: Task.objects.filter(pk=locked.task_id).update(
+                            claimed_count=F("claimed_count") - 1))
+            count += 1
+        except ValidationError:
+            continue  # decided meanwhile by someone else
+    return count
+
+
+def _next_deadline(deadline, recurrence: str):
+    if recurrence == Recurrence.WEEKLY:
+        return deadline + timedelta(days=7)
+    month = deadline.month % 12 + 1
+    year = deadline.year + (deadline.month == 12)
+    day = min(deadline.day, 28)
+    return deadline.replace(year=year, month=month, day=day)
+
+
+def tasks_roll(*, now=None) -> list[Task]:
+    """Spawn the next instance of every recurring task whose period ended, and expire stale claims."""
+    now = now or timezone.now()
+    spawned = []
+    due = Task.objects.filter(deadline__lte=now, status=TaskStatus.OPEN, next_instance__isnull=True).exclude(recurrence="")
+    for task in due.select_related("work_type"):
+        deadline = _next_deadline(task.deadline, task.recurrence)
+        while deadline <= now:
+            deadline = _next_deadline(deadline, task.recurrence)
+        try:
+            with transaction.atomic():
+                new = Task.objects.create(
+                    node=task.node, title=task.title, description=task.description, work_type=task.work_type,
+                    grade=task.grade, points=task.points, places=task.places, deadline=deadline,
+                    requires_photo=task.requires_photo, requires_text=task.requires_text,
+                    requires_location=task.requires_location, recurrence=task.recurrence, previous=task,
+                    publisher=task.publisher, created_at=now,
+                )
+                audit_record(actor=SYSTEM, role="system", action="task.roll", target=new,
+                             after=snapshot(new, TASK_FIELDS), reason=f"next instance of task {task.pk}")
+        except IntegrityError:
+            continue  # another roll spawned it first (previous is one-to-one)
+        spawned.append(new)
+    claims_expire(now=now)
+    return spawned
+
+
+# ---------------------------------------------------------------- notices and forms
+
+
+def notice_publish(*, actor, node: Node, title: str, body: str, now=None) -> Notice:
+    grant = require(actor, "notice.publish", node)
+    title, body = (title or "").strip(), (body or "").strip()
+    if not title or not body:
+        raise ValidationError(_("A notice needs a title and a body."), code="invalid")
+    with transaction.atomic():
+        notice = Notice.objects.create(node=node, title=title[:100], body=body, author=None if actor is SYSTEM else actor,
+                                       published_at=now or timezone.now())
+        audit_record(actor=actor, role=grant.role, action="notice.publish", target=notice,
+                     after={"title": notice.title, "node_id": node.pk})
+    return notice
+
+
+def form_token_use(token) -> bool:
+    """Spend a form's one-time token; False if it was spent already (a double tap), or is malformed."""
+    try:
+        with transaction.atomic():
+            FormToken.objects.create(token=token)
+    except (IntegrityError, ValidationError, ValueError):
+        return False
+    return True
+
+
+def form_token_return(token) -> None:
+    """Give the token back when the form failed, so the corrected form can be sent again."""
+    FormToken.objects.filter(token=token).delete()

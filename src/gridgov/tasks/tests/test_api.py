@@ -1,0 +1,80 @@
+"""The JSON API: the flow over HTTP, refusals as 4xx with a stable code."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from gridgov.orgs.services import api_token_create
+from gridgov.tasks.models import Claim, ClaimState
+from gridgov.tasks.tests.conftest import jpeg
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def as_(client):
+    def as_(person):
+        _token, secret = api_token_create(actor=person)
+        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    return as_
+
+
+def post(client, url, headers, body=None):
+    return client.post(url, json.dumps(body or {}), content_type="application/json", **headers)
+
+
+def publish_json(client, headers, **overrides):
+    body = {"node_code": "C01", "title": "防汛巡查", "work_type_code": "fangxun-fangtai", "points": 10, "places": 2,
+            "deadline": (timezone.now() + timedelta(days=2)).isoformat(), "requires_photo": False}
+    body.update(overrides)
+    return post(client, "/api/v1/tasks", headers, body)
+
+
+def test_flow_over_the_api_until_evaluation(client, street, as_):
+    cadre, worker = as_(street.community_cadre), as_(street.worker_a)
+    assert len(client.get("/api/v1/task-catalogue", **worker).json()) == 5
+    created = publish_json(client, cadre)
+    assert created.status_code == 201, created.content
+    task_id = created.json()["id"]
+    assert [t["id"] for t in client.get("/api/v1/tasks", **worker).json()] == [task_id]
+    claim = post(client, f"/api/v1/tasks/{task_id}/claim", worker)
+    assert claim.status_code == 201
+    claim_id = claim.json()["id"]
+    submitted = client.post(f"/api/v1/claims/{claim_id}/submit", {"text": "沿河巡查一遍", "photos": [jpeg()]}, **worker)
+    assert submitted.status_code == 200, submitted.content
+    assert submitted.json()["state"] == "submitted" and len(submitted.json()["photos"]) == 1
+    queue = client.get("/api/v1/claims/evaluation-queue", **cadre).json()
+    assert [c["id"] for c in queue] == [claim_id]
+    evaluated = post(client, f"/api/v1/claims/{claim_id}/evaluate", cadre, {"approve": True, "adjustment": 2, "reason": "及时"})
+    assert evaluated.json()["points_awarded"] == 12
+
+
+def test_api_refusals_have_stable_codes(client, street, as_):
+    cadre, worker = as_(street.community_cadre), as_(street.worker_a)
+    assert publish_json(client, worker).json()["code"] == "forbidden"
+    task_id = publish_json(client, cadre, places=1).json()["id"]
+    claim_id = post(client, f"/api/v1/tasks/{task_id}/claim", worker).json()["id"]
+    again = post(client, f"/api/v1/tasks/{task_id}/claim", worker)
+    assert (again.status_code, again.json()["code"]) == (409, "already_claimed")
+    full = post(client, f"/api/v1/tasks/{task_id}/claim", as_(street.worker_b))
+    assert (full.status_code, full.json()["code"]) == (409, "task_full")
+    early = post(client, f"/api/v1/claims/{claim_id}/evaluate", cadre, {"approve": True})
+    assert (early.status_code, early.json()["code"]) == (409, "invalid_state")
+    wrong = post(client, f"/api/v1/claims/{claim_id}/evaluate", as_(street.auditor), {"approve": True})
+    assert wrong.status_code == 403
+    assert client.get(f"/api/v1/claims/{claim_id}", **as_(street.village_cadre)).status_code == 404
+    assert Claim.objects.get(pk=claim_id).state == ClaimState.CLAIMED
+
+
+def test_api_rejects_malformed_input_without_a_500(client, street, as_):
+    cadre = as_(street.community_cadre)
+    assert publish_json(client, cadre, places="many").status_code == 422
+    assert publish_json(client, cadre, places=0).status_code == 400
+    assert publish_json(client, cadre, node_code="NOPE").status_code == 404
+    assert client.get("/api/v1/tasks").status_code == 401

@@ -1,0 +1,254 @@
+"""Task pages: the worker's phone pages and the cadre's desk pages. Thin: forms in, services, redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.orgs.permissions import PermissionDenied
+from gridgov.orgs.selectors import person_for_user
+from gridgov.tasks import selectors, services
+from gridgov.tasks.forms import AuditForm, EvaluateForm, EvidenceForm, NoticeForm, PublishForm, TokenForm
+from gridgov.tasks.models import Claim, EvidencePhoto, Task
+from gridgov.tasks.workflow import allowed_events
+from gridgov.media import private_jpeg
+
+
+def _person(request):
+    person = person_for_user(request.user)
+    if person is None:
+        raise Http404(_("No person is registered for this login."))
+    return person
+
+
+def _render(request, person, template, context):
+    """Render with the task navigation this person's roles open up."""
+    roles = {name: bool(selectors.role_paths(person, f"task.{name}"))
+             for name in ("claim", "publish", "evaluate", "audit", "view")}
+    return render(request, template, {**context, "tasks_nav": roles})
+
+
+def _first_message(error) -> str:
+    return " ".join(getattr(error, "messages", None) or [str(getattr(error, "message", error))])
+
+
+def _run(request, form, action, *, success: str):
+    """Spend the form's token, run ``action``; show a refusal as a message and give the token back."""
+    token = form.cleaned_data.get("form_token") if form.is_valid() else None
+    if token and not services.form_token_use(token):
+        messages.info(request, _("This was already sent; nothing was done twice."))
+        return True
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as error:
+        if token:
+            services.form_token_return(token)
+        messages.error(request, _first_message(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
+# ---------------------------------------------------------------- worker pages
+
+
+@login_required
+def square(request):
+    person = _person(request)
+    tasks = selectors.task_square(person=person)[:200]
+    mine = set(selectors.claims_of(worker=person).filter(task__in=tasks).exclude(
+        state__in=("released", "expired")).values_list("task_id", flat=True))
+    return _render(request, person, "tasks/square.html", {"tasks": tasks, "mine": mine, "form": TokenForm()})
+
+
+@login_required
+def task_detail(request, pk):
+    person = _person(request)
+    task = get_object_or_404(selectors.tasks_visible_to(person=person), pk=pk)
+    claim = selectors.claims_of(worker=person).filter(task=task).exclude(state__in=("released", "expired")).first()
+    return _render(request, person, "tasks/task_detail.html", {"task": task, "claim": claim, "form": TokenForm()})
+
+
+@login_required
+@require_POST
+def task_claim(request, pk):
+    person = _person(request)
+    task = get_object_or_404(Task, pk=pk)
+    form = TokenForm(request.POST)
+    _run(request, form, lambda: services.task_claim(actor=person, task=task), success=_("Claimed. Hand in the evidence before the deadline."))
+    return redirect("tasks:mine")
+
+
+@login_required
+def mine(request):
+    person = _person(request)
+    return _render(request, person, "tasks/mine.html", {"claims": selectors.claims_of(worker=person)[:200]})
+
+
+@login_required
+def claim_detail(request, pk):
+    """The claim, its history of decisions, and (for its worker, when allowed) the evidence form."""
+    person = _person(request)
+    claim = get_object_or_404(Claim.objects.select_related("task", "worker", "node", "evaluator", "auditor"), pk=pk)
+    if not selectors.claim_visible(person=person, claim=claim):
+        raise Http404
+    is_worker = claim.worker_id == person.pk
+    events = allowed_events(claim.state)
+    form = EvidenceForm(initial={"text": claim.evidence_text}) if is_worker and "submit" in events else None
+    if request.method == "POST" and form is not None:
+        form = EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            done = _run(request, form, lambda: services.claim_submit(
+                actor=person, claim=claim, text=data["text"], latitude=data["latitude"], longitude=data["longitude"],
+                photos=data["photos"]), success=_("Submitted for evaluation."))
+            if done:
+                return redirect("tasks:mine")
+    return _render(request, person, "tasks/claim_detail.html", {
+        "claim": claim, "form": form, "is_worker": is_worker, "may_release": is_worker and "release" in events,
+        "token_form": TokenForm(), "photos": claim.photos.all(),
+    })
+
+
+@login_required
+@require_POST
+def claim_release(request, pk):
+    person = _person(request)
+    claim = get_object_or_404(Claim, pk=pk)
+    _run(request, TokenForm(request.POST), lambda: services.claim_release(actor=person, claim=claim),
+         success=_("Released; the place is free again."))
+    return redirect("tasks:mine")
+
+
+@login_required
+def photo(request, pk):
+    """Evidence photos are not public: only people who may see the claim get the file."""
+    person = _person(request)
+    photo = get_object_or_404(EvidencePhoto.objects.select_related("claim", "claim__node"), pk=pk)
+    if not selectors.claim_visible(person=person, claim=photo.claim):
+        raise Http404
+    return private_jpeg(photo.image)
+
+
+# ---------------------------------------------------------------- cadre pages
+
+
+@login_required
+def publish(request):
+    person = _person(request)
+    form = PublishForm(request.POST or None, person=person)
+    if not form.fields["node"].queryset.exists():
+        raise Http404(_("You may not publish tasks."))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = _run(request, form, lambda: services.task_publish(
+            actor=person, node=data["node"], title=data["title"], description=data["description"],
+            work_type=data["work_type"], grade=data["grade"], points=data["points"], places=data["places"],
+            deadline=data["deadline"], requires_photo=data["requires_photo"], requires_text=data["requires_text"],
+            requires_location=data["requires_location"], recurrence=data["recurrence"] or ""),
+            success=_("Published."))
+        if done:
+            return redirect("tasks:published")
+    return _render(request, person, "tasks/publish.html", {"form": form})
+
+
+@login_required
+def published(request):
+    person = _person(request)
+    tasks = selectors.tasks_published_in(person=person)[:200]
+    return _render(request, person, "tasks/published.html", {"tasks": tasks})
+
+
+@login_required
+def evaluation_queue(request):
+    person = _person(request)
+    claims = selectors.evaluation_queue(person=person)[:100]
+    return _render(request, person, "tasks/evaluation_queue.html", {"claims": claims, "form": EvaluateForm()})
+
+
+@login_required
+@require_POST
+def claim_evaluate(request, pk):
+    person = _person(request)
+    claim = get_object_or_404(Claim, pk=pk)
+    form = EvaluateForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        approve = data["decision"] == "approve"
+        _run(request, form, lambda: services.claim_evaluate(
+            actor=person, claim=claim, approve=approve, adjustment=data["adjustment"] or 0, reason=data["reason"]),
+            success=_("Approved.") if approve else _("Sent back to the worker."))
+    else:
+        messages.error(request, _("The decision was not understood."))
+    return redirect("tasks:evaluation_queue")
+
+
+@login_required
+def audit_queue(request):
+    person = _person(request)
+    claims = selectors.audit_queue(person=person)[:100]
+    return _render(request, person, "tasks/audit_queue.html", {"claims": claims, "form": AuditForm(), "batch": TokenForm()})
+
+
+@login_required
+@require_POST
+def claim_audit(request, pk):
+    person = _person(request)
+    claim = get_object_or_404(Claim, pk=pk)
+    form = AuditForm(request.POST)
+    if form.is_valid():
+        confirm = form.cleaned_data["decision"] == "confirm"
+        _run(request, form, lambda: services.claim_audit(
+            actor=person, claim=claim, confirm=confirm, reason=form.cleaned_data["reason"]),
+            success=_("Confirmed; the points are granted.") if confirm else _("Sent back to the evaluator."))
+    else:
+        messages.error(request, _("The decision was not understood."))
+    return redirect("tasks:audit_queue")
+
+
+@login_required
+@require_POST
+def audit_batch(request):
+    """Confirm the ticked claims in one POST; each claim is its own transaction and its own grant."""
+    person = _person(request)
+    ids = [value for value in request.POST.getlist("claim") if value.isdigit()][:100]
+    form = TokenForm(request.POST)
+    token = form.cleaned_data.get("form_token") if form.is_valid() else None
+    if token and not services.form_token_use(token):
+        messages.info(request, _("This was already sent; nothing was done twice."))
+        return redirect("tasks:audit_queue")
+    claims = Claim.objects.filter(pk__in=ids).order_by("pk")
+    results = services.claims_confirm_batch(actor=person, claims=claims)
+    done = [claim for claim, error in results if error is None]
+    if done:
+        messages.success(request, _("%(count)d confirmed; points granted.") % {"count": len(done)})
+    for claim, error in results:
+        if error is not None:
+            messages.error(request, f"{claim.task.title} · {claim.worker.name}: {_first_message(error)}")
+    if not ids:
+        messages.info(request, _("Tick at least one claim."))
+    return redirect("tasks:audit_queue")
+
+
+@login_required
+def overdue(request):
+    person = _person(request)
+    return _render(request, person, "tasks/overdue.html", {"claims": selectors.overdue_for(person=person)[:200]})
+
+
+@login_required
+def notices(request):
+    person = _person(request)
+    form = NoticeForm(request.POST or None, person=person)
+    may_post = form.fields["node"].queryset.exists()
+    if request.method == "POST" and may_post and form.is_valid():
+        data = form.cleaned_data
+        if _run(request, form, lambda: services.notice_publish(actor=person, node=data["node"], title=data["title"],
+                                                                 body=data["body"]), success=_("Notice posted.")):
+            return redirect("tasks:notices")
+    return _render(request, person, "tasks/notices.html", {
+        "notices": selectors.notices_for(person=person)[:100], "form": form if may_post else None,
+    })
