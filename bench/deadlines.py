@@ -1,16 +1,21 @@
-"""Bench: time the deadline scan's query over 1,000,000 open reports (goal: < 1 s).
+"""Bench: time the deadline scan's queries over 1,000,000 open reports and 1,000,000 open task claims
+(goal: < 1 s per query), and print their query plans to show the partial due-time indexes are used.
 
-    GRIDGOV_DATA_DIR=/tmp/gg-bench GRIDGOV_DATABASE_URL=postgres://... python bench/deadlines.py [count]
+    GRIDGOV_DATA_DIR=/tmp/gg-bench python bench/deadlines.py [reports] [claims]
+    GRIDGOV_DATA_DIR=/tmp/gg-bench GRIDGOV_DATABASE_URL=postgres://.../scratch python bench/deadlines.py
 
-Inserts ``count`` open reports (bulk, deadlines spread over ±30 days, 0.1 % of them late and not yet
-alerted), then times ``late_reports_query`` (what each five-minute scan runs) and a full scan.
-Uses its own database: run it against a scratch one.
+Inserts ``reports`` open reports and ``claims`` open claims (one INSERT … SELECT each, due times spread over the next 30 days,
+0.1 % of them late and not yet alerted; claims spread over claimed / submitted / evaluated, with ``due_at``
+as ``tasks.workflow.due_time`` sets it), then times ``late_reports_query`` and ``late_claims_query`` (what each
+five-minute scan runs), the cadre's overdue list (``tasks.selectors.overdue_for``, first 200 rows), a first
+full scan (raises the alerts) and a steady-state one. Needs an EMPTY scratch database (it refuses otherwise).
 """
 
 import os
 import sys
 import time
 from datetime import timedelta
+from datetime import timezone as dt_timezone
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
 
@@ -20,49 +25,169 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Max, Min  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from gridgov.orgs.permissions import SYSTEM  # noqa: E402
 from gridgov.reports import deadlines  # noqa: E402
 from gridgov.reports.models import Alert, Category, Report  # noqa: E402
+from gridgov.tasks.models import Claim, ClaimState, Task, WorkType  # noqa: E402
+from gridgov.tasks.selectors import overdue_for  # noqa: E402
+from gridgov.tasks.workflow import AUDIT_WITHIN_DAYS, EVALUATE_WITHIN_DAYS  # noqa: E402
+
+MINUTES_IN_30_DAYS = 60 * 24 * 30
+WORKERS = 100  # a worker holds one active claim per task: claims = tasks × workers
 
 
-def main(count: int) -> None:
+def timed(label, function, repeat=3):
+    for _attempt in range(repeat):
+        started = time.perf_counter()
+        rows = function()
+        print(f"  {label}: {len(rows)} rows in {time.perf_counter() - started:.3f} s")
+
+
+def explain(label, queryset):
+    print(f"  query plan of {label} ({connection.vendor}):")
+    for line in queryset.explain().splitlines():
+        print(f"    {line}")
+
+
+def minutes_from(now, expression: str) -> str:
+    """SQL for ``now`` + ``expression`` minutes, stored as Django stores datetimes on this database."""
+    if connection.vendor == "postgresql":
+        return f"(TIMESTAMPTZ '{now.isoformat()}' + ({expression}) * INTERVAL '1 minute')"
+    utc = now.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    return f"strftime('%Y-%m-%d %H:%M:%S', '{utc}', ({expression}) || ' minutes')"  # as str(datetime)
+
+
+def clone(model, template_pk: int, count: int, overrides: dict) -> None:
+    """One INSERT … SELECT: ``count`` copies of a template row, the ``overrides`` columns computed in SQL from
+    ``n`` (0 … count-1). Seconds for a million rows where ``bulk_create`` takes minutes."""
+    table = model._meta.db_table
+    columns = [field.column for field in model._meta.concrete_fields if not field.primary_key]
+    values = ", ".join(overrides.get(column, f'template."{column}"') for column in columns)
+    names = ", ".join(f'"{column}"' for column in columns)
+    if connection.vendor == "postgresql":
+        numbers, prefix = f"generate_series(0, {count - 1}) AS seq(n)", ""
+    else:
+        numbers = "seq"
+        prefix = f"WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {count - 1}) "
+    with connection.cursor() as cursor:
+        cursor.execute(f'{prefix}INSERT INTO "{table}" ({names}) SELECT {values} FROM "{table}" AS template, '
+                       f"{numbers} WHERE template.id = {int(template_pk)}")
+
+
+def contiguous(queryset, count: int) -> int:
+    """The first id of ``count`` rows just inserted in one statement (their ids are consecutive)."""
+    bounds = queryset.aggregate(first=Min("pk"), last=Max("pk"))
+    assert bounds["last"] - bounds["first"] + 1 == count == queryset.count(), bounds
+    return bounds["first"]
+
+
+def insert_reports(street, count, now):
+    """Open reports, due over the next 30 days, every 1000th 2 h late."""
+    category = Category.objects.get(code="environment")
+    template = Report.objects.create(reporter=street.resident, node=street.micro_a1, category=category, text="bench",
+                                     handler=street.worker_a, response_due_at=now, resolution_due_at=now,
+                                     due_at=None, created_at=now - timedelta(days=1))
+    due = minutes_from(now, f"CASE WHEN n % 1000 = 0 THEN -120 ELSE 5 + n % {MINUTES_IN_30_DAYS} END")
+    clone(Report, template.pk, count, {"due_at": due, "response_due_at": due, "resolution_due_at": due})
+
+
+def insert_claims(street, count, now):
+    """``count`` open claims by ``WORKERS`` bench workers on ``count / WORKERS`` tasks, a third each claimed,
+    submitted, evaluated; ``due_at`` as ``tasks.workflow.due_time`` sets it (task deadline / submitted +
+    evaluation days / evaluated + audit days); every 1000th 2 h late."""
+    from gridgov.orgs.models import Person
+
+    Person.objects.bulk_create(Person(name=f"压测网格员{index}", name_initials="YCWGY") for index in range(WORKERS))
+    first_worker = contiguous(Person.objects.filter(name__startswith="压测网格员"), WORKERS)
+    task_count = -(-count // WORKERS)
+    template_task = Task.objects.create(
+        node=street.community, title="压测任务", work_type=WorkType.objects.first(), points=10, places=WORKERS,
+        claimed_count=WORKERS, deadline=now, requires_photo=False, created_at=now - timedelta(days=1))
+    deadline_of = f"5 + (({{task}}) * 37) % {MINUTES_IN_30_DAYS}"
+    clone(Task, template_task.pk, task_count, {"deadline": minutes_from(now, deadline_of.format(task="n"))})
+    first_task = contiguous(Task.objects.filter(pk__gt=template_task.pk), task_count)
+    template = Claim.objects.create(task=template_task, worker=street.worker_a, node=street.grid_a,
+                                    state=ClaimState.RELEASED, claimed_at=now - timedelta(days=5), due_at=None)
+    evaluate = EVALUATE_WITHIN_DAYS * 24 * 60
+    audit = AUDIT_WITHIN_DAYS * 24 * 60
+    claimed = "n % 3 = 0 AND n % 1000 <> 7"
+    evaluated = "n % 3 = 2"
+    offset = f"CASE WHEN n % 1000 = 7 THEN -120 ELSE 5 + (n * 13) % {MINUTES_IN_30_DAYS} END"
+    clone(Claim, template.pk, count, {
+        "task_id": f"{first_task} + n / {WORKERS}",
+        "worker_id": f"{first_worker} + n % {WORKERS}",
+        "state": f"CASE WHEN {claimed} THEN 'claimed' WHEN {evaluated} THEN 'evaluated' ELSE 'submitted' END",
+        "due_at": f"CASE WHEN {claimed} THEN {minutes_from(now, deadline_of.format(task=f'n / {WORKERS}'))} "
+                  f"ELSE {minutes_from(now, offset)} END",
+        "submitted_at": f"CASE WHEN {claimed} THEN NULL WHEN {evaluated} "
+                        f"THEN {minutes_from(now, f'({offset}) - {audit} - 60')} "
+                        f"ELSE {minutes_from(now, f'({offset}) - {evaluate}')} END",
+        "evaluated_at": f"CASE WHEN {evaluated} THEN {minutes_from(now, f'({offset}) - {audit}')} ELSE NULL END",
+        "evaluator_id": f"CASE WHEN {evaluated} THEN {street.community_cadre.pk} ELSE NULL END",
+    })
+
+
+def check_due_times(sample: int = 2000) -> None:
+    """The inserted rows are what the workflow would store: ``due_at == workflow.due_time(claim)``."""
+    from gridgov.tasks.workflow import due_time
+
+    claims = Claim.objects.filter(due_at__isnull=False).select_related("task").order_by("?")[:sample]
+    wrong = [claim.pk for claim in claims if claim.due_at != due_time(claim)]
+    assert not wrong, f"claims whose due_at is not workflow.due_time: {wrong[:5]}"
+
+
+def main(report_count: int, claim_count: int) -> None:
     call_command("migrate", verbosity=0)
+    if Report.objects.exists() or Claim.objects.exists():
+        sys.exit("This bench needs an empty scratch database (reports or claims found).")
     from gridgov.testing.factories import Street
 
     street = Street()
-    category = Category.objects.get(code="environment")
-    now = timezone.now()
-    batch = []
+    now = timezone.now().replace(microsecond=0)
     started = time.perf_counter()
-    for index in range(count):
-        late = index % 1000 == 0
-        due = now - timedelta(hours=2) if late else now + timedelta(minutes=5 + index % (60 * 24 * 30))
-        batch.append(Report(reporter=street.resident, node=street.micro_a1, category=category, text="bench",
-                            handler=street.worker_a, response_due_at=due, resolution_due_at=due + timedelta(days=3),
-                            due_at=due, created_at=now - timedelta(days=1)))
-        if len(batch) == 20_000:
-            Report.objects.bulk_create(batch)
-            batch = []
-    Report.objects.bulk_create(batch)
-    print(f"inserted {count} open reports in {time.perf_counter() - started:.1f} s")
+    insert_reports(street, report_count, now)
+    print(f"inserted {report_count} open reports in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    insert_claims(street, claim_count, now)
+    print(f"inserted {claim_count} open claims in {time.perf_counter() - started:.1f} s")
+    check_due_times()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE reports_report")
-    for attempt in range(3):
-        started = time.perf_counter()
-        rows = list(deadlines.late_reports_query(now).values_list("pk", "needed"))
-        print(f"late-items query: {len(rows)} rows in {time.perf_counter() - started:.3f} s")
+            cursor.execute("ANALYZE tasks_claim")
+            cursor.execute("ANALYZE tasks_task")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    print(f"reports ({Report.objects.filter(due_at__isnull=False).count()} open):")
+    reports = deadlines.late_reports_query(now)
+    explain("late_reports_query", reports.values_list("pk", "needed"))
+    timed("late_reports_query", lambda: list(reports.values_list("pk", "needed")))
+    timed("late_reports_query, scan's columns", lambda: list(deadlines._report_rows(now)))
+
+    print(f"claims ({Claim.objects.filter(due_at__isnull=False).count()} open):")
+    claims = deadlines.late_claims_query(now)
+    explain("late_claims_query", claims.values_list("pk", "needed"))
+    timed("late_claims_query", lambda: list(claims.values_list("pk", "needed")))
+    timed("late_claims_query, scan's columns", lambda: list(deadlines._claim_rows(now)))
+    overdue = overdue_for(person=street.community_cadre, now=now)
+    explain("overdue_for (community cadre)", overdue[:200])
+    timed("overdue_for, first 200", lambda: list(overdue[:200]))
+
     started = time.perf_counter()
     result = deadlines.scan_deadlines(now=now)
     print(f"first full scan: {deadlines.describe(result)} in {time.perf_counter() - started:.2f} s")
     started = time.perf_counter()
     result = deadlines.scan_deadlines(now=now)
     print(f"second (steady-state) scan: {deadlines.describe(result)} in {time.perf_counter() - started:.3f} s")
+    timed("late_reports_query after the scan", lambda: list(reports.values_list("pk", "needed")), repeat=1)
+    timed("late_claims_query after the scan", lambda: list(claims.values_list("pk", "needed")), repeat=1)
     print(f"open alerts: {Alert.objects.filter(closed_at=None).count()}")
-    assert SYSTEM
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    arguments = [int(value) for value in sys.argv[1:3]]
+    main(*(arguments + [1_000_000, 1_000_000][len(arguments):]))

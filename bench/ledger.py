@@ -1,14 +1,32 @@
 """Benchmark of the points ledger (not a test). Prints a small table.
 
     python bench/ledger.py                 # SQLite in a temporary directory, 1,000,000 ranked people
-    python bench/ledger.py --quick         # small sizes, a few seconds
+    python bench/ledger.py --quick         # small sizes, well under a minute
     GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything python bench/ledger.py
                                            # PostgreSQL: a throwaway database gg_bench_<pid> is created and dropped
 
-Measures: idempotent single grants per second against the raw INSERT rate of a comparable table (one
-row with a unique key and a hash per transaction) in the same database and run (goal: ratio >= 0.25);
-one 10,000-grant batch (goal < 1 s on SQLite); one person's rank and a street's top 50 among
-``--people`` ranked people (goal < 20 ms each).
+What each row measures (wall-clock time, one process, one connection, the same database and run):
+
+* **single idempotent grants / s** — ``services.grant_points`` called ``--grants`` times by the trusted
+  actor, each with a new idempotency key, 5 points from a community budget to a different resident of
+  that community. It is the whole service: validation, permission, area check, the chain lock, the
+  idempotency check, hash chain, posting and two lines, both balances, the ranking aggregates and the
+  audit record, committed one transaction per grant. Every grant pays a resident who has no account
+  and no earnings yet this month (the most expensive path: the account and the month's total are
+  created too).
+* **raw INSERT transactions / s** — the same database's floor for "one committed row": ``--grants``
+  times, ``transaction.atomic()`` around one plain ``INSERT`` of a row (id, unique 120-character key,
+  amount, 64-character hash) into a table with a primary key and a unique index, through Django's
+  cursor. The two loops run interleaved in ``--rounds`` rounds, so a busy machine slows both alike.
+* **ratio** — the first rate over the second (goal >= 0.25).
+* **replayed grants / s** — the same calls again with the same keys: each returns the first posting.
+* **batch of N grants** — one ``services.grant_batch`` of ``--batch`` grants to as many distinct
+  residents who have no account yet (one transaction, one audit record listing the posting ids);
+  goal < 1 s on SQLite.
+* **ledger verify** — ``verify_ledger()`` over everything written above must find no problem.
+* **rank of one person / top 50 of the street** — ``selectors.rank_of`` and ``selectors.ranking`` with
+  ``--people`` ranked people filled straight into the aggregate tables (median of 50 calls each);
+  goal < 20 ms each.
 """
 
 import argparse
@@ -28,6 +46,7 @@ def parse_args():
     parser.add_argument("--people", type=int, default=1_000_000, help="people in the ranking (default 1,000,000)")
     parser.add_argument("--grants", type=int, default=2000, help="single grants to time (default 2,000)")
     parser.add_argument("--batch", type=int, default=10_000, help="grants in the batch (default 10,000)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds of grants and raw inserts (default 4)")
     parser.add_argument("--quick", action="store_true", help="small sizes: 20,000 people, 300 grants, 2,000 batch")
     args = parser.parse_args()
     if args.quick:
@@ -101,30 +120,48 @@ def timed(function, *args, **kwargs):
     return time.perf_counter() - started, result
 
 
-def bench_single_grants(count: int, community, residents) -> float:
-    from gridgov.ledger import services
-    from gridgov.orgs.permissions import SYSTEM
-
-    started = time.perf_counter()
-    for i in range(count):
-        services.grant_points(actor=SYSTEM, person=residents[i % len(residents)], amount=5, reason="基准",
-                              idempotency_key=f"single:{i}", budget_node=community)
-    return count / (time.perf_counter() - started)
-
-
-def bench_raw_inserts(count: int) -> float:
-    """The same database's raw rate: one row with a unique key, an amount and a hash per committed transaction."""
-    from django.db import connection, transaction
+def create_raw_table() -> None:
+    from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_raw (id bigint PRIMARY KEY, idem varchar(120) UNIQUE, amount bigint, "
                        "hash varchar(64))")
+
+
+def single_grants(keys: range, community, residents) -> float:
+    """Seconds for one ``grant_points`` per key, each to another resident (see the module docstring)."""
+    from gridgov.ledger import services
+    from gridgov.orgs.permissions import SYSTEM
+
     started = time.perf_counter()
-    for i in range(count):
+    for i in keys:
+        services.grant_points(actor=SYSTEM, person=residents[i % len(residents)], amount=5, reason="基准",
+                              idempotency_key=f"single:{i}", budget_node=community)
+    return time.perf_counter() - started
+
+
+def raw_inserts(keys: range) -> float:
+    """Seconds for one committed plain INSERT per key (a row with a unique key, an amount and a hash)."""
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    for i in keys:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("INSERT INTO bench_raw (id, idem, amount, hash) VALUES (%s, %s, %s, %s)",
                            [i, f"raw:{i}", 5, f"{i:064d}"])
-    return count / (time.perf_counter() - started)
+    return time.perf_counter() - started
+
+
+def bench_grants_against_raw(count: int, rounds: int, community, residents) -> tuple[float, float, float]:
+    """(grants / s, raw INSERT transactions / s, replayed grants / s), the first two interleaved."""
+    create_raw_table()
+    grant_seconds = raw_seconds = 0.0
+    bounds = [count * r // rounds for r in range(rounds + 1)]
+    for start, end in zip(bounds, bounds[1:]):
+        raw_seconds += raw_inserts(range(start, end))
+        grant_seconds += single_grants(range(start, end), community, residents)
+    replay_seconds = single_grants(range(count), community, residents)
+    return count / grant_seconds, count / raw_seconds, count / replay_seconds
 
 
 def bench_batch(size: int, community, residents) -> float:
@@ -205,16 +242,17 @@ def main():
         from gridgov.orgs.permissions import SYSTEM
 
         period = journal.current_period()
-        few = max(args.batch, 1000) * 8
+        few = (max(args.batch, 1000) + args.grants) * 8  # community 0 holds batch + grants residents
         seconds, (street, communities, grids, residents) = timed(make_street, few)
         services.budget_set(actor=SYSTEM, node=communities[0], period=period, amount=10**9)
         residents_in_first = [p for i, p in enumerate(residents) if (i % 64) // 8 == 0]
         # Residents of community 0 only (grids 0-7 of 64), so the community's budget may pay them.
         batch_people = residents_in_first or residents
 
-        grants_per_second = bench_single_grants(args.grants, communities[0], batch_people)
-        raw_per_second = bench_raw_inserts(args.grants)
-        batch_seconds = bench_batch(args.batch, communities[0], batch_people)
+        grants_per_second, raw_per_second, replays_per_second = bench_grants_against_raw(
+            args.grants, args.rounds, communities[0], batch_people)
+        # The batch pays residents the single grants did not (they have no account yet either).
+        batch_seconds = bench_batch(args.batch, communities[0], batch_people[args.grants:])
         checked, problems = verify_ledger()
         assert not problems, problems[:3]
         fill_seconds, _ = timed(fill_rankings, args.people, street, communities, grids, period)
@@ -225,6 +263,7 @@ def main():
             ("single idempotent grants / s", f"{grants_per_second:,.0f}", ""),
             ("raw INSERT transactions / s", f"{raw_per_second:,.0f}", ""),
             ("ratio grants / raw", f"{grants_per_second / raw_per_second:.2f}", "goal >= 0.25"),
+            ("replayed grants / s (same keys)", f"{replays_per_second:,.0f}", ""),
             (f"batch of {args.batch:,} grants", f"{batch_seconds:.2f} s", "goal < 1 s (SQLite)"),
             ("ledger verify", f"{checked:,} postings OK", ""),
             (f"ranked people (filled in {fill_seconds:.0f} s)", f"{args.people + len(batch_people):,}", ""),

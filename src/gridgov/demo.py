@@ -25,6 +25,7 @@ SEEDERS = [
     "gridgov.tasks.demo.seed",
     "gridgov.rewards.demo.seed",
     "gridgov.reports.demo.seed",
+    "gridgov.indices.demo.seed",
 ]
 
 STATS = [
@@ -33,6 +34,7 @@ STATS = [
     "gridgov.tasks.selectors.tasks_stats",
     "gridgov.rewards.selectors.rewards_stats",
     "gridgov.reports.selectors.reports_stats",
+    "gridgov.indices.selectors.indices_stats",
 ]
 
 DEMO_SEED = 3  # after seed document 003, which describes 浮云街道

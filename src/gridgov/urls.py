@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gridgov.api import api
+from gridgov.indices import views as indices_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,5 +14,7 @@ urlpatterns = [
     path("points/", include("gridgov.ledger.urls")),
     path("reports/", include("gridgov.reports.urls")),
     path("oversight/", include("gridgov.oversight.urls")),
+    path("indices/", include("gridgov.indices.urls")),
+    path("o/<str:slug>/", indices_views.public_organisation, name="indices_public"),
     path("", include("gridgov.orgs.urls")),
 ]

@@ -4,10 +4,12 @@ tiers and colours, and two ``bulk_create`` calls. Computing a draft again replac
 """
 
 import bisect
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import Substr
 
@@ -17,6 +19,24 @@ from gridgov.indices.sources import INDEX_SOURCE, SOURCES, aggregate, previous_p
 from gridgov.orgs.models import Node, RoleAssignment
 
 BATCH = 2000
+
+
+def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """Plain multi-row INSERTs. ``bulk_create`` builds a model instance per row (about 0.3 ms each), which
+    at province size (a million scores) would cost more than every aggregate query together."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
+    width = len(columns)
+    limit = connection.features.max_query_params  # SQLite's bound-parameter limit; None on PostgreSQL
+    per_statement = max(1, min(BATCH, limit // width if limit else BATCH))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {placeholders}",
+                           [value for row in chunk for value in row])
 
 
 @dataclass
@@ -43,11 +63,18 @@ def entities_of(rule_set) -> Entities:
             entities.parents.append(parent_ids.get(path[:-Node.steplen]))
         entities.depths = sorted({depth for _pk, _path, depth in rows})
         return entities
+    # A person ranks among the others of the nearest enclosing node of the rule set's kinds (their community,
+    # say), else among those of their own role node.
+    groups = dict(Node.objects.filter(kind__in=rule_set.node_kind_list).values_list("path", "pk"))
     homes: dict[int, int] = {}
     rows = (RoleAssignment.objects.filter(role__in=rule_set.role_list, person__is_active=True)
-            .order_by("person_id", "node__path").values_list("person_id", "node_id"))
-    for person_id, node_id in rows:
-        homes.setdefault(person_id, node_id)
+            .order_by("person_id", "node__path").values_list("person_id", "node_id", "node__path"))
+    for person_id, node_id, path in rows:
+        if person_id in homes:
+            continue
+        group = next((groups[path[:end]] for end in range(len(path), 0, -Node.steplen) if path[:end] in groups),
+                     None) if groups else None
+        homes[person_id] = group or node_id
     for person_id, node_id in homes.items():
         entities.keys.append(person_id)
         entities.ids.append(person_id)
@@ -218,6 +245,7 @@ def compute(run: Run) -> int:
     id_field = "node_id" if entities.kind == EntityKind.NODE else "person_id"
     run.scores.all().delete()
     run.standings.all().delete()
+    index_ids = {code: index.pk for code, index in indices.items()}
     scores, standings = [], []
     for position in range(size):
         entity_id, parent = entities.ids[position], entities.parents[position]
@@ -226,20 +254,18 @@ def compute(run: Run) -> int:
         for code in indices:
             facts[f"index.{code}"] = values[code][position]
             facts[f"rank.{code}"] = ranks[code][position]
-            scores.append(Score(run=run, index=indices[code], parent_id=parent, value=values[code][position],
-                                rank=ranks[code][position], breakdown=breakdowns[code][position],
-                                **{id_field: entity_id}))
+            scores.append((run.pk, index_ids[code], entity_id, parent, values[code][position],
+                           ranks[code][position], json.dumps(breakdowns[code][position], ensure_ascii=False)))
         colour, rule_position = colour_for(facts, colour_rules)
-        standings.append(Standing(
-            run=run, parent_id=parent, total=totals[position], rank=total_ranks[position],
-            stars=stars_for(totals[position], rule_set.stars, vetoed[position]),
-            tier=tier_for(totals[position], total_ranks[position], parent_sizes[parent], rule_set.tiers,
-                          vetoed[position]),
-            colour=colour, vetoed=vetoed[position],
-            explanation={"colour_rule": rule_position, "facts": facts} if colour_rules else {"facts": facts},
-            **{id_field: entity_id},
+        explanation = {"colour_rule": rule_position, "facts": facts} if colour_rules else {"facts": facts}
+        standings.append((
+            run.pk, entity_id, parent, totals[position], total_ranks[position],
+            stars_for(totals[position], rule_set.stars, vetoed[position]),
+            tier_for(totals[position], total_ranks[position], parent_sizes[parent], rule_set.tiers, vetoed[position]),
+            colour, vetoed[position], json.dumps(explanation, ensure_ascii=False),
         ))
-    Score.objects.bulk_create(scores, batch_size=BATCH)
-    Standing.objects.bulk_create(standings, batch_size=BATCH)
+    insert_rows(Score, ["run_id", "index_id", id_field, "parent_id", "value", "rank", "breakdown"], scores)
+    insert_rows(Standing, ["run_id", id_field, "parent_id", "total", "rank", "stars", "tier", "colour", "vetoed",
+                           "explanation"], standings)
     return size
 

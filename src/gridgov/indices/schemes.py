@@ -61,7 +61,7 @@ DEFINITIONS = [
     },
     {
         "code": PIONEER, "name": "衢州 党员先锋指数", "entity_kind": "person",
-        "roles": ["grid_leader", "grid_worker"],
+        "roles": ["grid_leader", "grid_worker"], "node_kinds": UNITS,
         "description": "基本指数＋正向加分指数－反向扣分指数，直接降级指数一票降级；零基积分法（种子文献002）",
         "stars": [20, 40, 60, 80, 100],
         "tiers": [{"code": "advanced", "label": "先锋", "top_percent": 20},
@@ -94,9 +94,9 @@ DEFINITIONS = [
         "indices": [
             {"code": "fortress", "name": "堡垒指数", "indicators": [
                 {"code": "life", "name": "组织生活落实", "source": "activity", "filter": {"required": True},
-                 "aggregation": "rate", "weight": 40},
+                 "aggregation": "rate", "weight": 50},
                 {"code": "reports", "name": "报事按时办结率", "source": "report_resolved", "aggregation": "rate",
-                 "weight": 20},
+                 "weight": 10},
                 {"code": "tasks", "name": "治理任务完成（百分位）", "source": "task_audited",
                  "normalisation": "percentile", "weight": "0.1"},
                 {"code": "review", "name": "支部检修评定", "source": "assessment", "filter": {"item": "fortress"},
@@ -121,7 +121,7 @@ DEFINITIONS = [
     },
     {
         "code": POINTS, "name": "治村宝·善治宝 治理积分指数", "entity_kind": "person",
-        "roles": ["grid_leader", "grid_worker", "resident"],
+        "roles": ["grid_leader", "grid_worker", "resident"], "node_kinds": UNITS,
         "description": "网格员与村民治理积分（积分账本）",
         "indices": [
             {"code": "points", "name": "治理积分", "indicators": [

@@ -16,13 +16,18 @@ from gridgov.indices.models import (ActivityRecord, Assessment, Attendance, Colo
                                     OrgCode, RuleSet, Run, RunState)
 from gridgov.indices.sources import period_bounds
 from gridgov.orgs.models import Node, Person
-from gridgov.orgs.permissions import SYSTEM, Grant, require
+from gridgov.orgs.permissions import SYSTEM, Grant, can, require
 from gridgov.oversight.services import audit_record, snapshot
+
+
+def may_everywhere(actor, action: str) -> bool:
+    """Whether the actor holds ``action`` at every root: runs cover every organisation of the tree."""
+    return all(can(actor, action, root) for root in Node.objects.get_root_nodes())
 
 
 def _require_everywhere(actor, action: str) -> Grant:
     """A run covers every organisation: the actor needs the action at every root of the tree."""
-    roots = list(Node.get_root_nodes())
+    roots = list(Node.objects.get_root_nodes())
     if not roots:
         return Grant("system" if actor is SYSTEM else "", 0, "")
     return [require(actor, action, root) for root in roots][0]

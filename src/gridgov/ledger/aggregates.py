@@ -9,6 +9,7 @@ over a million rows. The chain lock serialises writers, so read-then-write here 
 from django.db import connection
 
 from gridgov.ledger.models import Account, EarnedHistogram, EarnedTotal
+from gridgov.ledger.sql import rows_per_statement
 from gridgov.orgs.models import Node, NodeKind
 
 COMMUNITY_KINDS = (NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE)
@@ -22,47 +23,73 @@ def level_column(node: Node) -> str | None:
     return LEVEL_OF_KIND.get(node.kind)
 
 
-def levels_of_nodes(paths: dict[int, str]) -> dict[int, dict[str, int | None]]:
-    """For each node (id -> path): the ids of its street, community and grid (itself included), if any."""
-    prefixes = {path[:end] for path in paths.values() for end in range(Node.steplen, len(path) + 1, Node.steplen)}
-    ranked = {
-        path: (pk, LEVEL_OF_KIND[kind])
-        for pk, path, kind in Node.objects.filter(path__in=prefixes, kind__in=list(LEVEL_OF_KIND)).values_list(
-            "pk", "path", "kind"
-        )
-    }
+def levels_of_paths(paths) -> dict[str, dict[str, int | None]]:
+    """For each node path: the ids of its street, community and grid (itself included), if any."""
+    paths = set(filter(None, paths))
+    prefixes = sorted({path[:end] for path in paths for end in range(Node.steplen, len(path) + 1, Node.steplen)})
+    ranked: dict[str, tuple[int, str]] = {}
+    nodes = connection.ops.quote_name(Node._meta.db_table)
+    kinds = list(LEVEL_OF_KIND)
+    with connection.cursor() as cursor:
+        for start in range(0, len(prefixes), CHUNK):
+            chunk = prefixes[start:start + CHUNK]
+            cursor.execute(
+                f"SELECT id, path, kind FROM {nodes} WHERE path IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND kind IN ({', '.join(['%s'] * len(kinds))})", [*chunk, *kinds],
+            )
+            ranked.update((path, (pk, LEVEL_OF_KIND[kind])) for pk, path, kind in cursor.fetchall())
     result = {}
-    for node_id, path in paths.items():
+    for path in paths:
         levels = dict.fromkeys(LEVELS)
         for end in range(Node.steplen, len(path) + 1, Node.steplen):
             if path[:end] in ranked:
                 pk, column = ranked[path[:end]]
                 levels[column] = pk
-        result[node_id] = levels
+        result[path] = levels
     return result
 
 
-def add_earned(earned: dict[tuple[int, str], int]) -> None:
-    """Add ``earned[(account id, month)]`` points to the totals and move each person between buckets."""
+def add_earned(earned: dict[tuple[int, str], int], *, account_paths: dict[int, str | None] | None = None,
+               known: dict[tuple[int, str], tuple[int, dict] | None] | None = None) -> None:
+    """Add ``earned[(account id, month)]`` points to the totals and move each person between buckets.
+
+    What the caller read under the chain lock saves queries: ``known[(account id, month)]`` is that
+    total and its levels, or None when there is none yet; ``account_paths`` (account id -> its node's
+    path) places accounts that have no total yet. Raw SQL, a few statements whatever the number of rows.
+    """
     earned = {key: points for key, points in earned.items() if points}
     if not earned:
         return
-    account_ids = sorted({account_id for account_id, _month in earned})
-    months = sorted({month for _account, month in earned})
-    old: dict[tuple[int, str], tuple[int, dict]] = {}
-    for start in range(0, len(account_ids), CHUNK):
-        rows = EarnedTotal.objects.filter(account_id__in=account_ids[start:start + CHUNK], period__in=months)
-        for row in rows.values_list("account_id", "period", "points", *LEVELS):
-            old[(row[0], row[1])] = (row[2], dict(zip(LEVELS, row[3:])))
-    missing_accounts = {account_id for account_id, month in earned if (account_id, month) not in old}
-    node_of, paths = {}, {}
-    for start in range(0, len(account_ids), CHUNK):
-        chunk = [pk for pk in account_ids[start:start + CHUNK] if pk in missing_accounts]
-        for pk, node_id, path in Account.objects.filter(pk__in=chunk).values_list("pk", "node_id", "node__path"):
-            node_of[pk] = node_id
-            if node_id is not None:
-                paths[node_id] = path
-    levels_of = levels_of_nodes(paths) if paths else {}
+    known = known or {}
+    old: dict[tuple[int, str], tuple[int, dict]] = {key: known[key] for key in earned if known.get(key)}
+    unread = [key for key in earned if key not in known]
+    account_ids = sorted({account_id for account_id, _month in unread})
+    months = sorted({month for _account, month in unread})
+    totals_table = connection.ops.quote_name(EarnedTotal._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(account_ids), CHUNK):
+            chunk = account_ids[start:start + CHUNK]
+            cursor.execute(
+                f"SELECT account_id, period, points, {', '.join(LEVELS)} FROM {totals_table} "
+                f"WHERE account_id IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND period IN ({', '.join(['%s'] * len(months))})",
+                [*chunk, *months],
+            )
+            for row in cursor.fetchall():
+                old[(row[0], row[1])] = (row[2], dict(zip(LEVELS, row[3:])))
+        paths = dict(account_paths or {})
+        unknown = sorted({account_id for account_id, month in earned
+                          if (account_id, month) not in old and account_id not in paths})
+        for start in range(0, len(unknown), CHUNK):
+            chunk = unknown[start:start + CHUNK]
+            cursor.execute(
+                f"SELECT a.id, n.path FROM {connection.ops.quote_name(Account._meta.db_table)} a "
+                f"LEFT JOIN {connection.ops.quote_name(Node._meta.db_table)} n ON n.id = a.node_id "
+                f"WHERE a.id IN ({', '.join(['%s'] * len(chunk))})", chunk,
+            )
+            paths.update(cursor.fetchall())
+    new_paths = {paths.get(account_id) for account_id, month in earned if (account_id, month) not in old}
+    levels_of = levels_of_paths(new_paths) if any(new_paths) else {}
     no_levels = dict.fromkeys(LEVELS)
 
     totals, buckets = [], {}
@@ -70,7 +97,7 @@ def add_earned(earned: dict[tuple[int, str], int]) -> None:
         if (account_id, month) in old:
             before, levels = old[(account_id, month)]
         else:
-            before, levels = None, levels_of.get(node_of.get(account_id), no_levels)
+            before, levels = None, levels_of.get(paths.get(account_id), no_levels)
         after = (before or 0) + points
         totals.append((account_id, month, after, levels["street_id"], levels["community_id"], levels["grid_id"]))
         for node_id in filter(None, levels.values()):
@@ -98,7 +125,7 @@ def _upsert(table: str, columns: tuple, rows: list[tuple], *, conflict: tuple, a
     head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
     tail = f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET {assign}"
     row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = max(1, 900 // len(columns))
+    per_statement = rows_per_statement(len(columns))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start:start + per_statement]

@@ -1,9 +1,17 @@
 """Writing postings: the one place that inserts into the chain.
 
-Callers (the services) have validated and checked permission. ``write`` runs inside their transaction:
-it locks the chain head (serialising every ledger writer; SQLite's IMMEDIATE transactions already do),
-refuses overdrafts, numbers and hashes the postings, inserts them and their lines in bulk, moves the
-cached balances with ``balance = balance + delta`` and updates the ranking aggregates.
+Callers (the services) have validated and checked permission, and hold a transaction: ``write`` and
+``write_if_new`` must run inside ``transaction.atomic()``, which makes each service all or nothing (when
+the service is itself called inside another transaction, its atomic block is a savepoint). The caller
+first takes the chain lock with ``lock_head`` (serialising every ledger writer; SQLite's IMMEDIATE
+transactions already do), then the journal numbers and hashes the postings, inserts them and their
+lines, moves the cached balances and updates the ranking aggregates.
+
+The hot path is plain SQL that SQLite (3.35+) and PostgreSQL both speak: a few statements per call
+whatever the number of postings (multi-row ``INSERT … RETURNING``, ``UPDATE … FROM (VALUES …)``,
+``INSERT … ON CONFLICT``), because an ORM query costs more than the database does here. The guarantees
+stay in the database: the unique idempotency key, the no-overdraft check constraint, the append-only
+triggers; the journal only asks for them in fewer round trips.
 """
 
 import hashlib
@@ -11,13 +19,16 @@ import json
 from dataclasses import dataclass, field
 from datetime import timezone as dt_timezone
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
+from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.ledger import aggregates
+from gridgov.ledger.sql import chunks, flat, placeholders, rows_per_statement, table, values_sql
 from gridgov.ledger.errors import BudgetExceeded, InsufficientFunds, LedgerRefusal
-from gridgov.ledger.models import Account, ChainHead, Line, Posting, PostingKind
+from gridgov.ledger.models import Account, Budget, ChainHead, EarnedTotal, Line, Posting, PostingKind
+from gridgov.orgs.models import Node, Person, RoleAssignment
 
 GENESIS_HASH = "0" * 64
 
@@ -41,12 +52,41 @@ class Draft:
     extra: dict = field(default_factory=dict)
 
 
-def current_period() -> str:
-    return timezone.localtime().strftime("%Y-%m")
+@dataclass
+class Head:
+    """The chain head as read under the lock: the last sequence number and hash."""
+
+    sequence: int
+    hash: str
+
+
+@dataclass
+class Payee:
+    """A person about to be paid from a budget, as read in one query (see ``grant_context``)."""
+
+    person_id: int
+    account_id: int | None
+    account_path: str | None  # path of the account's node: its ranking levels
+    inside: bool  # holds a role inside the budget node's area
+    home_node_id: int | None  # where a new account would rank (deepest role), read only when there is no account
+    home_path: str | None
+    period: str = ""  # the month of ``earned``
+    earned: tuple[int, dict] | None = None  # that month's total and its ranking levels, if there is one
+
+
+def current_period(now=None) -> str:
+    """This month (YYYY-MM) in the installation's time zone (``TIME_ZONE``; no request changes it)."""
+    return timezone.localtime(now or timezone.now(), timezone.get_default_timezone()).strftime("%Y-%m")
 
 
 HASHED_FIELDS = ("sequence", "idempotency_key", "kind", "reason", "period", "node_id", "source_type", "source_id",
                  "actor_id", "actor_name", "role", "memo", "created_at", "reverses_id", "prev_hash")
+POSTING_COLUMNS = (*HASHED_FIELDS, "hash")
+POSTING_ATTNAMES = [f.attname for f in Posting._meta.concrete_fields]
+
+
+# json.dumps(content, ensure_ascii=False, separators=(",", ":")), without building an encoder per call.
+CANONICAL_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def canonical(values: dict, lines: list[tuple[int, int]]) -> bytes:
@@ -54,7 +94,7 @@ def canonical(values: dict, lines: list[tuple[int, int]]) -> bytes:
     content = [values[name] for name in HASHED_FIELDS]
     content[HASHED_FIELDS.index("created_at")] = utc_text(values["created_at"])
     content.insert(-1, sorted([int(account), int(amount)] for account, amount in lines))
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    return CANONICAL_JSON.encode(content).encode()
 
 
 def utc_text(moment) -> str:
@@ -65,86 +105,220 @@ def hash_of(posting: Posting, lines: list[tuple[int, int]]) -> str:
     return hashlib.sha256(canonical({name: getattr(posting, name) for name in HASHED_FIELDS}, lines)).hexdigest()
 
 
-def lock_head() -> ChainHead:
-    """Lock the chain's one head row (created on first use); every ledger writer queues here."""
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
-        ChainHead.objects.get_or_create(pk=1)
-        head = ChainHead.objects.select_for_update().get(pk=1)
-    return head
+# ---------------------------------------------------------------------------------------------- reading under the lock
+
+def lock_head() -> Head:
+    """Lock the chain's one head row (created on first use) and read it; every ledger writer queues here."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_head() must run inside transaction.atomic()")
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT sequence, hash FROM {table(ChainHead)} WHERE id = 1{lock}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(f"INSERT INTO {table(ChainHead)} (id, sequence, hash) VALUES (1, 0, '') "
+                           f"ON CONFLICT (id) DO NOTHING")
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    return Head(sequence=row[0], hash=row[1])
+
+
+def grant_context(*, budget_node: Node, period: str, person_ids: list[int]) -> tuple[int | None, dict[int, Payee]]:
+    """In one query per few thousand people: the budget's account for ``period`` and, for each person,
+    their account (with its node's path and the month's earned total), whether they hold a role inside
+    the budget node's area, and, when they have no account yet, their home node. Unknown people are
+    missing from the result. Read under the chain lock, so the totals stay true until the write."""
+    budget_sql = f"SELECT b.account_id FROM {table(Budget)} b WHERE b.node_id = %s AND b.period = %s"
+    roles, nodes, accounts = table(RoleAssignment), table(Node), table(Account)
+    home = (f"SELECT {{column}} FROM {roles} r JOIN {nodes} n ON n.id = r.node_id WHERE r.person_id = p.id "
+            f"ORDER BY n.depth DESC, r.id LIMIT 1")
+    sql = (
+        f"SELECT p.id, a.id, an.path, "
+        f"EXISTS (SELECT 1 FROM {roles} r JOIN {nodes} n ON n.id = r.node_id "
+        f"        WHERE r.person_id = p.id AND substr(n.path, 1, %s) = %s), "
+        f"CASE WHEN a.id IS NULL THEN ({home.format(column='n.id')}) END, "
+        f"CASE WHEN a.id IS NULL THEN ({home.format(column='n.path')}) END, "
+        f"({budget_sql}), e.points, e.street_id, e.community_id, e.grid_id "
+        f"FROM {table(Person)} p "
+        f"LEFT JOIN {accounts} a ON a.person_id = p.id AND a.kind = 'person' "
+        f"LEFT JOIN {nodes} an ON an.id = a.node_id "
+        f"LEFT JOIN {table(EarnedTotal)} e ON e.account_id = a.id AND e.period = %s "
+        f"WHERE p.id IN ({{ids}})"
+    )
+    budget_account_id, payees = None, {}
+    # substr, not LIKE: SQLite re-prepares a statement whose LIKE pattern is a parameter, at every call.
+    area = [len(budget_node.path), budget_node.path]
+    with connection.cursor() as cursor:
+        for chunk in chunks(sorted(set(person_ids)), rows_per_statement(1) - 5):
+            cursor.execute(sql.format(ids=placeholders(len(chunk))), [*area, budget_node.pk, period, period, *chunk])
+            for (person_id, account_id, path, inside, home_id, home_path, budget_account, points,
+                 *levels) in cursor.fetchall():
+                earned = None if points is None else (points, dict(zip(aggregates.LEVELS, levels)))
+                payees[person_id] = Payee(person_id, account_id, path, bool(inside), home_id, home_path, period,
+                                          earned)
+                budget_account_id = budget_account
+        if not payees:
+            cursor.execute(budget_sql, [budget_node.pk, period])
+            row = cursor.fetchone()
+            budget_account_id = row[0] if row else None
+    return budget_account_id, payees
+
+
+def open_person_accounts(payees: list[Payee], names: dict[int, str]) -> None:
+    """Open the accounts of ``payees`` who have none, at their home node, and fill in their ids."""
+    missing = [payee for payee in payees if payee.account_id is None]
+    if not missing:
+        return
+    columns = ("kind", "owner_key", "name", "node_id", "person_id", "may_go_negative", "balance", "created_at")
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    by_person = {payee.person_id: payee for payee in missing}
+    with connection.cursor() as cursor:
+        for chunk in chunks(missing, rows_per_statement(len(columns))):
+            rows = [("person", f"person:{p.person_id}", (names.get(p.person_id) or f"person:{p.person_id}")[:100],
+                     p.home_node_id, p.person_id, False, 0, now) for p in chunk]
+            cursor.execute(
+                f"INSERT INTO {table(Account)} ({', '.join(columns)}) VALUES {values_sql(len(rows), len(columns))} "
+                f"ON CONFLICT DO NOTHING RETURNING id, person_id", flat(rows),
+            )
+            for account_id, person_id in cursor.fetchall():
+                by_person[person_id].account_id = account_id
+                by_person[person_id].account_path = by_person[person_id].home_path
+        # Opened meanwhile by someone outside the chain lock (``services.account_for_person``): read them.
+        if late := [payee for payee in missing if payee.account_id is None]:
+            for chunk in chunks(late, rows_per_statement(1)):
+                cursor.execute(
+                    f"SELECT a.person_id, a.id, n.path FROM {table(Account)} a LEFT JOIN {table(Node)} n "
+                    f"ON n.id = a.node_id WHERE a.kind = 'person' AND a.person_id IN ({placeholders(len(chunk))})",
+                    [payee.person_id for payee in chunk],
+                )
+                for person_id, account_id, path in cursor.fetchall():
+                    by_person[person_id].account_id, by_person[person_id].account_path = account_id, path
+    if unopened := [payee.person_id for payee in missing if payee.account_id is None]:
+        raise LedgerRefusal(_("Could not open an account for person %(ids)s.")
+                            % {"ids": ", ".join(map(str, unopened[:10]))}, code="unknown_account")
+
+
+def posting_by_key(key: str) -> tuple[Posting, list[tuple[int, int]]] | None:
+    """The posting holding ``key`` and its lines (account id, amount), in one query."""
+    columns = ", ".join(f"p.{connection.ops.quote_name(name)}" for name in POSTING_ATTNAMES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}, l.account_id, l.amount FROM {table(Posting)} p "
+                       f"JOIN {table(Line)} l ON l.posting_id = p.id WHERE p.idempotency_key = %s ORDER BY l.id", [key])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    width = len(POSTING_ATTNAMES)
+    posting = Posting.from_db(connection.alias, POSTING_ATTNAMES, list(rows[0][:width]))
+    if connection.vendor == "sqlite":  # the ORM's converter: stored as naive UTC text
+        posting.created_at = connection.ops.convert_datetimefield_value(posting.created_at, None, connection)
+    return posting, [(row[width], row[width + 1]) for row in rows]
 
 
 def existing(keys: list[str]) -> dict[str, Posting]:
+    """The postings already holding any of ``keys`` (a plain key lookup first: usually there are none)."""
+    taken = []
+    with connection.cursor() as cursor:
+        for chunk in chunks(keys, rows_per_statement(1)):
+            cursor.execute(f"SELECT idempotency_key FROM {table(Posting)} WHERE idempotency_key IN "
+                           f"({placeholders(len(chunk))})", chunk)
+            taken.extend(key for (key,) in cursor.fetchall())
     found: dict[str, Posting] = {}
-    for start in range(0, len(keys), 5000):
-        chunk = keys[start:start + 5000]
+    for chunk in chunks(taken, 5000):
         found.update({p.idempotency_key: p for p in Posting.objects.filter(idempotency_key__in=chunk)})
     return found
 
 
 def lines_of(postings: list[Posting]) -> dict[int, list[tuple[int, int]]]:
     result: dict[int, list[tuple[int, int]]] = {p.pk: [] for p in postings}
-    ids = list(result)
-    for start in range(0, len(ids), 5000):
-        for posting_id, account_id, amount in Line.objects.filter(posting_id__in=ids[start:start + 5000]).values_list(
+    for chunk in chunks(list(result), 5000):
+        for posting_id, account_id, amount in Line.objects.filter(posting_id__in=chunk).values_list(
             "posting_id", "account_id", "amount"
         ):
             result[posting_id].append((account_id, amount))
     return result
 
 
-def _account_rows(ids: list[int]) -> dict[int, tuple[str, bool, int]]:
-    rows = {}
-    for start in range(0, len(ids), 5000):
-        for pk, kind, may_go_negative, balance in Account.objects.filter(pk__in=ids[start:start + 5000]).values_list(
-            "pk", "kind", "may_go_negative", "balance"
-        ):
-            rows[pk] = (kind, may_go_negative, balance)
-    return rows
+# ---------------------------------------------------------------------------------------------- writing
+
+def write(*, actor, drafts: list[Draft], head: Head, overdraft_error=InsufficientFunds,
+          payees: list[Payee] = ()) -> list[Posting]:
+    """Write ``drafts`` as postings after ``head`` (read by ``lock_head`` in this transaction).
+
+    The caller's atomic block makes it all or nothing: a refusal raised here rolls back what was inserted.
+    ``payees`` (from ``grant_context``, read under the same lock) spare the aggregates their own reads.
+    """
+    return _write(actor=actor, drafts=drafts, head=head, overdraft_error=overdraft_error,
+                  payees=payees, if_new=False) if drafts else []
 
 
-def write(*, actor, drafts: list[Draft], overdraft_error=InsufficientFunds, head: ChainHead | None = None
-          ) -> list[Posting]:
-    """Write ``drafts`` as postings in the caller's transaction (all or nothing)."""
-    if not drafts:
-        return []
+def write_if_new(*, actor, draft: Draft, head: Head, overdraft_error=InsufficientFunds,
+                 payees: list[Payee] = ()) -> Posting | None:
+    """Write one posting unless its idempotency key is taken, in which case nothing moves and this
+    returns None: the key check is the unique index itself (``INSERT … ON CONFLICT DO NOTHING``)."""
+    written = _write(actor=actor, drafts=[draft], head=head, overdraft_error=overdraft_error,
+                     payees=payees, if_new=True)
+    return written[0] if written else None
+
+
+def _write(*, actor, drafts: list[Draft], head: Head, overdraft_error, payees, if_new: bool) -> list[Posting]:
+    if not connection.in_atomic_block:
+        raise RuntimeError("the journal writes inside the caller's transaction.atomic()")
+    now = timezone.now()
+    rows = _numbered_rows(actor=actor, drafts=drafts, head=head, now=now)
     try:
-        with transaction.atomic():
-            return _write(actor=actor, drafts=drafts, overdraft_error=overdraft_error, head=head or lock_head())
+        ids = _insert_postings(rows, now=now, if_new=if_new)
+        if ids is None:
+            return []  # the key was already posted; nothing was written
+        _insert_lines(ids, rows, drafts)
+        deltas: dict[int, int] = {}
+        for draft in drafts:
+            for account_id, amount in draft.lines:
+                deltas[account_id] = deltas.get(account_id, 0) + amount
+        kinds = _move_balances(deltas, overdraft_error)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table(ChainHead)} SET sequence = %s, hash = %s WHERE id = 1",
+                           [rows[-1]["sequence"], rows[-1]["hash"]])
     except IntegrityError as error:
         if "no_overdraft" in str(error) or "CHECK constraint" in str(error):
-            # The database's own check caught what the explicit check above it should have.
+            # The database's own check caught what the guarded update should have (the caller rolls back).
             raise InsufficientFunds(_("Not enough points: the database refused an overdraft.")) from error
         raise
 
+    earned: dict[tuple[int, str], int] = {}
+    for row, draft in zip(rows, drafts):
+        if draft.kind == PostingKind.GRANT or draft.earned_period:
+            month = draft.earned_period or row["period"]
+            for account_id, amount in draft.lines:
+                if kinds[account_id] == "person":
+                    earned[(account_id, month)] = earned.get((account_id, month), 0) + amount
+    aggregates.add_earned(
+        earned, account_paths={payee.account_id: payee.account_path for payee in payees},
+        known={(payee.account_id, payee.period): payee.earned for payee in payees if payee.period},
+    )
 
-def _write(*, actor, drafts: list[Draft], overdraft_error, head: ChainHead) -> list[Posting]:
-    deltas: dict[int, int] = {}
-    for draft in drafts:
-        for account_id, amount in draft.lines:
-            deltas[account_id] = deltas.get(account_id, 0) + amount
-    accounts = _account_rows(list(deltas))
-    if missing := set(deltas) - set(accounts):
-        raise LedgerRefusal(_("Unknown account: %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))},
-                            code="unknown_account")
-    for account_id, delta in deltas.items():
-        _kind, may_go_negative, balance = accounts[account_id]
-        if not may_go_negative and balance + delta < 0:
-            name = Account.objects.filter(pk=account_id).values_list("name", flat=True).first()
-            message = (
-                _("The budget %(account)s has %(balance)d points left; this needs %(needed)d.")
-                if issubclass(overdraft_error, BudgetExceeded)
-                else _("Not enough points in %(account)s: it holds %(balance)d, this needs %(needed)d.")
-            )
-            raise overdraft_error(message % {"account": name, "balance": balance, "needed": -delta})
+    alias = connection.alias
+    return [_loaded_posting(posting_id, row, now, alias) for row, posting_id in zip(rows, ids)]
 
-    now = timezone.now()
-    period = timezone.localtime(now).strftime("%Y-%m")
+
+def _loaded_posting(posting_id: int, row: dict, now, alias: str) -> Posting:
+    """A Posting as if read back from the database (what ``Model.from_db`` builds, without the
+    per-instance ``__init__`` that costs more than the insert for a 10,000-posting batch)."""
+    posting = Posting.__new__(Posting)
+    posting.__dict__.update(row)
+    posting.id, posting.created_at = posting_id, now
+    posting._state = ModelState()
+    posting._state.adding, posting._state.db = False, alias
+    return posting
+
+
+def _numbered_rows(*, actor, drafts: list[Draft], head: Head, now) -> list[dict]:
+    """Each draft's column values, numbered after the head and hashed into the chain."""
+    period = "" if all(draft.period for draft in drafts) else current_period(now)
     sequence, prev_hash = head.sequence, head.hash or GENESIS_HASH
     actor_id, actor_name = getattr(actor, "pk", None), (getattr(actor, "name", "") or "")[:50]
-    first_sequence = sequence + 1
     now_text = utc_text(now)
-    rows, line_rows = [], []
+    rows = []
     for draft in drafts:
         sequence += 1
         values = {
@@ -156,39 +330,72 @@ def _write(*, actor, drafts: list[Draft], overdraft_error, head: ChainHead) -> l
         }
         values["hash"] = prev_hash = hashlib.sha256(canonical(values, draft.lines)).hexdigest()
         rows.append(values)
-    # Plain executemany: ORM instances for ten thousand rows would cost more than the database does.
-    quote = connection.ops.quote_name
-    columns = [*HASHED_FIELDS, "hash"]
-    stored_now = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(Posting._meta.db_table)} ({', '.join(map(quote, columns))}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})",
-            [[stored_now if name == "created_at" else row[name] for name in columns] for row in rows],
-        )
-        cursor.execute(f"SELECT sequence, id FROM {quote(Posting._meta.db_table)} WHERE sequence >= %s",
-                       [first_sequence])
-        ids = dict(cursor.fetchall())
-        cursor.executemany(
-            f"INSERT INTO {quote(Line._meta.db_table)} (posting_id, account_id, amount) VALUES (%s, %s, %s)",
-            [(ids[row["sequence"]], account_id, amount) for row, draft in zip(rows, drafts)
-             for account_id, amount in draft.lines],
-        )
-    postings = list(Posting.objects.filter(sequence__gte=first_sequence).order_by("sequence"))
-    table = connection.ops.quote_name(Account._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET balance = balance + %s WHERE id = %s",
-            [(delta, account_id) for account_id, delta in deltas.items() if delta],
-        )
-    ChainHead.objects.filter(pk=head.pk).update(sequence=sequence, hash=prev_hash)
+    return rows
 
-    earned: dict[tuple[int, str], int] = {}
-    for posting, draft in zip(postings, drafts):
-        if draft.kind == PostingKind.GRANT or draft.earned_period:
-            month = draft.earned_period or posting.period
-            for account_id, amount in draft.lines:
-                if accounts[account_id][0] == "person":
-                    earned[(account_id, month)] = earned.get((account_id, month), 0) + amount
-    aggregates.add_earned(earned)
-    return postings
+
+def _insert_postings(rows: list[dict], *, now, if_new: bool) -> list[int] | None:
+    """Insert the postings; their ids in order. With ``if_new`` (one posting), None when its key exists."""
+    stored_now = connection.ops.adapt_datetimefield_value(now)
+    columns = ", ".join(map(connection.ops.quote_name, POSTING_COLUMNS))
+    skip = " ON CONFLICT (idempotency_key) DO NOTHING" if if_new else ""
+    ids: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        for chunk in chunks(rows, rows_per_statement(len(POSTING_COLUMNS))):
+            cursor.execute(
+                f"INSERT INTO {table(Posting)} ({columns}) VALUES {values_sql(len(chunk), len(POSTING_COLUMNS))}"
+                f"{skip} RETURNING sequence, id",
+                [stored_now if name == "created_at" else row[name] for row in chunk for name in POSTING_COLUMNS],
+            )
+            ids.update(cursor.fetchall())
+    if if_new and not ids:
+        return None
+    return [ids[row["sequence"]] for row in rows]
+
+
+def _insert_lines(ids: list[int], rows: list[dict], drafts: list[Draft]) -> None:
+    lines = [(posting_id, account_id, amount) for posting_id, draft in zip(ids, drafts)
+             for account_id, amount in draft.lines]
+    with connection.cursor() as cursor:
+        for chunk in chunks(lines, rows_per_statement(3)):
+            cursor.execute(f"INSERT INTO {table(Line)} (posting_id, account_id, amount) VALUES "
+                           f"{values_sql(len(chunk), 3)}", flat(chunk))
+
+
+def _move_balances(deltas: dict[int, int], overdraft_error) -> dict[int, str]:
+    """``balance = balance + delta`` for every account, in a few statements, refusing an overdraft.
+
+    The ``WHERE`` guard skips a row that would go below zero (the check constraint would refuse it
+    anyway, but would abort a PostgreSQL transaction); a skipped or unknown account is then refused
+    by name. Returns each account's kind."""
+    kinds: dict[int, str] = {}
+    accounts = table(Account)
+    items = list(deltas.items())
+    with connection.cursor() as cursor:
+        for chunk in chunks(items, rows_per_statement(2)):
+            # The first row's casts type the VALUES columns for PostgreSQL whatever the parameter binding.
+            values = "(CAST(%s AS BIGINT), CAST(%s AS BIGINT))" + ", (%s, %s)" * (len(chunk) - 1)
+            cursor.execute(
+                f"UPDATE {accounts} SET balance = {accounts}.balance + v.column2 FROM (VALUES {values}) AS v "
+                f"WHERE {accounts}.id = v.column1 "
+                f"AND ({accounts}.may_go_negative OR {accounts}.balance + v.column2 >= 0) "
+                f"RETURNING {accounts}.id, {accounts}.kind",
+                flat(chunk),
+            )
+            kinds.update(cursor.fetchall())
+        if len(kinds) == len(deltas):
+            return kinds
+        refused = sorted(set(deltas) - set(kinds))
+        cursor.execute(f"SELECT id, name, balance FROM {accounts} WHERE id IN ({placeholders(len(refused))})",
+                       refused)
+        found = {pk: (name, balance) for pk, name, balance in cursor.fetchall()}
+    if missing := [pk for pk in refused if pk not in found]:
+        raise LedgerRefusal(_("Unknown account: %(ids)s.") % {"ids": ", ".join(map(str, missing))},
+                            code="unknown_account")
+    account_id = refused[0]
+    name, balance = found[account_id]
+    message = (
+        _("The budget %(account)s has %(balance)d points left; this needs %(needed)d.")
+        if issubclass(overdraft_error, BudgetExceeded)
+        else _("Not enough points in %(account)s: it holds %(balance)d, this needs %(needed)d.")
+    )
+    raise overdraft_error(message % {"account": name, "balance": balance, "needed": -deltas[account_id]})

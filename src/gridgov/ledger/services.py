@@ -119,8 +119,8 @@ def _source_fields(source) -> tuple[str, str]:
     return "", ""
 
 
-def _same_request(posting: Posting, *, reason: str, lines: list[tuple[int, int]]) -> bool:
-    stored = sorted(posting.lines.values_list("account_id", "amount"))
+def _same_request(posting: Posting, *, reason: str, lines: list[tuple[int, int]], stored=None) -> bool:
+    stored = sorted(posting.lines.values_list("account_id", "amount") if stored is None else stored)
     return posting.reason == reason[:200] and stored == sorted(lines)
 
 
@@ -155,30 +155,39 @@ def post(*, actor, lines: list[tuple[Account, int]], reason: str, idempotency_ke
     draft = journal.Draft(kind=PostingKind.TRANSFER, reason=reason, idempotency_key=key, lines=pairs,
                           node_id=getattr(node, "pk", None), source_type=source_type, source_id=source_id,
                           memo=memo or "", role=role or "")
-    return _write_one(actor=actor, draft=draft, action="points.post")
+    return _write_one(actor=actor, draft=draft, action="points.post", node=node)
 
 
-def _write_one(*, actor, draft: journal.Draft, action: str, check=None) -> Posting:
-    """Write one posting idempotently; ``check(previous)`` decides whether a replay is the same request."""
-    check = check or (lambda previous: _same_request(previous, reason=draft.reason, lines=draft.lines))
+def _write_one(*, actor, draft: journal.Draft, action: str, node: Node | None, check=None,
+               head: journal.Head | None = None) -> Posting:
+    """Write one posting idempotently; ``check(previous, its lines)`` decides whether a replay is the same request.
+
+    The key check is the insert itself (``journal.write_if_new``): a taken key writes nothing, and the
+    posting that holds it is read back and compared only then.
+    """
+    check = check or (lambda previous, lines: _same_request(previous, reason=draft.reason, lines=draft.lines,
+                                                            stored=lines))
     try:
         with transaction.atomic():
-            head = journal.lock_head()
-            if previous := Posting.objects.filter(idempotency_key=draft.idempotency_key).first():
-                if not check(previous):
-                    raise _conflict()
-                return previous
-            posting, = journal.write(actor=actor, drafts=[draft], head=head)
-            audit_record(actor=actor, action=action, target=posting, node=posting.node, role=draft.role,
+            posting = journal.write_if_new(actor=actor, draft=draft, head=head or journal.lock_head())
+            if posting is None:
+                return _replayed(draft.idempotency_key, check)
+            audit_record(actor=actor, action=action, target=posting, node=node, role=draft.role,
                          reason=draft.reason, after=_posting_summary(posting, draft.lines))
             return posting
     except IntegrityError:
         # Only reachable where the chain lock does not serialise (it always should): replay the winner.
-        if previous := Posting.objects.filter(idempotency_key=draft.idempotency_key).first():
-            if not check(previous):
-                raise _conflict() from None
-            return previous
+        if Posting.objects.filter(idempotency_key=draft.idempotency_key).exists():
+            return _replayed(draft.idempotency_key, check)
         raise
+
+
+def _replayed(key: str, check) -> Posting:
+    """The posting that holds ``key``, if ``check(posting, its lines)`` finds it the same request."""
+    previous, lines = journal.posting_by_key(key)
+    if not check(previous, lines):
+        raise _conflict()
+    return previous
 
 
 def _posting_summary(posting: Posting, lines) -> dict:
@@ -250,97 +259,73 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
                                     extra={"amount": amount}))
     if len({draft.idempotency_key for draft in drafts}) != len(drafts):
         raise LedgerRefusal(_("Two grants in one batch share an idempotency key."), code="invalid_request")
-    _require_people_in_area(people, budget_node)
 
     with transaction.atomic():
         head = journal.lock_head()
-        budget = _budget_for(budget_node, period)
-        accounts = _person_accounts(people)
+        budget_account_id, payees = journal.grant_context(budget_node=budget_node, period=period,
+                                                          person_ids=[person.pk for person in people])
+        _require_people_in_area(people, payees, budget_node)
+        if budget_account_id is None:
+            _budget_for(budget_node, period)  # raises the clear "no budget" refusal
+        journal.open_person_accounts(list(payees.values()), {person.pk: person.name for person in people})
         for draft, person in zip(drafts, people):
-            draft.lines = [(budget.account_id, -draft.extra["amount"]), (accounts[person.pk], draft.extra["amount"])]
-        previous = journal.existing([draft.idempotency_key for draft in drafts])
-        for draft in drafts:
-            if (earlier := previous.get(draft.idempotency_key)) is not None and not _same_grant(earlier, draft):
-                raise _conflict()
-        new = [draft for draft in drafts if draft.idempotency_key not in previous]
-        if new:
-            needed = sum(draft.extra["amount"] for draft in new)
-            written = journal.write(actor=actor, drafts=new, overdraft_error=BudgetExceeded, head=head)
-            previous.update({posting.idempotency_key: posting for posting in written})
-            audit_record(
-                actor=actor, action="points.grant", target=written[0] if len(written) == 1 else None,
-                node=budget_node, role=role, reason=new[0].reason if len(new) == 1 else "",
-                after={"batch": batch_key, "postings": len(written), "points": needed, "period": period,
-                       "first_sequence": written[0].sequence, "last_sequence": written[-1].sequence,
-                       "people": [draft.lines[1][0] for draft in new][:50]},
-            )
+            amount = draft.extra["amount"]
+            draft.lines = [(budget_account_id, -amount), (payees[person.pk].account_id, amount)]
+        payees_read = list(payees.values())
+        if len(drafts) == 1:
+            posting = journal.write_if_new(actor=actor, draft=drafts[0], head=head, overdraft_error=BudgetExceeded,
+                                           payees=payees_read)
+            if posting is None:
+                return [_replayed(drafts[0].idempotency_key, lambda earlier, lines: _same_grant(earlier, drafts[0],
+                                                                                                lines))]
+            written, previous = [posting], {}
+        else:
+            previous = journal.existing([draft.idempotency_key for draft in drafts])
+            earlier_lines = journal.lines_of(list(previous.values()))
+            for draft in drafts:
+                if (earlier := previous.get(draft.idempotency_key)) is not None and not _same_grant(
+                        earlier, draft, earlier_lines[earlier.pk]):
+                    raise _conflict()
+            new = [draft for draft in drafts if draft.idempotency_key not in previous]
+            written = journal.write(actor=actor, drafts=new, head=head, overdraft_error=BudgetExceeded,
+                                    payees=payees_read) if new else []
+        if written:
+            _audit_grants(actor=actor, written=written, drafts=[d for d in drafts if d.idempotency_key not in previous],
+                          budget_node=budget_node, role=role, batch_key=batch_key, period=period)
+        previous.update({posting.idempotency_key: posting for posting in written})
         return [previous[draft.idempotency_key] for draft in drafts]
 
 
-def _same_grant(posting: Posting, draft: journal.Draft) -> bool:
+def _audit_grants(*, actor, written: list[Posting], drafts, budget_node: Node, role: str, batch_key: str,
+                  period: str) -> None:
+    """One audit record per call: the posting itself for a single grant; for a batch, one record that
+    lists every posting id (a batch is one decision, taken and refused as a whole)."""
+    after = {"batch": batch_key, "postings": len(written), "points": sum(d.extra["amount"] for d in drafts),
+             "period": period, "first_sequence": written[0].sequence, "last_sequence": written[-1].sequence}
+    if len(written) > 1:
+        after["posting_ids"] = [posting.pk for posting in written]
+    audit_record(actor=actor, action="points.grant", target=written[0] if len(written) == 1 else None,
+                 node=budget_node, role=role, reason=drafts[0].reason if len(written) == 1 else "", after=after)
+
+
+def _same_grant(posting: Posting, draft: journal.Draft, lines: list[tuple[int, int]] | None = None) -> bool:
     """A replayed grant must name the same person, amount and reason (the budget month may differ)."""
     if posting.kind != PostingKind.GRANT or posting.reason != draft.reason:
         return False
-    credit = [(account, amount) for account, amount in posting.lines.values_list("account_id", "amount") if amount > 0]
+    if lines is None:
+        lines = list(posting.lines.values_list("account_id", "amount"))
+    credit = [(account, amount) for account, amount in lines if amount > 0]
     return credit == [draft.lines[1]]
 
 
-def _require_people_in_area(people: list[Person], budget_node: Node) -> None:
-    """Every person must hold some role inside the budget node's area (one query for the whole batch)."""
-    ids = {person.pk for person in people}
-    inside = set(
-        RoleAssignment.objects.filter(person_id__in=ids, node__path__startswith=budget_node.path)
-        .values_list("person_id", flat=True).distinct()
-    ) if len(ids) <= 5000 else _people_inside_chunked(ids, budget_node)
-    if outside := [person for person in people if person.pk not in inside]:
+def _require_people_in_area(people: list[Person], payees: dict[int, journal.Payee], budget_node: Node) -> None:
+    """Every person must hold some role inside the budget node's area (read with the batch's context)."""
+    if outside := [person for person in people if person.pk not in payees or not payees[person.pk].inside]:
         raise PermissionDenied(
             _("%(name)s is outside the area of %(node)s; its budget cannot pay them.")
             % {"name": outside[0].name, "node": budget_node.name},
             code="out_of_scope",
         )
-
-
-def _people_inside_chunked(ids: set[int], budget_node: Node) -> set[int]:
-    ordered, inside = sorted(ids), set()
-    for start in range(0, len(ordered), 5000):
-        inside.update(
-            RoleAssignment.objects.filter(person_id__in=ordered[start:start + 5000],
-                                          node__path__startswith=budget_node.path)
-            .values_list("person_id", flat=True)
-        )
-    return inside
-
-
-def _person_accounts(people: list[Person]) -> dict[int, int]:
-    """Each person's account id, opening the missing accounts in bulk at their home node."""
-    ids = sorted({person.pk for person in people})
-    accounts: dict[int, int] = {}
-
-    def load(chunk):
-        accounts.update(Account.objects.filter(kind=AccountKind.PERSON, person_id__in=chunk)
-                        .values_list("person_id", "pk"))
-
-    for start in range(0, len(ids), 5000):
-        load(ids[start:start + 5000])
-    missing = [pk for pk in ids if pk not in accounts]
-    if missing:
-        homes: dict[int, tuple[int, int]] = {}
-        for start in range(0, len(missing), 5000):
-            rows = RoleAssignment.objects.filter(person_id__in=missing[start:start + 5000]).values_list(
-                "person_id", "node_id", "node__depth", "pk")
-            for person_id, node_id, depth, pk in rows:
-                best = homes.get(person_id)
-                if best is None or (-depth, pk) < best[1]:
-                    homes[person_id] = (node_id, (-depth, pk))
-        names = {person.pk: person.name for person in people}
-        Account.objects.bulk_create(
-            [Account(kind=AccountKind.PERSON, owner_key=f"person:{pk}", name=names[pk][:100], person_id=pk,
-                     node_id=homes.get(pk, (None,))[0]) for pk in missing],
-            batch_size=2000, ignore_conflicts=True,
-        )
-        for start in range(0, len(missing), 5000):
-            load(missing[start:start + 5000])
-    return accounts
 
 
 # ---------------------------------------------------------------------------------------------- reversal
@@ -372,16 +357,16 @@ def reverse_posting(*, actor, posting, reason: str, idempotency_key: str) -> Pos
         earned_period=posting.period if posting.kind == PostingKind.GRANT else "",
     )
 
-    def same(previous: Posting) -> bool:
+    def same(previous: Posting, _lines) -> bool:
         return previous.reverses_id == posting.pk
 
     with transaction.atomic():
-        journal.lock_head()  # _write_one re-reads the locked row: one cheap query, and the check below is safe
+        head = journal.lock_head()  # taken before the check below, so the check is safe
         previous = Posting.objects.filter(idempotency_key=key).first()
         if previous is None and Posting.objects.filter(reverses_id=posting.pk).exists():
             raise AlreadyReversed(_("Posting #%(sequence)d has already been reversed.")
                                   % {"sequence": posting.sequence})
-        return _write_one(actor=actor, draft=draft, action="points.reverse", check=same)
+        return _write_one(actor=actor, draft=draft, action="points.reverse", node=target, check=same, head=head)
 
 
 # ---------------------------------------------------------------------------------------------- budgets

@@ -230,6 +230,9 @@ def _households(rng: random.Random, phones: names.PhoneBook, micro: str, home) -
     return residents
 
 
+ADMIN_LOGIN = "admin"
+
+
 def _login(code: str) -> str:
     """FY-DM-G03-M07 → dm-g03-m07: the street prefix is the same for everyone."""
     return code.removeprefix(f"{STREET_CODE}-").lower()
@@ -242,7 +245,12 @@ def write_street(plan: StreetPlan, *, password_hash: str) -> None:
 
     User = get_user_model()
     logins = [spec.username for spec in plan.people if spec.username]
-    User.objects.bulk_create(User(username=username, password=password_hash) for username in logins)
+    # The platform admin also runs the Django admin (staff); their writes there still go through the services.
+    User.objects.bulk_create(
+        User(username=username, password=password_hash, is_staff=username == ADMIN_LOGIN,
+             is_superuser=username == ADMIN_LOGIN)
+        for username in logins
+    )
     user_ids = dict(User.objects.filter(username__in=logins).values_list("username", "pk"))
 
     initials = functools.cache(initials_of)  # names repeat; pypinyin is the slowest step here

@@ -14,13 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
-from gridgov.context import current_request_id
 from gridgov.orgs import services
 from gridgov.orgs.models import Node, Person, RoleAssignment
 from gridgov.orgs.permissions import forget_assignments, grant_for
 from gridgov.orgs.pinyin import initials_of
-from gridgov.oversight.models import AuditRecord, Outcome
-from gridgov.oversight.services import snapshot
+from gridgov.oversight.models import AuditRecord
+from gridgov.oversight.services import audit_entry, snapshot
 
 if TYPE_CHECKING:
     from gridgov.orgs.imports import ImportResult, PlannedNode, PlannedPerson
@@ -45,19 +44,6 @@ def chunks(values):
 
 def error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _audit(actor, *, role: str, action: str, target, node: Node, after: dict) -> AuditRecord:
-    """An unsaved audit record filled exactly as ``audit_record`` fills one, for ``bulk_create``.
-
-    A candidate for ``oversight.services`` (a bulk variant of ``audit_record``) once another app needs it.
-    """
-    return AuditRecord(
-        actor_id=getattr(actor, "pk", None), actor_name=getattr(actor, "name", "") or "", actor_role=role,
-        node_id=node.pk, node_path=node.path, node_name=node.name, action=action, outcome=Outcome.DONE,
-        object_type=target._meta.label_lower, object_id=str(target.pk), object_repr=str(target)[:200],
-        after=after, request_id=current_request_id(),
-    )
 
 
 def _role_at(actor, node: Node, cache: dict) -> str:
@@ -128,8 +114,10 @@ def create_nodes(actor, entries: "list[PlannedNode]") -> int:
     roles: dict[int, str] = {}
     anchors = {entry.code: entry.anchor for entry in entries}
     AuditRecord.objects.bulk_create([
-        _audit(actor, role=_role_at(actor, anchors[node.code], roles), action="node.create", target=node, node=node,
-               after=snapshot(node, services.NODE_FIELDS))
+        audit_entry(
+            actor=actor, role=_role_at(actor, anchors[node.code], roles), action="node.create",
+            target=node, node=node, after=snapshot(node, services.NODE_FIELDS),
+        )
         for node in batch
     ], batch_size=CHUNK)
     return len(batch) + len(one_by_one)
@@ -158,8 +146,10 @@ def create_people(actor, people: "list[PlannedPerson]", result: "ImportResult") 
     grants, records = [], []
     for planned, person in zip(new, persons):
         first_node = planned.roles[0][1]
-        records.append(_audit(actor, role=_role_at(actor, first_node, roles), action="person.create", target=person,
-                              node=first_node, after=snapshot(person, services.PERSON_FIELDS)))
+        records.append(audit_entry(
+            actor=actor, role=_role_at(actor, first_node, roles), action="person.create",
+            target=person, node=first_node, after=snapshot(person, services.PERSON_FIELDS),
+        ))
         grants += [RoleAssignment(person=person, node=node, role=role) for _row, node, role in planned.roles]
     result.created = len(persons)
     for planned in people:
@@ -173,9 +163,10 @@ def create_people(actor, people: "list[PlannedPerson]", result: "ImportResult") 
                 grants.append(RoleAssignment(person=planned.existing, node=node, role=role))
     RoleAssignment.objects.bulk_create(grants, batch_size=CHUNK)
     for grant in grants:
-        records.append(_audit(actor, role=_role_at(actor, grant.node, roles), action="role.grant", target=grant.person,
-                              node=grant.node, after={"person_id": grant.person.pk, "node_id": grant.node.pk,
-                                                      "role": grant.role}))
+        records.append(audit_entry(
+            actor=actor, role=_role_at(actor, grant.node, roles), action="role.grant", target=grant.person,
+            node=grant.node, after={"person_id": grant.person.pk, "node_id": grant.node.pk, "role": grant.role},
+        ))
         forget_assignments(grant.person)
     AuditRecord.objects.bulk_create(records, batch_size=CHUNK)
     result.roles_granted = len(grants)

@@ -12,7 +12,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
     return {name: getattr(instance, name) for name in names}
 
 
-def audit_record(
+def audit_entry(
     *,
     actor,
     action: str,
@@ -24,13 +24,16 @@ def audit_record(
     reason: str = "",
     outcome: str = Outcome.DONE,
 ) -> AuditRecord:
-    """Append one record. ``actor`` is a Person (or None for the system), ``node`` the node in whose
-    scope it happened (defaults to the target's scope node)."""
+    """An unsaved record, for writers that insert many at once with ``AuditRecord.objects.bulk_create``.
+
+    ``actor`` is a Person (or ``SYSTEM``), ``node`` the node in whose scope it happened (defaults to the
+    target's scope node).
+    """
     if node is None and target is not None:
         from gridgov.orgs.permissions import scope_node
 
         node = scope_node(target)
-    return AuditRecord.objects.create(
+    return AuditRecord(
         actor_id=getattr(actor, "pk", None),
         actor_name=getattr(actor, "name", "") or "",
         actor_role=role,
@@ -47,6 +50,13 @@ def audit_record(
         reason=str(reason)[:500],
         request_id=current_request_id(),
     )
+
+
+def audit_record(**fields) -> AuditRecord:
+    """Append one record (same arguments as ``audit_entry``). Services call it inside their transaction."""
+    record = audit_entry(**fields)
+    record.save()
+    return record
 
 
 def audit_denied(*, actor, action: str, target=None, node=None, reason: str = "") -> AuditRecord:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.apps import apps
-from django.db.models import Case, DateTimeField, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db import connection
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from gridgov.reports.models import Alert, AlertLevel, ItemType, Report, ReportSt
 DUE_SOON = timedelta(hours=4)
 GRACE = timedelta(hours=24)
 MAX_NEW_PER_SCAN = 20_000  # a first scan of a big backlog raises alerts in slices, never all in one go
+ANALYZE_AFTER = 1_000  # new alerts in one scan after which PostgreSQL's statistics are refreshed at once
 
 
 @dataclass
@@ -68,9 +70,11 @@ def _not_alerted(item_type: str):
 
 def late_reports_query(now):
     """The one query: open reports due by ``now + DUE_SOON`` (partial index on ``due_at``) not yet
-    alerted at the level they need."""
+    alerted at the level they need, the longest overdue first. Ordered by the indexed column on purpose: with
+    the model's default ordering (``-created_at``) SQLite walks the created_at index over every report."""
     return (Report.objects.filter(due_at__lte=now + DUE_SOON)
-            .annotate(needed=_needed_level("due_at", now)).filter(_not_alerted(ItemType.REPORT)))
+            .annotate(needed=_needed_level("due_at", now)).filter(_not_alerted(ItemType.REPORT))
+            .order_by("due_at", "pk"))
 
 
 def _report_rows(now):
@@ -102,23 +106,14 @@ def _auto_close(now) -> int:
 
 
 def late_claims_query(now):
-    """Claims whose worker, evaluator or auditor is late (the rules of ``tasks.selectors.overdue_for``)."""
-    from gridgov.tasks.models import Claim, ClaimState
-    from gridgov.tasks.selectors import AUDIT_WITHIN_DAYS, EVALUATE_WITHIN_DAYS
+    """The one query for claims: claims whose next move (the worker's, the evaluator's or the auditor's) is
+    due by ``now + DUE_SOON`` (the stored ``Claim.due_at``, partial index ``tasks_claim_due_idx``; the rules
+    are ``tasks.workflow.due_time``), not yet alerted at the level they need."""
+    from gridgov.tasks.models import Claim
 
-    evaluate, audit = timedelta(days=EVALUATE_WITHIN_DAYS), timedelta(days=AUDIT_WITHIN_DAYS)
-    horizon = now + DUE_SOON
-    due = Case(
-        When(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), then=F("task__deadline")),
-        When(state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK), then=F("submitted_at") + Value(evaluate)),
-        When(state=ClaimState.EVALUATED, then=F("evaluated_at") + Value(audit)),
-        output_field=DateTimeField(),
-    )
-    late = (Q(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), task__deadline__lte=horizon)
-            | Q(state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK), submitted_at__lte=horizon - evaluate)
-            | Q(state=ClaimState.EVALUATED, evaluated_at__lte=horizon - audit))
-    return (Claim.objects.filter(late).annotate(due=due).annotate(needed=_needed_level("due", now))
-            .filter(_not_alerted(ItemType.CLAIM)))
+    return (Claim.objects.filter(due_at__lte=now + DUE_SOON)
+            .annotate(needed=_needed_level("due_at", now)).filter(_not_alerted(ItemType.CLAIM))
+            .order_by("due_at", "pk"))
 
 
 # Whose move it is in each claim state: the worker, the evaluator (community cadre), the auditor.
@@ -132,7 +127,7 @@ def _claim_rows(now):
     from gridgov.tasks.models import ClaimState
 
     rows = late_claims_query(now).values_list(
-        "pk", "needed", "state", "due", "node_id", "node__path", "worker_id", "task__title")[:MAX_NEW_PER_SCAN]
+        "pk", "needed", "state", "due_at", "node_id", "node__path", "worker_id", "task__title")[:MAX_NEW_PER_SCAN]
     for pk, needed, state, due, node_id, path, worker_id, title in rows:
         yield {"item_id": pk, "needed": needed, "stage": state, "due_at": due, "node_id": node_id, "node_path": path,
                "handler_id": worker_id, "waits_on": CLAIM_WAITS_ON.get(state),
@@ -142,7 +137,7 @@ def _claim_rows(now):
 def _close_moved_claim_alerts(now) -> int:
     from gridgov.tasks.models import Claim
 
-    same = Claim.objects.filter(pk=OuterRef("item_id"), state=OuterRef("stage"))
+    same = Claim.objects.filter(pk=OuterRef("item_id"), state=OuterRef("stage"), due_at=OuterRef("due_at"))
     return Alert.objects.filter(item_type=ItemType.CLAIM, closed_at=None).exclude(Exists(same)).update(closed_at=now)
 
 
@@ -168,11 +163,22 @@ def _raise(item_type: str, rows, now) -> int:
                                 due_at=row["due_at"], title=row["title"][:200], node_id=node.pk, node_path=node.path,
                                 recipient_id=recipient_id, created_at=now))
     Alert.objects.bulk_create(alerts, batch_size=2000, ignore_conflicts=True)
+    if len(alerts) >= ANALYZE_AFTER:
+        _refresh_statistics(Alert)
     overdue = [row["item_id"] for row in rows if row["needed"] >= AlertLevel.OVERDUE]
     if overdue:  # "due soon" is stale once the item is late
         Alert.objects.filter(item_type=item_type, item_id__in=overdue, level=AlertLevel.DUE_SOON,
                              closed_at=None).update(closed_at=now)
     return len(alerts)
+
+
+def _refresh_statistics(model) -> None:
+    """After a burst of new alerts, let PostgreSQL see them now rather than at autovacuum's next pass: with the
+    statistics of a near-empty table it plans the "not yet alerted" anti-join as a nested loop over every open
+    alert, and the next scans of a big backlog took seconds instead of milliseconds until ANALYZE ran."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 def _responsible(row, node, cache) -> int | None:

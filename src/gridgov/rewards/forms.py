@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.orgs.models import NodeKind
 from gridgov.orgs.selectors import in_scope
+from gridgov.rewards.models import ItemKind
 
 DIVIDEND_NODE_KINDS = [NodeKind.VILLAGE, NodeKind.COMMUNITY, NodeKind.COOPERATIVE]
 
@@ -40,3 +41,43 @@ class DividendForm(forms.Form):
             "path"
         )
         self.fields["year"].initial = timezone.localdate().year - 1
+
+
+class MerchantForm(forms.Form):
+    """A new partner merchant. ``creation_key`` is fresh per form shown, so a double tap creates one."""
+
+    name = forms.CharField(label=_("Merchant name"), max_length=100)
+    node = forms.ModelChoiceField(label=_("Area"), queryset=None, empty_label=None,
+                                  help_text=_("Members living or working in this area may pay here with points."))
+    creation_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, nodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].queryset = nodes
+        self.fields["node"].label_from_instance = lambda node: f"{'　' * max(node.depth - 2, 0)}{node.name}"
+
+
+class ItemForm(forms.Form):
+    name = forms.CharField(label=_("Item name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, initial=ItemKind.GOODS)
+    points = forms.IntegerField(label=_("Price in points"), min_value=1, max_value=1_000_000)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=1_000_000, required=False,
+                               widget=forms.NumberInput(attrs={"placeholder": _("Unlimited")}),
+                               help_text=_("Leave empty for unlimited (a discount rule usually is)."))
+    description = forms.CharField(label=_("Description"), max_length=200, required=False,
+                                  # xgettext:no-python-format
+                                  widget=forms.TextInput(attrs={"placeholder": _("e.g. 10% off with points")}))
+    creation_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class ItemUpdateForm(forms.Form):
+    points = forms.IntegerField(label=_("Price in points"), min_value=1, max_value=1_000_000)
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=1_000_000, required=False,
+                               widget=forms.NumberInput(attrs={"placeholder": _("Unlimited")}),
+                               help_text=_("Empty means unlimited."))
+    is_active = forms.BooleanField(label=_("Offered"), required=False)
+
+
+class StaffAddForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput,
+                                error_messages={"required": _("Choose a person from the search results.")})

@@ -21,6 +21,8 @@ class Merchant(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The one-time key of the page form that created it: a double tap finds this row instead of a second one.
+    creation_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("merchant")
@@ -73,6 +75,7 @@ class CatalogueItem(models.Model):
     stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty means unlimited."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    creation_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("catalogue item")
@@ -114,7 +117,12 @@ class RedemptionToken(models.Model):
         indexes = [models.Index(fields=["person", "expires_at"], name="rewards_token_person_idx")]
 
     def __str__(self) -> str:
-        return f"{self.code} · {self.person}"
+        return f"{self.code_masked} · {self.person}"
+
+    @property
+    def code_masked(self) -> str:
+        """The first two characters only: a live code is a bearer secret, so lists and logs never show it whole."""
+        return f"{self.code[:2]}••-••••"
 
 
 class Redemption(models.Model):

@@ -266,3 +266,73 @@ def _apply_item_fields(item: CatalogueItem, *, name, points, kind, description, 
 
 def _role(grant) -> str:
     return getattr(grant, "role", "") or ""
+
+
+# ------------------------------------------------------------------------- the cadre's merchant pages
+
+def merchant_create_once(*, actor, name: str, node: Node, creation_key: str) -> Merchant:
+    """``merchant_create`` for a page form: the form's one-time key makes a double tap create one merchant.
+
+    The same key returns the merchant it created. The permission is checked before the transaction, so a
+    refusal's audit record is not rolled back with it.
+    """
+    key = _check_creation_key(creation_key)
+    require(actor, "rewards.manage", node)
+    if (existing := Merchant.objects.filter(creation_key=key).first()) is not None:
+        return _replayed_creation(existing, same=existing.node_id == node.pk)
+    try:
+        with transaction.atomic():
+            merchant = merchant_create(actor=actor, name=name, node=node)
+            Merchant.objects.filter(pk=merchant.pk).update(creation_key=key)
+    except IntegrityError:
+        # A concurrent request won the race: with this key (a double tap), or with this name.
+        if (existing := Merchant.objects.filter(creation_key=key).first()) is not None:
+            return existing
+        raise ValidationError(_("A merchant called %(name)s already exists here.") % {"name": name}) from None
+    merchant.creation_key = key
+    return merchant
+
+
+def item_create_once(*, actor, merchant: Merchant, creation_key: str, **fields) -> CatalogueItem:
+    """``item_create`` for a page form: the same one-time key returns the item it created, not a twin."""
+    key = _check_creation_key(creation_key)
+    require(actor, "rewards.manage", merchant)
+    if (existing := CatalogueItem.objects.filter(creation_key=key).first()) is not None:
+        return _replayed_creation(existing, same=existing.merchant_id == merchant.pk)
+    try:
+        with transaction.atomic():
+            item = item_create(actor=actor, merchant=merchant, **fields)
+            CatalogueItem.objects.filter(pk=item.pk).update(creation_key=key)
+    except IntegrityError:
+        if (existing := CatalogueItem.objects.filter(creation_key=key).first()) is not None:
+            return existing
+        raise
+    item.creation_key = key
+    return item
+
+
+def staff_remove(*, actor, link: MerchantStaff) -> None:
+    """Unlink a person from the merchant's till (someone left the shop).
+
+    The person keeps any ``merchant_staff`` role (they may serve at another shop, and roles are revoked
+    through the orgs pages); without the link they can no longer take points at this merchant.
+    """
+    grant = require(actor, "rewards.manage", link)
+    with transaction.atomic():
+        deleted, _rows = MerchantStaff.objects.filter(pk=link.pk).delete()
+        if deleted:
+            audit_record(actor=actor, role=_role(grant), action="merchant.staff_remove", target=link.merchant,
+                         before={"person_id": link.person_id})
+
+
+def _check_creation_key(creation_key) -> str:
+    key = (creation_key or "").strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+        raise ValidationError(_("A confirmation key (1 to 64 characters) is required."))
+    return key
+
+
+def _replayed_creation(existing, *, same: bool):
+    if not same:
+        raise ValidationError(_("This form was already used for something else. Reload the page and try again."))
+    return existing

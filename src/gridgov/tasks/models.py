@@ -191,6 +191,8 @@ class Claim(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
     audited_at = models.DateTimeField(_("audited at"), null=True, blank=True)
+    # When the next move is due (``workflow.due_time``), kept by the services; NULL once nothing is awaited.
+    due_at = models.DateTimeField(_("next move due"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -207,6 +209,7 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["state", "node"], name="tasks_claim_state_node_idx"),
             models.Index(fields=["worker", "state"], name="tasks_claim_worker_state_idx"),
+            models.Index(fields=["due_at"], condition=Q(due_at__isnull=False), name="tasks_claim_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,16 +1,12 @@
 """Reading tasks, claims and notices as a given person may see them."""
 
-from datetime import timedelta
-
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of
 from gridgov.tasks.models import Claim, ClaimState, Grade, Module, Notice, Task, TaskState, TaskStatus, WorkType
-
-EVALUATE_WITHIN_DAYS = 3
-AUDIT_WITHIN_DAYS = 3
+from gridgov.tasks.workflow import AUDIT_WITHIN_DAYS, EVALUATE_WITHIN_DAYS  # noqa: F401 (read here by callers)
 
 
 def role_paths(person, action: str | None = None) -> list[str]:
@@ -91,16 +87,12 @@ def audit_queue(*, person):
 
 def overdue_for(*, person, now=None):
     """What is late in the person's area: work not handed in by the deadline, evaluations and audits
-    waiting longer than ``EVALUATE_WITHIN_DAYS`` / ``AUDIT_WITHIN_DAYS``."""
+    waiting longer than ``EVALUATE_WITHIN_DAYS`` / ``AUDIT_WITHIN_DAYS`` (the stored ``due_at``, see
+    ``workflow.due_time``; one query on its partial index), the longest overdue first."""
     now = now or timezone.now()
     paths = role_paths(person, "task.view")
-    late = (
-        Q(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), task__deadline__lte=now)
-        | Q(state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK), submitted_at__lte=now - timedelta(days=EVALUATE_WITHIN_DAYS))
-        | Q(state=ClaimState.EVALUATED, evaluated_at__lte=now - timedelta(days=AUDIT_WITHIN_DAYS))
-    )
-    return (Claim.objects.filter(at_or_below(paths, "node__path")).filter(late)
-            .select_related("task", "worker", "node").order_by("task__deadline", "pk"))
+    return (Claim.objects.filter(at_or_below(paths, "node__path"), due_at__lte=now)
+            .select_related("task", "worker", "node").order_by("due_at", "pk"))
 
 
 def notices_for(*, person):

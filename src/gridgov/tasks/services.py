@@ -153,7 +153,9 @@ def task_claim(*, actor: Person, task: Task, now=None) -> Claim:
         elif task.claimed_count >= task.places:
             refusal = ("task_full", _("All places of this task are taken."))
         else:
-            claim = Claim.objects.create(task=task, worker=actor, node=node, claimed_at=now)
+            claim = Claim(task=task, worker=actor, node=node, claimed_at=now)
+            claim.due_at = workflow.due_time(claim)
+            claim.save(force_insert=True)
             Task.objects.filter(pk=task.pk).update(claimed_count=F("claimed_count") + 1)
             audit_record(actor=actor, role=grant.role, action="task.claim", target=claim,
                          after=snapshot(claim, ["task_id", "worker_id", "state"]))
@@ -336,6 +338,7 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> 
             workflow.apply(locked, event)
             if change:
                 change(locked)
+            locked.due_at = workflow.due_time(locked)
             locked.save()
             audit_record(actor=actor, role=grant.role, action=f"claim.{event}", target=locked,
                          before=before, after=snapshot(locked, CLAIM_FIELDS))
@@ -351,7 +354,7 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> 
 def claims_expire(*, now=None) -> int:
     """Expire claims whose task deadline passed before the work was handed in; their places are freed."""
     now = now or timezone.now()
-    stale = Claim.objects.filter(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), task__deadline__lte=now)
+    stale = Claim.objects.filter(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), due_at__lte=now)
     count = 0
     for claim in stale.iterator():
         try:

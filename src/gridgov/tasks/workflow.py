@@ -10,7 +10,15 @@
 
 A submitted claim does not expire: the worker met the deadline, and a late evaluation is the cadre's
 overdue item (see ``selectors.overdue_for``), not the worker's loss.
+
+Each claim also stores ``due_at``, the moment by which the person whose move it is must act: the task
+deadline while the worker must hand in (claimed, rejected), ``EVALUATE_WITHIN_DAYS`` after the submission
+while it waits for evaluation (submitted, sent back), ``AUDIT_WITHIN_DAYS`` after the evaluation while it
+waits for audit, and nothing once finished. ``due_time`` is the one rule; ``services._transition`` and
+``services.task_claim`` keep it current, so the deadline scan is one query on an indexed column.
 """
+
+from datetime import timedelta
 
 from gridgov.tasks.models import ClaimState as S
 from gridgov.workflow import InvalidTransition, Transitions  # noqa: F401 (InvalidTransition is re-exported)
@@ -51,6 +59,9 @@ EVENT_ACTION = {
 }
 
 
+EVALUATE_WITHIN_DAYS = 3
+AUDIT_WITHIN_DAYS = 3
+
 MACHINE = Transitions(S, TRANSITIONS)
 next_state = MACHINE.next_state
 allowed_events = MACHINE.allowed_events
@@ -61,3 +72,14 @@ def apply(claim, event: str) -> tuple[str, str]:
     before = claim.state
     claim.state = next_state(before, event)
     return before, claim.state
+
+
+def due_time(claim):
+    """When the next move on ``claim`` is due (see the module docstring), or None when nothing is awaited."""
+    if claim.state in (S.CLAIMED, S.REJECTED):
+        return claim.task.deadline
+    if claim.state in (S.SUBMITTED, S.SENT_BACK):
+        return claim.submitted_at + timedelta(days=EVALUATE_WITHIN_DAYS) if claim.submitted_at else None
+    if claim.state == S.EVALUATED:
+        return claim.evaluated_at + timedelta(days=AUDIT_WITHIN_DAYS) if claim.evaluated_at else None
+    return None

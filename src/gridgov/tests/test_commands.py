@@ -43,7 +43,7 @@ def demo_runs(django_db_setup, django_db_blocker):
 
 
 def test_demo_command_seeds_an_empty_database_and_prints_logins(demo_runs):
-    assert "Seeded the demo street" in demo_runs.first
+    assert "已生成演示街道" in demo_runs.first
     assert demo_runs.counts[0] > 500
     for username in ["admin", "street", "dongmen", "auditor", "leader", "worker", "resident", "merchant", "supervisor"]:
         assert f" {username} " in demo_runs.first
@@ -51,8 +51,10 @@ def test_demo_command_seeds_an_empty_database_and_prints_logins(demo_runs):
     assert "网格员 / Grid worker" in demo_runs.first
 
 
-def test_demo_command_seeds_the_whole_street_in_under_ten_seconds(demo_runs):
-    assert demo_runs.seconds < 10, demo_runs.first  # the output lists the time each seeder took
+def test_whole_demo_with_a_month_of_activity_seeds_in_under_thirty_seconds(demo_runs):
+    """The street itself has its own 10-second budget (orgs/tests/test_demo.py); this is everything on top:
+    a month of points, tasks, redemptions, reports and three months of indices, all through the services."""
+    assert demo_runs.seconds < 30, demo_runs.first  # the output lists the time each seeder took
 
 
 def test_demo_command_writes_one_audit_record_with_the_counts(demo_runs):
@@ -63,7 +65,7 @@ def test_demo_command_writes_one_audit_record_with_the_counts(demo_runs):
 
 
 def test_demo_command_run_twice_does_not_seed_again(demo_runs):
-    assert "nothing seeded" in demo_runs.second
+    assert "未生成演示数据" in demo_runs.second
     assert demo_runs.counts_after == demo_runs.counts
     assert AuditRecord.objects.filter(action="demo.seed").count() == 1
     assert " worker " in demo_runs.second

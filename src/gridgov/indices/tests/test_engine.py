@@ -187,12 +187,14 @@ def test_computation_is_one_query_per_indicator_whatever_the_number_of_entities(
     assert run.entity_count == 32
 
 
-def test_only_street_cadres_and_admins_compute_and_publish(street):
+def test_only_a_cadre_over_the_whole_tree_computes_and_publishes(street):
     services.rule_set_create(actor=SYSTEM, definition=definition())
     with pytest.raises(PermissionDenied):
         services.run_compute(actor=street.worker_a, scheme="tiny", period="2026-10")
     with pytest.raises(PermissionDenied):
         services.run_compute(actor=street.community_cadre, scheme="tiny", period="2026-10")
+    with pytest.raises(PermissionDenied):  # a street cadre reaches one street; a run covers the whole tree
+        services.run_compute(actor=street.street_cadre, scheme="tiny", period="2026-10")
     run = services.run_compute(actor=street.admin, scheme="tiny", period="2026-10")
     with pytest.raises(PermissionDenied):
         services.run_publish(actor=street.community_cadre, run=run)

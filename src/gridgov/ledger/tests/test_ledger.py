@@ -44,7 +44,7 @@ def test_same_key_for_a_different_grant_is_a_conflict(street, budget):
     assert selectors.balance_of(services.account_for_person(street.worker_a)) == 30
 
 
-def test_grant_past_budget_is_refused_with_a_clear_message(street, budget):
+def test_grant_past_budget_is_refused_with_a_clear_message(street, budget, english):
     grant(street, 900, key="a")
     with pytest.raises(BudgetExceeded, match="100 points left"):
         grant(street, 101, key="b")
@@ -87,7 +87,7 @@ def test_none_actor_is_refused(street, budget):
                       reason="x", idempotency_key="n")
 
 
-def test_posting_lines_must_sum_to_zero(street, budget):
+def test_posting_lines_must_sum_to_zero(street, budget, english):
     account = services.account_for_person(street.resident)
     with pytest.raises(ValidationError, match="sum to zero"):
         services.post(actor=SYSTEM, lines=[(budget.account, -2), (account, 1)], reason="x", idempotency_key="u")
@@ -117,7 +117,7 @@ def test_reversal_returns_points_to_budget_once(street, budget):
         services.reverse_posting(actor=street.community_cadre, posting=posting, reason="再次", idempotency_key="r2")
 
 
-def test_reversal_needs_a_reason(street, budget):
+def test_reversal_needs_a_reason(street, budget, english):
     posting = grant(street, 40)
     with pytest.raises(ValidationError, match="reason"):
         services.reverse_posting(actor=street.community_cadre, posting=posting, reason=" ", idempotency_key="r1")
@@ -146,7 +146,7 @@ def test_community_cadre_cannot_set_budgets(street, period):
         services.budget_set(actor=street.community_cadre, node=street.community, period=period, amount=5)
 
 
-def test_batch_is_all_or_nothing(street, budget):
+def test_batch_is_all_or_nothing(street, budget, english):
     grants = [{"person": street.worker_a, "amount": 10, "reason": "a"},
               {"person": street.worker_b, "amount": -1, "reason": "b"}]
     with pytest.raises(ValidationError, match="Grant 2"):

@@ -81,18 +81,18 @@ def test_new_code_sorting_before_existing_siblings_keeps_the_tree_sound(street):
 
 
 @pytest.mark.parametrize("rows, bad_row, column, fragment", [
-    ([tree_row("G10", "新网格", "网格", "")], 2, "上级编码", "parent code is missing"),
-    ([tree_row("G10", "新网格", "网格", "NOPE")], 2, "上级编码", "neither in the system nor in an earlier row"),
+    ([tree_row("G10", "新网格", "网格", "")], 2, "上级编码", "缺少上级编码"),
+    ([tree_row("G10", "新网格", "网格", "NOPE")], 2, "上级编码", "既不在系统中，也不在前面的行中"),
     ([tree_row("M10", "微网格", "微网格", "G10"), tree_row("G10", "新网格", "网格", "C01")], 2, "上级编码",
-     "neither in the system nor in an earlier row"),
+     "既不在系统中，也不在前面的行中"),
     ([tree_row("G10", "新网格", "网格", "C01"), tree_row("G10", "又一个", "网格", "C01")], 3, "编码",
-     "already appears in row 4"),
-    ([tree_row("G03", "白岩第一网格", "网格", "C01")], 2, "编码", "cannot move a node"),
-    ([tree_row("G10", "新网格", "小区", "C01")], 2, "类型", "Unknown kind"),
-    ([tree_row("G10", "新网格", "", "C01")], 2, "类型", "kind is missing"),
-    ([tree_row("X10", "新街道", "街道", "C01")], 2, "类型", "cannot be placed under"),
-    ([tree_row("G10", "", "网格", "C01")], 2, "名称", "name is missing"),
-    ([tree_row("G10", "白岩新网格", "网格", "V01")], 2, "上级编码", "outside your area"),
+     "已在第 4 行出现"),
+    ([tree_row("G03", "白岩第一网格", "网格", "C01")], 2, "编码", "导入不能移动节点"),
+    ([tree_row("G10", "新网格", "小区", "C01")], 2, "类型", "未知类型"),
+    ([tree_row("G10", "新网格", "", "C01")], 2, "类型", "缺少类型"),
+    ([tree_row("X10", "新街道", "街道", "C01")], 2, "类型", "不能设在"),
+    ([tree_row("G10", "", "网格", "C01")], 2, "名称", "缺少名称"),
+    ([tree_row("G10", "白岩新网格", "网格", "V01")], 2, "上级编码", "不在您的管辖范围内"),
 ])
 def test_bad_tree_row_is_reported_and_nothing_is_written(street, rows, bad_row, column, fragment):
     good = [tree_row("G20", "东门好网格", "网格", "C01"), tree_row("M20", "好微网格", "微网格", "G20")]
@@ -110,14 +110,14 @@ def test_child_of_a_bad_row_is_reported_against_its_parent_row(street):
     result = imports.import_tree(actor=street.community_cadre, file=xlsx(excel.TREE, [
         tree_row("G10", "新网格", "小区", "C01"), tree_row("M10", "微网格", "微网格", "G10"),
     ]))
-    assert [(error.row, "parent row 2" in error.message) for error in result.errors] == [(2, False), (3, True)]
+    assert [(error.row, "上级所在的第 2 行" in error.message) for error in result.errors] == [(2, False), (3, True)]
 
 
 def test_community_cadre_cannot_import_nodes_under_the_neighbouring_village(street):
     result = imports.import_tree(actor=street.community_cadre, file=xlsx(excel.TREE, [
         tree_row("G30", "白岩第二网格", "网格", "V01"),
     ]))
-    assert "outside your area" in only_error(result).message
+    assert "不在您的管辖范围内" in only_error(result).message
     assert not Node.objects.filter(code="G30").exists()
     assert AuditRecord.objects.filter(action="orgs.import", outcome="denied", actor_id=street.community_cadre.pk).exists()
 
@@ -158,7 +158,7 @@ def test_english_headers_are_accepted(street):
 
 def test_formula_without_a_value_counts_as_empty(street):
     file = raw_xlsx(["编码", "名称", "类型", "上级编码"], ["G10", "=A1", "网格", "C01"])
-    assert "name is missing" in only_error(imports.import_tree(actor=street.community_cadre, file=file)).message
+    assert "缺少名称" in only_error(imports.import_tree(actor=street.community_cadre, file=file)).message
 
 
 def test_a_failure_while_writing_rolls_back_every_row(street, monkeypatch):
@@ -174,7 +174,7 @@ def test_a_failure_while_writing_rolls_back_every_row(street, monkeypatch):
     before = counts()
     result = imports.import_tree(actor=street.community_cadre, file=xlsx(excel.TREE, [
         tree_row("G10", "东门第三网格", "网格", "C01"), tree_row("G02", "东门二网格（改名）", "网格", "C01")]))
-    assert "nothing was imported" in only_error(result).message
+    assert "本次未导入任何内容" in only_error(result).message
     assert counts() == before
     assert Node.objects.get(code="G02").name == "东门第二网格"
     assert not AuditRecord.objects.filter(actor_id=street.community_cadre.pk, outcome="done").exists()
@@ -195,14 +195,14 @@ def named(content: bytes, name: str):
 
 
 @pytest.mark.parametrize("file, fragment", [
-    (lambda: named(b"code,name\nG1,x\n", "tree.csv"), "Only Excel .xlsx"),
-    (lambda: named(b"code,name\nG1,x\n", "tree.xlsx"), "not a zip"),
-    (lambda: named(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "tree.xls"), "old .xls"),
-    (lambda: named(b"", "tree.xlsx"), "empty"),
-    (lambda: named(b"PK\x03\x04" + b"garbage" * 50, "tree.xlsx"), "damaged"),
-    (lambda: raw_xlsx(["编码", "名称", "类型", "上级编码"]), "no data rows"),
-    (lambda: raw_xlsx([]), "workbook is empty"),
-    (lambda: raw_xlsx(["姓名", "手机"], ["张三", "13800000000"]), "lacks the columns"),
+    (lambda: named(b"code,name\nG1,x\n", "tree.csv"), "只能导入 Excel .xlsx"),
+    (lambda: named(b"code,name\nG1,x\n", "tree.xlsx"), "不是 zip 压缩包"),
+    (lambda: named(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "tree.xls"), "旧版 .xls"),
+    (lambda: named(b"", "tree.xlsx"), "文件为空"),
+    (lambda: named(b"PK\x03\x04" + b"garbage" * 50, "tree.xlsx"), "已损坏"),
+    (lambda: raw_xlsx(["编码", "名称", "类型", "上级编码"]), "没有数据行"),
+    (lambda: raw_xlsx([]), "工作簿为空"),
+    (lambda: raw_xlsx(["姓名", "手机"], ["张三", "13800000000"]), "缺少以下列"),
 ])
 def test_unusable_file_gets_a_clear_message_and_writes_nothing(street, file, fragment):
     before = counts()
@@ -219,21 +219,21 @@ def test_zip_that_is_not_a_workbook_is_refused(street):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
     error = only_error(imports.import_tree(actor=street.street_cadre, file=named(buffer.getvalue(), "x.xlsx")))
-    assert "not an Excel workbook" in error.message
+    assert "不是 Excel 工作簿" in error.message
 
 
 def test_oversized_file_is_refused_before_parsing(street, settings, monkeypatch):
     settings.IMPORT_MAX_BYTES = 1000
     monkeypatch.setattr("gridgov.orgs.excel.load_workbook", lambda *a, **k: pytest.fail("parsed"))
     error = only_error(imports.import_tree(actor=street.street_cadre, file=xlsx(excel.TREE, [tree_row("G10", "x", "网格", "C01")])))
-    assert "above" in error.message
+    assert "不予接收" in error.message
 
 
 def test_too_many_rows_are_refused(street, monkeypatch):
     monkeypatch.setattr(excel, "MAX_ROWS", 3)
     rows = [tree_row(f"G1{i}", "网格", "网格", "C01") for i in range(4)]
     error = only_error(imports.import_tree(actor=street.street_cadre, file=xlsx(excel.TREE, rows)))
-    assert "more than 3 rows" in error.message
+    assert "超过 3 行" in error.message
     assert not Node.objects.filter(code="G10").exists()
 
 
@@ -281,22 +281,22 @@ def test_phone_read_as_a_float_is_the_phone(street):
 
 def test_id_number_typed_as_a_number_is_refused(street):
     file = raw_xlsx(["姓名", "身份证号", "角色", "所属节点编码"], ["钱多多", 110101199003074573, "网格员", "G01"])
-    assert "dropped its last digits" in only_error(imports.import_people(actor=street.community_cadre, file=file)).message
+    assert "丢掉了末几位" in only_error(imports.import_people(actor=street.community_cadre, file=file)).message
 
 
 @pytest.mark.parametrize("rows, bad_row, column, fragment", [
-    ([person_row("钱多多", "网格员", "G01", phone="1380000")], 3, "手机", "not a mainland mobile number"),
-    ([person_row("钱多多", "队长", "G01")], 3, "角色", "Unknown role"),
-    ([person_row("钱多多", "", "G01")], 3, "角色", "role is missing"),
-    ([person_row("", "网格员", "G01")], 3, "姓名", "name is missing"),
-    ([person_row("钱多多", "网格员", "NOPE")], 3, "所属节点编码", "No node has the code"),
-    ([person_row("钱多多", "网格员", "G03")], 3, "所属节点编码", "outside your area"),
-    ([person_row("钱多多", "街道干部", "C01")], 3, "角色", "may not give the role"),
-    ([person_row("钱多多", "网格员", "G01", login="worker_b")], 3, "登录名", "is taken"),
-    ([person_row("钱多多", "网格员", "G01", login="bad login!")], 3, "登录名", "may hold only"),
-    ([person_row("钱多多", "网格员", "G01", id_number="110101199003074579")], 3, "身份证号", "not a valid"),
+    ([person_row("钱多多", "网格员", "G01", phone="1380000")], 3, "手机", "不是大陆手机号码"),
+    ([person_row("钱多多", "队长", "G01")], 3, "角色", "未知角色"),
+    ([person_row("钱多多", "", "G01")], 3, "角色", "缺少角色"),
+    ([person_row("", "网格员", "G01")], 3, "姓名", "缺少名称"),
+    ([person_row("钱多多", "网格员", "NOPE")], 3, "所属节点编码", "没有编码为 NOPE 的节点"),
+    ([person_row("钱多多", "网格员", "G03")], 3, "所属节点编码", "不在您的管辖范围内"),
+    ([person_row("钱多多", "街道干部", "C01")], 3, "角色", "您无权在 C01 赋予"),
+    ([person_row("钱多多", "网格员", "G01", login="worker_b")], 3, "登录名", "已被占用"),
+    ([person_row("钱多多", "网格员", "G01", login="bad login!")], 3, "登录名", "登录名只能包含"),
+    ([person_row("钱多多", "网格员", "G01", id_number="110101199003074579")], 3, "身份证号", "不是有效的居民身份证号"),
     ([person_row("钱多多", "网格员", "G01", id_number=ID_A), person_row("李四", "居民", "M01", id_number=ID_A)],
-     4, "身份证号", "already appears in row 3"),
+     4, "身份证号", "已在第 3 行用于另一人"),
 ])
 def test_bad_people_row_is_reported_and_nothing_is_written(street, rows, bad_row, column, fragment):
     good = [person_row("好人", "居民", "M01", phone="13900000009")]
@@ -315,7 +315,7 @@ def test_id_number_registered_to_someone_else_is_a_duplicate(street):
     before = counts()
     result = imports.import_people(actor=street.community_cadre, file=xlsx(excel.PEOPLE, [
         person_row("李四", "居民", "M01", id_number=ID_B)]))
-    assert "already registered to a person with another name" in only_error(result).message
+    assert "已登记在另一姓名的人员名下" in only_error(result).message
     assert counts() == before
 
 
@@ -331,7 +331,7 @@ def test_person_already_registered_only_gains_missing_roles(street):
 def test_community_cadre_cannot_grant_street_cadre(street):
     result = imports.import_people(actor=street.community_cadre, file=xlsx(excel.PEOPLE, [
         person_row("钱多多", "街道干部", "C01", phone="13900000001")]))
-    assert "may not give the role 街道干部" in only_error(result).message
+    assert "赋予“街道干部”角色" in only_error(result).message
     assert not Person.objects.filter(name="钱多多").exists()
     refused = AuditRecord.objects.get(action="orgs.import", outcome="denied")
     assert refused.actor_id == street.community_cadre.pk

@@ -115,7 +115,7 @@ def test_export_of_a_given_node_covers_its_subtree_only(client, street):
 def test_community_cadre_cannot_export_the_neighbouring_village(client, street):
     response = logged_in(client, street.community_cadre).get(reverse("excel_export"), {"sheet": "tree", "node": "V01"})
     assert response.status_code == 403
-    assert "outside your role or your area" in response.content.decode()
+    assert "超出了您的角色或管辖范围" in response.content.decode()
 
 
 def test_export_of_an_unknown_node_or_sheet_is_a_clear_400(client, street):
@@ -162,12 +162,12 @@ def test_upload_page_lists_each_bad_row_and_writes_nothing(client, street):
 
 def test_upload_of_a_non_excel_file_shows_the_reason(client, street):
     response = upload(logged_in(client, street.community_cadre), "tree", b"just text", name="tree.txt")
-    assert "Only Excel .xlsx" in response.content.decode()
+    assert "只能导入 Excel .xlsx" in response.content.decode()
 
 
 def test_oversized_upload_is_refused_before_reading(client, street, settings):
     settings.IMPORT_MAX_BYTES = 10
     response = upload(logged_in(client, street.community_cadre), "tree", b"x" * 100_000)
     assert response.status_code == 413
-    assert "larger than" in response.content.decode()
+    assert "文件超过" in response.content.decode()
     assert Node.objects.filter(code="G10").count() == 0

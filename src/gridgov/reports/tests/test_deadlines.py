@@ -129,10 +129,10 @@ def test_claim_not_handed_in_by_the_deadline_alerts_the_worker_then_the_communit
 
 
 def test_claim_alerts_close_when_the_claim_moves(street, late_claim):
-    from gridgov.tasks.models import Claim
+    from gridgov.tasks import services as task_services
 
     deadlines.scan_deadlines(now=T0 + 49 * HOUR)
-    Claim.objects.filter(pk=late_claim.pk).update(state="expired")
+    assert task_services.claims_expire(now=T0 + 50 * HOUR) == 1
     deadlines.scan_deadlines(now=T0 + 50 * HOUR)
     assert not Alert.objects.filter(item_type=ItemType.CLAIM, closed_at=None).exists()
 
@@ -147,3 +147,56 @@ def test_overdue_by_level_counts_and_average_handling_time(street, file_report):
     assert [(row["open"], row["overdue"]) for row in rows] == [(1, 1), (1, 1), (0, 0)]
     assert rows[0]["average_hours"] == 10.0
     assert escalated.escalation == 1
+
+
+def publish_and_claim(street, *, deadline, title="消防巡查"):
+    from gridgov.tasks import services as task_services
+    from gridgov.tasks.models import WorkType
+
+    task = task_services.task_publish(
+        actor=street.community_cadre, node=street.community, title=title, work_type=WorkType.objects.first(),
+        points=10, places=2, deadline=deadline, requires_photo=False, now=T0)
+    return task_services.task_claim(actor=street.worker_a, task=task, now=T0 + HOUR)
+
+
+def test_scan_finds_the_overdue_claim_and_not_the_fresh_one(street):
+    overdue = publish_and_claim(street, deadline=T0 + 10 * HOUR)
+    fresh = publish_and_claim(street, deadline=T0 + 10 * 24 * HOUR)
+    now = T0 + 12 * HOUR
+    assert [claim.pk for claim in deadlines.late_claims_query(now)] == [overdue.pk]
+    deadlines.scan_deadlines(now=now)
+    alerted = set(Alert.objects.filter(item_type=ItemType.CLAIM, closed_at=None).values_list("item_id", flat=True))
+    assert overdue.pk in alerted and fresh.pk not in alerted
+
+
+def test_claim_waiting_for_evaluation_alerts_the_evaluator_when_late(street):
+    from gridgov.tasks import services as task_services
+    from gridgov.tasks.selectors import EVALUATE_WITHIN_DAYS
+
+    claim = publish_and_claim(street, deadline=T0 + 10 * 24 * HOUR)
+    task_services.claim_submit(actor=street.worker_a, claim=claim, text="巡查完毕", now=T0 + 2 * HOUR)
+    deadlines.scan_deadlines(now=T0 + 3 * HOUR + timedelta(days=EVALUATE_WITHIN_DAYS))
+    alerts = Alert.objects.filter(item_type=ItemType.CLAIM, item_id=claim.pk, closed_at=None)
+    assert list(alerts.values_list("level", "stage", "recipient__name")) == [
+        (AlertLevel.OVERDUE, "submitted", "李社区")]
+
+
+def test_claim_scan_runs_the_same_number_of_queries_however_many_claims_are_late(street):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_scan(count, now):
+        for index in range(count):
+            publish_and_claim(street, deadline=T0 + 10 * HOUR, title=f"巡查{now.day}-{index}")
+        with CaptureQueriesContext(connection) as captured:
+            result = deadlines.scan_deadlines(now=now)
+        assert result.raised[ItemType.CLAIM.value] == count
+        return len(captured)
+
+    few = queries_to_scan(1, T0 + 12 * HOUR)
+    Alert.objects.all().delete()
+    from gridgov.tasks.models import Claim
+
+    Claim.objects.update(due_at=None)  # the first batch is out of the way
+    many = queries_to_scan(6, T0 + 12 * HOUR)
+    assert many == few

@@ -78,3 +78,24 @@ def test_api_rejects_malformed_input_without_a_500(client, street, as_):
     assert publish_json(client, cadre, places=0).status_code == 400
     assert publish_json(client, cadre, node_code="NOPE").status_code == 404
     assert client.get("/api/v1/tasks").status_code == 401
+
+
+def test_task_list_takes_the_same_number_of_queries_for_two_tasks_or_twelve(client, street, as_, publish):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    worker = as_(street.worker_a)
+    client.get("/api/v1/tasks", **worker)  # the token's first use is recorded once
+
+    def queries_for_list(expected):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/tasks", **worker)
+        assert response.status_code == 200 and len(response.json()) == expected
+        return len(captured)
+
+    for _ in range(2):
+        publish()
+    few = queries_for_list(2)
+    for _ in range(10):
+        publish()
+    assert queries_for_list(12) == few

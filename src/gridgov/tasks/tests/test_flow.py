@@ -191,7 +191,7 @@ def test_evaluator_may_not_audit_their_own_evaluation(publish, street):
     with pytest.raises(PermissionDenied) as refused:
         services.claim_audit(actor=street.community_cadre, claim=claim, confirm=True)
     assert refused.value.code == "self_approval"
-    assert "evaluated" in denied("claim.confirm").get().reason
+    assert "由您考评" in denied("claim.confirm").get().reason
     assert Claim.objects.get(pk=claim.pk).state == ClaimState.EVALUATED
     assert claim not in selectors.audit_queue(person=street.community_cadre)
 

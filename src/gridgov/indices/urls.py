@@ -1,0 +1,16 @@
+from django.urls import path
+
+from gridgov.indices import views
+
+app_name = "indices"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("me/", views.mine, name="mine"),
+    path("record/<slug:what>/", views.record, name="record"),
+    path("org/<int:pk>/", views.organisation, name="organisation"),
+    path("standing/<int:pk>/", views.explain, name="explain"),
+    path("run/<int:pk>/<slug:action>/", views.run_action, name="run_action"),
+    path("<slug:scheme>/<str:period>/", views.ranking, name="ranking"),
+    path("<slug:scheme>/<str:period>/liangfen.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
+]
