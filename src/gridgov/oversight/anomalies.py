@@ -77,8 +77,15 @@ def _names(ids) -> dict[int, str]:
 
 
 def _audit_ids(object_type: str, object_ids, actions) -> list[int]:
-    return list(AuditRecord.objects.filter(object_type=object_type, object_id__in=[str(i) for i in object_ids],
-                                           action__in=actions, outcome=Outcome.DONE)
+    """The audit records behind these objects. A batch grant writes one record for all its postings, naming
+    the (contiguous: the chain serialises writers) range of sequences it wrote, so postings match it by range."""
+    records = Q(object_type=object_type, object_id__in=[str(i) for i in object_ids])
+    if object_type == "ledger.posting" and object_ids:
+        from gridgov.ledger.models import Posting
+
+        for sequence in Posting.objects.filter(pk__in=list(object_ids)).values_list("sequence", flat=True)[:200]:
+            records |= Q(object_id="", after__first_sequence__lte=sequence, after__last_sequence__gte=sequence)
+    return list(AuditRecord.objects.filter(records, action__in=actions, outcome=Outcome.DONE)
                 .order_by("pk").values_list("pk", flat=True)[:200])
 
 

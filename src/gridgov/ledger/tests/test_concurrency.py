@@ -1,43 +1,19 @@
 """Real threads against PostgreSQL: no double spend, no double grant."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from gridgov.ledger import selectors, services
 from gridgov.ledger.models import Posting
 from gridgov.orgs.permissions import SYSTEM
+from gridgov.testing.concurrency import race, skip_unless_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency tests need PostgreSQL (set GRIDGOV_DATABASE_URL)")
-
-
-def race(count, work):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    skip_unless_postgres()
 
 
 def test_ten_threads_spending_one_balance_never_overdraw(street):

@@ -177,3 +177,17 @@ def test_claims_evaluated_at_night_are_found_from_the_task_flow_times(street):
     Claim.objects.filter(pk__in=[c.pk for c in made]).update(evaluated_at=datetime(2025, 3, 3, 23, 0, tzinfo=SHANGHAI))
     findings = anomalies.approvals_outside_working_hours(node=street.street)
     assert len(findings) == 1 and sorted(findings[0].claims) == sorted(c.pk for c in made)
+
+
+def test_batch_granted_postings_link_to_the_batch_audit_record(street, budget):
+    from gridgov.ledger.services import grant_batch
+
+    budget(1000)
+    single = grant(street, street.worker_b, 5, "single")
+    postings = grant_batch(actor=street.community_cadre, budget_node=street.community, idempotency_key="month",
+                           grants=[{"person": who, "amount": 10, "reason": "月度"}
+                                   for who in (street.worker_a, street.resident)])
+    batch_record = AuditRecord.objects.get(action="points.grant", object_id="")
+    assert anomalies._audit_ids("ledger.posting", [p.pk for p in postings], ["points.grant"]) == [batch_record.pk]
+    single_record = AuditRecord.objects.get(action="points.grant", object_id=str(single.pk))
+    assert anomalies._audit_ids("ledger.posting", [single.pk], ["points.grant"]) == [single_record.pk]

@@ -1,44 +1,20 @@
 """Real threads against PostgreSQL: one code, five tills at once, exactly one payment."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from gridgov.rewards import services
 from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import Redemption
 from gridgov.rewards.tests.conftest import balance
+from gridgov.testing.concurrency import race, skip_unless_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_in_threads(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_the_same_code_redeemed_by_five_threads_pays_once(shop):
-    if connection.vendor != "postgresql":
-        pytest.skip("real concurrency needs PostgreSQL (SQLite serialises every writer)")
+    skip_unless_postgres()
     token = services.token_issue(person=shop.member).token
-    results = run_in_threads(5, lambda index: services.redeem(
+    results = race(5, lambda index: services.redeem(
         actor=shop.clerk, token_string=token, item=shop.soap, idempotency_key=f"thread-{index}"))
     paid = [result for result in results if isinstance(result, Redemption)]
     refused = [result for result in results if isinstance(result, RewardsRefusal)]
@@ -48,11 +24,10 @@ def test_the_same_code_redeemed_by_five_threads_pays_once(shop):
 
 
 def test_two_codes_of_one_member_cannot_overspend(shop):
-    if connection.vendor != "postgresql":
-        pytest.skip("real concurrency needs PostgreSQL (SQLite serialises every writer)")
+    skip_unless_postgres()
     tokens = [services.token_issue(person=shop.member).token for _ in range(3)]
     # 100 points, three tills each selling a 50-point discount at once: two may pay, never three.
-    results = run_in_threads(3, lambda index: services.redeem(
+    results = race(3, lambda index: services.redeem(
         actor=shop.clerk, token_string=tokens[index], item=shop.discount, idempotency_key=f"spend-{index}"))
     paid = [result for result in results if isinstance(result, Redemption)]
     assert len(paid) == 2, results
