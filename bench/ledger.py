@@ -65,7 +65,8 @@ def throwaway_database() -> tuple[str, callable]:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         os.environ["GRIDGOV_DATABASE_URL"] = f"{base}/{name}"
-        os.environ["GRIDGOV_DATA_DIR"] = tempfile.mkdtemp(prefix="gg-bench-")
+        data_dir = tempfile.TemporaryDirectory(prefix="gg-bench-")
+        os.environ["GRIDGOV_DATA_DIR"] = data_dir.name
 
         def drop():
             from django.db import connections
@@ -73,6 +74,7 @@ def throwaway_database() -> tuple[str, callable]:
             connections.close_all()
             with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            data_dir.cleanup()
 
         return f"PostgreSQL {name}", drop
     directory = tempfile.TemporaryDirectory(prefix="gg-bench-")

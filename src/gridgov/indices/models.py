@@ -215,10 +215,16 @@ class Score(models.Model):
     """One entity's value on one index in one run, its rank within the parent node and its breakdown:
     ``{indicator code: [raw, normalised, contribution]}``."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="scores")
-    index = models.ForeignKey(Index, on_delete=models.PROTECT, related_name="+")
-    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Written only by the engine, a million at a time at province size: Django keeps CASCADE / PROTECT, and
+    # the composite indexes below serve every lookup, so no database-side checks or one-column indexes
+    # (they tripled the time to write a run on PostgreSQL).
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="scores", db_index=False,
+                            db_constraint=False)
+    index = models.ForeignKey(Index, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False,
+                             db_constraint=False)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               db_index=False, db_constraint=False)
     parent_id = models.BigIntegerField(null=True, blank=True)
     value = models.DecimalField(max_digits=14, decimal_places=4, default=0)
     rank = models.PositiveIntegerField(default=1)
@@ -229,17 +235,21 @@ class Score(models.Model):
         verbose_name_plural = _("index scores")
         indexes = [
             models.Index(fields=["run", "index", "parent_id", "rank"], name="indices_score_rank_idx"),
-            models.Index(fields=["node", "run"], name="indices_score_node_idx"),
-            models.Index(fields=["person", "run"], name="indices_score_person_idx"),
+            models.Index(fields=["node", "run"], name="indices_score_node_idx", condition=Q(node__isnull=False)),
+            models.Index(fields=["person", "run"], name="indices_score_person_idx", condition=Q(person__isnull=False)),
         ]
 
 
 class Standing(models.Model):
     """One entity's overall result in a run: total, rank, stars, tier, colour, and why."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="standings")
-    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # As for Score: written only by the engine, checked by Django, looked up through the indexes below.
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="standings", db_index=False,
+                            db_constraint=False)
+    node = models.ForeignKey(Node, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False,
+                             db_constraint=False)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                               db_index=False, db_constraint=False)
     parent_id = models.BigIntegerField(null=True, blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=4, default=0)
     rank = models.PositiveIntegerField(default=1)
@@ -254,8 +264,9 @@ class Standing(models.Model):
         verbose_name_plural = _("standings")
         indexes = [
             models.Index(fields=["run", "parent_id", "rank"], name="indices_standing_rank_idx"),
-            models.Index(fields=["node", "run"], name="indices_standing_node_idx"),
-            models.Index(fields=["person", "run"], name="indices_standing_person_idx"),
+            models.Index(fields=["node", "run"], name="indices_standing_node_idx", condition=Q(node__isnull=False)),
+            models.Index(fields=["person", "run"], name="indices_standing_person_idx",
+                         condition=Q(person__isnull=False)),
         ]
 
 
@@ -281,7 +292,8 @@ class OrgCode(models.Model):
 class ActivityRecord(models.Model):
     """An organisational-life activity (三会一课, 主题党日 …) due in a month; held or not (执行力)."""
 
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"))
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"),
+                             db_index=False)  # led by indices_activity_node_idx
     kind = models.CharField(_("activity"), max_length=50)
     due_on = models.DateField(_("due by"))
     required = models.BooleanField(_("required"), default=True)
@@ -294,7 +306,11 @@ class ActivityRecord(models.Model):
         verbose_name = _("activity record")
         verbose_name_plural = _("activity records")
         ordering = ["-due_on", "pk"]
-        indexes = [models.Index(fields=["due_on"], name="indices_activity_due_idx")]
+        indexes = [
+            models.Index(fields=["due_on"], name="indices_activity_due_idx"),  # attendance joins on it
+            # Covers the engine's scan (see sources.aggregate_all): the rows are never read.
+            models.Index(fields=["node", "due_on", "required", "held_on"], name="indices_activity_node_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.node.name} {self.kind} {self.due_on}"
@@ -307,7 +323,8 @@ class ActivityRecord(models.Model):
 class NewsItem(models.Model):
     """A news item an organisation submitted; adopted or not, and how far it spread (影响力)."""
 
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"))
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"),
+                             db_index=False)  # led by indices_news_node_idx
     title = models.CharField(_("title"), max_length=200)
     submitted_on = models.DateField(_("submitted on"))
     adopted = models.BooleanField(_("adopted"), default=False)
@@ -319,7 +336,10 @@ class NewsItem(models.Model):
         verbose_name = _("news item")
         verbose_name_plural = _("news items")
         ordering = ["-submitted_on", "pk"]
-        indexes = [models.Index(fields=["submitted_on"], name="indices_news_submitted_idx")]
+        # Covers the engine's scan, grouped by organisation: on SQLite a skip-scan seeks each organisation's
+        # month, so the cost follows the period's events, not the table's history.
+        indexes = [models.Index(fields=["node", "submitted_on", "adopted", "spread_count"],
+                                name="indices_news_node_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -332,10 +352,11 @@ class NewsItem(models.Model):
 class Assessment(models.Model):
     """A score a cadre enters by hand for one entity and one assessment item, with its evidence."""
 
-    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"))
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation"),
+                             db_index=False)  # led by indices_assessment_node_idx
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("member"))
-    item = models.SlugField(_("assessment item"), max_length=40)
+                               verbose_name=_("member"), db_index=False)  # led by indices_assessment_person_idx
+    item = models.SlugField(_("assessment item"), max_length=40, db_index=False)
     value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
     evidence = models.CharField(_("evidence"), max_length=500)
     assessed_on = models.DateField(_("assessed on"))
@@ -346,7 +367,12 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
         ordering = ["-assessed_on", "pk"]
-        indexes = [models.Index(fields=["assessed_on", "item"], name="indices_assessment_on_idx")]
+        # Cover the engine's scans by person and by organisation (see NewsItem). A date-first index would
+        # tempt SQLite's planner into sorting the whole month instead.
+        indexes = [
+            models.Index(fields=["person", "assessed_on", "item", "value"], name="indices_assessment_person_idx"),
+            models.Index(fields=["node", "assessed_on", "item", "value"], name="indices_assessment_node_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item} {self.value}"

@@ -1,17 +1,25 @@
-"""The event sources an indicator may read, and the one GROUP BY query per indicator over each.
+"""The event sources an indicator may read, and the one scan per source that aggregates them all.
 
 A source says where its events live, which date puts an event in a period, how an event belongs to a
 person (a person-id column) and to an organisation (a node path column: an event counts for every
 organisation whose path prefixes it), what "value" a sum adds and what "success" a rate counts, and which
-filter keys it understands. ``aggregate`` turns one indicator into one query grouped by entity, whatever
-the number of entities: organisations are grouped by the prefix of the event's node path at their depth.
+filter keys it understands.
+
+``aggregate_all`` reads a source once for every indicator of a rule set that uses it: one GROUP BY with a
+conditional aggregate (``FILTER (WHERE …)`` on PostgreSQL, ``CASE WHEN`` on SQLite) per indicator, whatever
+the number of entities or indicators. Organisations are grouped by the event's node id first (which the
+covering indexes of the event tables answer without touching the rows), then the few per-node rows are
+joined to their paths and added up into every scored ancestor. ``aggregate`` is the plain one-query-per-
+indicator form of the same numbers, kept as the reference the tests compare the scan with.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db import connection
+from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +48,14 @@ class Source:
         from django.apps import apps
 
         return apps.get_model(self.model_path)
+
+    @property
+    def node_field(self) -> str | None:
+        """The foreign key to the event's node (``node__path`` → ``node``), grouped on before any join to
+        the node table; None when the source stores only a path."""
+        if self.node_path_field and self.node_path_field.endswith("__path"):
+            return self.node_path_field[:-len("__path")]
+        return None
 
 
 def _equals(lookup):
@@ -193,6 +209,98 @@ def aggregate(source: Source, *, period: str, filter: dict, aggregation: str, en
             if row["key"] and len(row["key"]) == length:
                 results[row["key"]] = (row["n"] or 0, row["d"] or 0)
     return results
+
+
+def _condition(source: Source, filter: dict) -> Q:
+    condition = Q()
+    for key, value in (filter or {}).items():
+        condition &= source.filters[key](value)
+    return condition
+
+
+def _decimal_places(source: Source) -> int | None:
+    """SQLite sums a decimal column as a float; round it as Django's converter does for the column."""
+    if connection.vendor != "sqlite" or not source.value_field:
+        return None
+    field = source.model._meta.get_field(source.value_field.split("__")[0])
+    for part in source.value_field.split("__")[1:]:
+        field = field.related_model._meta.get_field(part)
+    return field.decimal_places if isinstance(field, DecimalField) else None
+
+
+def aggregate_all(source: Source, *, period: str, wanted: list[tuple[dict, str]], entity_kind: str,
+                  depths: list[int]) -> tuple[dict, list[tuple[int, int]]]:
+    """One scan of the source's events in the period for every ``(filter, aggregation)`` in ``wanted``.
+
+    Returns ``({entity key: [column values]}, [(numerator column, denominator column) per wanted])``: the
+    same numbers ``aggregate`` gives for each wanted indicator, all from one GROUP BY.
+    """
+    conditions, columns, positions = {}, {}, []
+
+    def column(key, expression) -> int:
+        if key not in columns:
+            columns[key] = (f"a{len(columns)}", expression)
+        return list(columns).index(key)
+
+    for filter, aggregation in wanted:
+        filter_key = json.dumps(filter or {}, sort_keys=True)
+        condition = conditions.setdefault(filter_key, _condition(source, filter))
+        only = {"filter": condition} if condition else {}
+        denominator = column(("d", filter_key), Count("pk", **only))
+        if aggregation == "sum":
+            numerator = column(("sum", filter_key), Sum(source.value_field, **only))
+        elif aggregation == "rate":
+            succeeded = (source.success or Q()) & condition
+            numerator = column(("rate", filter_key), Count("pk", **({"filter": succeeded} if succeeded else {})))
+        else:
+            numerator = denominator
+        positions.append((numerator, denominator))
+    queryset = events(source, period=period, filter={})
+    if all(conditions.values()):  # no indicator reads every event: skip events none of them reads
+        either = Q()
+        for condition in conditions.values():
+            either |= condition
+        queryset = queryset.filter(either)
+    names = [name for name, _expression in columns.values()]
+    aggregates = {name: expression for name, expression in columns.values()}
+    places = _decimal_places(source)
+    sums = [position for position, key in enumerate(columns) if key[0] == "sum"] if places is not None else []
+    results: dict = {}
+    key = source.person_field if entity_kind == "person" else source.node_field or source.node_path_field
+    grouped = (queryset.annotate(key=F(key)).values("key").order_by().annotate(**aggregates)
+               .values_list("key", *names))
+    sql, params = grouped.query.sql_with_params()
+    if entity_kind != "person" and source.node_field:  # per-node rows, then each node's path
+        quote = connection.ops.quote_name
+        sql = (f"SELECT {quote('n')}.{quote('path')}, " + ", ".join(f"{quote('g')}.{quote(name)}" for name in names)
+               + f" FROM ({sql}) {quote('g')} INNER JOIN {quote(Node._meta.db_table)} {quote('n')} "
+               f"ON {quote('n')}.{quote('id')} = {quote('g')}.{quote('key')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if entity_kind == "person":
+        for key, *values in rows:
+            if key is not None:
+                results[key] = [value or 0 for value in values]
+    else:
+        lengths = [depth * Node.steplen for depth in depths]
+        for path, *values in rows:
+            if not path:
+                continue
+            for length in lengths:
+                if len(path) < length:
+                    continue
+                totals = results.get(path[:length])
+                if totals is None:
+                    results[path[:length]] = [value or 0 for value in values]
+                else:
+                    for position, value in enumerate(values):
+                        if value:
+                            totals[position] += value
+    for position in sums:
+        for totals in results.values():
+            totals[position] = round(totals[position], places)
+    return results, positions
 
 
 def entity_events(source: Source, *, period: str, filter: dict, node: Node | None = None, person_id=None,

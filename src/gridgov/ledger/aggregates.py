@@ -9,7 +9,7 @@ over a million rows. The chain lock serialises writers, so read-then-write here 
 from django.db import connection
 
 from gridgov.ledger.models import Account, EarnedHistogram, EarnedTotal
-from gridgov.ledger.sql import rows_per_statement
+from gridgov.ledger.sql import row_sets
 from gridgov.orgs.models import Node, NodeKind
 
 COMMUNITY_KINDS = (NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE)
@@ -118,15 +118,12 @@ def add_earned(earned: dict[tuple[int, str], int], *, account_paths: dict[int, s
 
 
 def _upsert(table: str, columns: tuple, rows: list[tuple], *, conflict: tuple, assign: str) -> None:
-    """INSERT … ON CONFLICT DO UPDATE, many rows a statement (SQLite 3.24+ and PostgreSQL speak it alike)."""
-    if not rows:
-        return
+    """INSERT … ON CONFLICT DO UPDATE, many rows a statement (SQLite 3.24+ and PostgreSQL speak it alike).
+    Every column here is an integer but ``period``."""
     quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
+    types = tuple("text" if column == "period" else "bigint" for column in columns)
+    head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
     tail = f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET {assign}"
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = rows_per_statement(len(columns))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
-            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row])
+        for source, params in row_sets(types, rows):
+            cursor.execute(head + source + tail, params)

@@ -9,7 +9,8 @@ lines, moves the cached balances and updates the ranking aggregates.
 
 The hot path is plain SQL that SQLite (3.35+) and PostgreSQL both speak: a few statements per call
 whatever the number of postings (multi-row ``INSERT … RETURNING``, ``UPDATE … FROM (VALUES …)``,
-``INSERT … ON CONFLICT``), because an ORM query costs more than the database does here. The guarantees
+``INSERT … ON CONFLICT``; on PostgreSQL the rows travel as one JSON parameter, see ``sql.row_sets``),
+because an ORM query costs more than the database does here. The guarantees
 stay in the database: the unique idempotency key, the no-overdraft check constraint, the append-only
 triggers; the journal only asks for them in fewer round trips.
 """
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.ledger import aggregates
-from gridgov.ledger.sql import chunks, flat, placeholders, rows_per_statement, table, values_sql
+from gridgov.ledger.sql import any_of, chunks, placeholders, row_sets, table
 from gridgov.ledger.errors import BudgetExceeded, InsufficientFunds, LedgerRefusal
 from gridgov.ledger.models import Account, Budget, ChainHead, EarnedTotal, Line, Posting, PostingKind
 from gridgov.orgs.models import Node, Person, RoleAssignment
@@ -68,7 +69,7 @@ class Payee:
     account_id: int | None
     account_path: str | None  # path of the account's node: its ranking levels
     inside: bool  # holds a role inside the budget node's area
-    home_node_id: int | None  # where a new account would rank (deepest role), read only when there is no account
+    home_node_id: int | None  # where a new account would rank: the node of their deepest role
     home_path: str | None
     period: str = ""  # the month of ``earned``
     earned: tuple[int, dict] | None = None  # that month's total and its ranking levels, if there is one
@@ -82,6 +83,8 @@ def current_period(now=None) -> str:
 HASHED_FIELDS = ("sequence", "idempotency_key", "kind", "reason", "period", "node_id", "source_type", "source_id",
                  "actor_id", "actor_name", "role", "memo", "created_at", "reverses_id", "prev_hash")
 POSTING_COLUMNS = (*HASHED_FIELDS, "hash")
+POSTING_TYPES = ("bigint", "text", "text", "text", "text", "bigint", "text", "text", "bigint", "text", "text", "text",
+                 "timestamptz", "bigint", "text", "text")  # of POSTING_COLUMNS, for PostgreSQL (``sql.row_sets``)
 POSTING_ATTNAMES = [f.attname for f in Posting._meta.concrete_fields]
 
 
@@ -125,39 +128,38 @@ def lock_head() -> Head:
 
 
 def grant_context(*, budget_node: Node, period: str, person_ids: list[int]) -> tuple[int | None, dict[int, Payee]]:
-    """In one query per few thousand people: the budget's account for ``period`` and, for each person,
-    their account (with its node's path and the month's earned total), whether they hold a role inside
-    the budget node's area, and, when they have no account yet, their home node. Unknown people are
-    missing from the result. Read under the chain lock, so the totals stay true until the write."""
+    """The budget's account for ``period`` and, for each person, their account (with its node's path and
+    the month's earned total), whether they hold a role inside the budget node's area, and their home
+    node (where a new account would rank). Unknown people are missing from the result. Two plain queries
+    per few thousand people (simple enough for PostgreSQL to plan in no time). Read under the chain lock,
+    so the totals stay true until the write."""
     budget_sql = f"SELECT b.account_id FROM {table(Budget)} b WHERE b.node_id = %s AND b.period = %s"
-    roles, nodes, accounts = table(RoleAssignment), table(Node), table(Account)
-    home = (f"SELECT {{column}} FROM {roles} r JOIN {nodes} n ON n.id = r.node_id WHERE r.person_id = p.id "
-            f"ORDER BY n.depth DESC, r.id LIMIT 1")
-    sql = (
-        f"SELECT p.id, a.id, an.path, "
-        f"EXISTS (SELECT 1 FROM {roles} r JOIN {nodes} n ON n.id = r.node_id "
-        f"        WHERE r.person_id = p.id AND substr(n.path, 1, %s) = %s), "
-        f"CASE WHEN a.id IS NULL THEN ({home.format(column='n.id')}) END, "
-        f"CASE WHEN a.id IS NULL THEN ({home.format(column='n.path')}) END, "
-        f"({budget_sql}), e.points, e.street_id, e.community_id, e.grid_id "
+    people_sql = (
+        f"SELECT p.id, a.id, an.path, ({budget_sql}), e.points, e.street_id, e.community_id, e.grid_id "
         f"FROM {table(Person)} p "
-        f"LEFT JOIN {accounts} a ON a.person_id = p.id AND a.kind = 'person' "
-        f"LEFT JOIN {nodes} an ON an.id = a.node_id "
+        f"LEFT JOIN {table(Account)} a ON a.person_id = p.id AND a.kind = 'person' "
+        f"LEFT JOIN {table(Node)} an ON an.id = a.node_id "
         f"LEFT JOIN {table(EarnedTotal)} e ON e.account_id = a.id AND e.period = %s "
-        f"WHERE p.id IN ({{ids}})"
+        f"WHERE {{people}}"
     )
+    roles_sql = (f"SELECT r.person_id, n.id, n.path FROM {table(RoleAssignment)} r "
+                 f"JOIN {table(Node)} n ON n.id = r.node_id WHERE {{people}} ORDER BY n.depth DESC, r.id")
+    ids = sorted(set(person_ids))
     budget_account_id, payees = None, {}
-    # substr, not LIKE: SQLite re-prepares a statement whose LIKE pattern is a parameter, at every call.
-    area = [len(budget_node.path), budget_node.path]
     with connection.cursor() as cursor:
-        for chunk in chunks(sorted(set(person_ids)), rows_per_statement(1) - 5):
-            cursor.execute(sql.format(ids=placeholders(len(chunk))), [*area, budget_node.pk, period, period, *chunk])
-            for (person_id, account_id, path, inside, home_id, home_path, budget_account, points,
-                 *levels) in cursor.fetchall():
+        for people, params in any_of("p.id", ids, reserved=3):
+            cursor.execute(people_sql.format(people=people), [budget_node.pk, period, period, *params])
+            for person_id, account_id, path, budget_account, points, *levels in cursor.fetchall():
                 earned = None if points is None else (points, dict(zip(aggregates.LEVELS, levels)))
-                payees[person_id] = Payee(person_id, account_id, path, bool(inside), home_id, home_path, period,
-                                          earned)
+                payees[person_id] = Payee(person_id, account_id, path, False, None, None, period, earned)
                 budget_account_id = budget_account
+        for people, params in any_of("r.person_id", ids):
+            cursor.execute(roles_sql.format(people=people), params)
+            for person_id, node_id, path in cursor.fetchall():  # deepest role first
+                if (payee := payees.get(person_id)) is not None:
+                    payee.inside = payee.inside or path.startswith(budget_node.path)
+                    if payee.home_node_id is None:
+                        payee.home_node_id, payee.home_path = node_id, path
         if not payees:
             cursor.execute(budget_sql, [budget_node.pk, period])
             row = cursor.fetchone()
@@ -171,26 +173,24 @@ def open_person_accounts(payees: list[Payee], names: dict[int, str]) -> None:
     if not missing:
         return
     columns = ("kind", "owner_key", "name", "node_id", "person_id", "may_go_negative", "balance", "created_at")
+    types = ("text", "text", "text", "bigint", "bigint", "boolean", "bigint", "timestamptz")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     by_person = {payee.person_id: payee for payee in missing}
+    rows = [("person", f"person:{p.person_id}", (names.get(p.person_id) or f"person:{p.person_id}")[:100],
+             p.home_node_id, p.person_id, False, 0, now) for p in missing]
     with connection.cursor() as cursor:
-        for chunk in chunks(missing, rows_per_statement(len(columns))):
-            rows = [("person", f"person:{p.person_id}", (names.get(p.person_id) or f"person:{p.person_id}")[:100],
-                     p.home_node_id, p.person_id, False, 0, now) for p in chunk]
-            cursor.execute(
-                f"INSERT INTO {table(Account)} ({', '.join(columns)}) VALUES {values_sql(len(rows), len(columns))} "
-                f"ON CONFLICT DO NOTHING RETURNING id, person_id", flat(rows),
-            )
+        for source, params in row_sets(types, rows):
+            cursor.execute(f"INSERT INTO {table(Account)} ({', '.join(columns)}) {source} "
+                           f"ON CONFLICT DO NOTHING RETURNING id, person_id", params)
             for account_id, person_id in cursor.fetchall():
                 by_person[person_id].account_id = account_id
                 by_person[person_id].account_path = by_person[person_id].home_path
         # Opened meanwhile by someone outside the chain lock (``services.account_for_person``): read them.
-        if late := [payee for payee in missing if payee.account_id is None]:
-            for chunk in chunks(late, rows_per_statement(1)):
+        if late := [payee.person_id for payee in missing if payee.account_id is None]:
+            for people, ids in any_of("a.person_id", late):
                 cursor.execute(
                     f"SELECT a.person_id, a.id, n.path FROM {table(Account)} a LEFT JOIN {table(Node)} n "
-                    f"ON n.id = a.node_id WHERE a.kind = 'person' AND a.person_id IN ({placeholders(len(chunk))})",
-                    [payee.person_id for payee in chunk],
+                    f"ON n.id = a.node_id WHERE a.kind = 'person' AND {people}", ids,
                 )
                 for person_id, account_id, path in cursor.fetchall():
                     by_person[person_id].account_id, by_person[person_id].account_path = account_id, path
@@ -219,9 +219,8 @@ def existing(keys: list[str]) -> dict[str, Posting]:
     """The postings already holding any of ``keys`` (a plain key lookup first: usually there are none)."""
     taken = []
     with connection.cursor() as cursor:
-        for chunk in chunks(keys, rows_per_statement(1)):
-            cursor.execute(f"SELECT idempotency_key FROM {table(Posting)} WHERE idempotency_key IN "
-                           f"({placeholders(len(chunk))})", chunk)
+        for taken_keys, params in any_of("idempotency_key", keys):
+            cursor.execute(f"SELECT idempotency_key FROM {table(Posting)} WHERE {taken_keys}", params)
             taken.extend(key for (key,) in cursor.fetchall())
     found: dict[str, Posting] = {}
     for chunk in chunks(taken, 5000):
@@ -338,14 +337,11 @@ def _insert_postings(rows: list[dict], *, now, if_new: bool) -> list[int] | None
     stored_now = connection.ops.adapt_datetimefield_value(now)
     columns = ", ".join(map(connection.ops.quote_name, POSTING_COLUMNS))
     skip = " ON CONFLICT (idempotency_key) DO NOTHING" if if_new else ""
+    values = [tuple(stored_now if name == "created_at" else row[name] for name in POSTING_COLUMNS) for row in rows]
     ids: dict[int, int] = {}
     with connection.cursor() as cursor:
-        for chunk in chunks(rows, rows_per_statement(len(POSTING_COLUMNS))):
-            cursor.execute(
-                f"INSERT INTO {table(Posting)} ({columns}) VALUES {values_sql(len(chunk), len(POSTING_COLUMNS))}"
-                f"{skip} RETURNING sequence, id",
-                [stored_now if name == "created_at" else row[name] for row in chunk for name in POSTING_COLUMNS],
-            )
+        for source, params in row_sets(POSTING_TYPES, values):
+            cursor.execute(f"INSERT INTO {table(Posting)} ({columns}) {source}{skip} RETURNING sequence, id", params)
             ids.update(cursor.fetchall())
     if if_new and not ids:
         return None
@@ -356,9 +352,8 @@ def _insert_lines(ids: list[int], rows: list[dict], drafts: list[Draft]) -> None
     lines = [(posting_id, account_id, amount) for posting_id, draft in zip(ids, drafts)
              for account_id, amount in draft.lines]
     with connection.cursor() as cursor:
-        for chunk in chunks(lines, rows_per_statement(3)):
-            cursor.execute(f"INSERT INTO {table(Line)} (posting_id, account_id, amount) VALUES "
-                           f"{values_sql(len(chunk), 3)}", flat(chunk))
+        for source, params in row_sets(("bigint", "bigint", "bigint"), lines):
+            cursor.execute(f"INSERT INTO {table(Line)} (posting_id, account_id, amount) {source}", params)
 
 
 def _move_balances(deltas: dict[int, int], overdraft_error) -> dict[int, str]:
@@ -369,17 +364,14 @@ def _move_balances(deltas: dict[int, int], overdraft_error) -> dict[int, str]:
     by name. Returns each account's kind."""
     kinds: dict[int, str] = {}
     accounts = table(Account)
-    items = list(deltas.items())
     with connection.cursor() as cursor:
-        for chunk in chunks(items, rows_per_statement(2)):
-            # The first row's casts type the VALUES columns for PostgreSQL whatever the parameter binding.
-            values = "(CAST(%s AS BIGINT), CAST(%s AS BIGINT))" + ", (%s, %s)" * (len(chunk) - 1)
+        for source, params in row_sets(("bigint", "bigint"), list(deltas.items())):
             cursor.execute(
-                f"UPDATE {accounts} SET balance = {accounts}.balance + v.column2 FROM (VALUES {values}) AS v "
+                f"UPDATE {accounts} SET balance = {accounts}.balance + v.column2 FROM ({source}) AS v "
                 f"WHERE {accounts}.id = v.column1 "
                 f"AND ({accounts}.may_go_negative OR {accounts}.balance + v.column2 >= 0) "
                 f"RETURNING {accounts}.id, {accounts}.kind",
-                flat(chunk),
+                params,
             )
             kinds.update(cursor.fetchall())
         if len(kinds) == len(deltas):

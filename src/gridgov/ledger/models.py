@@ -107,7 +107,7 @@ class Posting(AppendOnlyModel):
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=PostingKind.choices, default=PostingKind.TRANSFER)
     reason = models.CharField(_("reason"), max_length=200)
-    period = models.CharField(_("period"), max_length=7, db_index=True)
+    period = models.CharField(_("period"), max_length=7)  # no index: statements reach postings by account
     node = models.ForeignKey(
         "orgs.Node", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("node")
     )
@@ -140,7 +140,9 @@ class Posting(AppendOnlyModel):
 
 class Line(AppendOnlyModel):
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="lines", verbose_name=_("posting"))
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines", verbose_name=_("account"))
+    # Indexed by ledger_line_account_idx below, whose first column it is.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines", verbose_name=_("account"),
+                                db_index=False)
     amount = models.BigIntegerField(_("amount"))
 
     class Meta:
@@ -181,7 +183,7 @@ class EarnedTotal(models.Model):
     """Points a person's account earned (grants less their reversals) in one month, with the ranking
     levels of the account's node copied in, so a street's top 50 is one index range."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)  # see Meta
     period = models.CharField(max_length=7)
     points = models.BigIntegerField(default=0)
     street_id = models.BigIntegerField(null=True)

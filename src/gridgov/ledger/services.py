@@ -23,6 +23,7 @@ from gridgov.ledger.errors import (  # noqa: F401  (re-exported for callers: led
     LedgerRefusal,
 )
 from gridgov.ledger.models import Account, AccountKind, Budget, Posting, PostingKind
+from gridgov.ledger.sql import without_jit
 from gridgov.orgs.models import Node, NodeKind, Person, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM, PermissionDenied, require, scope_node
 from gridgov.oversight.services import audit_record
@@ -262,6 +263,8 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
 
     with transaction.atomic():
         head = journal.lock_head()
+        if len(drafts) > 1:
+            without_jit()
         budget_account_id, payees = journal.grant_context(budget_node=budget_node, period=period,
                                                           person_ids=[person.pk for person in people])
         _require_people_in_area(people, payees, budget_node)

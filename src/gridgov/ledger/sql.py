@@ -1,6 +1,13 @@
-"""Plain-SQL helpers for the journal and the aggregates: statements SQLite (3.35+) and PostgreSQL share."""
+"""Plain-SQL helpers for the journal and the aggregates: statements SQLite (3.35+) and PostgreSQL share.
+
+Many rows or ids go to PostgreSQL as one parameter (rows as one JSON document, ids as one array):
+psycopg binds client-side, and parsing one placeholder per value of a 10,000-row statement, or dumping
+one array per column in Python, costs more than the database's work. SQLite binds natively, so it gets
+a ``VALUES`` list or an ``IN`` list, as many values a statement as its parameter limit allows.
+"""
 
 import functools
+import json
 import sqlite3
 
 from django.db import connection
@@ -24,8 +31,7 @@ def _max_params(vendor: str) -> int:
             return min(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 30000)
         except AttributeError:  # Python < 3.11
             return 999
-    # PostgreSQL takes 65535, but psycopg's client-side binding of one huge statement costs more than
-    # a few round trips: about 250 postings a statement measured fastest.
+    # PostgreSQL takes 65535; the journal's big statements pack their values instead (``row_sets``).
     return 4000
 
 
@@ -49,3 +55,40 @@ def values_sql(rows: int, columns: int) -> str:
 
 def flat(rows) -> list:
     return [value for row in rows for value in row]
+
+
+def packs_values() -> bool:
+    """Whether many values go as one parameter (PostgreSQL, see the module docstring)."""
+    return connection.vendor == "postgresql"
+
+
+def row_sets(types: tuple[str, ...], rows: list[tuple]):
+    """``(sql, params)`` for each statement's share of ``rows``: a row source to follow ``INSERT INTO t (…)``
+    or to join as ``(…) AS v`` (columns ``column1``, ``column2``, …). ``types`` are the PostgreSQL column
+    types ("bigint", "text", …), used to read the JSON."""
+    if not rows:
+        return
+    if packs_values():
+        columns = ", ".join(f"(r->>{index})::{kind} AS column{index + 1}" for index, kind in enumerate(types))
+        yield f"SELECT {columns} FROM json_array_elements(%s::json) AS r", [json.dumps(rows, default=str)]
+        return
+    for chunk in chunks(rows, rows_per_statement(len(types))):
+        yield f"VALUES {values_sql(len(chunk), len(types))}", flat(chunk)
+
+
+def any_of(column: str, values: list, *, reserved: int = 0):
+    """``(sql, params)`` for each statement's share of ``values``: the condition ``column`` is one of them.
+    ``reserved`` parameters of the statement are taken by something else."""
+    if packs_values():
+        yield f"{column} = ANY(%s)", [list(values)]
+        return
+    for chunk in chunks(list(values), max(1, max_params() - reserved)):
+        yield f"{column} IN ({placeholders(len(chunk))})", chunk
+
+
+def without_jit() -> None:
+    """For the rest of this transaction, PostgreSQL runs big statements without JIT compilation: its
+    estimate for a statement over thousands of rows triggers a compile that takes longer than the work."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")

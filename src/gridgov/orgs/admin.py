@@ -57,6 +57,37 @@ class ServiceAdmin(admin.ModelAdmin):
         """No inlines and no many-to-many fields: everything went through the service."""
 
 
+class LinkAdmin(ServiceAdmin):
+    """Link rows (a role held, a till worked) that are added and removed through services, never edited.
+
+    No bulk delete: each removal is checked and audited one by one (open the row). Subclasses say who
+    may remove a row (``may_remove``) and which service removes it (``remove``).
+    """
+
+    def may_remove(self, actor, obj) -> bool:
+        raise NotImplementedError
+
+    def remove(self, actor, obj) -> None:
+        raise NotImplementedError
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_delete_permission(request)
+        actor = admin_actor(request.user)
+        return actor is not None and self.may_remove(actor, obj) and super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        self.remove(admin_actor(request.user), obj)
+
+
 def _node_widget():
     """Search-as-you-type for a node (by name, code or pinyin initials), for fields that are not FKs."""
     return AutocompleteSelect(RoleAssignment._meta.get_field("node"), admin.site)
@@ -134,7 +165,7 @@ class PersonAdmin(ServiceAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(ServiceAdmin):
+class RoleAssignmentAdmin(LinkAdmin):
     add_form = forms.RoleGrantForm
     change_form = forms.RoleGrantForm
     list_display = ["person", "role", "node", "created_at"]
@@ -144,23 +175,11 @@ class RoleAssignmentAdmin(ServiceAdmin):
     list_select_related = ["person", "node"]
     ordering = ["node__path", "role"]
 
-    def get_actions(self, request):
-        """No bulk delete: each revocation is checked and audited one by one (open the assignment)."""
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    def may_remove(self, actor, obj) -> bool:
+        return may_grant_role(actor, obj.role, obj.node)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_delete_permission(request)
-        actor = admin_actor(request.user)
-        return actor is not None and may_grant_role(actor, obj.role, obj.node) and super().has_delete_permission(request, obj)
-
-    def delete_model(self, request, obj):
-        services.role_revoke(actor=admin_actor(request.user), assignment=obj)
+    def remove(self, actor, obj) -> None:
+        services.role_revoke(actor=actor, assignment=obj)
 
 
 @admin.register(ApiToken)

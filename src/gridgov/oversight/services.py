@@ -1,6 +1,8 @@
 """Writing the audit trail. Every service that changes state calls ``audit_record`` in its transaction."""
 
-from django.db import models
+import functools
+
+from django.db import connection, models
 
 from gridgov.context import current_request_id
 from gridgov.oversight.models import AuditRecord, Outcome
@@ -53,10 +55,31 @@ def audit_entry(
 
 
 def audit_record(**fields) -> AuditRecord:
-    """Append one record (same arguments as ``audit_entry``). Services call it inside their transaction."""
+    """Append one record (same arguments as ``audit_entry``). Services call it inside their transaction.
+
+    The row is the one ``record.save()`` would write (each column prepared by its own field), sent as one
+    plain INSERT: every state change writes a record, and the ORM's per-call query compilation was the
+    largest part of a points grant's Python time.
+    """
     record = audit_entry(**fields)
-    record.save()
+    insert_sql, columns = _audit_insert()
+    values = [field.get_db_prep_save(field.pre_save(record, True), connection) for field in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(insert_sql, values)
+        record.pk = cursor.fetchone()[0]
+    record._state.adding = False
+    record._state.db = connection.alias
     return record
+
+
+@functools.cache
+def _audit_insert() -> tuple[str, list[models.Field]]:
+    """The INSERT statement and the fields it fills: every concrete column but the primary key."""
+    columns = [field for field in AuditRecord._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(AuditRecord._meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))}) RETURNING {quote(AuditRecord._meta.pk.column)}")
+    return sql, columns
 
 
 def audit_denied(*, actor, action: str, target=None, node=None, reason: str = "") -> AuditRecord:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import assignments_of, can
 from gridgov.orgs.selectors import person_for_user
-from gridgov.oversight import anomalies
+from gridgov.oversight import anomalies, labels
 from gridgov.oversight.selectors import audit_records_under
 
 ANOMALY_PERIOD_DAYS = 31
@@ -56,7 +56,7 @@ def dashboard(request):
 class AuditSearchForm(forms.Form):
     person = forms.CharField(label=_("Person (name)"), max_length=50, required=False)
     place = forms.CharField(label=_("Node (code)"), max_length=32, required=False)
-    action = forms.CharField(label=_("Action (prefix, e.g. points.)"), max_length=60, required=False)
+    action = forms.ChoiceField(label=_("Action"), choices=labels.action_choices, required=False)
     since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -65,6 +65,12 @@ class AuditSearchForm(forms.Form):
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError(_("The period ends before it starts."))
         return data
+
+
+def _labelled(record):
+    record.action_label = labels.action_label(record.action)
+    record.role_label = labels.role_label(record.actor_role)
+    return record
 
 
 @login_required
@@ -89,6 +95,7 @@ def audit_search(request):
             ids = list(Person.objects.filter(name__contains=data["person"].strip()).values_list("pk", flat=True)[:200])
             records = records.filter(actor_id__in=ids)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
+    page.object_list = [_labelled(record) for record in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "oversight/audit.html", {

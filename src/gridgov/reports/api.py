@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gridgov.orgs.models import Node
@@ -38,9 +38,9 @@ class EventOut(Schema):
 
 class ReportOut(Schema):
     id: int
-    category: str
-    node_code: str
-    node_name: str
+    category: str = Field(alias="category.code")
+    node_code: str = Field(alias="node.code")
+    node_name: str = Field(alias="node.name")
     text: str
     address: str
     state: str
@@ -52,18 +52,6 @@ class ReportOut(Schema):
     rating: int | None
     created_at: datetime
     photos: int
-
-    @staticmethod
-    def resolve_category(report):
-        return report.category.code
-
-    @staticmethod
-    def resolve_node_code(report):
-        return report.node.code
-
-    @staticmethod
-    def resolve_node_name(report):
-        return report.node.name
 
     @staticmethod
     def resolve_handler(report):

@@ -15,7 +15,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.orgs.admin import ServiceAdmin, admin_actor
+from gridgov.orgs.admin import LinkAdmin, ServiceAdmin
 from gridgov.orgs.forms import ServiceForm
 from gridgov.orgs.permissions import can
 from gridgov.rewards import services
@@ -140,7 +140,7 @@ class CatalogueItemAdmin(ServiceAdmin):
 
 
 @admin.register(MerchantStaff)
-class MerchantStaffAdmin(ServiceAdmin):
+class MerchantStaffAdmin(LinkAdmin):
     add_form = StaffAddForm
     change_form = StaffAddForm
     list_display = ["person", "merchant", "created_at"]
@@ -149,23 +149,11 @@ class MerchantStaffAdmin(ServiceAdmin):
     autocomplete_fields = ["merchant", "person"]
     ordering = ["merchant__name", "person__name_initials"]
 
-    def get_actions(self, request):
-        """No bulk delete: each removal is checked and audited one by one (open the link)."""
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+    def may_remove(self, actor, obj) -> bool:
+        return can(actor, "rewards.manage", obj)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is None:
-            return super().has_delete_permission(request)
-        actor = admin_actor(request.user)
-        return actor is not None and can(actor, "rewards.manage", obj) and super().has_delete_permission(request, obj)
-
-    def delete_model(self, request, obj):
-        services.staff_remove(actor=admin_actor(request.user), link=obj)
+    def remove(self, actor, obj) -> None:
+        services.staff_remove(actor=actor, link=obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

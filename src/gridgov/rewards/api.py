@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from gridgov.api_errors import ApiError
 from gridgov.orgs.models import Node
@@ -68,35 +68,19 @@ class ItemOut(Schema):
 class MerchantOut(Schema):
     id: int
     name: str
-    node_code: str
-    node_name: str
-
-    @staticmethod
-    def resolve_node_code(merchant):
-        return merchant.node.code
-
-    @staticmethod
-    def resolve_node_name(merchant):
-        return merchant.node.name
+    node_code: str = Field(alias="node.code")
+    node_name: str = Field(alias="node.name")
 
 
 class RedemptionOut(Schema):
     id: int
     merchant_id: int
-    merchant_name: str
+    merchant_name: str = Field(alias="merchant.name")
     item_name: str
     points: int
-    member_masked: str
+    member_masked: str = Field(alias="member.name_masked")
     posting_id: int | None
     created_at: datetime
-
-    @staticmethod
-    def resolve_merchant_name(redemption):
-        return redemption.merchant.name
-
-    @staticmethod
-    def resolve_member_masked(redemption):
-        return redemption.member.name_masked
 
 
 class SettlementLineOut(Schema):

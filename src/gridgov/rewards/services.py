@@ -18,9 +18,10 @@ from gridgov.ledger import services as ledger
 from gridgov.ledger.errors import InsufficientFunds
 from gridgov.ledger.selectors import balance_of, person_account
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
-from gridgov.orgs.permissions import SYSTEM, require
+from gridgov.orgs.permissions import SYSTEM, PermissionDenied, require
 from gridgov.orgs.services import role_grant
 from gridgov.oversight.services import audit_denied, audit_record, snapshot
+from gridgov.rewards import selectors
 from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import CatalogueItem, ItemKind, Merchant, MerchantStaff, Redemption
 from gridgov.rewards.tokens import IssuedToken, token_find, token_issue, token_mark_used  # noqa: F401
@@ -65,9 +66,14 @@ def staff_add(*, actor, merchant: Merchant, person: Person) -> MerchantStaff:
 
     The person must also hold ``merchant_staff`` at a node covering the merchant; when they do not,
     the role is granted at the merchant's own node (through the orgs service, so the actor must be
-    allowed to hand out that role there).
+    allowed to hand out that role there). A person who already holds roles, none of them in the
+    actor's area, is refused: a manager may not pull people over from another area.
     """
     grant = require(actor, "rewards.manage", merchant)
+    if actor is not SYSTEM and person.roles.exists() and not selectors.may_be_staff_of(manager=actor, candidate=person):
+        audit_denied(actor=actor, action="merchant.staff_add", target=merchant,
+                     reason="person outside the manager's area")
+        raise PermissionDenied(_("%(person)s holds no role in your area.") % {"person": person.name})
     with transaction.atomic():
         covered = any(
             merchant.node.path.startswith(path)

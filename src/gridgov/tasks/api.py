@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import BaseModel
 
 from gridgov.orgs.models import Node
 from gridgov.tasks import selectors, services
@@ -50,7 +51,9 @@ class ModuleOut(Schema):
         return [wt for wt in module.work_types.all() if wt.is_active]
 
 
-class TaskOut(Schema):
+class TaskOut(BaseModel):
+    """A task as the API shows it; built from ``selectors.task_rows`` (plain dicts, no resolvers)."""
+
     id: int
     title: str
     description: str
@@ -68,26 +71,6 @@ class TaskOut(Schema):
     requires_location: bool
     recurrence: str
     state: str
-
-    @staticmethod
-    def resolve_node_code(task):
-        return task.node.code
-
-    @staticmethod
-    def resolve_node_name(task):
-        return task.node.name
-
-    @staticmethod
-    def resolve_work_type(task):
-        return task.work_type.name
-
-    @staticmethod
-    def resolve_module(task):
-        return task.work_type.module.name
-
-    @staticmethod
-    def resolve_grade(task):
-        return task.grade.name if task.grade else None
 
 
 class TaskIn(Schema):
@@ -140,6 +123,8 @@ class ClaimOut(Schema):
 
     @staticmethod
     def resolve_photos(claim):
+        if claim.submitted_at is None:
+            return []  # photos come only with a submission (services.claim_submit): spare the query
         return [photo.pk for photo in claim.photos.all()]
 
     @staticmethod
@@ -196,15 +181,23 @@ class NoticeOut(Schema):
         return notice.author.name if notice.author_id else None
 
 
-def _claim(request, pk: int) -> Claim:
-    claim = get_object_or_404(Claim.objects.select_related("task", "worker", "node", "evaluator", "auditor"), pk=pk)
+def _claim(request, pk: int, related=("task", "worker", "node", "evaluator", "auditor")) -> Claim:
+    """The claim if the caller may see it, else 404. Actions load less: the service re-reads the row locked."""
+    claim = get_object_or_404(Claim.objects.select_related(*related), pk=pk)
     if not selectors.claim_visible(person=request.person, claim=claim):
         raise Http404("Not found.")
     return claim
 
 
-def _visible_task(request, pk: int) -> Task:
-    return get_object_or_404(selectors.tasks_visible_to(person=request.person), pk=pk)
+# What the services read from the claim handed to them before they lock it (the area check reads its node).
+ACTION_RELATED = ("task", "node")
+
+
+def _task_out(tasks, pk: int) -> dict:
+    rows = selectors.task_rows(tasks.filter(pk=pk))
+    if not rows:
+        raise Http404("Not found.")
+    return rows[0]
 
 
 @router.get("/task-catalogue", response=list[ModuleOut], summary="The five modules and their work types")
@@ -216,7 +209,7 @@ def catalogue(request):
 def task_list(request, square: bool = True, limit: int = 100):
     person = request.person
     tasks = selectors.task_square(person=person) if square else selectors.tasks_visible_to(person=person).order_by("-deadline")
-    return list(tasks[: max(1, min(limit, 500))])
+    return selectors.task_rows(tasks, limit=max(1, min(limit, 500)))
 
 
 @router.post("/tasks", response={201: TaskOut}, summary="Publish a task to a node")
@@ -230,12 +223,12 @@ def task_publish(request, payload: TaskIn):
         requires_photo=payload.requires_photo, requires_text=payload.requires_text,
         requires_location=payload.requires_location, recurrence=payload.recurrence,
     )
-    return Status(201, task)
+    return Status(201, _task_out(Task.objects.all(), task.pk))
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, summary="One task")
 def task_detail(request, task_id: int):
-    return _visible_task(request, task_id)
+    return _task_out(selectors.tasks_visible_to(person=request.person), task_id)
 
 
 @router.post("/tasks/{task_id}/claim", response={201: ClaimOut}, summary="Claim a place on a task")
@@ -274,7 +267,8 @@ def claim_detail(request, claim_id: int):
 @router.post("/claims/{claim_id}/release", response=ClaimOut, summary="Give my place back")
 @refusals_as_conflict
 def claim_release(request, claim_id: int):
-    return services.claim_release(actor=request.person, claim=_claim(request, claim_id))
+    claim = _claim(request, claim_id, ACTION_RELATED)
+    return services.claim_release(actor=request.person, claim=claim)
 
 
 @router.post("/claims/{claim_id}/submit", response=ClaimOut, summary="Submit evidence (multipart: text, photos, location)")
@@ -283,22 +277,24 @@ def claim_submit(
     request, claim_id: int, text: Form[str] = "", latitude: Form[str] = "", longitude: Form[str] = "",
     photos: File[list[UploadedFile]] = None,
 ):
-    return services.claim_submit(actor=request.person, claim=_claim(request, claim_id), text=text,
-                                 latitude=latitude or None, longitude=longitude or None, photos=photos or [])
+    claim = _claim(request, claim_id, ACTION_RELATED)
+    return services.claim_submit(actor=request.person, claim=claim, text=text, latitude=latitude or None,
+                                 longitude=longitude or None, photos=photos or [])
 
 
 @router.post("/claims/{claim_id}/evaluate", response=ClaimOut, summary="Approve (with an adjustment) or reject")
 @refusals_as_conflict
 def claim_evaluate(request, claim_id: int, payload: EvaluateIn):
-    return services.claim_evaluate(actor=request.person, claim=_claim(request, claim_id), approve=payload.approve,
+    claim = _claim(request, claim_id, ACTION_RELATED)
+    return services.claim_evaluate(actor=request.person, claim=claim, approve=payload.approve,
                                    adjustment=payload.adjustment, reason=payload.reason)
 
 
 @router.post("/claims/{claim_id}/audit", response=ClaimOut, summary="Confirm (grants the points) or send back")
 @refusals_as_conflict
 def claim_audit(request, claim_id: int, payload: AuditIn):
-    return services.claim_audit(actor=request.person, claim=_claim(request, claim_id), confirm=payload.confirm,
-                                reason=payload.reason)
+    claim = _claim(request, claim_id, ACTION_RELATED)
+    return services.claim_audit(actor=request.person, claim=claim, confirm=payload.confirm, reason=payload.reason)
 
 
 @router.post("/claims/audit-batch", response=list[BatchResult], summary="Confirm many claims; each on its own")

@@ -90,6 +90,17 @@ class TaskState(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+def task_state(*, status: str, deadline, claimed_count: int, places: int, now) -> str:
+    """The derived state of a task (see the module docstring); also used on plain rows (``selectors.task_rows``)."""
+    if status == TaskStatus.CLOSED:
+        return TaskState.CLOSED
+    if deadline <= now:
+        return TaskState.EXPIRED
+    if claimed_count >= places:
+        return TaskState.FULL
+    return TaskState.PUBLISHED
+
+
 class Task(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("published to"))
     title = models.CharField(_("title"), max_length=100)
@@ -136,14 +147,8 @@ class Task(models.Model):
         return max(self.places - self.claimed_count, 0)
 
     def state_at(self, now=None) -> str:
-        now = now or timezone.now()
-        if self.status == TaskStatus.CLOSED:
-            return TaskState.CLOSED
-        if self.deadline <= now:
-            return TaskState.EXPIRED
-        if self.claimed_count >= self.places:
-            return TaskState.FULL
-        return TaskState.PUBLISHED
+        return task_state(status=self.status, deadline=self.deadline, claimed_count=self.claimed_count,
+                          places=self.places, now=now or timezone.now())
 
     @property
     def state(self) -> str:

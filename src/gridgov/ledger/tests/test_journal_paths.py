@@ -139,3 +139,31 @@ def test_the_journal_refuses_to_write_outside_a_transaction():
     with pytest.raises(RuntimeError):
         journal.lock_head()
     assert not Posting.objects.exists()
+
+
+def test_the_fast_audit_insert_stores_the_same_record_as_the_orm(street, budget):
+    from gridgov.oversight.services import audit_entry, audit_record
+
+    def orm_save(**fields):
+        record = audit_entry(**fields)
+        record.save()
+        return record
+
+    posting = grant(street, 30)
+    fields = {"actor": street.auditor, "action": "points.grant", "target": posting, "node": street.community,
+              "role": Role.PARTY_AUDITOR, "reason": "巡查", "after": {"lines": [[1, -30], [2, 30]], "名": "张三"}}
+    rows = [AuditRecord.objects.filter(pk=write(**fields).pk).values().get() for write in (orm_save, audit_record)]
+    for row in rows:
+        del row["id"], row["created_at"]
+    assert rows[0] == rows[1]
+    assert rows[1]["object_id"] == str(posting.pk) and rows[1]["after"]["名"] == "张三"
+
+
+def test_each_grant_writes_one_audit_record_and_a_batch_one_listing_its_postings(street, budget):
+    single = grant(street, 30)
+    batch = services.grant_batch(actor=street.auditor, budget_node=street.community, idempotency_key="b",
+                                 grants=[{"person": street.worker_a, "amount": 5, "reason": "巡查"},
+                                         {"person": street.worker_b, "amount": 6, "reason": "巡查"}])
+    records = list(AuditRecord.objects.filter(action="points.grant").order_by("id"))
+    assert [record.object_id for record in records] == [str(single.pk), ""]
+    assert records[1].after["posting_ids"] == [posting.pk for posting in batch]

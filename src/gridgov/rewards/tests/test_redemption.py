@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gridgov.ledger import services as ledger
 from gridgov.orgs.models import Role
+from gridgov.oversight.models import AuditRecord
 from gridgov.rewards import services
 from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import Redemption, RedemptionToken
@@ -238,3 +239,13 @@ def _lines(posting):
     from gridgov.rewards.tests.ledger_helpers import posting_lines
 
     return posting_lines(posting)
+
+
+def test_staff_add_refuses_a_person_whose_roles_all_lie_outside_the_managers_area(shop):
+    from gridgov.orgs.permissions import PermissionDenied
+
+    outsider = person("赵外人", node=shop.street.grid_c, role=Role.GRID_WORKER)
+    with pytest.raises(PermissionDenied):
+        services.staff_add(actor=shop.street.community_cadre, merchant=shop.merchant, person=outsider)
+    assert not outsider.roles.filter(role=Role.MERCHANT_STAFF).exists()
+    assert AuditRecord.objects.filter(action="merchant.staff_add", outcome="denied").exists()

@@ -99,3 +99,36 @@ def test_task_list_takes_the_same_number_of_queries_for_two_tasks_or_twelve(clie
     for _ in range(10):
         publish()
     assert queries_for_list(12) == few
+
+
+def test_task_list_and_detail_show_the_same_derived_state_and_places(client, street, as_, publish):
+    task = publish(places=1)
+    post(client, f"/api/v1/tasks/{task.pk}/claim", as_(street.worker_a))
+    cadre = as_(street.community_cadre)
+    [listed] = client.get("/api/v1/tasks?square=false", **cadre).json()
+    detail = client.get(f"/api/v1/tasks/{task.pk}", **cadre).json()
+    assert listed == detail
+    assert (listed["state"], listed["places"], listed["places_left"]) == ("full", 1, 0)
+    assert (listed["node_code"], listed["work_type"], listed["module"]) == ("C01", "消防安全", task.work_type.module.name)
+    assert client.get("/api/v1/tasks", **as_(street.worker_b)).json() == []  # full: not on the square
+
+
+def test_claim_and_submit_stay_within_their_query_budget(client, street, as_, publish):
+    """Each query is about a millisecond of server CPU; these are the two calls every worker makes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    worker = as_(street.worker_a)
+    client.get("/api/v1/tasks", **worker)  # the token's first use is recorded once
+    task = publish()
+    with CaptureQueriesContext(connection) as claiming:
+        claimed = post(client, f"/api/v1/tasks/{task.pk}/claim", worker)
+    assert claimed.status_code == 201 and claimed.json()["photos"] == []
+    with CaptureQueriesContext(connection) as submitting:
+        submitted = client.post(f"/api/v1/claims/{claimed.json()['id']}/submit", {"text": "巡查完毕"}, **worker)
+    assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
+    # claim: token, task, roles, claim node, lock, already claimed?, insert, count, audit, and the transaction's
+    # two statements; no photo query for a claim never submitted
+    assert len(claiming) <= 11
+    # submit: token, claim, roles, lock, update, audit, the transaction's two statements, photos
+    assert len(submitting) <= 9

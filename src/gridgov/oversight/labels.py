@@ -1,0 +1,129 @@
+"""Readable names for the codes the audit trail stores (actions and the actor's role).
+
+The trail keeps the stable code (it is what searches and the API match on); pages show these labels and
+fall back to the code itself for an action nobody has named yet.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.orgs.models import Role
+
+ACTION_LABELS = {
+    "api_token.create": _("API token issued"),
+    "api_token.revoke": _("API token revoked"),
+    "audit.view": _("Audit trail viewed"),
+    "claim.approve": _("Task work approved"),
+    "claim.confirm": _("Task work confirmed (points)"),
+    "claim.expire": _("Task claim expired"),
+    "claim.reject": _("Task work rejected"),
+    "claim.release": _("Task place released"),
+    "claim.send_back": _("Task work sent back"),
+    "claim.submit": _("Task evidence submitted"),
+    "demo.seed": _("Demo data seeded"),
+    "indices.activity.held": _("Activity held"),
+    "indices.activity.record": _("Activity recorded"),
+    "indices.assessment.record": _("Assessment recorded"),
+    "indices.attendance.record": _("Attendance recorded"),
+    "indices.compute": _("Indices computed"),
+    "indices.demo.seed": _("Demo indices seeded"),
+    "indices.news.record": _("News item recorded"),
+    "indices.org_code.issue": _("Organisation code issued"),
+    "indices.publish": _("Indices published"),
+    "indices.record": _("Index facts recorded"),
+    "indices.rule_set.create": _("Rule set saved"),
+    "indices.rules": _("Rule sets edited"),
+    "indices.run.compute": _("Indices computed"),
+    "indices.run.correct": _("Published indices corrected"),
+    "indices.run.publish": _("Indices published"),
+    "indices.view": _("Indices viewed"),
+    "merchant.create": _("Merchant registered"),
+    "merchant.item_create": _("Catalogue item added"),
+    "merchant.item_update": _("Catalogue item changed"),
+    "merchant.redeem": _("Points redeemed at a merchant"),
+    "merchant.staff_add": _("Merchant staff added"),
+    "merchant.staff_remove": _("Merchant staff removed"),
+    "merchant.update": _("Merchant changed"),
+    "node.create": _("Organisation created"),
+    "node.manage": _("Organisations managed"),
+    "node.update": _("Organisation changed"),
+    "node.view": _("Organisation viewed"),
+    "notice.publish": _("Notice published"),
+    "orgs.export": _("People exported"),
+    "orgs.import": _("People imported"),
+    "person.create": _("Person added"),
+    "person.manage": _("People managed"),
+    "person.update": _("Person changed"),
+    "person.view": _("Person viewed"),
+    "person.view_private": _("Private details viewed"),
+    "points.budget": _("Points budget set"),
+    "points.grant": _("Points granted"),
+    "points.post": _("Points posted"),
+    "points.reverse": _("Points reversed"),
+    "points.view": _("Points viewed"),
+    "points.view_own": _("Own points viewed"),
+    "report.accept": _("Report accepted"),
+    "report.auto_close": _("Report closed automatically"),
+    "report.configure": _("Report routing configured"),
+    "report.confirm": _("Report confirmed by the reporter"),
+    "report.dispatch": _("Report dispatched"),
+    "report.escalate": _("Report escalated"),
+    "report.file": _("Report filed"),
+    "report.handle": _("Report handled"),
+    "report.reassign": _("Report reassigned"),
+    "report.reopen": _("Report reopened"),
+    "report.resolve": _("Report resolved"),
+    "report.start": _("Work on a report started"),
+    "report.view": _("Report viewed"),
+    "rewards.dividend": _("Dividend table viewed"),
+    "rewards.manage": _("Merchants managed"),
+    "rewards.redeem": _("Points redeemed"),
+    "rewards.settlement": _("Merchant settlement viewed"),
+    "role.grant": _("Role granted"),
+    "role.revoke": _("Role revoked"),
+    "task.audit": _("Task work audited"),
+    "task.claim": _("Task place claimed"),
+    "task.close": _("Task closed"),
+    "task.evaluate": _("Task work evaluated"),
+    "task.grade": _("Task grades set"),
+    "task.publish": _("Task published"),
+    "task.roll": _("Recurring task rolled over"),
+    "task.view": _("Task viewed"),
+}
+
+AREA_LABELS = {
+    "claim.": _("Task work"),
+    "task.": _("Tasks"),
+    "points.": _("Points"),
+    "merchant.": _("Merchants"),
+    "report.": _("Reports"),
+    "indices.": _("Indices"),
+    "notice.": _("Notices"),
+    "node.": _("Organisations"),
+    "person.": _("People"),
+    "role.": _("Roles"),
+    "orgs.": _("Import and export"),
+    "api_token.": _("API tokens"),
+}
+
+ROLE_LABELS = {
+    **{role.value: role.label for role in Role},
+    "system": _("System"),
+    "reporter": _("Reporter"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+def role_label(code: str) -> str:
+    return str(ROLE_LABELS.get(code, code or "—"))
+
+
+def action_choices() -> list:
+    """Choices for a search by action: every area (a prefix) with its named actions underneath."""
+    choices: list = [("", _("All actions"))]
+    for prefix, area in AREA_LABELS.items():
+        actions = sorted((code, label) for code, label in ACTION_LABELS.items() if code.startswith(prefix))
+        choices.append((area, [(prefix, _("All: %(area)s") % {"area": area}), *actions]))
+    return choices
