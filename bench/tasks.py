@@ -17,18 +17,17 @@ The two tables model different things, and both are printed, in this order:
   distribution with mean ``--think`` seconds (default 1 s; seeded, so runs are comparable). This is 50
   grid workers using the app at once: about 50 / (think + latency) ≈ 45 requests per second while the
   server keeps up (the printed rate is lower: it counts the run's ragged end, when only the slowest
-  clients are still thinking). Its latencies are what a worker feels on a busy morning; the goal is
-  meant for this table.
+  clients are still thinking). Its latencies are what a worker feels on a busy morning.
 * **saturation: zero think time.** Each client sends its next request the moment the last answer
   arrives (a closed loop), so the clients keep the server 100 % busy. Latency is then set by
   throughput alone (Little's law: latency ≈ clients / requests per second), so the table says how much
   the server can do, not how fast one request is: at 50 clients p99 < 100 ms would need well over 500
   requests/s on this machine. Its throughput line is the number to compare between changes.
 
-The server defaults to 2 gthread workers × 4 threads, for the 2-core machine it was tuned on: one
-process per core (a request is mostly Python, so more processes only add switching) and a few threads
-each to overlap database waits. 4 × 8 threads
-measured no faster here and, on SQLite, 32 threads queueing for the one write lock gave multi-second tails.
+The server defaults to 4 gthread workers × 2 threads on the 2-core machine it was tuned on: a request is
+mostly Python, so threads of one process wait for each other's GIL; two processes per core with two
+threads each gave the lowest tails in the paced table on both databases (measured against 2 × 4 in the
+same hour). 4 × 8 threads gave multi-second tails on SQLite (32 threads queueing for the one write lock).
 
 Each table also gives the server's CPU time per request (the gunicorn workers' user+system time over
 the run, from /proc, divided by the requests) and the benchmark client's own CPU per request: client
@@ -64,8 +63,8 @@ def parse_args():
     parser.add_argument("--think", type=float, default=1.0,
                         help="mean think time in seconds of the paced table (default 1); 0 = saturation table only")
     parser.add_argument("--seed", type=int, default=2024, help="seed of the think times (default 2024)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"),
                         help="gunicorn worker class (default gthread; sync answers one request per process, no keep-alive)")
     parser.add_argument("--quick", action="store_true", help="4 rounds per client")
@@ -291,7 +290,7 @@ def main():
         for name, think in tables:
             if name == "paced":
                 title = (f"PACED — {args.clients} phones, think time exponential with mean {think:g} s between requests "
-                         f"(what a worker feels; the goal applies here)")
+                         f"(what a worker feels)")
             else:
                 title = (f"SATURATION — {args.clients} clients, zero think time (closed loop: measures throughput; "
                          f"latency ≈ {args.clients} / throughput)")
