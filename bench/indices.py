@@ -7,6 +7,7 @@
                                                      # also PostgreSQL (a throwaway gg_bench_indices_<n> database)
     python bench/indices.py --only postgresql --scale 0.25 0.5 1.0   # one database only
     python bench/indices.py --repeat 3 ...           # best of 3 computations per scheme (a shared machine)
+    python bench/indices.py --quick                  # tiny sizes, under half a minute
 
 Each size runs in a fresh child process on an empty database. The load is written inside the database,
 set-based (``INSERT … SELECT`` over a generated sequence: a recursive CTE on SQLite, ``generate_series``
@@ -27,6 +28,7 @@ scheme for that month, and prints seconds and seconds per million events; the ra
 between sizes shows whether the cost is linear in events (×1.00 = perfectly linear).
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -230,24 +232,33 @@ def run_size(scale: float, database_url: str | None, repeat: int) -> dict:
         subprocess.run(["rm", "-rf", directory], check=False)
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, nargs="+", default=[0.002, 0.004, 0.008],
+                        help="sizes as fractions of a province (default 0.002 0.004 0.008; 1.0 = full size)")
+    parser.add_argument("--repeat", type=int, default=1, help="best of N computations per scheme (default 1)")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], help="run one database only")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (0.001 0.002 0.004), a few seconds each")
+    parser.add_argument("--child", nargs=2, metavar=("SCALE", "REPEAT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.scale = [0.001, 0.002, 0.004]
+    if any(scale <= 0 for scale in args.scale) or args.repeat < 1:
+        parser.error("scales must be positive and --repeat at least 1")
+    return args
+
+
 def main(argv: list[str]) -> None:
-    if argv[:1] == ["--child"]:
-        print(json.dumps(child(float(argv[1]), int(argv[2]))))
+    args = parse_args(argv)
+    if args.child:
+        print(json.dumps(child(float(args.child[0]), int(args.child[1]))))
         return
-    scales = [0.002, 0.004, 0.008]
-    if "--scale" in argv:
-        scales = []
-        for value in argv[argv.index("--scale") + 1:]:
-            if value.startswith("--"):
-                break
-            scales.append(float(value))
-    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 1
+    scales, repeat = args.scale, args.repeat
     backends = [("sqlite", None)]
     if os.environ.get("GRIDGOV_BENCH_PG"):
         backends.append(("postgresql", os.environ["GRIDGOV_BENCH_PG"].rstrip("/")))
-    if "--only" in argv:
-        wanted = argv[argv.index("--only") + 1]
-        backends = [backend for backend in backends if backend[0] == wanted]
+    if args.only:
+        backends = [backend for backend in backends if backend[0] == args.only]
     print(f"{'db':<11}{'scale':>7}{'orgs':>8}{'people':>9}{'events':>11}{'load s':>8}{'index s':>8}"
           f"{'taizhou s':>11}{'pioneer s':>11}{'s/M events':>12}", flush=True)
     for label, url in backends:
