@@ -9,8 +9,8 @@ filter keys it understands.
 conditional aggregate (``FILTER (WHERE …)`` on PostgreSQL, ``CASE WHEN`` on SQLite) per indicator, whatever
 the number of entities or indicators. Organisations are grouped by the event's node id first (which the
 covering indexes of the event tables answer without touching the rows), then the few per-node rows are
-joined to their paths and added up into every scored ancestor. ``aggregate`` is the plain one-query-per-
-indicator form of the same numbers, kept as the reference the tests compare the scan with.
+joined to their paths and added up into every scored ancestor. ``tests/test_scan.py`` holds the plain
+one-query-per-indicator form of the same numbers, as the reference the scan is compared with.
 """
 
 import json
@@ -20,7 +20,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Count, DecimalField, F, Q, Sum
-from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -174,44 +173,12 @@ def events(source: Source, *, period: str, filter: dict):
     start, end = period_bounds(period)
     if source.is_datetime:
         start, end = _aware(start), _aware(end)
-    condition = source.base & Q(**{f"{source.date_field}__gte": start, f"{source.date_field}__lt": end})
-    for key, value in (filter or {}).items():
-        condition &= source.filters[key](value)
-    return source.model.objects.filter(condition)
-
-
-def aggregate(source: Source, *, period: str, filter: dict, aggregation: str, entity_kind: str,
-              depths: list[int]) -> dict:
-    """One GROUP BY query per entity depth: ``{entity key: (numerator, denominator)}``.
-
-    The key is a person id, or a node path for organisations. For ``count`` and ``sum`` the denominator
-    is the event count; for ``rate`` the numerator counts successful events.
-    """
-    queryset = events(source, period=period, filter=filter)
-    if aggregation == "sum":
-        numerator = Sum(source.value_field)
-    elif aggregation == "rate":
-        numerator = Count("pk", filter=source.success)
-    else:
-        numerator = Count("pk")
-    results: dict = {}
-    if entity_kind == "person":
-        rows = queryset.values(key=F(source.person_field)).order_by().annotate(n=numerator, d=Count("pk"))
-        for row in rows:
-            if row["key"] is not None:
-                results[row["key"]] = (row["n"] or 0, row["d"] or 0)
-        return results
-    for depth in depths:
-        length = depth * Node.steplen
-        rows = (queryset.annotate(key=Substr(source.node_path_field, 1, length)).values("key").order_by()
-                .annotate(n=numerator, d=Count("pk")))
-        for row in rows:
-            if row["key"] and len(row["key"]) == length:
-                results[row["key"]] = (row["n"] or 0, row["d"] or 0)
-    return results
+    in_period = Q(**{f"{source.date_field}__gte": start, f"{source.date_field}__lt": end})
+    return source.model.objects.filter(source.base & in_period & _condition(source, filter))
 
 
 def _condition(source: Source, filter: dict) -> Q:
+    """The indicator's filter as one condition (an empty Q when it has none)."""
     condition = Q()
     for key, value in (filter or {}).items():
         condition &= source.filters[key](value)

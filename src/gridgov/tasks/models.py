@@ -101,6 +101,10 @@ def task_state(*, status: str, deadline, claimed_count: int, places: int, now) -
     return TaskState.PUBLISHED
 
 
+def places_left(*, places: int, claimed_count: int) -> int:
+    return max(places - claimed_count, 0)
+
+
 class Task(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("published to"))
     title = models.CharField(_("title"), max_length=100)
@@ -144,7 +148,7 @@ class Task(models.Model):
 
     @property
     def places_left(self) -> int:
-        return max(self.places - self.claimed_count, 0)
+        return places_left(places=self.places, claimed_count=self.claimed_count)
 
     def state_at(self, now=None) -> str:
         return task_state(status=self.status, deadline=self.deadline, claimed_count=self.claimed_count,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of
 from gridgov.tasks.models import (
-    Claim, ClaimState, Grade, Module, Notice, Task, TaskState, TaskStatus, WorkType, task_state,
+    Claim, ClaimState, Grade, Module, Notice, Task, TaskState, TaskStatus, WorkType, places_left, task_state,
 )
 from gridgov.tasks.workflow import AUDIT_WITHIN_DAYS, EVALUATE_WITHIN_DAYS  # noqa: F401 (read here by callers)
 
@@ -74,7 +74,7 @@ def task_rows(tasks, *, limit: int | None = None, now=None) -> list[dict]:
     result = []
     for row in rows:
         item = {name: row[column] for name, column in TASK_ROW_COLUMNS.items()}
-        item["places_left"] = max(row["places"] - row["claimed_count"], 0)
+        item["places_left"] = places_left(places=row["places"], claimed_count=row["claimed_count"])
         item["state"] = task_state(status=row["status"], deadline=row["deadline"], claimed_count=row["claimed_count"],
                                    places=row["places"], now=now)
         result.append(item)

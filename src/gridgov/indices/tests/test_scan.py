@@ -1,18 +1,53 @@
 """The engine reads each event source in one scan for all its indicators; the plain one-query-per-indicator
-form (``sources.aggregate``) must give the same numbers for every entity, whatever the filters and depths."""
+form (``aggregate`` below) must give the same numbers for every entity, whatever the filters and depths."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 
-from gridgov.indices import schemes, services
+from gridgov.indices import schemes, services, sources
 from gridgov.indices.models import ActivityRecord, Assessment, NewsItem, Run
-from gridgov.indices.sources import SOURCES, aggregate, aggregate_all
+from gridgov.indices.sources import SOURCES, Source, aggregate_all
+from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import SYSTEM
 
 pytestmark = pytest.mark.django_db
+
+
+def aggregate(source: Source, *, period: str, filter: dict, aggregation: str, entity_kind: str,
+              depths: list[int]) -> dict:
+    """The reference: one GROUP BY per indicator and entity depth, ``{entity key: (numerator, denominator)}``.
+
+    The key is a person id, or a node path for organisations. For ``count`` and ``sum`` the denominator
+    is the event count; for ``rate`` the numerator counts successful events.
+    """
+    queryset = sources.events(source, period=period, filter=filter)
+    if aggregation == "sum":
+        numerator = Sum(source.value_field)
+    elif aggregation == "rate":
+        numerator = Count("pk", filter=source.success)
+    else:
+        numerator = Count("pk")
+    results: dict = {}
+    if entity_kind == "person":
+        rows = queryset.values(key=F(source.person_field)).order_by().annotate(n=numerator, d=Count("pk"))
+        for row in rows:
+            if row["key"] is not None:
+                results[row["key"]] = (row["n"] or 0, row["d"] or 0)
+        return results
+    for depth in depths:
+        length = depth * Node.steplen
+        rows = (queryset.annotate(key=Substr(source.node_path_field, 1, length)).values("key").order_by()
+                .annotate(n=numerator, d=Count("pk")))
+        for row in rows:
+            if row["key"] and len(row["key"]) == length:
+                results[row["key"]] = (row["n"] or 0, row["d"] or 0)
+    return results
+
 
 DAY = date(2026, 10, 12)
 
