@@ -104,6 +104,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test_gridgov.sqlite3")}
+else:
+    DATABASES["default"]["OPTIONS"] = {
+        # Parameters bound by the server, and a statement run a few times on a connection is prepared: PostgreSQL
+        # then skips planning it again, most of a small query's time (ledger grants: bench/ledger.py).
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+        # No JIT: compiling a plan costs more than the work for every query this application runs.
+        "options": "-c jit=off",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,3 +9,12 @@ class LedgerConfig(AppConfig):
 
     def ready(self):
         from gridgov.ledger import permissions  # noqa: F401  (registers the points.* actions)
+        from gridgov.orgs.signals import roles_changed
+
+        roles_changed.connect(_rehome_accounts, dispatch_uid="ledger.rehome_accounts")
+
+
+def _rehome_accounts(sender, people, **kwargs):
+    from gridgov.ledger.services import rehome_accounts
+
+    rehome_accounts(people)

@@ -23,7 +23,7 @@ from gridgov.ledger.errors import (  # noqa: F401  (re-exported for callers: led
     LedgerRefusal,
 )
 from gridgov.ledger.models import Account, AccountKind, Budget, Posting, PostingKind
-from gridgov.ledger.sql import without_jit
+from gridgov.ledger.sql import chunks
 from gridgov.orgs.models import Node, NodeKind, Person, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM, PermissionDenied, require, scope_node
 from gridgov.oversight.services import audit_record
@@ -67,6 +67,26 @@ def account_for_person(person) -> Account:
         return account
     return open_account(kind=AccountKind.PERSON, owner_key=f"person:{person.pk}", name=person.name,
                         node=home_node(person), person=person)
+
+
+def rehome_accounts(person_ids: list[int]) -> int:
+    """Move these people's accounts to their home node after their roles changed (``orgs.signals``): their
+    statements are then seen, and their next months ranked, where they now work. The month under way keeps
+    ranking where it was earned; a person left without any role keeps the last node. Part of the role
+    change, audited by it. Returns how many accounts moved."""
+    moved = 0
+    for chunk in chunks(sorted(set(person_ids)), 2000):
+        accounts = {person_id: (pk, node_id) for person_id, pk, node_id in Account.objects.filter(
+            kind=AccountKind.PERSON, person_id__in=chunk).values_list("person_id", "pk", "node_id")}
+        homes: dict[int, int] = {}
+        for person_id, node_id in RoleAssignment.objects.filter(person_id__in=accounts).order_by(
+                "person_id", "-node__depth", "pk").values_list("person_id", "node_id"):
+            homes.setdefault(person_id, node_id)  # the deepest role, as ``home_node`` picks it
+        for person_id, node_id in homes.items():
+            account_id, account_node = accounts[person_id]
+            if node_id != account_node:
+                moved += Account.objects.filter(pk=account_id).update(node_id=node_id)
+    return moved
 
 
 def issuance_account() -> Account:
@@ -263,8 +283,6 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
 
     with transaction.atomic():
         head = journal.lock_head()
-        if len(drafts) > 1:
-            without_jit()
         budget_account_id, payees = journal.grant_context(budget_node=budget_node, period=period,
                                                           person_ids=[person.pk for person in people])
         _require_people_in_area(people, payees, budget_node)

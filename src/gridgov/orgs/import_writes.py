@@ -18,6 +18,7 @@ from gridgov.orgs import services
 from gridgov.orgs.models import Node, Person, RoleAssignment
 from gridgov.orgs.permissions import forget_assignments, grant_for
 from gridgov.orgs.pinyin import initials_of
+from gridgov.orgs.signals import roles_changed
 from gridgov.oversight.models import AuditRecord
 from gridgov.oversight.services import audit_entry, snapshot
 
@@ -169,4 +170,7 @@ def create_people(actor, people: "list[PlannedPerson]", result: "ImportResult") 
         ))
         forget_assignments(grant.person)
     AuditRecord.objects.bulk_create(records, batch_size=CHUNK)
+    existing = {planned.existing.pk for planned in people if planned.existing is not None}
+    if moved := sorted({grant.person.pk for grant in grants} & existing):
+        roles_changed.send(sender=RoleAssignment, people=moved)
     result.roles_granted = len(grants)

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gridgov.orgs.models import CHILD_KINDS, PHONE_PATTERN, ApiToken, Node, Person, Role, RoleAssignment
+from gridgov.orgs.signals import roles_changed
 from gridgov.orgs.permissions import SYSTEM, Grant, PermissionDenied, forget_assignments, grant_for, may_grant_role, require
 from gridgov.oversight.services import audit_record, audit_denied, snapshot
 
@@ -135,6 +136,7 @@ def role_revoke(*, actor: Person, assignment: RoleAssignment) -> None:
         before = snapshot(assignment, ["person_id", "node_id", "role"])
         audit_record(actor=actor, action="role.revoke", target=assignment.person, node=assignment.node, before=before)
         assignment.delete()
+        roles_changed.send(sender=RoleAssignment, people=[assignment.person_id])
     forget_assignments(assignment.person)
 
 
@@ -153,6 +155,7 @@ def _grant(*, actor, person: Person, node: Node, role: str) -> RoleAssignment:
         audit_record(actor=actor, action="role.grant", target=person, node=node,
                      after={"person_id": person.pk, "node_id": node.pk, "role": role})
         forget_assignments(person)
+        roles_changed.send(sender=RoleAssignment, people=[person.pk])
     return assignment
 
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from gridgov.ledger import selectors, services
+from gridgov.ledger import journal, selectors, services
 from gridgov.ledger.errors import AlreadyReversed, BudgetExceeded, IdempotencyConflict, InsufficientFunds
 from gridgov.ledger.models import AppendOnlyError, Line, Posting
 from gridgov.ledger.verify import verify_ledger
@@ -246,3 +246,38 @@ def test_database_refuses_an_overdraft_even_past_the_services(street, budget):
     account = services.account_for_person(street.worker_a)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE ledger_account SET balance = -1 WHERE id = %s", [account.pk])
+
+
+def test_an_account_follows_its_holder_to_a_new_grid_and_the_next_month_ranks_there(street, budget, period,
+                                                                                     monkeypatch):
+    from gridgov.orgs import services as orgs
+    from gridgov.orgs.models import RoleAssignment
+
+    grant(street, 30)
+    account = services.account_for_person(street.worker_a)
+    assert account.node == street.grid_a
+    old = RoleAssignment.objects.get(person=street.worker_a, node=street.grid_a)
+    orgs.role_grant(actor=street.community_cadre, person=street.worker_a, node=street.grid_b, role=Role.GRID_WORKER)
+    orgs.role_revoke(actor=street.community_cadre, assignment=old)
+    account.refresh_from_db()
+    assert account.node == street.grid_b
+
+    next_month = "2099-01"
+    monkeypatch.setattr(journal, "current_period", lambda now=None: next_month)
+    services.budget_set(actor=SYSTEM, node=street.community, period=next_month, amount=100)
+    grant(street, 20, key="next")
+    assert selectors.rank_of(person=street.worker_a, node=street.grid_b, period=next_month) == (1, 1)
+    assert selectors.rank_of(person=street.worker_a, node=street.grid_a, period=next_month) is None
+    # The month under way when they moved still ranks where it was earned.
+    assert selectors.rank_of(person=street.worker_a, node=street.grid_a, period=period) == (1, 1)
+
+
+def test_a_person_left_without_roles_keeps_the_account_where_it_was(street, budget):
+    from gridgov.orgs import services as orgs
+    from gridgov.orgs.models import RoleAssignment
+
+    grant(street, 30)
+    for assignment in RoleAssignment.objects.filter(person=street.worker_a):
+        orgs.role_revoke(actor=SYSTEM, assignment=assignment)
+    assert services.account_for_person(street.worker_a).node == street.grid_a
+    assert services.rehome_accounts([street.worker_a.pk]) == 0

@@ -328,6 +328,18 @@ def test_person_already_registered_only_gains_missing_roles(street):
     assert sorted(street.worker_a.roles.values_list("role", flat=True)) == ["grid_leader", "grid_worker"]
 
 
+def test_person_whose_import_gives_a_deeper_role_has_the_points_account_moved_there(street):
+    from gridgov.ledger.services import account_for_person
+
+    account = account_for_person(street.worker_a)
+    assert account.node == street.grid_a
+    result = imports.import_people(actor=street.community_cadre, file=xlsx(excel.PEOPLE, [
+        person_row("刘网格", "居民", "M02", login="worker_a")]))
+    assert result.ok, result.errors
+    account.refresh_from_db()
+    assert account.node == street.micro_a2
+
+
 def test_community_cadre_cannot_grant_street_cadre(street):
     result = imports.import_people(actor=street.community_cadre, file=xlsx(excel.PEOPLE, [
         person_row("钱多多", "街道干部", "C01", phone="13900000001")]))
