@@ -45,10 +45,7 @@ def chunks(items: list, size: int):
 
 
 def placeholders(count: int) -> str:
-    """``count`` parameter markers. On SQLite its own ``?``, which Django's backend leaves as it is: the
-    backend would otherwise rewrite each ``%s`` with a regular expression, a tenth of a 10,000-grant batch."""
-    marker = "?" if connection.vendor == "sqlite" else "%s"
-    return ", ".join([marker] * count)
+    return ", ".join(["%s"] * count)
 
 
 def values_sql(rows: int, columns: int) -> str:

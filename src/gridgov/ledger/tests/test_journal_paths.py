@@ -167,3 +167,18 @@ def test_each_grant_writes_one_audit_record_and_a_batch_one_listing_its_postings
     records = list(AuditRecord.objects.filter(action="points.grant").order_by("id"))
     assert [record.object_id for record in records] == [str(single.pk), ""]
     assert records[1].after["posting_ids"] == [posting.pk for posting in batch]
+
+
+def test_the_journal_statements_can_be_logged_as_debug_mode_does(street, budget):
+    """Django logs every statement with its parameters filled in when DEBUG is on (and in query-counting
+    tests): the journal's hand-written statements must survive that on both databases."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    grants = [{"person": street.worker_a, "amount": 5, "reason": "a"}, {"person": street.worker_b, "amount": 5,
+                                                                      "reason": "b"}]
+    with CaptureQueriesContext(connection) as captured:
+        services.grant_batch(actor=street.auditor, grants=grants, budget_node=street.community, idempotency_key="b")
+        services.grant_batch(actor=street.auditor, grants=grants, budget_node=street.community, idempotency_key="b")
+    statements = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "INSERT INTO \"ledger_posting\"" in statements and "INSERT INTO \"ledger_account\"" in statements
