@@ -35,12 +35,13 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from _common import throwaway_database  # noqa: E402  (bench/ is on the path when run)
 
 
 def parse_args():
@@ -58,35 +59,6 @@ def parse_args():
     if args.batch < 1 or args.people < 0:
         parser.error("--batch must be positive and --people not negative")
     return args
-
-
-def throwaway_database() -> tuple[str, callable]:
-    """Point gridgov at a fresh database; return a description and a clean-up function."""
-    url = os.environ.get("GRIDGOV_DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, _slash, _name = url.rpartition("/")
-        name = f"gg_bench_{os.getpid()}"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        os.environ["GRIDGOV_DATABASE_URL"] = f"{base}/{name}"
-        data_dir = tempfile.TemporaryDirectory(prefix="gg-bench-")
-        os.environ["GRIDGOV_DATA_DIR"] = data_dir.name
-
-        def drop():
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            data_dir.cleanup()
-
-        return f"PostgreSQL {name}", drop
-    directory = tempfile.TemporaryDirectory(prefix="gg-bench-")
-    os.environ.pop("GRIDGOV_DATABASE_URL", None)
-    os.environ["GRIDGOV_DATA_DIR"] = directory.name
-    return f"SQLite {directory.name}", directory.cleanup
 
 
 def setup_django():
@@ -245,7 +217,7 @@ def bench_ranks(street, residents, period: str, samples: int = 50) -> tuple[floa
 
 def main():
     args = parse_args()
-    where, clean_up = throwaway_database()
+    where, clean_up = throwaway_database("gg-bench-")
     try:
         setup_django()
         from gridgov.ledger import journal, services

@@ -39,12 +39,10 @@ import http.client
 import json
 import os
 import random
-import shutil
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -52,6 +50,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
+from _common import throwaway_database  # noqa: E402  (bench/ is on the path when run)
 KINDS = ("list", "claim", "submit")
 GOAL_P99_MS = 100
 
@@ -72,31 +72,6 @@ def parse_args():
     if args.quick:
         args.rounds = 4
     return args
-
-
-def throwaway_database() -> tuple[str, callable]:
-    url = os.environ.get("GRIDGOV_DATABASE_URL", "")
-    os.environ["GRIDGOV_DATA_DIR"] = tempfile.mkdtemp(prefix="gg-bench-tasks-")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, _slash, _name = url.rpartition("/")
-        name = f"gg_bench_{os.getpid()}"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        os.environ["GRIDGOV_DATABASE_URL"] = f"{base}/{name}"
-
-        def drop():
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        return f"PostgreSQL {name}", lambda: (drop(), shutil.rmtree(os.environ["GRIDGOV_DATA_DIR"], ignore_errors=True))
-    os.environ.pop("GRIDGOV_DATABASE_URL", None)
-    directory = os.environ["GRIDGOV_DATA_DIR"]
-    return f"SQLite {directory}", lambda: shutil.rmtree(directory, ignore_errors=True)
 
 
 def prepare(clients: int, tasks: int) -> list[str]:
@@ -277,7 +252,7 @@ def run_table(title: str, clients: list[Client], rounds: int, think: float, serv
 def main():
     args = parse_args()
     tables = ([("paced", args.think)] if args.think > 0 else []) + [("saturation", 0.0)]
-    where, cleanup = throwaway_database()
+    where, cleanup = throwaway_database("gg-bench-tasks-")
     server = None
     try:
         # Each table claims one new task per client and round; ten more so the square never runs dry.

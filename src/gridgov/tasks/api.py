@@ -182,15 +182,11 @@ class NoticeOut(Schema):
 
 
 def _claim(request, pk: int, related=("task", "worker", "node", "evaluator", "auditor")) -> Claim:
-    """The claim if the caller may see it, else 404. Actions load less: the service re-reads the row locked."""
+    """The claim if the caller may see it, else 404. Actions load what the service reads (``ACTION_RELATED``)."""
     claim = get_object_or_404(Claim.objects.select_related(*related), pk=pk)
     if not selectors.claim_visible(person=request.person, claim=claim):
         raise Http404("Not found.")
     return claim
-
-
-# What the services read from the claim handed to them before they lock it (the area check reads its node).
-ACTION_RELATED = ("task", "node")
 
 
 def _task_out(tasks, pk: int) -> dict:
@@ -267,7 +263,7 @@ def claim_detail(request, claim_id: int):
 @router.post("/claims/{claim_id}/release", response=ClaimOut, summary="Give my place back")
 @refusals_as_conflict
 def claim_release(request, claim_id: int):
-    claim = _claim(request, claim_id, ACTION_RELATED)
+    claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_release(actor=request.person, claim=claim)
 
 
@@ -277,7 +273,7 @@ def claim_submit(
     request, claim_id: int, text: Form[str] = "", latitude: Form[str] = "", longitude: Form[str] = "",
     photos: File[list[UploadedFile]] = None,
 ):
-    claim = _claim(request, claim_id, ACTION_RELATED)
+    claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_submit(actor=request.person, claim=claim, text=text, latitude=latitude or None,
                                  longitude=longitude or None, photos=photos or [])
 
@@ -285,7 +281,7 @@ def claim_submit(
 @router.post("/claims/{claim_id}/evaluate", response=ClaimOut, summary="Approve (with an adjustment) or reject")
 @refusals_as_conflict
 def claim_evaluate(request, claim_id: int, payload: EvaluateIn):
-    claim = _claim(request, claim_id, ACTION_RELATED)
+    claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_evaluate(actor=request.person, claim=claim, approve=payload.approve,
                                    adjustment=payload.adjustment, reason=payload.reason)
 
@@ -293,13 +289,14 @@ def claim_evaluate(request, claim_id: int, payload: EvaluateIn):
 @router.post("/claims/{claim_id}/audit", response=ClaimOut, summary="Confirm (grants the points) or send back")
 @refusals_as_conflict
 def claim_audit(request, claim_id: int, payload: AuditIn):
-    claim = _claim(request, claim_id, ACTION_RELATED)
+    claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_audit(actor=request.person, claim=claim, confirm=payload.confirm, reason=payload.reason)
 
 
 @router.post("/claims/audit-batch", response=list[BatchResult], summary="Confirm many claims; each on its own")
 def claims_audit_batch(request, payload: BatchIn):
-    claims = Claim.objects.filter(pk__in=payload.claim_ids[:200]).order_by("pk")
+    claims = (Claim.objects.filter(pk__in=payload.claim_ids[:200]).select_related(*services.ACTION_RELATED)
+              .order_by("pk"))
     results = []
     for claim, error in services.claims_confirm_batch(actor=request.person, claims=claims):
         if error is None:

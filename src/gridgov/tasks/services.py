@@ -21,13 +21,19 @@ from gridgov.oversight.services import audit_denied, audit_record, snapshot
 from gridgov.tasks import workflow
 from gridgov.tasks.evidence import MAX_PHOTOS_PER_SUBMISSION, process_photo
 from gridgov.tasks.models import (
-    Claim, ClaimState, EvidencePhoto, FormToken, Grade, Notice, Recurrence, Task, TaskStatus, WorkType,
+    INACTIVE_CLAIM_STATES, Claim, ClaimState, EvidencePhoto, FormToken, Grade, Notice, Recurrence, Task, TaskStatus,
+    WorkType,
 )
 from gridgov.tasks.workflow import Event
 
 TASK_FIELDS = ["node_id", "title", "work_type_id", "grade_id", "points", "places", "claimed_count", "deadline",
                "requires_photo", "requires_text", "requires_location", "recurrence", "status"]
 CLAIM_FIELDS = ["state", "adjustment", "points_awarded", "reason", "evaluator_id", "auditor_id", "posting_id"]
+# What a claim action reads besides the claim's own row (confirming also reads the task's work type). The
+# lock in ``_transition`` re-reads only that row: a claim's task, node and worker never change, so it keeps
+# the ones loaded with the claim handed to it. Callers load them along (``select_related(*ACTION_RELATED)``);
+# any left out are read when first needed.
+ACTION_RELATED = ("task", "node", "worker")
 ADJUSTMENT_LIMIT_PERCENT = 50
 MAX_PLACES = 500
 COMMUNITY_KINDS = {NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE}
@@ -134,33 +140,47 @@ def claim_node_for(actor, task: Task) -> Node | None:
 
 
 def task_claim(*, actor: Person, task: Task, now=None) -> Claim:
-    """Take one place on ``task``. The task row is locked while places are counted, so never over-claimed."""
+    """Take one place on ``task``: one guarded UPDATE counts the place in, so a task is never over-claimed.
+
+    The UPDATE adds the place only while the task is open, before its deadline and not full; the row lock it
+    holds until commit makes concurrent claims wait, and each then re-checks the condition on the row as the
+    one before left it. The model's partial unique constraint refuses a second active claim by the same
+    worker, which rolls the place back. Only a refusal reads the task again, to say why.
+    """
     node = claim_node_for(actor, task)
     if node is None:
         _refuse(actor=actor, action="task.claim", target=task, code="out_of_scope", permission=True,
                 message=_("This task is not published to your area, or you are not a grid worker."))
     grant = require(actor, "task.claim", node)
     now = now or timezone.now()
-    refusal = None
-    with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task.pk)
-        if task.status == TaskStatus.CLOSED:
-            refusal = ("task_closed", _("This task is closed."))
-        elif task.deadline <= now:
-            refusal = ("task_expired", _("The deadline of this task has passed."))
-        elif Claim.objects.filter(task=task, worker=actor).exclude(state__in=(ClaimState.RELEASED, ClaimState.EXPIRED)).exists():
-            refusal = ("already_claimed", _("You have already claimed this task."))
-        elif task.claimed_count >= task.places:
-            refusal = ("task_full", _("All places of this task are taken."))
-        else:
-            claim = Claim(task=task, worker=actor, node=node, claimed_at=now)
-            claim.due_at = workflow.due_time(claim)
-            claim.save(force_insert=True)
-            Task.objects.filter(pk=task.pk).update(claimed_count=F("claimed_count") + 1)
-            audit_record(actor=actor, role=grant.role, action="task.claim", target=claim,
-                         after=snapshot(claim, ["task_id", "worker_id", "state"]))
-            return claim
-    _refuse(actor=actor, action="task.claim", target=task, code=refusal[0], message=refusal[1])
+    claim = Claim(task=task, worker=actor, node=node, claimed_at=now)
+    claim.due_at = workflow.due_time(claim)  # the task's deadline, which never changes once published
+    try:
+        with transaction.atomic():
+            taken = (Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN, deadline__gt=now,
+                                         claimed_count__lt=F("places"))
+                     .update(claimed_count=F("claimed_count") + 1))
+            if taken:
+                claim.save(force_insert=True)
+                audit_record(actor=actor, role=grant.role, action="task.claim", target=claim,
+                             after=snapshot(claim, ["task_id", "worker_id", "state"]))
+                return claim
+    except IntegrityError:
+        pass  # the worker holds an active claim on this task already: the place went back with the rollback
+    code, message = _claim_refusal(task=task, worker=actor, now=now)
+    _refuse(actor=actor, action="task.claim", target=task, code=code, message=message)
+
+
+def _claim_refusal(*, task: Task, worker: Person, now) -> tuple[str, str]:
+    """Why no place could be taken, in the order a worker needs to hear it."""
+    task = Task.objects.get(pk=task.pk)
+    if task.status == TaskStatus.CLOSED:
+        return "task_closed", _("This task is closed.")
+    if task.deadline <= now:
+        return "task_expired", _("The deadline of this task has passed.")
+    if Claim.objects.filter(task=task, worker=worker).exclude(state__in=INACTIVE_CLAIM_STATES).exists():
+        return "already_claimed", _("You have already claimed this task.")
+    return "task_full", _("All places of this task are taken.")
 
 
 def claim_release(*, actor: Person, claim: Claim, now=None) -> Claim:
@@ -325,8 +345,8 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> 
     grant = require(actor, action, claim)
     refusal = None
     with transaction.atomic():
-        locked = (Claim.objects.select_for_update(of=("self",))
-                  .select_related("task", "task__work_type", "node", "worker").get(pk=claim.pk))
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        locked.task, locked.node, locked.worker = claim.task, claim.node, claim.worker  # see ACTION_RELATED
         before = snapshot(locked, CLAIM_FIELDS)
         try:
             workflow.next_state(locked.state, event)
@@ -354,7 +374,8 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> 
 def claims_expire(*, now=None) -> int:
     """Expire claims whose task deadline passed before the work was handed in; their places are freed."""
     now = now or timezone.now()
-    stale = Claim.objects.filter(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), due_at__lte=now)
+    stale = (Claim.objects.filter(state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), due_at__lte=now)
+             .select_related(*ACTION_RELATED))
     count = 0
     for claim in stale.iterator():
         try:

@@ -117,7 +117,7 @@ def claim_detail(request, pk):
 @require_POST
 def claim_release(request, pk):
     person = _person(request)
-    claim = get_object_or_404(Claim, pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
     _run(request, TokenForm(request.POST), lambda: services.claim_release(actor=person, claim=claim),
          success=_("Released; the place is free again."))
     return redirect("tasks:mine")
@@ -173,7 +173,7 @@ def evaluation_queue(request):
 @require_POST
 def claim_evaluate(request, pk):
     person = _person(request)
-    claim = get_object_or_404(Claim, pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
     form = EvaluateForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -197,7 +197,7 @@ def audit_queue(request):
 @require_POST
 def claim_audit(request, pk):
     person = _person(request)
-    claim = get_object_or_404(Claim, pk=pk)
+    claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
     form = AuditForm(request.POST)
     if form.is_valid():
         confirm = form.cleaned_data["decision"] == "confirm"
@@ -220,7 +220,7 @@ def audit_batch(request):
     if token and not services.form_token_use(token):
         messages.info(request, _("This was already sent; nothing was done twice."))
         return redirect("tasks:audit_queue")
-    claims = Claim.objects.filter(pk__in=ids).order_by("pk")
+    claims = Claim.objects.filter(pk__in=ids).select_related(*services.ACTION_RELATED).order_by("pk")
     results = services.claims_confirm_batch(actor=person, claims=claims)
     done = [claim for claim, error in results if error is None]
     if done:

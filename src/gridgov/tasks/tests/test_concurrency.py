@@ -49,6 +49,14 @@ def test_ten_workers_racing_for_three_places_get_exactly_three_claims(publish, s
     assert Task.objects.get(pk=task.pk).claimed_count == 3
 
 
+def test_one_worker_claiming_the_same_task_from_five_threads_gets_one_claim(publish, street):
+    task = publish(places=3)
+    results = race(5, lambda i: services.task_claim(actor=street.worker_a, task=task))
+    assert sum(isinstance(result, Claim) for result in results) == 1
+    assert {result.code for result in results if isinstance(result, ValidationError)} == {"already_claimed"}
+    assert Task.objects.get(pk=task.pk).claimed_count == 1
+
+
 def test_two_auditors_confirming_at_once_grant_points_once(publish, street, budget):
     from gridgov.ledger.models import Posting
 
