@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.media import Photo
 from gridgov.orgs.models import Node, Person, Role
 
 
@@ -155,21 +156,13 @@ class Report(models.Model):
         return self.due_at is not None and self.due_at <= now
 
 
-class ReportPhoto(models.Model):
+class ReportPhoto(Photo):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report"))
     image = models.FileField(_("image"), upload_to="reports/%Y/%m/")
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    size = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("report photo")
         verbose_name_plural = _("report photos")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.image.name
 
     @property
     def scope_node(self) -> Node:

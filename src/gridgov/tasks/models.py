@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.media import Photo
 from gridgov.orgs.models import Node, Person
 
 
@@ -229,21 +230,13 @@ class Claim(models.Model):
         return self.node
 
 
-class EvidencePhoto(models.Model):
+class EvidencePhoto(Photo):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos", verbose_name=_("claim"))
     image = models.FileField(_("image"), upload_to="evidence/%Y/%m/")
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    size = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("evidence photo")
         verbose_name_plural = _("evidence photos")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.image.name
 
     @property
     def scope_node(self) -> Node:

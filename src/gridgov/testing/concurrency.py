@@ -6,9 +6,10 @@ import pytest
 from django.db import connection, connections
 
 
-def race(count: int, work) -> list:
+def race(count: int, work, *, expected=Exception) -> list:
     """Run ``work(index)`` in ``count`` threads released at once by a barrier; return each thread's result
-    or the exception it raised, in index order (the test inspects what each thread got)."""
+    or the exception it raised, in index order (the test inspects what each thread got). An exception that
+    is not ``expected`` (e.g. only the service's refusals) is raised again once every thread has ended."""
     barrier = threading.Barrier(count)
     results: list = [None] * count
 
@@ -26,6 +27,8 @@ def race(count: int, work) -> list:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
+    if unexpected := next((r for r in results if isinstance(r, Exception) and not isinstance(r, expected)), None):
+        raise unexpected
     return results
 
 

@@ -1,16 +1,14 @@
 """Real threads against PostgreSQL: places are never over-claimed, a claim is never paid twice."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from gridgov.orgs.models import Role
 from gridgov.orgs.permissions import PermissionDenied
 from gridgov.tasks import services
 from gridgov.tasks.models import Claim, ClaimState, Task
+from gridgov.testing.concurrency import race as shared_race
 from gridgov.testing.factories import person
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -23,20 +21,8 @@ def postgres_only():
 
 
 def race(count, work):
-    """Run ``work(i)`` in ``count`` threads released together; return the results or exceptions."""
-    barrier = threading.Barrier(count)
-
-    def run(index):
-        barrier.wait()
-        try:
-            return work(index)
-        except (ValidationError, PermissionDenied) as error:
-            return error
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
+    """The shared race, letting through only the services' refusals: anything else fails the test."""
+    return shared_race(count, work, expected=(ValidationError, PermissionDenied))
 
 
 def test_ten_workers_racing_for_three_places_get_exactly_three_claims(publish, street):
