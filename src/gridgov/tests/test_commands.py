@@ -92,3 +92,19 @@ def test_stats_on_an_empty_database_reports_zeros(demo_runs):
     assert demo_runs.empty_stats["micro_grids"] == 0
     assert demo_runs.empty_stats["people"] == 0
     assert set(demo_runs.empty_stats["organisations"].values()) == {0}
+
+
+def test_every_menu_page_of_every_demo_login_opens_on_the_seeded_street(demo_runs, client):
+    """What a visitor of the demo clicks first: each role's menu, on a month of real data, on both databases."""
+    from gridgov.navigation import menu_for
+
+    opened = 0
+    for username in ["admin", "street", "dongmen", "auditor", "leader", "worker", "resident", "merchant",
+                     "supervisor"]:
+        person = Person.objects.select_related("user").get(user__username=username)
+        client.force_login(person.user)
+        for link in menu_for(person, "/"):
+            response = client.get(link.url, follow=True)  # some entries redirect to the area one may see
+            assert response.status_code == 200, (username, link.url, response.status_code)
+            opened += 1
+    assert opened > 40
