@@ -155,7 +155,7 @@ def grant_context(*, budget_node: Node, period: str, person_ids: list[int]) -> t
                 budget_account_id = budget_account
         for people, params in any_of("r.person_id", ids):
             cursor.execute(roles_sql.format(people=people), params)
-            for person_id, node_id, path in cursor.fetchall():  # deepest role first
+            for person_id, node_id, path in cursor.fetchall():  # deepest role first (services.HOME_ROLE_ORDER)
                 if (payee := payees.get(person_id)) is not None:
                     payee.inside = payee.inside or path.startswith(budget_node.path)
                     if payee.home_node_id is None:

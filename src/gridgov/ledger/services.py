@@ -51,11 +51,14 @@ def open_account(*, kind: str, owner_key: str, name: str, node=None, person=None
     return account
 
 
+# A person's home, where their points rank: the node of their deepest role (the earliest held on a tie).
+# ``journal.grant_context`` orders its raw roles query the same way.
+HOME_ROLE_ORDER = ("-node__depth", "pk")
+
+
 def home_node(person: Person) -> Node | None:
     """Where a person's points rank: the deepest node at which they hold a role (their grid or micro-grid)."""
-    assignment = (
-        RoleAssignment.objects.filter(person=person).select_related("node").order_by("-node__depth", "pk").first()
-    )
+    assignment = RoleAssignment.objects.filter(person=person).select_related("node").order_by(*HOME_ROLE_ORDER).first()
     return assignment.node if assignment else None
 
 
@@ -80,8 +83,8 @@ def rehome_accounts(person_ids: list[int]) -> int:
             kind=AccountKind.PERSON, person_id__in=chunk).values_list("person_id", "pk", "node_id")}
         homes: dict[int, int] = {}
         for person_id, node_id in RoleAssignment.objects.filter(person_id__in=accounts).order_by(
-                "person_id", "-node__depth", "pk").values_list("person_id", "node_id"):
-            homes.setdefault(person_id, node_id)  # the deepest role, as ``home_node`` picks it
+                "person_id", *HOME_ROLE_ORDER).values_list("person_id", "node_id"):
+            homes.setdefault(person_id, node_id)  # each person's first row is their home
         for person_id, node_id in homes.items():
             account_id, account_node = accounts[person_id]
             if node_id != account_node:

@@ -1,9 +1,10 @@
 """Plain-SQL helpers for the journal and the aggregates: statements SQLite (3.35+) and PostgreSQL share.
 
-Many rows or ids go to PostgreSQL as one parameter (rows as one JSON document, ids as one array):
-psycopg binds client-side, and parsing one placeholder per value of a 10,000-row statement, or dumping
-one array per column in Python, costs more than the database's work. SQLite binds natively, so it gets
-a ``VALUES`` list or an ``IN`` list, as many values a statement as its parameter limit allows.
+Many rows or ids go to PostgreSQL as one parameter (rows as one JSON document, ids as one array): one
+placeholder per value of a 10,000-row statement would pass PostgreSQL's 65,535-parameter limit, and
+adapting each value in psycopg, or dumping one array per column in Python, costs more than the database's
+work. SQLite gets a ``VALUES`` list or an ``IN`` list, as many values a statement as its parameter limit
+allows. A single id is a plain equality on both, so PostgreSQL reuses the prepared plan.
 """
 
 import functools
