@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from _common import throwaway_database  # noqa: E402  (bench/ is on the path when run)
+
 KINDS = ("list", "claim", "submit")
 GOAL_P99_MS = 100
 

@@ -1,22 +1,9 @@
-"""The JSON API under /api/v1/: one NinjaAPI, bearer-token auth, errors as {"code", "message"}.
+"""The JSON API under /api/v1/: one NinjaAPI, bearer-token auth, every error as ``ErrorOut``.
 
-Each app adds a router in its own ``api.py``; this module mounts them and maps every failure to a JSON
-body with a stable ``code``, so a client never has to parse an HTML error page:
-
-=====  =======================  ==========================================================
-400    ``invalid``              the request was understood but breaks a business rule
-401    ``unauthenticated``      no bearer token, or an unknown / revoked one
-403    ``forbidden``            the node is visible to you but the action is not yours
-404    ``not_found``            no such thing, *or* it lies outside your area (we do not
-                                say which, so codes outside your area cannot be probed)
-405    ``method_not_allowed``   the path exists, the method does not
-409    ``conflict``             a concurrent change won (e.g. the same new code twice)
-413    ``too_large``            the body is over ``DATA_UPLOAD_MAX_MEMORY_SIZE``
-415    ``unsupported_media_type``  bodies must be ``application/json``
-422    ``invalid_request``      malformed JSON, missing fields, wrong types
-429    ``locked_out``           too many failed logins (django-axes)
-500    ``server_error``         a bug: logged, and answered in JSON all the same
-=====  =======================  ==========================================================
+Each app adds a router in its own ``api.py``; this module mounts them and maps every failure, once, to a
+JSON body ``{"code", "message"}`` with a stable ``code``, so a client never has to parse an HTML error
+page. Refusals of the services are ``gridgov.errors.DomainError``s: their code fixes their status (the
+table is ``gridgov.errors.CODES``, printed in ``docs/errors.md``). The transport codes are registered here.
 """
 
 import functools
@@ -28,7 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, Suspic
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
@@ -39,12 +26,23 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from gridgov.api_errors import ApiError  # noqa: F401  (re-exported for apps' api.py)
+from gridgov.api_schemas import ErrorOut  # noqa: F401  (the one error body, for apps' api.py)
 from gridgov.context import current_request_id
+from gridgov.errors import CODES, DomainError, register_codes
 from gridgov.orgs.models import ApiToken
-from gridgov.orgs.permissions import PermissionDenied, remember_assignments
+from gridgov.orgs.permissions import remember_assignments
 
 logger = logging.getLogger(__name__)
+
+register_codes({
+    "unauthenticated": (401, "No bearer token, or an unknown or revoked one."),
+    "method_not_allowed": (405, "The path exists, the method does not."),
+    "too_large": (413, "The body is over the upload limit."),
+    "unsupported_media_type": (415, "Bodies must be application/json (multipart where an endpoint says so)."),
+    "invalid_request": (422, "Malformed JSON, missing fields, wrong types or values out of range."),
+    "throttled": (429, "Too many requests."),
+    "server_error": (500, "A bug: logged, and answered in JSON all the same, with a request id."),
+})
 
 
 class UnsupportedMediaType(Exception):
@@ -76,7 +74,8 @@ class TokenAuth(HttpBearer):
             return None
         rows = list(
             ApiToken.objects.select_related("person")
-            .filter(digest=ApiToken.digest_of(token), person__is_active=True)
+            .filter(Q(person__user__isnull=True) | Q(person__user__is_active=True),
+                    digest=ApiToken.digest_of(token), person__is_active=True)
             .annotate(role=F("person__roles__role"), role_node_id=F("person__roles__node_id"),
                       role_node_path=F("person__roles__node__path"))
         )
@@ -110,12 +109,10 @@ api = GridgovAPI(
     version="1",
     description=(
         "网格化基层治理平台 gridgov 的 JSON 接口 (the JSON API of gridgov).\n\n"
-        "Get a token with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. "
-        "Every error is JSON `{\"code\": ..., \"message\": ...}` with a stable `code`: "
-        "`invalid` (400), `unauthenticated`/`bad_credentials` (401), `forbidden`/`no_person` (403), "
-        "`not_found` (404; also for nodes outside your area, so they cannot be probed), "
-        "`method_not_allowed` (405), `too_large` (413), `unsupported_media_type` (415), "
-        "`invalid_request` (422), `locked_out` (429), `server_error` (500)."
+        "Get a token with `POST /api/v1/auth/token` (JSON `{\"username\", \"password\"}`), then send "
+        "`Authorization: Bearer <token>`. Every error is JSON `{\"code\": ..., \"message\": ...}` with a stable "
+        "`code`, and a code always comes with the same status. Nodes outside your area answer `404 not_found`, "
+        "exactly like unknown ones, so they cannot be probed. The codes (every router adds its own):\n\n"
     ),
     auth=TokenAuth(),
     parser=JsonOnlyParser(),
@@ -125,8 +122,9 @@ api = GridgovAPI(
 )
 
 
-def error(request, status: int, code: str, message, **extra):
-    return api.create_response(request, {"code": code, "message": str(message), **extra}, status=status)
+def error(request, code: str, message, **extra):
+    """The JSON error for ``code``, with the one status that code has (``gridgov.errors.CODES``)."""
+    return api.create_response(request, {"code": code, "message": str(message), **extra}, status=CODES[code].status)
 
 
 def _json_errors(view):
@@ -137,10 +135,10 @@ def _json_errors(view):
         try:
             response = view(request, *args, **kwargs)
         except Http404:
-            return error(request, 404, "not_found", _("There is no such API endpoint."))
+            return error(request, "not_found", _("There is no such API endpoint."))
         if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
             allowed = response.get("Allow", "")
-            response = error(request, 405, "method_not_allowed", _("This method is not allowed here."), allowed=allowed)
+            response = error(request, "method_not_allowed", _("This method is not allowed here."), allowed=allowed)
             response["Allow"] = allowed
         return response
 
@@ -152,96 +150,107 @@ def _unknown_path(request, rest):
     raise Http404
 
 
-@api.exception_handler(PermissionDenied)
-def on_permission_denied(request, exc):
-    return error(request, 403, exc.code, exc.message)
-
-
-@api.exception_handler(DjangoValidationError)
-def on_domain_validation(request, exc):
-    """A service's ValidationError: its ``code`` (when a service gives one) is the API's stable code."""
-    code = getattr(exc, "code", None) or "invalid"
-    return error(request, 400, code, " ".join(str(m) for m in exc.messages))
+@api.exception_handler(DomainError)
+def on_refusal(request, exc):
+    """Every refusal of a service: its code, the status of that code, its message (and details, if any)."""
+    return error(request, exc.code, exc.message, **exc.details)
 
 
 @api.exception_handler(NinjaValidationError)
 def on_request_validation(request, exc):
-    return error(request, 422, "invalid_request", _("The request body or parameters are malformed."),
+    return error(request, "invalid_request", _("The request body or parameters are malformed."),
                  errors=_plain(exc.errors))
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc):
-    return error(request, 401, "unauthenticated", _("A valid bearer token is required."))
+    return error(request, "unauthenticated", _("A valid bearer token is required."))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return error(request, 404, "not_found", str(exc) or _("Not found."))
+    return error(request, "not_found", str(exc) or _("Not found."))
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_large(request, exc):
-    return error(request, 413, "too_large", _("The request body is too large."))
+    return error(request, "too_large", _("The request body is too large."))
 
 
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request, exc):
-    return error(request, 400, "invalid_request", _("The request was refused as malformed."))
+    return error(request, "invalid_request", _("The request was refused as malformed."))
 
 
-DEFAULT_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "throttled"}
+DEFAULT_CODES = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                 429: "throttled"}
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
     cause = exc.__cause__
     if isinstance(cause, UnsupportedMediaType):
-        return error(request, 415, "unsupported_media_type", _("Send the body as application/json."))
+        return error(request, "unsupported_media_type", _("Send the body as application/json."))
     if cause is not None and exc.status_code == 400:
         # ninja wraps any body that cannot be parsed (broken JSON, bad encoding) in a bare 400.
-        return error(request, 422, "invalid_request", _("The request body is not valid JSON."))
-    code = getattr(exc, "code", None) or DEFAULT_CODES.get(exc.status_code, "error")
-    return error(request, exc.status_code, code, exc.message)
+        return error(request, "invalid_request", _("The request body is not valid JSON."))
+    code = DEFAULT_CODES.get(exc.status_code, "invalid_request")
+    return error(request, code, exc.message)
 
 
 # Defence in depth: these mean a check is missing somewhere, but the caller still deserves a 4xx.
 
 
+@api.exception_handler(DjangoValidationError)
+def on_model_validation(request, exc):
+    """A model's or form's own validation that a service let through."""
+    return error(request, "invalid", " ".join(str(m) for m in exc.messages))
+
+
 @api.exception_handler(DjangoPermissionDenied)
 def on_django_permission_denied(request, exc):
-    return error(request, 403, "forbidden", _("You may not do this here."))
+    return error(request, "forbidden", _("You may not do this here."))
 
 
 @api.exception_handler(ObjectDoesNotExist)
 def on_object_does_not_exist(request, exc):
-    return error(request, 404, "not_found", _("Not found."))
+    return error(request, "not_found", _("Not found."))
 
 
 @api.exception_handler(IntegrityError)
 def on_integrity_error(request, exc):
     """A concurrent request won the race for a unique value (a node code, say) between check and write."""
     logger.warning("Integrity error in API %s %s: %s", request.method, request.path, exc)
-    return error(request, 409, "conflict", _("This conflicts with data saved meanwhile; reload and try again."))
+    return error(request, "conflict", _("This conflicts with data saved meanwhile; reload and try again."))
 
 
 @api.exception_handler(DataError)
 def on_data_error(request, exc):
     logger.warning("Data error in API %s %s: %s", request.method, request.path, exc)
-    return error(request, 422, "invalid_request", _("A value is too long or malformed."))
+    return error(request, "invalid_request", _("A value is too long or malformed."))
 
 
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
     """A bug. Log it and still answer JSON, with the request id to quote when reporting it."""
     logger.exception("Unhandled error in API %s %s", request.method, request.path)
-    return error(request, 500, "server_error", _("Something went wrong on our side; it has been logged."),
+    return error(request, "server_error", _("Something went wrong on our side; it has been logged."),
                  request_id=current_request_id())
 
 
 def _plain(errors):
     """Pydantic error details as JSON-safe values (``ctx`` may hold exceptions)."""
     return json.loads(json.dumps(errors, default=str))
+
+
+def codes_table() -> str:
+    """Markdown table of every registered error code, for the OpenAPI description and docs/errors.md."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        rows = [f"| {code.status} | `{name}` | {code.meaning} |"
+                for name, code in sorted(CODES.items(), key=lambda item: (item[1].status, item[0]))]
+    return "| status | code | meaning |\n| --- | --- | --- |\n" + "\n".join(rows)
 
 
 def mount_routers() -> None:
@@ -257,3 +266,4 @@ def mount_routers() -> None:
 
 
 mount_routers()
+api.description += codes_table()

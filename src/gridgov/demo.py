@@ -77,10 +77,10 @@ def collect_stats() -> dict:
 
 def seed_demo(*, seed: int = DEMO_SEED) -> DemoOutput:
     """Run every seeder in one transaction and write one audit record for the whole demo."""
+    from gridgov.audit.services import audit_record
     from gridgov.orgs.demo import STREET_CODE
     from gridgov.orgs.models import Node
     from gridgov.orgs.permissions import SYSTEM
-    from gridgov.oversight.services import audit_record
 
     out = DemoOutput()
     with transaction.atomic():
@@ -116,7 +116,7 @@ def seed_demo_if_empty(*, seed: int = DEMO_SEED) -> DemoOutput | None:
 
 def recorded_logins() -> list[Login]:
     """The logins printed when the demo was seeded, read back from its audit record."""
-    from gridgov.oversight.models import AuditRecord
+    from gridgov.audit.models import AuditRecord
 
     record = AuditRecord.objects.filter(action="demo.seed").order_by("-created_at", "-id").first()
     if record is None or not record.after:

@@ -1,12 +1,80 @@
-"""Uploaded photos: what every photo row keeps, and serving them privately (the caller has checked the
-viewer may see the item)."""
+"""Uploaded photos: checked, resized and re-encoded as JPEG (``process_photo``), what every photo row keeps
+(``Photo``), and serving them privately (the caller has checked the viewer may see the item).
 
+A phone photo carries the taker's GPS position in its EXIF; it is kept only when the caller asks (a task
+that requires a location: the cadre then wants it as proof), and every other tag is always dropped.
+"""
+
+import io
+import uuid
+
+from django.core.files.base import ContentFile
 from django.db import models
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gridgov.errors import Invalid, register_codes
+
+register_codes({
+    "photo_type": (400, "The file is not a readable JPEG, PNG or WebP photo."),
+    "photo_too_large": (400, "The photo is over the size or pixel limit."),
+})
+
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_SIDE = 1600
+MAX_PIXELS = 50_000_000
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+
+
+def process_photo(upload, *, keep_location: bool) -> tuple[ContentFile, int, int]:
+    """Return (JPEG file, width, height) or raise Invalid with a message for the worker."""
+    name = getattr(upload, "name", "") or "photo"
+    if upload.size > MAX_PHOTO_BYTES:
+        raise Invalid(
+            _("%(name)s is too large (%(size)d MB); at most %(max)d MB per photo.")
+            % {"name": name, "size": upload.size // (1024 * 1024), "max": MAX_PHOTO_BYTES // (1024 * 1024)},
+            code="photo_too_large",
+        )
+    try:
+        upload.seek(0)
+        with Image.open(upload) as probe:
+            image_format = probe.format
+            width, height = probe.size
+            probe.verify()
+        if image_format not in ACCEPTED_FORMATS:
+            raise Invalid(
+                _("%(name)s is a %(format)s file; send a JPEG, PNG or WebP photo.") % {"name": name, "format": image_format},
+                code="photo_type",
+            )
+        if width * height > MAX_PIXELS:
+            raise Invalid(_("%(name)s has too many pixels.") % {"name": name}, code="photo_too_large")
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            exif = image.getexif()
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            if image.mode != "RGB":
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            options = {"format": "JPEG", "quality": 85, "optimize": True}
+            if keep_location and exif.get_ifd(GPS_IFD):
+                kept = Image.Exif()
+                kept[GPS_IFD] = exif.get_ifd(GPS_IFD)
+                options["exif"] = kept.tobytes()
+            image.save(out, **options)
+    except Invalid:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise Invalid(_("%(name)s is not a readable image.") % {"name": name}, code="photo_type") from None
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"), image.width, image.height
 
 
 class Photo(models.Model):
-    """A re-encoded JPEG (``tasks.evidence.process_photo``) with its size; each concrete model adds its
+    """A re-encoded JPEG (``process_photo``) with its size; each concrete model adds its
     ``image`` field (with its own upload folder) and what it belongs to."""
 
     width = models.PositiveIntegerField(default=0)

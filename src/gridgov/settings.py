@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ninja",  # Swagger UI assets and templates served locally (without it ninja renders a CDN page)
     "django_tasks",
     "gridgov",
+    "gridgov.audit",
     "gridgov.orgs",
     "gridgov.oversight",
     "gridgov.ledger",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gridgov.pages.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

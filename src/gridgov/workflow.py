@@ -4,20 +4,20 @@ Tasks' claims and reports' work orders each declare their table and build a ``Tr
 the services apply events through ``next_state`` and nothing else decides what may follow what.
 """
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.errors import Conflict
 
-class InvalidTransition(ValidationError):
+
+class InvalidTransition(Conflict):
     """The item is not in a state where this event can happen (e.g. a second audit of the same claim)."""
+
+    code = "invalid_state"
 
     def __init__(self, state_label, event: str, state: str):
         self.state, self.event = state, event
-        super().__init__(
-            _("This cannot be done now: it is “%(state)s”.") % {"state": state_label},
-            code="invalid_state",
-        )
+        super().__init__(_("This cannot be done now: it is “%(state)s”.") % {"state": state_label})
 
 
 class Transitions:

@@ -5,13 +5,12 @@ Runs, scores and recorded events are read-only here: they change only through th
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.errors import DomainError, message_of
 from gridgov.indices import rules, services
 from gridgov.indices.models import ColourRule, Index, Indicator, OrgCode, RuleSet, Run
 from gridgov.indices.sources import source_choices
-from gridgov.orgs.permissions import PermissionDenied
 from gridgov.orgs.selectors import person_for_user
 
 
@@ -104,8 +103,8 @@ class RuleSetAdmin(LockedMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         try:
             rules.check_definition(rules.definition_of(form.instance))
-        except ValidationError as refusal:
-            messages.error(request, " ".join(refusal.messages))
+        except DomainError as refusal:
+            messages.error(request, message_of(refusal))
 
     @admin.action(description=_("Save as a new version (editable)"))
     def new_version(self, request, queryset):
@@ -113,8 +112,8 @@ class RuleSetAdmin(LockedMixin, admin.ModelAdmin):
         for rule_set in queryset:
             try:
                 created = services.rule_set_new_version(actor=actor, rule_set=rule_set)
-            except (ValidationError, PermissionDenied) as refusal:
-                messages.error(request, str(getattr(refusal, "message", refusal)))
+            except DomainError as refusal:
+                messages.error(request, message_of(refusal))
             else:
                 messages.success(request, _("Created %(name)s.") % {"name": created})
 

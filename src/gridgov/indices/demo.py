@@ -13,14 +13,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from gridgov.audit.services import audit_record
 from gridgov.indices import schemes, services
-from gridgov.indices.models import ActivityRecord, Assessment, Attendance, NewsItem, OrgCode
 from gridgov.indices.engine import insert_rows
+from gridgov.indices.models import ActivityRecord, Assessment, Attendance, NewsItem, OrgCode
 from gridgov.indices.sources import period_bounds, previous_period
 from gridgov.orgs.demo import STREET_CODE
 from gridgov.orgs.models import Node, Role, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM
-from gridgov.oversight.services import audit_record
 
 ACTIVITIES = ["支部党员大会", "支委会", "党小组会", "党课", "主题党日"]
 

@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 
 from gridgov.indices import rules
-from gridgov.indices.models import (Aggregation, EntityKind, Normalisation, Run, RunState, Score, Standing)
+from gridgov.indices.models import Aggregation, EntityKind, Normalisation, Run, RunState, Score, Standing
 from gridgov.indices.sources import INDEX_SOURCE, SOURCES, aggregate_all, previous_period
 from gridgov.orgs.models import Node, RoleAssignment
 

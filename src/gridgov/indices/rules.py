@@ -7,9 +7,9 @@ something that is not a number or makes indices depend on each other in a circle
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from gridgov.errors import Invalid
 from gridgov.indices.models import Aggregation, Colour, EntityKind, Normalisation, PeriodKind
 from gridgov.indices.sources import INDEX_SOURCE, SOURCES
 from gridgov.orgs.models import NodeKind, Role
@@ -21,13 +21,13 @@ OPERATORS = ("<", "<=", ">", ">=", "==", "!=", "in", "not_in")
 def number(value, *, what: str) -> Decimal:
     """A finite number, or a refusal that names ``what``. Booleans are not numbers here."""
     if isinstance(value, bool) or value is None or value == "":
-        raise ValidationError(_("%(what)s must be a number, not %(value)r.") % {"what": what, "value": value})
+        raise Invalid(_("%(what)s must be a number, not %(value)r.") % {"what": what, "value": value})
     try:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError(_("%(what)s must be a number, not %(value)r.") % {"what": what, "value": value}) from None
+        raise Invalid(_("%(what)s must be a number, not %(value)r.") % {"what": what, "value": value}) from None
     if not result.is_finite():
-        raise ValidationError(_("%(what)s must be a finite number.") % {"what": what})
+        raise Invalid(_("%(what)s must be a finite number.") % {"what": what})
     return result
 
 
@@ -35,44 +35,44 @@ def check_indicator(*, where: str, source: str, filter, aggregation: str, normal
                     weight, sign, entity_kind: str, index_codes=()) -> None:
     """One indicator's own rules (cycles are checked over the whole rule set)."""
     if source != INDEX_SOURCE and source not in SOURCES:
-        raise ValidationError(_("%(where)s: unknown event source %(source)r; known: %(known)s.")
+        raise Invalid(_("%(where)s: unknown event source %(source)r; known: %(known)s.")
                               % {"where": where, "source": source, "known": ", ".join([*SOURCES, INDEX_SOURCE])})
     if not isinstance(filter, dict):
-        raise ValidationError(_("%(where)s: the filter must be an object of key: value.") % {"where": where})
+        raise Invalid(_("%(where)s: the filter must be an object of key: value.") % {"where": where})
     if source == INDEX_SOURCE:
         if set(filter) != {"index"} or filter["index"] not in index_codes:
-            raise ValidationError(_("%(where)s: an index source needs {\"index\": <code of an index of this rule "
+            raise Invalid(_("%(where)s: an index source needs {\"index\": <code of an index of this rule "
                                     "set>}.") % {"where": where})
     else:
         known = SOURCES[source]
         if unknown := set(filter) - set(known.filters):
-            raise ValidationError(_("%(where)s: the source %(source)s has no filter %(keys)s; it knows %(known)s.")
+            raise Invalid(_("%(where)s: the source %(source)s has no filter %(keys)s; it knows %(known)s.")
                                   % {"where": where, "source": source, "keys": ", ".join(sorted(unknown)),
                                      "known": ", ".join(known.filters) or "—"})
         if aggregation == Aggregation.SUM and not known.value_field:
-            raise ValidationError(_("%(where)s: the source %(source)s has no value to sum.")
+            raise Invalid(_("%(where)s: the source %(source)s has no value to sum.")
                                   % {"where": where, "source": source})
         if aggregation == Aggregation.RATE and known.success is None:
-            raise ValidationError(_("%(where)s: the source %(source)s has no success to take a rate of.")
+            raise Invalid(_("%(where)s: the source %(source)s has no success to take a rate of.")
                                   % {"where": where, "source": source})
         field = known.person_field if entity_kind == EntityKind.PERSON else known.node_path_field
         if not field:
-            raise ValidationError(_("%(where)s: events of %(source)s do not belong to a person.")
+            raise Invalid(_("%(where)s: events of %(source)s do not belong to a person.")
                                   % {"where": where, "source": source})
     if aggregation not in Aggregation.values:
-        raise ValidationError(_("%(where)s: unknown aggregation %(value)r.") % {"where": where, "value": aggregation})
+        raise Invalid(_("%(where)s: unknown aggregation %(value)r.") % {"where": where, "value": aggregation})
     if normalisation not in Normalisation.values:
-        raise ValidationError(_("%(where)s: unknown normalisation %(value)r.")
+        raise Invalid(_("%(where)s: unknown normalisation %(value)r.")
                               % {"where": where, "value": normalisation})
     if normalisation == Normalisation.PER_MEMBER and entity_kind == EntityKind.PERSON:
-        raise ValidationError(_("%(where)s: a person has no members to divide by.") % {"where": where})
+        raise Invalid(_("%(where)s: a person has no members to divide by.") % {"where": where})
     if normalisation in (Normalisation.CAP, Normalisation.DIVIDE):
         divisor = number(parameter, what=_("%(where)s: the normalisation parameter") % {"where": where})
         if normalisation == Normalisation.DIVIDE and divisor == 0:
-            raise ValidationError(_("%(where)s: dividing by zero.") % {"where": where})
+            raise Invalid(_("%(where)s: dividing by zero.") % {"where": where})
     number(weight, what=_("%(where)s: the weight") % {"where": where})
     if sign not in (1, -1):
-        raise ValidationError(_("%(where)s: the sign is 1 (bonus) or -1 (deduction).") % {"where": where})
+        raise Invalid(_("%(where)s: the sign is 1 (bonus) or -1 (deduction).") % {"where": where})
 
 
 def check_no_cycles(depends: dict[str, set[str]]) -> list[str]:
@@ -85,7 +85,7 @@ def check_no_cycles(depends: dict[str, set[str]]) -> list[str]:
             return
         if state.get(code) == "visiting":
             circle = " → ".join([*trail[trail.index(code):], code])
-            raise ValidationError(_("The indices depend on each other in a circle: %(circle)s.") % {"circle": circle})
+            raise Invalid(_("The indices depend on each other in a circle: %(circle)s.") % {"circle": circle})
         state[code] = "visiting"
         for other in sorted(depends.get(code, ())):
             visit(other, [*trail, code])
@@ -99,42 +99,42 @@ def check_no_cycles(depends: dict[str, set[str]]) -> list[str]:
 
 def check_stars_and_tiers(*, stars, tiers) -> None:
     if not isinstance(stars, list):
-        raise ValidationError(_("Star thresholds are a list of numbers."))
+        raise Invalid(_("Star thresholds are a list of numbers."))
     values = [number(value, what=_("A star threshold")) for value in stars]
     if values != sorted(values):
-        raise ValidationError(_("Star thresholds must rise from one star to the next."))
+        raise Invalid(_("Star thresholds must rise from one star to the next."))
     if not isinstance(tiers, list):
-        raise ValidationError(_("Tiers are a list."))
+        raise Invalid(_("Tiers are a list."))
     for tier in tiers:
         if not isinstance(tier, dict) or not tier.get("code"):
-            raise ValidationError(_("Each tier needs a code."))
+            raise Invalid(_("Each tier needs a code."))
         if unknown := set(tier) - {"code", "label", "min_score", "top_percent"}:
-            raise ValidationError(_("A tier has unknown keys: %(keys)s.") % {"keys": ", ".join(sorted(unknown))})
+            raise Invalid(_("A tier has unknown keys: %(keys)s.") % {"keys": ", ".join(sorted(unknown))})
         if "min_score" in tier:
             number(tier["min_score"], what=_("The tier's minimum score"))
         if "top_percent" in tier:
             percent = number(tier["top_percent"], what=_("The tier's top percent"))
             if not 0 < percent <= 100:
-                raise ValidationError(_("A tier's top percent lies between 0 and 100."))
+                raise Invalid(_("A tier's top percent lies between 0 and 100."))
 
 
 def check_colour_rule(*, colour: str, conditions, index_codes) -> None:
     if colour not in Colour.values:
-        raise ValidationError(_("Unknown colour %(colour)r.") % {"colour": colour})
+        raise Invalid(_("Unknown colour %(colour)r.") % {"colour": colour})
     if not isinstance(conditions, list):
-        raise ValidationError(_("A colour rule's conditions are a list."))
+        raise Invalid(_("A colour rule's conditions are a list."))
     for condition in conditions:
         if not isinstance(condition, dict) or set(condition) != {"fact", "op", "value"}:
-            raise ValidationError(_("A condition is {\"fact\", \"op\", \"value\"}."))
+            raise Invalid(_("A condition is {\"fact\", \"op\", \"value\"}."))
         fact, op, value = condition["fact"], condition["op"], condition["value"]
         prefix, _dot, code = str(fact).partition(".")
         if not (fact in FACTS or (prefix in ("index", "rank") and code in index_codes)):
-            raise ValidationError(_("A colour rule refers to an unknown fact %(fact)r.") % {"fact": fact})
+            raise Invalid(_("A colour rule refers to an unknown fact %(fact)r.") % {"fact": fact})
         if op not in OPERATORS:
-            raise ValidationError(_("Unknown comparison %(op)r.") % {"op": op})
+            raise Invalid(_("Unknown comparison %(op)r.") % {"op": op})
         if op in ("in", "not_in"):
             if not isinstance(value, list):
-                raise ValidationError(_("'in' compares with a list."))
+                raise Invalid(_("'in' compares with a list."))
         elif fact not in ("previous_colour", "vetoed"):
             number(value, what=_("The value compared with %(fact)s") % {"fact": fact})
 
@@ -142,30 +142,30 @@ def check_colour_rule(*, colour: str, conditions, index_codes) -> None:
 def check_definition(definition: dict) -> list[str]:
     """Check a whole rule-set definition; return its indices in computation order."""
     if not isinstance(definition, dict):
-        raise ValidationError(_("A rule set is an object."))
+        raise Invalid(_("A rule set is an object."))
     for key in ("code", "name", "entity_kind", "indices"):
         if not definition.get(key):
-            raise ValidationError(_("A rule set needs %(key)s.") % {"key": key})
+            raise Invalid(_("A rule set needs %(key)s.") % {"key": key})
     entity_kind = definition["entity_kind"]
     if entity_kind not in EntityKind.values:
-        raise ValidationError(_("Unknown entity kind %(kind)r.") % {"kind": entity_kind})
+        raise Invalid(_("Unknown entity kind %(kind)r.") % {"kind": entity_kind})
     if definition.get("period_kind", "month") not in PeriodKind.values:
-        raise ValidationError(_("Unknown period %(kind)r.") % {"kind": definition.get("period_kind")})
+        raise Invalid(_("Unknown period %(kind)r.") % {"kind": definition.get("period_kind")})
     if unknown := set(definition.get("node_kinds", [])) - set(NodeKind.values):
-        raise ValidationError(_("Unknown node kinds: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))})
+        raise Invalid(_("Unknown node kinds: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))})
     if unknown := set(definition.get("roles", [])) - set(Role.values):
-        raise ValidationError(_("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
+        raise Invalid(_("Unknown roles: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
     indices = definition["indices"]
     codes = [index.get("code") for index in indices]
     if len(set(codes)) != len(codes) or not all(codes):
-        raise ValidationError(_("Every index needs its own code."))
+        raise Invalid(_("Every index needs its own code."))
     depends: dict[str, set[str]] = {}
     for index in indices:
         number(index.get("base", 0), what=_("The base of %(index)s") % {"index": index["code"]})
         depends[index["code"]] = set()
         indicator_codes = [indicator.get("code") for indicator in index.get("indicators", [])]
         if len(set(indicator_codes)) != len(indicator_codes) or not all(indicator_codes):
-            raise ValidationError(_("Every indicator of %(index)s needs its own code.") % {"index": index["code"]})
+            raise Invalid(_("Every indicator of %(index)s needs its own code.") % {"index": index["code"]})
         for indicator in index.get("indicators", []):
             check_indicator(
                 where=f"{index['code']}.{indicator['code']}", source=indicator.get("source"),
@@ -179,7 +179,7 @@ def check_definition(definition: dict) -> list[str]:
     order = check_no_cycles(depends)
     total = definition.get("total_index", "")
     if total and total not in codes:
-        raise ValidationError(_("The total index %(code)s is not an index of this rule set.") % {"code": total})
+        raise Invalid(_("The total index %(code)s is not an index of this rule set.") % {"code": total})
     check_stars_and_tiers(stars=definition.get("stars", []), tiers=definition.get("tiers", []))
     for rule in definition.get("colours", []):
         check_colour_rule(colour=rule.get("colour"), conditions=rule.get("when", []), index_codes=codes)

@@ -4,8 +4,19 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from gridgov.indices.models import (ActivityRecord, Assessment, EntityKind, Index, NewsItem, OrgCode, RuleSet, Run,
-                                    RunState, Score, Standing)
+from gridgov.indices.models import (
+    ActivityRecord,
+    Assessment,
+    EntityKind,
+    Index,
+    NewsItem,
+    OrgCode,
+    RuleSet,
+    Run,
+    RunState,
+    Score,
+    Standing,
+)
 from gridgov.indices.sources import INDEX_SOURCE, SOURCES, entity_events
 from gridgov.orgs.models import Node
 

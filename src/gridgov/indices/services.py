@@ -5,19 +5,35 @@ Each checks permission, validates, runs in one transaction and leaves an audit r
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.audit.services import audit_record, snapshot
+from gridgov.errors import Conflict, Invalid, NotFound, register_codes
 from gridgov.indices import engine, rules
-from gridgov.indices.models import (ActivityRecord, Assessment, Attendance, ColourRule, Index, Indicator, NewsItem,
-                                    OrgCode, RuleSet, Run, RunState)
+from gridgov.indices.models import (
+    ActivityRecord,
+    Assessment,
+    Attendance,
+    ColourRule,
+    Index,
+    Indicator,
+    NewsItem,
+    OrgCode,
+    RuleSet,
+    Run,
+    RunState,
+)
 from gridgov.indices.sources import period_bounds
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, Grant, can, require
-from gridgov.oversight.services import audit_record, snapshot
+
+register_codes({
+    "frozen": (409, "The period is published (frozen) or not a draft; publish or correct instead."),
+    "not_published": (409, "Only a published period is corrected."),
+})
 
 
 def may_everywhere(actor, action: str) -> bool:
@@ -38,7 +54,7 @@ def check_period(period: str) -> str:
     try:
         period_bounds(period)
     except (ValueError, TypeError):
-        raise ValidationError(_("%(period)s is not a period like 2026-10, 2026-Q4 or 2026.") % {"period": period},
+        raise Invalid(_("%(period)s is not a period like 2026-10, 2026-Q4 or 2026.") % {"period": period},
                               code="invalid_period") from None
     return period
 
@@ -102,7 +118,7 @@ def rule_sets_install(*, actor, definitions: list[dict]) -> list[RuleSet]:
 def current_rule_set(scheme: str) -> RuleSet:
     rule_set = RuleSet.objects.filter(code=scheme, is_active=True).order_by("-version").first()
     if rule_set is None:
-        raise ValidationError(_("There is no active rule set %(scheme)s.") % {"scheme": scheme}, code="not_found")
+        raise NotFound(_("There is no active rule set %(scheme)s.") % {"scheme": scheme})
     return rule_set
 
 
@@ -118,7 +134,7 @@ def run_compute(*, actor, scheme: str, period: str) -> Run:
         run = runs.filter(state=RunState.DRAFT).first()
         if run is None:
             if runs.filter(state=RunState.PUBLISHED).exists():
-                raise ValidationError(
+                raise Invalid(
                     _("%(period)s is published and frozen; a change needs a correction with a reason.")
                     % {"period": period}, code="frozen")
             run = Run.objects.create(rule_set=current_rule_set(scheme), scheme=scheme, period=period, revision=1)
@@ -137,7 +153,7 @@ def run_publish(*, actor, run: Run) -> Run:
     with transaction.atomic():
         run = Run.objects.select_for_update().get(pk=run.pk)
         if run.state != RunState.DRAFT:
-            raise ValidationError(_("Only a draft can be published."), code="frozen")
+            raise Invalid(_("Only a draft can be published."), code="frozen")
         previous = Run.objects.filter(scheme=run.scheme, period=run.period, state=RunState.PUBLISHED).first()
         if previous is not None:
             previous.state = RunState.SUPERSEDED
@@ -159,15 +175,15 @@ def run_correct(*, actor, scheme: str, period: str, reason: str) -> Run:
     period = check_period(period)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(_("A correction needs a reason."), code="reason_required")
+        raise Invalid(_("A correction needs a reason."), code="reason_required")
     with transaction.atomic():
         runs = Run.objects.select_for_update().filter(scheme=scheme, period=period)
         published = runs.filter(state=RunState.PUBLISHED).first()
         if published is None:
-            raise ValidationError(_("Only a published period is corrected; a draft is simply recomputed."),
+            raise Invalid(_("Only a published period is corrected; a draft is simply recomputed."),
                                   code="not_published")
         if runs.filter(state=RunState.DRAFT).exists():
-            raise ValidationError(_("A correction of this period is already in progress."), code="conflict")
+            raise Conflict(_("A correction of this period is already in progress."))
         revision = runs.aggregate(r=Max("revision"))["r"] + 1
         run = Run.objects.create(rule_set=published.rule_set, scheme=scheme, period=period, revision=revision,
                                  reason=reason[:500])
@@ -184,7 +200,7 @@ def run_correct(*, actor, scheme: str, period: str, reason: str) -> Run:
 
 def _check_date(value, what) -> date:
     if not isinstance(value, date):
-        raise ValidationError(_("%(what)s must be a date.") % {"what": what})
+        raise Invalid(_("%(what)s must be a date.") % {"what": what})
     return value
 
 
@@ -193,10 +209,10 @@ def activity_record(*, actor, node: Node, kind: str, due_on: date, held_on: date
     grant = require(actor, "indices.record", node)
     kind = (kind or "").strip()
     if not kind:
-        raise ValidationError(_("Name the activity."))
+        raise Invalid(_("Name the activity."))
     _check_date(due_on, _("The due date"))
     if held_on is not None and held_on > timezone.localdate():
-        raise ValidationError(_("An activity cannot have been held in the future."))
+        raise Invalid(_("An activity cannot have been held in the future."))
     with transaction.atomic():
         activity = ActivityRecord.objects.create(node=node, kind=kind[:50], due_on=due_on, held_on=held_on,
                                                  required=required, note=note[:500],
@@ -210,7 +226,7 @@ def activity_mark_held(*, actor, activity: ActivityRecord, held_on: date) -> Act
     grant = require(actor, "indices.record", activity)
     _check_date(held_on, _("The date held"))
     if held_on > timezone.localdate():
-        raise ValidationError(_("An activity cannot have been held in the future."))
+        raise Invalid(_("An activity cannot have been held in the future."))
     with transaction.atomic():
         activity = ActivityRecord.objects.select_for_update().get(pk=activity.pk)
         before = snapshot(activity, ["held_on"])
@@ -226,10 +242,10 @@ def news_record(*, actor, node: Node, title: str, submitted_on: date, adopted: b
     grant = require(actor, "indices.record", node)
     title = (title or "").strip()
     if not title:
-        raise ValidationError(_("A news item needs a title."))
+        raise Invalid(_("A news item needs a title."))
     _check_date(submitted_on, _("The submission date"))
     if not isinstance(spread_count, int) or spread_count < 0:
-        raise ValidationError(_("Times spread is a whole number, zero or more."))
+        raise Invalid(_("Times spread is a whole number, zero or more."))
     with transaction.atomic():
         item = NewsItem.objects.create(node=node, title=title[:200], submitted_on=submitted_on, adopted=adopted,
                                        spread_count=spread_count,
@@ -245,13 +261,13 @@ def assessment_record(*, actor, node: Node, item: str, value, evidence: str, ass
     grant = require(actor, "indices.record", node)
     item, evidence = (item or "").strip(), (evidence or "").strip()
     if not item:
-        raise ValidationError(_("Name the assessment item."))
+        raise Invalid(_("Name the assessment item."))
     if not evidence:
-        raise ValidationError(_("An assessment needs its evidence."))
+        raise Invalid(_("An assessment needs its evidence."))
     value = rules.number(value, what=_("The value"))
     _check_date(assessed_on, _("The assessment date"))
     if person is not None and not person.roles.filter(node__path__startswith=node.path).exists():
-        raise ValidationError(_("%(name)s holds no role in %(node)s.") % {"name": person.name, "node": node.name})
+        raise Invalid(_("%(name)s holds no role in %(node)s.") % {"name": person.name, "node": node.name})
     with transaction.atomic():
         assessment = Assessment.objects.create(node=node, person=person, item=item[:40], value=value,
                                                evidence=evidence[:500], assessed_on=assessed_on,

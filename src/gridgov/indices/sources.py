@@ -97,7 +97,7 @@ register(Source(
     describe_fields=("text", "resolved_at", "resolution_due_at"),
 ))
 register(Source(
-    "audit_action", _("Actions in the audit trail"), "oversight.AuditRecord", "created_at", True,
+    "audit_action", _("Actions in the audit trail"), "audit.AuditRecord", "created_at", True,
     person_field="actor_id", node_path_field="node_path", base=Q(outcome="done"),
     filters={"action": _equals("action"), "action_prefix": lambda v: Q(action__startswith=v)},
     describe_fields=("action", "created_at", "object_repr"),

@@ -5,28 +5,22 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.errors import DomainError, message_of
 from gridgov.indices import exports, selectors, services
 from gridgov.indices.forms import ActivityForm, AssessmentForm, NewsForm
 from gridgov.indices.models import EntityKind, Run, Standing
 from gridgov.orgs.models import Node, NodeKind
-from gridgov.orgs.permissions import PermissionDenied, can
-from gridgov.orgs.selectors import in_scope, person_for_user
+from gridgov.orgs.permissions import can
+from gridgov.orgs.selectors import in_scope
+from gridgov.pages import person_of, refuse_in_form
 
 RECORD_KINDS = [NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE, NodeKind.GRID]
-
-
-def _person(request):
-    person = person_for_user(request.user)
-    if person is None or not person.is_active:
-        raise Forbidden(_("Your login is not linked to a person."))
-    return person
 
 
 def _visible_parents(person, run: Run) -> list[Node]:
@@ -39,7 +33,7 @@ def _tiers(run: Run) -> dict:
 
 @login_required
 def home(request):
-    person = _person(request)
+    person = person_of(request)
     rule_sets = selectors.schemes()
     return render(request, "indices/home.html", {
         "rows": [(rule_set, list(selectors.runs_of(rule_set.code)[:6])) for rule_set in rule_sets],
@@ -49,7 +43,7 @@ def home(request):
 
 @login_required
 def ranking(request, scheme: str, period: str):
-    person = _person(request)
+    person = person_of(request)
     run = selectors.run_for(scheme, period)
     if run is None:
         raise Http404(_("This period has not been computed."))
@@ -70,7 +64,7 @@ def ranking(request, scheme: str, period: str):
 
 @login_required
 def ranking_xlsx(request, scheme: str, period: str):
-    person = _person(request)
+    person = person_of(request)
     run = selectors.run_for(scheme, period)
     if run is None:
         raise Http404
@@ -87,7 +81,7 @@ def ranking_xlsx(request, scheme: str, period: str):
 @login_required
 @require_POST
 def run_action(request, pk: int, action: str):
-    person = _person(request)
+    person = person_of(request)
     run = get_object_or_404(Run, pk=pk)
     try:
         if action == "compute":
@@ -98,8 +92,8 @@ def run_action(request, pk: int, action: str):
             messages.success(request, _("Published: this period is now frozen."))
         else:
             raise Http404
-    except (ValidationError, PermissionDenied) as refusal:
-        messages.error(request, " ".join(getattr(refusal, "messages", [str(getattr(refusal, "message", refusal))])))
+    except DomainError as refusal:
+        messages.error(request, message_of(refusal))
     return redirect(reverse("indices:ranking", args=[run.scheme, run.period]) + f"?{request.GET.urlencode()}")
 
 
@@ -112,7 +106,7 @@ def _may_view_standing(person, standing: Standing) -> bool:
 
 @login_required
 def explain(request, pk: int):
-    person = _person(request)
+    person = person_of(request)
     standing = get_object_or_404(Standing.objects.select_related("run__rule_set", "node", "person"), pk=pk)
     if not _may_view_standing(person, standing):
         raise Http404
@@ -148,7 +142,7 @@ def _all_org_history(node: Node) -> list[dict]:
 
 @login_required
 def organisation(request, pk: int):
-    person = _person(request)
+    person = person_of(request)
     node = get_object_or_404(Node, pk=pk)
     if not can(person, "indices.view", node):
         raise Http404
@@ -161,7 +155,7 @@ def organisation(request, pk: int):
 
 @login_required
 def mine(request):
-    person = _person(request)
+    person = person_of(request)
     blocks = []
     for rule_set in selectors.schemes():
         if rule_set.entity_kind != EntityKind.PERSON:
@@ -186,7 +180,7 @@ FORMS = {"activity": ActivityForm, "news": NewsForm, "assessment": AssessmentFor
 
 @login_required
 def record(request, what: str = "activity"):
-    person = _person(request)
+    person = person_of(request)
     if what not in FORMS:
         raise Http404
     nodes = _record_nodes(person)
@@ -202,8 +196,8 @@ def record(request, what: str = "activity"):
                 services.news_record(actor=person, **data)
             else:
                 services.assessment_record(actor=person, **data)
-        except (ValidationError, PermissionDenied) as refusal:
-            form.add_error(None, " ".join(getattr(refusal, "messages", [str(getattr(refusal, "message", ""))])))
+        except DomainError as refusal:
+            refuse_in_form(form, refusal)
         else:
             messages.success(request, _("Recorded."))
             return redirect("indices:record", what=what)

@@ -1,34 +1,21 @@
 """Points API: balance, statement, rankings, grants, reversals, budgets. Thin: services and selectors do the work."""
 
-import functools
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import StrictInt
 
-from gridgov.api import error
+from gridgov.errors import NotFound, PermissionDenied
 from gridgov.ledger import selectors, services
 from gridgov.ledger.errors import LedgerRefusal
 from gridgov.ledger.models import Posting
 from gridgov.orgs.models import Node, Person
-from gridgov.orgs.permissions import PermissionDenied, require
+from gridgov.orgs.permissions import require
 
 router = Router(tags=["points"])
 MAX_BATCH = 10000
 
-
-def refusals(view):
-    """Ledger refusals carry their own status (409 for a replayed key with another body, a spent budget …)."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except LedgerRefusal as refusal:
-            return error(request, refusal.status, refusal.code or "invalid", " ".join(refusal.messages))
-
-    return wrapper
 
 
 class BalanceOut(Schema):
@@ -127,14 +114,12 @@ def _visible_person(request, person_id: int | None) -> Person:
 
 
 @router.get("/points/balance", response=BalanceOut, summary="A balance (mine, or a person's in my area)")
-@refusals
 def balance(request, person_id: int | None = None):
     person = _visible_person(request, person_id)
     return {"person_id": person.pk, "balance": selectors.balance_of(services.account_for_person(person))}
 
 
 @router.get("/points/statement", response=StatementOut, summary="A statement, newest first, 50 lines a page")
-@refusals
 def statement(request, person_id: int | None = None, period: str | None = None, reason: str | None = None,
               page: int = 1):
     person = _visible_person(request, person_id)
@@ -156,7 +141,6 @@ def statement(request, person_id: int | None = None, period: str | None = None, 
 
 
 @router.get("/points/ranking/{code}", response=RankingOut, summary="Top earners of a grid, community or street")
-@refusals
 def ranking(request, code: str, period: str, limit: int = 50):
     node = get_object_or_404(Node, code=code)
     services.check_period(period)
@@ -178,7 +162,6 @@ def _masked(name: str) -> str:
 
 
 @router.post("/points/grants", response={201: PostingOut}, summary="Grant points from a budget (idempotent)")
-@refusals
 def grant(request, body: GrantIn):
     node = get_object_or_404(Node, code=body.budget_node)
     posting = services.grant_points(
@@ -190,17 +173,16 @@ def grant(request, body: GrantIn):
 
 @router.post("/points/grants/batch", response={201: list[PostingOut]},
              summary="Grant many in one transaction: all or nothing (idempotent)")
-@refusals
 def grant_batch(request, body: BatchGrantIn):
     node = get_object_or_404(Node, code=body.budget_node)
     if not body.grants or len(body.grants) > MAX_BATCH:
-        raise LedgerRefusal(f"A batch holds 1 to {MAX_BATCH} grants.", code="invalid_request")
+        raise LedgerRefusal(f"A batch holds 1 to {MAX_BATCH} grants.", code="invalid_batch")
     ids = {row.get("person_id") for row in body.grants}
     if any(type(pk) is not int for pk in ids):
         raise LedgerRefusal("Each grant needs a person_id.", code="unknown_person")
     people = Person.objects.in_bulk(ids)
     if missing := ids - set(people):
-        return error(request, 404, "unknown_person", f"Unknown person: {sorted(missing)[0]}")
+        raise NotFound(f"Unknown person: {sorted(missing)[0]}", code="unknown_person")
     grants = [
         {"person": people[row["person_id"]], "amount": row.get("amount"), "reason": row.get("reason"),
          "idempotency_key": row.get("idempotency_key"), "memo": str(row.get("memo") or "")}
@@ -213,7 +195,6 @@ def grant_batch(request, body: BatchGrantIn):
 
 @router.post("/points/postings/{sequence}/reverse", response={201: PostingOut},
              summary="Reverse a posting with a reason (once)")
-@refusals
 def reverse(request, sequence: int, body: ReverseIn):
     posting = get_object_or_404(Posting, sequence=sequence)
     reversal = services.reverse_posting(actor=request.person, posting=posting, reason=body.reason,
@@ -222,7 +203,6 @@ def reverse(request, sequence: int, body: ReverseIn):
 
 
 @router.get("/points/budgets", response=list[BudgetOut], summary="Budgets of a node (and below) per period")
-@refusals
 def budgets(request, node: str, period: str | None = None):
     root = get_object_or_404(Node, code=node)
     require(request.person, "points.view", root)
@@ -233,7 +213,6 @@ def budgets(request, node: str, period: str | None = None):
 
 
 @router.put("/points/budgets", response=BudgetOut, summary="Set a node's budget for a period")
-@refusals
 def budget_put(request, body: BudgetIn):
     node = get_object_or_404(Node, code=body.node)
     budget = services.budget_set(actor=request.person, node=node, period=body.period, amount=body.amount)

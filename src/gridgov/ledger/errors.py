@@ -1,35 +1,47 @@
-"""Refusals of the ledger: ValidationErrors with a stable ``code`` (the API maps each to a status)."""
+"""Refusals of the ledger, and the codes they carry (``gridgov.errors``: one status per code)."""
 
-from django.core.exceptions import ValidationError
+from gridgov.errors import DomainError, register_codes
+
+register_codes({
+    "invalid_account": (400, "Unknown account kind or a bad owner key."),
+    "unknown_account": (400, "A line names an account that does not exist."),
+    "unknown_person": (404, "No such person, or outside your area."),
+    "unknown_posting": (404, "No such posting, or outside your area."),
+    "invalid_amount": (400, "Points are whole numbers above zero and at most the per-posting limit."),
+    "invalid_reason": (400, "A reason is required."),
+    "invalid_lines": (400, "A posting needs two or more lines, each an account and an amount."),
+    "unbalanced": (400, "The lines of a posting must sum to zero."),
+    "invalid_node": (400, "That kind of node does not hold budgets or rankings."),
+    "invalid_key": (400, "An idempotency key of 1 to 120 characters is required."),
+    "invalid_batch": (400, "A batch of grants is empty, too big, or repeats an idempotency key."),
+    "invalid_posting": (409, "This posting cannot be reversed (a reversal, or budget funding)."),
+    "idempotency_conflict": (409, "The idempotency key was used before for a different request."),
+    "insufficient_points": (409, "An account that may not go negative would."),
+    "budget_exceeded": (409, "The budget of the paying community or street is spent."),
+    "no_budget": (409, "The paying community or street has no budget for the month."),
+    "already_reversed": (409, "The posting has already been reversed."),
+})
 
 
-class LedgerRefusal(ValidationError):
-    code_default = "invalid"
-    status = 400
-
-    def __init__(self, message, code: str | None = None):
-        super().__init__(message, code=code or self.code_default)
+class LedgerRefusal(DomainError):
+    code = "invalid"
 
 
 class IdempotencyConflict(LedgerRefusal):
     """The idempotency key was used before for a different request."""
 
-    code_default = "idempotency_conflict"
-    status = 409
+    code = "idempotency_conflict"
 
 
 class InsufficientFunds(LedgerRefusal):
     """An account that may not go negative would."""
 
-    code_default = "insufficient_points"
-    status = 409
+    code = "insufficient_points"
 
 
 class BudgetExceeded(InsufficientFunds):
-    code_default = "budget_exceeded"
-    status = 409
+    code = "budget_exceeded"
 
 
 class AlreadyReversed(LedgerRefusal):
-    code_default = "already_reversed"
-    status = 409
+    code = "already_reversed"

@@ -26,9 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.ledger import aggregates
-from gridgov.ledger.sql import any_of, chunks, placeholders, row_sets, table
 from gridgov.ledger.errors import BudgetExceeded, InsufficientFunds, LedgerRefusal
 from gridgov.ledger.models import Account, Budget, ChainHead, EarnedTotal, Line, Posting, PostingKind
+from gridgov.ledger.sql import any_of, chunks, placeholders, row_sets, table
 from gridgov.orgs.models import Node, Person, RoleAssignment
 
 GENESIS_HASH = "0" * 64

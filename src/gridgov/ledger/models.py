@@ -1,41 +1,17 @@
 """The points ledger: accounts, append-only postings of two or more lines that sum to zero, budgets,
 and the maintained aggregates that make rankings fast.
 
-Postings and lines are never updated or deleted (model guards here, database triggers in migration
-0002); a mistake is undone by a new posting that ``reverses`` the first. Every posting carries the hash
-of its content and of the posting before it, so ``gridgov ledger verify`` can prove nothing was changed.
+Postings and lines are never updated or deleted (``gridgov.audit.append_only``: model guards, and
+database triggers in migration 0002); a mistake is undone by a new posting that ``reverses`` the first.
+Every posting carries the hash of its content and of the posting before it, so ``gridgov ledger verify``
+can prove nothing was changed.
 """
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(Exception):
-    pass
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.label} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+from gridgov.audit.append_only import AppendOnlyModel
 
 
 class AccountKind(models.TextChoices):

@@ -10,23 +10,17 @@ refused (``IdempotencyConflict``).
 import re
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
+from gridgov.audit.services import audit_record
+from gridgov.errors import PermissionDenied
 from gridgov.ledger import journal
-from gridgov.ledger.errors import (  # noqa: F401  (re-exported for callers: ledger.InsufficientFunds)
-    AlreadyReversed,
-    BudgetExceeded,
-    IdempotencyConflict,
-    InsufficientFunds,
-    LedgerRefusal,
-)
+from gridgov.ledger.errors import AlreadyReversed, BudgetExceeded, IdempotencyConflict, InsufficientFunds, LedgerRefusal  # noqa: F401  (re-exported for callers: ledger.InsufficientFunds)
 from gridgov.ledger.models import Account, AccountKind, Budget, Posting, PostingKind
 from gridgov.ledger.sql import chunks
 from gridgov.orgs.models import Node, NodeKind, Person, RoleAssignment
-from gridgov.orgs.permissions import SYSTEM, PermissionDenied, require, scope_node
-from gridgov.oversight.services import audit_record
+from gridgov.orgs.permissions import SYSTEM, require, scope_node
 
 MAX_AMOUNT = 10**9  # no single line moves more; keeps sums far inside 64-bit integers
 MAX_KEY_LENGTH = 120
@@ -101,7 +95,7 @@ def issuance_account() -> Account:
 
 def _check_actor(actor) -> None:
     if actor is None or not getattr(actor, "is_active", False):
-        raise PermissionDenied(_("You may not do this here: it is outside your role or your area."))
+        raise PermissionDenied()
 
 
 def _check_key(idempotency_key) -> str:
@@ -253,7 +247,7 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
     if not isinstance(budget_node, Node):
         raise LedgerRefusal(_("Choose the community or street whose budget pays."), code="invalid_node")
     if not isinstance(grants, (list, tuple)) or not grants:
-        raise LedgerRefusal(_("Nothing to grant."), code="invalid_request")
+        raise LedgerRefusal(_("Nothing to grant."), code="invalid_batch")
     permit = require(actor, "points.grant", budget_node)
     role = permit.role
     period = journal.current_period()
@@ -262,19 +256,18 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
     for index, grant in enumerate(grants):
         try:
             if not isinstance(grant, dict):
-                raise LedgerRefusal(_("Each grant is a person, an amount and a reason."), code="invalid_request")
+                raise LedgerRefusal(_("Each grant is a person, an amount and a reason."), code="invalid_batch")
             person = grant.get("person")
             if not isinstance(person, Person) or person.pk is None:
                 raise LedgerRefusal(_("Unknown person."), code="unknown_person")
             amount = _check_amount(grant.get("amount"), positive=True)
             reason = _check_reason(grant.get("reason"))
             key = _check_key(grant.get("idempotency_key") or f"{batch_key}:{index}")
-        except ValidationError as error:
+        except LedgerRefusal as error:
             if len(grants) == 1:
                 raise
-            raise LedgerRefusal(_("Grant %(number)d: %(message)s") % {"number": index + 1,
-                                                                     "message": " ".join(error.messages)},
-                                code=getattr(error, "code", None) or "invalid") from None
+            raise LedgerRefusal(_("Grant %(number)d: %(message)s") % {"number": index + 1, "message": error.message},
+                                code=error.code) from None
         source_type, source_id = _source_fields(grant.get("source"))
         people.append(person)
         drafts.append(journal.Draft(kind=PostingKind.GRANT, reason=reason, idempotency_key=key, lines=[],
@@ -282,7 +275,7 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
                                     source_id=source_id, memo=grant.get("memo") or "", role=role,
                                     extra={"amount": amount}))
     if len({draft.idempotency_key for draft in drafts}) != len(drafts):
-        raise LedgerRefusal(_("Two grants in one batch share an idempotency key."), code="invalid_request")
+        raise LedgerRefusal(_("Two grants in one batch share an idempotency key."), code="invalid_batch")
 
     with transaction.atomic():
         head = journal.lock_head()

@@ -3,30 +3,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from gridgov.errors import DomainError, message_of
 from gridgov.ledger import journal, selectors, services
 from gridgov.ledger.aggregates import level_column
 from gridgov.ledger.forms import AwardForm, BudgetForm, ReverseForm, StatementFilter
 from gridgov.ledger.models import Posting
 from gridgov.orgs.models import Node, Person, RoleAssignment
-from gridgov.orgs.permissions import ACTIONS, PermissionDenied, can
-from gridgov.orgs.selectors import ancestors, person_for_user
-
-
-def _person(request) -> Person:
-    person = person_for_user(request.user)
-    if person is None or not person.is_active:
-        raise Http404(_("No person is registered for this login."))
-    return person
-
-
-def _messages_of(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(getattr(error, "message", error))])
+from gridgov.orgs.permissions import ACTIONS, can
+from gridgov.orgs.selectors import ancestors
+from gridgov.pages import person_of, refuse_in_form
 
 
 def _nodes_for(person: Person, action: str, kinds) -> list[Node]:
@@ -42,7 +31,7 @@ def _nodes_for(person: Person, action: str, kinds) -> list[Node]:
 
 @login_required
 def my_points(request):
-    person = _person(request)
+    person = person_of(request)
     account = services.account_for_person(person)
     period = journal.current_period()
     filters = StatementFilter(request.GET or None)
@@ -87,13 +76,13 @@ def _ranking_nodes(person: Person) -> list[Node]:
 
 @login_required
 def ranking(request):
-    person = _person(request)
+    person = person_of(request)
     choices = _ranking_nodes(person)
     period = request.GET.get("period") or journal.current_period()
     try:
         services.check_period(period)
-    except ValidationError as error:
-        messages.error(request, _messages_of(error))
+    except DomainError as error:
+        messages.error(request, message_of(error))
         period = journal.current_period()
     node = next((n for n in choices if n.code == request.GET.get("node")), None)
     if node is None and choices:
@@ -113,7 +102,7 @@ def ranking(request):
 
 @login_required
 def award(request):
-    person = _person(request)
+    person = person_of(request)
     budget_nodes = _nodes_for(person, "points.grant", services.BUDGET_NODE_KINDS)
     if not budget_nodes:
         raise Forbidden(_("You may not award points."))
@@ -131,8 +120,8 @@ def award(request):
                 )
             except Person.DoesNotExist:
                 form.add_error(None, _("Unknown person."))
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _messages_of(error))
+            except DomainError as error:
+                refuse_in_form(form, error)
             else:
                 messages.success(request, _("%(points)d points granted to %(name)s (posting #%(sequence)d).")
                                  % {"points": data["amount"], "name": recipient.name, "sequence": posting.sequence})
@@ -155,7 +144,7 @@ def award(request):
 
 @login_required
 def reverse(request, sequence: int):
-    person = _person(request)
+    person = person_of(request)
     posting = get_object_or_404(Posting.objects.select_related("node"), sequence=sequence)
     if posting.node is None or not can(person, "points.reverse", posting.node):
         raise Forbidden(_("You may not reverse this posting."))
@@ -164,8 +153,8 @@ def reverse(request, sequence: int):
         try:
             reversal = services.reverse_posting(actor=person, posting=posting, reason=form.cleaned_data["reason"],
                                                 idempotency_key=form.cleaned_data["idempotency_key"])
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _messages_of(error))
+        except DomainError as error:
+            refuse_in_form(form, error)
         else:
             messages.success(request, _("Posting #%(sequence)d reversed by #%(reversal)d.")
                              % {"sequence": posting.sequence, "reversal": reversal.sequence})
@@ -177,7 +166,7 @@ def reverse(request, sequence: int):
 
 @login_required
 def budgets(request):
-    person = _person(request)
+    person = person_of(request)
     settable = _nodes_for(person, "points.budget", services.BUDGET_NODE_KINDS)
     visible = _nodes_for(person, "points.view", services.BUDGET_NODE_KINDS)
     if not visible and not settable:
@@ -189,8 +178,8 @@ def budgets(request):
         try:
             services.budget_set(actor=person, node=node, period=form.cleaned_data["period"],
                                 amount=form.cleaned_data["amount"])
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _messages_of(error))
+        except DomainError as error:
+            refuse_in_form(form, error)
         else:
             messages.success(request, _("Budget saved."))
             return redirect("ledger:budgets")

@@ -16,10 +16,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, model_validator
 
-from gridgov.api_errors import ApiError
+from gridgov.api_schemas import ErrorOut
+from gridgov.errors import DomainError, PermissionDenied, register_codes
 from gridgov.orgs import selectors, services
 from gridgov.orgs.models import Node, NodeKind, RoleAssignment
-from gridgov.orgs.permissions import ACTIONS, PermissionDenied, can, require
+from gridgov.orgs.permissions import ACTIONS, can, require
+
+register_codes({
+    "bad_credentials": (401, "The username or password is wrong."),
+    "locked_out": (429, "Too many failed logins from this address or for this user; wait and try again."),
+})
 
 router = Router(tags=["orgs"])
 
@@ -37,11 +43,6 @@ Text = Annotated[str, AfterValidator(_printable)]
 
 
 # --- schemas -------------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    code: str = Field(examples=["not_found"])
-    message: str = Field(examples=["No node with this code in your area."])
 
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -194,12 +195,12 @@ def token_issue(request, body: TokenIn):
     user = authenticate(request=request, username=body.username, password=body.password)
     if getattr(request, "axes_locked_out", False):
         request.axes_locked_out = False  # answered here in JSON, not by axes' HTML lock-out page
-        raise ApiError(429, "locked_out", _("Too many failed logins; try again later."))
+        raise DomainError(_("Too many failed logins; try again later."), code="locked_out")
     if user is None:
-        raise ApiError(401, "bad_credentials", _("The username or password is wrong."))
+        raise DomainError(_("The username or password is wrong."), code="bad_credentials")
     person = selectors.person_for_user(user)
-    if person is None or not person.is_active:
-        raise ApiError(403, "no_person", _("This login belongs to no active person and cannot use the API."))
+    if person is None:
+        raise DomainError(_("This login belongs to no active person and cannot use the API."), code="no_person")
     user_logged_in.send(sender=user.__class__, request=request, user=user)  # resets axes' failure count
     token, secret = services.api_token_create(actor=person, label=body.label)
     return Status(201, {"token": secret, "label": token.label, "created_at": token.created_at})

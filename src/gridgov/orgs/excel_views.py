@@ -3,7 +3,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
@@ -12,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gridgov.errors import DomainError, message_of
 from gridgov.orgs import excel, exports, imports, selectors
-from gridgov.orgs.permissions import PermissionDenied
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_CHOICES = [(excel.TREE, gettext_lazy("Organisation tree")), (excel.PEOPLE, gettext_lazy("People and roles"))]
@@ -58,8 +57,8 @@ def excel_import(request):
                 service = imports.import_tree if form.cleaned_data["sheet"] == excel.TREE else imports.import_people
                 try:
                     result = service(actor=person, file=form.cleaned_data["file"])
-                except PermissionDenied as error:
-                    return _forbidden(request, error.message)
+                except DomainError as error:
+                    return _message(request, message_of(error), error.status)
     else:
         status = 200
     return render(request, "orgs/excel_import.html", {
@@ -80,10 +79,8 @@ def excel_template(request):
     person = selectors.person_for_user(request.user)
     try:
         return _download(*exports.template_workbook(actor=person, sheet=request.GET.get("sheet", excel.TREE)))
-    except PermissionDenied as error:
-        return _forbidden(request, error.message)
-    except ValidationError as error:
-        return _message(request, " ".join(error.messages), 400)
+    except DomainError as error:
+        return _message(request, message_of(error), error.status)
 
 
 @login_required
@@ -94,7 +91,5 @@ def excel_export(request):
         return _download(*exports.export_workbook(
             actor=person, sheet=request.GET.get("sheet", excel.TREE), node_code=request.GET.get("node", "").strip() or None,
         ))
-    except PermissionDenied as error:
-        return _forbidden(request, error.message)
-    except ValidationError as error:
-        return _message(request, " ".join(error.messages), 400)
+    except DomainError as error:
+        return _message(request, message_of(error), error.status)

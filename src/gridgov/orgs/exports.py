@@ -6,23 +6,23 @@ addresses; everyone else gets masked phones and no addresses. ID numbers are nev
 column stays blank. Each export of data is written to the audit trail (personal data leaving the system).
 """
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from gridgov.audit.services import audit_record
+from gridgov.errors import Invalid
 from gridgov.orgs import excel
 from gridgov.orgs.excel import PEOPLE, TREE
 from gridgov.orgs.imports import require_somewhere, scope_roots_for
 from gridgov.orgs.models import Node, RoleAssignment
 from gridgov.orgs.permissions import can, require
-from gridgov.oversight.services import audit_record
 
 
 def _export_roots(actor, action: str, node_code: str | None) -> list[Node]:
     if node_code:
         node = Node.objects.filter(code=node_code).first()
         if node is None:
-            raise ValidationError(_("No node has the code %(code)s.") % {"code": node_code})
+            raise Invalid(_("No node has the code %(code)s.") % {"code": node_code})
         require(actor, action, node)
         return [node]
     require_somewhere(actor, action)
@@ -39,7 +39,7 @@ def _subtree_filter(roots: list[Node], prefix: str = "") -> Q:
 def export_workbook(*, actor, sheet: str, node_code: str | None = None) -> tuple[str, bytes]:
     """(file name, .xlsx bytes) of the actor's area, or of ``node_code``'s subtree, in the import format."""
     if sheet not in excel.SHEETS:
-        raise ValidationError(_("Unknown sheet type."))
+        raise Invalid(_("Unknown sheet type."))
     roots = _export_roots(actor, "orgs.export", node_code)
     if sheet == TREE:
         rows = _tree_rows(roots)
@@ -90,7 +90,7 @@ def _people_rows(actor, roots: list[Node]) -> list[dict]:
 def template_workbook(*, actor, sheet: str) -> tuple[str, bytes]:
     """The blank workbook to fill; the people template lists the actor's node codes for its dropdown."""
     if sheet not in excel.SHEETS:
-        raise ValidationError(_("Unknown sheet type."))
+        raise Invalid(_("Unknown sheet type."))
     require_somewhere(actor, "orgs.import")
     node_codes = None
     if sheet == PEOPLE:

@@ -2,12 +2,11 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.errors import DomainError, message_of
 from gridgov.orgs import services
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
-from gridgov.orgs.permissions import PermissionDenied
 
 
 class LoginForm(AuthenticationForm):
@@ -39,10 +38,8 @@ class ServiceForm(forms.ModelForm):
             return
         try:
             self.instance = self.write()
-        except ValidationError as error:
-            self.add_error(None, error)
-        except PermissionDenied as refused:
-            self.add_error(None, refused.message)
+        except DomainError as refused:
+            self.add_error(None, message_of(refused))
 
     def save(self, commit=True):
         self.save_m2m = lambda: None

@@ -3,24 +3,24 @@
 One service call per row costs ~5 ms (treebeard's sorted insert alone is a handful of queries) and one
 audit INSERT per object another few on PostgreSQL, so a 1,000-row file took five seconds and more. These
 writers insert nodes, people, logins, role assignments and their audit records with ``bulk_create``; the
-records are filled exactly as ``gridgov.oversight.services.audit_record`` fills them.
+records are filled exactly as ``gridgov.audit.services.audit_record`` fills them.
 Only ``gridgov.orgs.imports`` calls them, after every row has passed its checks.
 """
 
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
+from gridgov.audit.models import AuditRecord
+from gridgov.audit.services import audit_entry, snapshot
+from gridgov.errors import DomainError, message_of
 from gridgov.orgs import services
 from gridgov.orgs.models import Node, Person, RoleAssignment
 from gridgov.orgs.permissions import forget_assignments, grant_for
 from gridgov.orgs.pinyin import initials_of
 from gridgov.orgs.signals import roles_changed
-from gridgov.oversight.models import AuditRecord
-from gridgov.oversight.services import audit_entry, snapshot
 
 if TYPE_CHECKING:
     from gridgov.orgs.imports import ImportResult, PlannedNode, PlannedPerson
@@ -41,10 +41,6 @@ def chunks(values):
     values = list(values)
     for start in range(0, len(values), CHUNK):
         yield values[start:start + CHUNK]
-
-
-def error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _role_at(actor, node: Node, cache: dict) -> str:
@@ -80,8 +76,8 @@ def create_nodes(actor, entries: "list[PlannedNode]") -> int:
                 try:
                     one_by_one[entry.code] = services.node_create(
                         actor=actor, parent=entry.anchor, kind=entry.kind, code=entry.code, name=entry.name)
-                except ValidationError as error:
-                    raise RowFailed(entry.row, error_text(error)) from None
+                except DomainError as error:
+                    raise RowFailed(entry.row, message_of(error)) from None
     # Parents that exist now: untouched ones get appended children, nodes made one by one get first children.
     parents = {node.pk: node for node in Node.objects.filter(
         pk__in=[pk for pk, group in under_existing.items() if group[0].code not in one_by_one]

@@ -23,12 +23,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from gridgov.audit.services import audit_denied, audit_record
+from gridgov.errors import DomainError, PermissionDenied, message_of
 from gridgov.orgs import excel, services
 from gridgov.orgs.excel import PEOPLE, TREE, ExcelFileError, Row
-from gridgov.orgs.import_writes import RowFailed, chunks, create_nodes, create_people, error_text
+from gridgov.orgs.import_writes import RowFailed, chunks, create_nodes, create_people
 from gridgov.orgs.models import Node, Person, RoleAssignment, id_number_digest
-from gridgov.orgs.permissions import ACTIONS, SYSTEM, PermissionDenied, assignments_of, can, may_grant_role, require
-from gridgov.oversight.services import audit_denied, audit_record
+from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of, can, may_grant_role, require
 
 
 @dataclass
@@ -157,8 +158,8 @@ def import_tree(*, actor, file) -> ImportResult:
             if entry.action == "rename":
                 try:
                     services.node_update(actor=actor, node=entry.existing, name=entry.name)
-                except ValidationError as error:
-                    raise RowFailed(entry.row, error_text(error)) from None
+                except DomainError as error:
+                    raise RowFailed(entry.row, message_of(error)) from None
         result.unchanged = sum(entry.action == "keep" for entry in plan)
         result.updated = sum(entry.action == "rename" for entry in plan)
         result.created = create_nodes(actor, [entry for entry in plan if entry.action == "create"])
@@ -253,8 +254,8 @@ def _plan_new_node(actor, entry: PlannedNode, seen: dict, existing: dict, fail) 
     if entry.kind:
         try:
             services.validate_child_kind(parent=parent, kind=entry.kind)
-        except ValidationError as error:
-            fail("kind", error_text(error))
+        except DomainError as error:
+            fail("kind", message_of(error))
 
 
 # --- people --------------------------------------------------------------------------------------------
@@ -341,8 +342,8 @@ def _check_person_row(actor, row: Row, nodes: dict, fail) -> dict:
         fail("address", _("The address is longer than 200 characters."))
     try:
         values["phone"] = services.validate_phone(row["phone"])
-    except ValidationError as error:
-        fail("phone", error_text(error))
+    except DomainError as error:
+        fail("phone", message_of(error))
     values["id_number"] = row["id_number"].upper()
     if values["id_number"]:
         if "id_number" in row.numeric and len(values["id_number"]) > 15:

@@ -67,6 +67,10 @@ class Node(MP_Node):
         self.name_initials = initials_of(self.name)
         super().save(*args, **kwargs)
 
+    def scope_node(self) -> "Node":
+        """A node is in its own scope (every object that permissions check has ``scope_node()``)."""
+        return self
+
     def covers(self, other: "Node") -> bool:
         """True if ``other`` is this node or lies below it."""
         return other.path.startswith(self.path)

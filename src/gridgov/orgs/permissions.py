@@ -8,8 +8,8 @@ own actions with ``register``.
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
+from gridgov.audit.services import audit_denied
+from gridgov.errors import PermissionDenied
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
 
 CADRES = frozenset({Role.PLATFORM_ADMIN, Role.STREET_CADRE, Role.COMMUNITY_CADRE})
@@ -45,15 +45,6 @@ GRANTABLE: dict[str, frozenset[str]] = {
 }
 
 
-class PermissionDenied(Exception):
-    """Raised by services when the actor may not do what was asked. ``code`` is stable for the API."""
-
-    def __init__(self, message, code: str = "forbidden"):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-
-
 class SystemActor:
     """The installer and the demo seeder: trusted code acting with no person behind it.
 
@@ -81,9 +72,7 @@ class Grant:
 
 
 def scope_node(target) -> Node | None:
-    """The tree node an object belongs to: a Node is its own; other models expose ``scope_node``."""
-    if target is None or isinstance(target, Node):
-        return target
+    """The tree node an object belongs to (``scope_node()``; a Node is its own)."""
     node = getattr(target, "scope_node", None)
     return node() if callable(node) else node
 
@@ -138,10 +127,8 @@ def require(actor: Person | None, action: str, target) -> Grant:
     """Return the grant that allows the action, or record the refused attempt and raise."""
     grant = grant_for(actor, action, target)
     if grant is None:
-        from gridgov.oversight.services import audit_denied
-
         audit_denied(actor=actor, action=action, target=target, node=scope_node(target))
-        raise PermissionDenied(_("You may not do this here: it is outside your role or your area."))
+        raise PermissionDenied()
     return grant
 
 

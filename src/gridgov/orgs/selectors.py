@@ -6,12 +6,14 @@ from gridgov.orgs.models import Node, NodeKind, Person, Role, RoleAssignment
 
 
 def person_for_user(user) -> Person | None:
-    if not getattr(user, "is_authenticated", False):
+    """The active person linked to an active login, or None: the one answer pages, admin and API share."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     try:
-        return user.person
+        person = user.person
     except Person.DoesNotExist:
         return None
+    return person if person.is_active else None
 
 
 def subtree(node: Node, *, max_depth: int | None = None):

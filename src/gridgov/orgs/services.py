@@ -1,14 +1,14 @@
 """Changing the tree, people and roles. Each function checks the actor's scope and audits the change."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from gridgov.audit.services import audit_denied, audit_record, snapshot
+from gridgov.errors import Invalid, PermissionDenied
 from gridgov.orgs.models import CHILD_KINDS, PHONE_PATTERN, ApiToken, Node, Person, Role, RoleAssignment
+from gridgov.orgs.permissions import SYSTEM, Grant, forget_assignments, grant_for, may_grant_role, require
 from gridgov.orgs.signals import roles_changed
-from gridgov.orgs.permissions import SYSTEM, Grant, PermissionDenied, forget_assignments, grant_for, may_grant_role, require
-from gridgov.oversight.services import audit_record, audit_denied, snapshot
 
 NODE_FIELDS = ["kind", "code", "name", "path"]
 PERSON_FIELDS = ["name", "phone", "id_number_tail", "address", "is_active", "user_id"]
@@ -17,7 +17,7 @@ PERSON_FIELDS = ["name", "phone", "id_number_tail", "address", "is_active", "use
 def validate_child_kind(*, parent: Node | None, kind: str) -> None:
     allowed = CHILD_KINDS.get(parent.kind if parent else None, frozenset())
     if kind not in allowed:
-        raise ValidationError(
+        raise Invalid(
             _("A %(kind)s cannot be placed under %(parent)s.")
             % {"kind": kind, "parent": parent.name if parent else _("the top level")}
         )
@@ -26,7 +26,7 @@ def validate_child_kind(*, parent: Node | None, kind: str) -> None:
 def validate_phone(phone: str) -> str:
     phone = phone.strip().replace(" ", "").replace("-", "")
     if phone and not PHONE_PATTERN.match(phone):
-        raise ValidationError(_("%(phone)s is not a mainland mobile number (11 digits, starting with 1).") % {"phone": phone})
+        raise Invalid(_("%(phone)s is not a mainland mobile number (11 digits, starting with 1).") % {"phone": phone})
     return phone
 
 
@@ -34,14 +34,14 @@ def node_create(*, actor: Person | None, parent: Node | None, kind: str, code: s
     """Add a node under ``parent`` (or a new root, which only ``SYSTEM`` may do)."""
     code, name = code.strip(), name.strip()
     if not code or not name:
-        raise ValidationError(_("Code and name are both required."))
+        raise Invalid(_("Code and name are both required."))
     validate_child_kind(parent=parent, kind=kind)
     if parent is None and actor is not SYSTEM:
         raise PermissionDenied(_("Only the installer creates a new top-level organisation."))
     grant = require(actor, "node.manage", parent) if parent is not None else None
     with transaction.atomic():
         if Node.objects.filter(code=code).exists():
-            raise ValidationError(_("The code %(code)s is already used.") % {"code": code})
+            raise Invalid(_("The code %(code)s is already used.") % {"code": code})
         if parent is None:
             node = Node.objects.add_root(create_kwargs={"kind": kind, "code": code, "name": name})
         else:
@@ -63,7 +63,7 @@ def node_update(*, actor: Person, node: Node, name: str | None = None, code: str
             node.name = name.strip() or node.name
         if code is not None and code.strip() and code.strip() != node.code:
             if Node.objects.filter(code=code.strip()).exists():
-                raise ValidationError(_("The code %(code)s is already used.") % {"code": code})
+                raise Invalid(_("The code %(code)s is already used.") % {"code": code})
             node.code = code.strip()
         node.save()
         audit_record(actor=actor, role=grant.role, action="node.update", target=node, before=before,
@@ -78,10 +78,10 @@ def person_create(
     """Register a person, optionally with a login and a first role. ``actor`` is a Person or ``SYSTEM``."""
     name = name.strip()
     if not name:
-        raise ValidationError(_("A name is required."))
+        raise Invalid(_("A name is required."))
     phone = validate_phone(phone)
     if role and node is None:
-        raise ValidationError(_("A role needs a node."))
+        raise Invalid(_("A role needs a node."))
     if role:
         _check_may_grant(actor=actor, role=role, node=node)
     with transaction.atomic():
@@ -89,7 +89,7 @@ def person_create(
         if id_number:
             person.set_id_number(id_number)
             if Person.objects.filter(id_number_digest=person.id_number_digest).exists():
-                raise ValidationError(_("A person with this ID number is already registered."))
+                raise Invalid(_("A person with this ID number is already registered."))
         if username:
             person.user = _create_user(username=username, password=password)
         person.save()
@@ -105,7 +105,7 @@ def person_update(*, actor: Person, person: Person, **changes) -> Person:
     grant = _require_over_person(actor=actor, action="person.manage", person=person)
     allowed = {"name", "phone", "address", "is_active", "id_number"}
     if unknown := set(changes) - allowed:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise Invalid(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         before = snapshot(person, PERSON_FIELDS)
@@ -116,7 +116,7 @@ def person_update(*, actor: Person, person: Person, **changes) -> Person:
         for field, value in changes.items():
             setattr(person, field, value.strip() if isinstance(value, str) else value)
         if not person.name:
-            raise ValidationError(_("A name is required."))
+            raise Invalid(_("A name is required."))
         person.save()
         audit_record(actor=actor, role=grant.role, action="person.update", target=person, node=None,
                      before=before, after=snapshot(person, PERSON_FIELDS))
@@ -161,7 +161,7 @@ def _grant(*, actor, person: Person, node: Node, role: str) -> RoleAssignment:
 
 def _check_may_grant(*, actor: Person, role: str, node: Node) -> None:
     if role not in Role.values:
-        raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+        raise Invalid(_("Unknown role: %(role)s") % {"role": role})
     if not may_grant_role(actor, role, node):
         audit_denied(actor=actor, action="role.grant", node=node, reason=role)
         raise PermissionDenied(_("You may not give this role at this node."))
@@ -182,11 +182,11 @@ def _create_user(*, username: str, password: str):
     User = get_user_model()
     username = username.strip()
     if User.objects.filter(username=username).exists():
-        raise ValidationError(_("The login name %(username)s is taken.") % {"username": username})
+        raise Invalid(_("The login name %(username)s is taken.") % {"username": username})
     try:
         return User.objects.create_user(username=username, password=password or None)
     except IntegrityError:
-        raise ValidationError(_("The login name %(username)s is taken.") % {"username": username}) from None
+        raise Invalid(_("The login name %(username)s is taken.") % {"username": username}) from None
 
 
 def api_token_revoke(*, actor: Person, token: ApiToken) -> None:

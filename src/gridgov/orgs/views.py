@@ -8,13 +8,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 
 from gridgov.orgs import overview, permissions, selectors
 from gridgov.orgs.forms import LoginForm
 from gridgov.orgs.models import Node, Person, Role
+from gridgov.pages import person_of
 
 # A node page lists at most this many role holders; the rest are reached through the nodes below.
 HOLDERS_SHOWN = 200
@@ -63,7 +62,7 @@ def home(request):
 @login_required
 def tree_index(request):
     """Search the tree (``?q=`` by name or pinyin initials), or start from the person's own nodes."""
-    person = _person_or_403(request)
+    person = person_of(request)
     query = request.GET.get("q", "").strip()
     found = list(selectors.search_nodes(person, query)) if query else []
     crumbs = overview.breadcrumbs(found)
@@ -102,20 +101,10 @@ def tree_children(request, code: str):
     return render(request, "orgs/_children.html", {"rows": _rows(list(Node.objects.get_children(node)))})
 
 
-def _person_or_403(request) -> Person:
-    person = selectors.person_for_user(request.user)
-    if person is None or not person.is_active:
-        raise PermissionDenied(_("Your account is not linked to an active person in the organisation tree."))
-    return person
-
-
 def _viewable_node(request, code: str) -> tuple[Person, Node]:
-    person = _person_or_403(request)
+    person = person_of(request)
     node = get_object_or_404(Node, code=code)
-    try:
-        permissions.require(person, "node.view", node)
-    except permissions.PermissionDenied as refused:
-        raise PermissionDenied(refused.message) from None
+    permissions.require(person, "node.view", node)
     return person, node
 
 

@@ -20,8 +20,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.audit.models import AuditRecord, Outcome
 from gridgov.orgs.models import Node, Person
-from gridgov.oversight.models import AuditRecord, Outcome
 
 # One evaluator: at least this many approvals in the period, and at least this share of them for one worker.
 EVALUATOR_MIN_APPROVALS = 8

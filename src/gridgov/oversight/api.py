@@ -6,8 +6,9 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema
 
+from gridgov.errors import PermissionDenied
 from gridgov.orgs.models import Node
-from gridgov.orgs.permissions import PermissionDenied, can
+from gridgov.orgs.permissions import can
 from gridgov.oversight import anomalies
 from gridgov.oversight.selectors import audit_records_under
 

@@ -1,7 +1,7 @@
 """Reading the audit trail within a person's scope."""
 
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs.models import Node
-from gridgov.oversight.models import AuditRecord
 
 
 def audit_records_under(*, node: Node, action: str = "", actor_id: int | None = None, since=None, until=None):

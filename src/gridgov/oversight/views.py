@@ -16,18 +16,16 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import assignments_of, can
-from gridgov.orgs.selectors import person_for_user
 from gridgov.oversight import anomalies, labels
 from gridgov.oversight.selectors import audit_records_under
+from gridgov.pages import person_of
 
 ANOMALY_PERIOD_DAYS = 31
 
 
 def _scope(request):
     """(person, the node whose subtree they oversee, all their oversight nodes) or 404."""
-    person = person_for_user(request.user)
-    if person is None:
-        raise Http404
+    person = person_of(request)
     roots = [node_id for role, node_id, _path in assignments_of(person) if role in ("platform_admin", "supervisor")]
     nodes = [node for node in Node.objects.filter(pk__in=roots).order_by("path") if can(person, "audit.view", node)]
     if not nodes:

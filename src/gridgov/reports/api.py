@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gridgov.errors import Invalid
 from gridgov.orgs.models import Node
 from gridgov.reports import selectors, services
 from gridgov.reports.models import Category, Report
@@ -116,11 +117,9 @@ def categories(request):
 @router.post("/reports", response={201: ReportDetailOut}, summary="File a report (multipart, photos optional)")
 def report_file(request, category: Form[str], node: Form[str], text: Form[str] = "", address: Form[str] = "",
                 latitude: Form[str] = "", longitude: Form[str] = "", photos: File[list[UploadedFile]] = None):
-    from django.core.exceptions import ValidationError
-
     category_row = Category.objects.filter(code=category, is_active=True).first()
     if category_row is None:
-        raise ValidationError("Unknown category.", code="unknown_category")
+        raise Invalid("Unknown category.", code="unknown_category")
     node_row = Node.objects.filter(code=node).first()
     if node_row is None:
         raise Http404("No such node.")

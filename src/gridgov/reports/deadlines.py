@@ -17,7 +17,6 @@ from datetime import timedelta
 from django.apps import apps
 from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.orgs.models import Node, Role

@@ -9,12 +9,11 @@ page shows findings on first open.
 import random
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 
+from gridgov.errors import DomainError
 from gridgov.orgs.models import Node, Person, Role
-from gridgov.orgs.permissions import PermissionDenied
 from gridgov.reports import deadlines, services
 from gridgov.reports.models import Category
 
@@ -54,7 +53,7 @@ def seed(*, rng: random.Random, out) -> None:
                                           text=rng.choice(TEXTS.get(category.code, TEXTS["other"])),
                                           address=people[person_id].address, now=filed)
             _progress(report, rng=rng, filed=filed, now=now, index=index)
-        except (ValidationError, PermissionDenied):
+        except DomainError:
             continue
     deadlines.scan_deadlines(now=now)
     _anomalies(street=street, rng=rng, now=now)
@@ -110,7 +109,7 @@ def _anomalies(*, street, rng, now) -> None:
                 try:
                     grant_points(actor=cadre, person=person, amount=30, reason="志愿服务",
                                  idempotency_key=f"demo:household:{unit.code}:{person.pk}", budget_node=unit)
-                except (ValidationError, PermissionDenied):
+                except DomainError:
                     pass
         # A grant reversed after the audit.
         posting = (Posting.objects.filter(kind=PostingKind.GRANT, node=unit, reversed_by__isnull=True)
@@ -119,7 +118,7 @@ def _anomalies(*, street, rng, now) -> None:
             try:
                 reverse_posting(actor=cadre, posting=posting, reason="核查后撤销",
                                 idempotency_key=f"demo:reverse:{posting.pk}")
-            except (ValidationError, PermissionDenied):
+            except DomainError:
                 pass
     if village is not None:
         _late_night_approvals(village=village, rng=rng, now=now)
@@ -145,5 +144,5 @@ def _late_night_approvals(*, village, rng, now) -> None:
             claim = task_services.task_claim(actor=worker, task=task, now=evening - timedelta(hours=2))
             task_services.claim_submit(actor=worker, claim=claim, text="巡查完毕", now=evening - timedelta(hours=1))
             task_services.claim_evaluate(actor=cadre, claim=claim, approve=True, now=evening)
-        except (ValidationError, PermissionDenied):
+        except DomainError:
             continue

@@ -5,9 +5,7 @@ from django.utils import timezone
 
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of
-from gridgov.reports.models import (
-    OPEN_STATES, Alert, AlertLevel, Category, EscalationLevel, Report, ReportState,
-)
+from gridgov.reports.models import OPEN_STATES, Alert, AlertLevel, Category, EscalationLevel, Report, ReportState
 
 
 def role_paths(person, action: str | None = None) -> list[str]:

@@ -9,17 +9,25 @@ timeline event and an audit record, all in one transaction. A refusal leaves a `
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.audit.services import audit_denied, audit_record, snapshot
+from gridgov.errors import DomainError, Invalid, PermissionDenied, register_codes
+from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
-from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, PermissionDenied, assignments_of, grant_for
-from gridgov.oversight.services import audit_denied, audit_record, snapshot
+from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, assignments_of, grant_for
 from gridgov.reports import routing, workflow
 from gridgov.reports.models import (
-    OPEN_STATES, Alert, Category, EscalationLevel, ItemType, Report, ReportEvent, ReportPhoto, ReportState,
+    Alert,
+    Category,
+    EscalationLevel,
+    ItemType,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportState,
 )
 from gridgov.reports.workflow import Event, Who
 
@@ -31,6 +39,17 @@ MAX_REOPENS = 2
 BAD_RATING = 2  # a rating at or below this reopens the report (until MAX_REOPENS)
 COMMUNITY_KINDS = (NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE)
 FILE_NODE_KINDS = COMMUNITY_KINDS + (NodeKind.GRID, NodeKind.MICRO_GRID, NodeKind.BUILDING)
+
+
+register_codes({
+    "unknown_category": (400, "Choose one of the listed report categories."),
+    "empty_report": (400, "A report needs a description or a photo."),
+    "too_many_photos": (400, "More photos than a report takes."),
+    "invalid_location": (400, "The latitude and longitude are not a valid pair of numbers in range."),
+    "invalid_rating": (400, "A rating is a whole number from 1 to 5."),
+    "invalid_handler": (400, "This person cannot handle the report (outside the area, or handles it already)."),
+    "cannot_escalate": (409, "The report cannot go higher (already with the street, or nobody above)."),
+})
 
 
 # ---------------------------------------------------------------- filing
@@ -60,17 +79,16 @@ def report_file(*, actor, node: Node, category: Category, text: str = "", addres
         audit_denied(actor=actor, action="report.file", node=node, reason="out_of_scope")
         raise PermissionDenied(_("You may only report about your own area."), code="out_of_scope")
     if not isinstance(category, Category) or not category.is_active:
-        raise ValidationError(_("Choose one of the listed categories."), code="unknown_category")
+        raise Invalid(_("Choose one of the listed categories."), code="unknown_category")
     text = (text or "").strip()
     photos = list(photos or [])
     if not text and not photos:
-        raise ValidationError(_("Describe the problem or add a photo."), code="empty_report")
+        raise Invalid(_("Describe the problem or add a photo."), code="empty_report")
     if len(text) > MAX_TEXT:
-        raise ValidationError(_("Keep the description under %(max)d characters.") % {"max": MAX_TEXT}, code="invalid")
+        raise Invalid(_("Keep the description under %(max)d characters.") % {"max": MAX_TEXT}, code="invalid")
     if len(photos) > MAX_PHOTOS:
-        raise ValidationError(_("At most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_photos")
+        raise Invalid(_("At most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_photos")
     latitude, longitude = parse_location(latitude, longitude)
-    from gridgov.tasks.evidence import process_photo
 
     processed = [process_photo(upload, keep_location=False) for upload in photos]  # all checked before saving
     handler, rule, level = routing.route(node=node, category=category)
@@ -99,9 +117,9 @@ def parse_location(latitude, longitude):
     try:
         latitude, longitude = Decimal(str(latitude)), Decimal(str(longitude))
     except (InvalidOperation, ValueError):
-        raise ValidationError(_("The location is not a pair of numbers."), code="invalid_location") from None
+        raise Invalid(_("The location is not a pair of numbers."), code="invalid_location") from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ValidationError(_("The location is out of range."), code="invalid_location")
+        raise Invalid(_("The location is out of range."), code="invalid_location")
     return latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001"))
 
 
@@ -120,7 +138,7 @@ def report_resolve(*, actor, report: Report, resolution: str, useful: bool = Tru
     """Mark the work done; ``useful`` says the report was real and worth the category's points."""
     resolution = (resolution or "").strip()
     if not resolution:
-        raise ValidationError(_("Say what was done."), code="invalid")
+        raise Invalid(_("Say what was done."), code="invalid")
 
     def change(locked, now):
         locked.resolution = resolution[:MAX_TEXT]
@@ -137,7 +155,7 @@ def report_rate(*, actor, report: Report, rating, comment: str = "", now=None) -
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise ValidationError(_("Give a rating from 1 to 5."), code="invalid_rating")
+        raise Invalid(_("Give a rating from 1 to 5."), code="invalid_rating")
     comment = (comment or "").strip()[:500]
 
     def choose(locked):
@@ -165,9 +183,9 @@ def report_reassign(*, actor, report: Report, handler: Person, reason: str = "",
     def change(locked, now):
         if (not isinstance(handler, Person) or not handler.is_active
                 or grant_for(handler, "report.handle", locked.node) is None):
-            raise ValidationError(_("This person cannot handle reports here."), code="invalid_handler")
+            raise Invalid(_("This person cannot handle reports here."), code="invalid_handler")
         if locked.handler_id == handler.pk:
-            raise ValidationError(_("This person already handles the report."), code="invalid_handler")
+            raise Invalid(_("This person already handles the report."), code="invalid_handler")
         locked.handler = handler
 
     return _transition(actor=actor, report=report, event=Event.REASSIGN, now=now, change=change,
@@ -180,14 +198,14 @@ def report_escalate(*, actor, report: Report, reason: str = "", now=None) -> Rep
 
     def change(locked, now):
         if locked.escalation >= EscalationLevel.STREET:
-            raise ValidationError(_("The report is already with the street."), code="cannot_escalate")
+            raise Invalid(_("The report is already with the street."), code="cannot_escalate")
         level = locked.escalation + 1
         target = routing.escalation_target(node=locked.node, level=level, current=locked.handler)
         if target is None and level < EscalationLevel.STREET:
             level += 1
             target = routing.escalation_target(node=locked.node, level=level, current=locked.handler)
         if target is None:
-            raise ValidationError(_("There is no one above to escalate to."), code="cannot_escalate")
+            raise Invalid(_("There is no one above to escalate to."), code="cannot_escalate")
         locked.escalation = level
         locked.handler = target
         change.note = (_("To %(level)s: %(name)s") % {"level": EscalationLevel(level).label, "name": target.name}
@@ -323,8 +341,8 @@ def _grant_points(*, report: Report, now) -> None:
             reason=str(_("Useful report: %(category)s") % {"category": report.category.name}),
             budget_node=budget_node, source=report, memo=f"report #{report.pk}",
         )
-    except (ValidationError, PermissionDenied) as error:
-        message = " ".join(getattr(error, "messages", [str(error)]))
+    except DomainError as error:
+        message = str(error.message)
         _event(report, "points_refused", report.state, report.state, SYSTEM, message, now)
         return
     with transaction.atomic():

@@ -2,38 +2,27 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.orgs.permissions import PermissionDenied, can
-from gridgov.orgs.selectors import person_for_user
+from gridgov.errors import DomainError, message_of
+from gridgov.media import private_jpeg
+from gridgov.orgs.permissions import can
+from gridgov.pages import person_of
 from gridgov.reports import selectors, services
 from gridgov.reports.forms import EscalateForm, RateForm, ReassignForm, ReportForm, ResolveForm
-from gridgov.reports.models import OPEN_STATES, Report, ReportPhoto, ReportState
+from gridgov.reports.models import OPEN_STATES, Report, ReportPhoto
 from gridgov.reports.workflow import EVENT_LABELS
-from gridgov.media import private_jpeg
-
-
-def _person(request):
-    person = person_for_user(request.user)
-    if person is None:
-        raise Http404(_("No person is registered for this login."))
-    return person
-
-
-def _message(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(getattr(error, "message", error))])
 
 
 def _run(request, action, *, success: str) -> bool:
     try:
         action()
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _message(error))
+    except DomainError as error:
+        messages.error(request, message_of(error))
         return False
     messages.success(request, success)
     return True
@@ -48,7 +37,7 @@ def _render(request, person, template, context):
 
 @login_required
 def new(request):
-    person = _person(request)
+    person = person_of(request)
     form = ReportForm(request.POST or None, request.FILES or None, person=person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -63,25 +52,25 @@ def new(request):
 
 @login_required
 def mine(request):
-    person = _person(request)
+    person = person_of(request)
     return _render(request, person, "reports/mine.html", {"reports": selectors.reports_of(reporter=person)[:200]})
 
 
 @login_required
 def queue(request):
-    person = _person(request)
+    person = person_of(request)
     return _render(request, person, "reports/queue.html", {"reports": selectors.handler_queue(person=person)[:200]})
 
 
 @login_required
 def alerts(request):
-    person = _person(request)
+    person = person_of(request)
     return _render(request, person, "reports/alerts.html", {"alerts": selectors.alerts_for(person=person)[:300]})
 
 
 @login_required
 def detail(request, pk):
-    person = _person(request)
+    person = person_of(request)
     report = get_object_or_404(Report.objects.select_related("category", "node", "handler", "reporter"), pk=pk)
     if not selectors.report_visible(person=person, report=report):
         raise Http404
@@ -101,7 +90,7 @@ def detail(request, pk):
 @require_POST
 def act(request, pk, event):
     """One POST endpoint per step; the service decides whether this person may take it now."""
-    person = _person(request)
+    person = person_of(request)
     report = get_object_or_404(Report, pk=pk)
     if event == "accept":
         _run(request, lambda: services.report_accept(actor=person, report=report), success=_("Accepted."))
@@ -142,7 +131,7 @@ def act(request, pk, event):
 
 @login_required
 def photo(request, pk):
-    person = _person(request)
+    person = person_of(request)
     photo = get_object_or_404(ReportPhoto.objects.select_related("report", "report__node"), pk=pk)
     if not selectors.report_visible(person=person, report=photo.report):
         raise Http404

@@ -1,34 +1,20 @@
 """API for points codes, redemption at merchants, settlements and the dividend table."""
 
-import functools
 from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from gridgov.api_errors import ApiError
+from gridgov.errors import PermissionDenied
 from gridgov.orgs.models import Node
-from gridgov.orgs.permissions import PermissionDenied, require
+from gridgov.orgs.permissions import require
 from gridgov.rewards import dividend as dividends
 from gridgov.rewards import selectors, services
-from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import CatalogueItem, Merchant
 
 router = Router(tags=["rewards"])
 
-
-def refusals_as_errors(endpoint):
-    """A ``RewardsRefusal`` becomes a JSON error with its stable code (``token_expired``, ``out_of_stock``…)."""
-
-    @functools.wraps(endpoint)
-    def wrapped(*args, **kwargs):
-        try:
-            return endpoint(*args, **kwargs)
-        except RewardsRefusal as refusal:
-            raise ApiError(refusal.status, refusal.code, refusal.message) from None
-
-    return wrapped
 
 
 class TokenOut(Schema):
@@ -118,14 +104,12 @@ class DividendOut(Schema):
 
 
 @router.post("/rewards/my-token", response=TokenOut, summary="Issue my short-lived, single-use points code")
-@refusals_as_errors
 def my_token(request):
     issued = services.token_issue(person=request.person)
     return {"token": issued.token, "code": issued.code, "expires_at": issued.expires_at}
 
 
 @router.post("/rewards/tokens/inspect", response=InspectionOut, summary="Merchant staff: check a member's code")
-@refusals_as_errors
 def inspect_token(request, body: TokenIn):
     merchant = get_object_or_404(Merchant, pk=body.merchant_id) if body.merchant_id else None
     found = services.token_inspect(actor=request.person, token_string=body.token, merchant=merchant)
@@ -134,7 +118,6 @@ def inspect_token(request, body: TokenIn):
 
 
 @router.post("/rewards/redemptions", response={201: RedemptionOut}, summary="Merchant staff: redeem an item")
-@refusals_as_errors
 def redeem(request, body: RedeemIn):
     item = get_object_or_404(CatalogueItem.objects.select_related("merchant__node"), pk=body.item_id)
     redemption = services.redeem(actor=request.person, token_string=body.token, item=item,
@@ -143,7 +126,6 @@ def redeem(request, body: RedeemIn):
 
 
 @router.get("/rewards/merchants/{merchant_id}/catalogue", response=list[ItemOut], summary="A merchant's catalogue")
-@refusals_as_errors
 def merchant_catalogue(request, merchant_id: int):
     merchant = get_object_or_404(Merchant.objects.select_related("node"), pk=merchant_id)
     if not services.member_in_scope(member=request.person, merchant=merchant) and not selectors.may_view_settlement(
@@ -154,7 +136,6 @@ def merchant_catalogue(request, merchant_id: int):
 
 
 @router.get("/rewards/my/redemptions", response=list[RedemptionOut], summary="What I spent my points on")
-@refusals_as_errors
 def my_redemptions(request, limit: int = 50, offset: int = 0):
     limit, offset = min(max(limit, 1), 200), max(offset, 0)
     return list(selectors.redemptions_of(request.person).select_related("member")[offset:offset + limit])
@@ -162,7 +143,6 @@ def my_redemptions(request, limit: int = 50, offset: int = 0):
 
 @router.get("/rewards/merchants/{merchant_id}/settlement", response=SettlementOut,
             summary="A merchant's settlement for one month (period=YYYY-MM)")
-@refusals_as_errors
 def merchant_settlement(request, merchant_id: int, period: str = ""):
     merchant = get_object_or_404(Merchant.objects.select_related("node"), pk=merchant_id)
     if not selectors.may_view_settlement(request.person, merchant):
@@ -174,7 +154,6 @@ def merchant_settlement(request, merchant_id: int, period: str = ""):
 
 @router.get("/rewards/dividend", response=DividendOut,
             summary="Year-end dividend shares of a village, pro rata to points earned (largest remainder)")
-@refusals_as_errors
 def dividend_table(request, node: str, year: int, amount: str, unit: str = "household"):
     village = get_object_or_404(Node, code=node)
     require(request.person, "rewards.dividend", village)

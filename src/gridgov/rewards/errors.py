@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.errors import DomainError, register_codes
+
 # code -> (HTTP status, default message). The codes are part of the API contract: do not rename.
 REFUSALS = {
     "token_invalid": (400, _("This is not a valid points code. Ask the member to refresh the code and try again.")),
@@ -25,12 +27,11 @@ REFUSALS = {
 }
 
 
-class RewardsRefusal(Exception):
+register_codes(REFUSALS)
+
+
+class RewardsRefusal(DomainError):
     """Raised by rewards services when a request is refused; the transaction rolls back, nothing moves."""
 
     def __init__(self, code: str, message=None):
-        status, default = REFUSALS[code]
-        self.code = code
-        self.status = status
-        self.message = message if message is not None else default
-        super().__init__(str(self.message))
+        super().__init__(message if message is not None else REFUSALS[code][1], code=code)

@@ -7,37 +7,30 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.errors import DomainError, message_of
 from gridgov.orgs.models import Person
-from gridgov.orgs.permissions import PermissionDenied, can
+from gridgov.orgs.permissions import can
+from gridgov.pages import person_of, refuse_in_form
 from gridgov.rewards import selectors, services
 from gridgov.rewards.forms import ItemForm, ItemUpdateForm, MerchantForm, StaffAddForm
 from gridgov.rewards.models import CatalogueItem, Merchant, MerchantStaff
-from gridgov.rewards.views import _person_or_403
-
-
-def _refusal_text(error) -> str:
-    """The person-readable text of a service's ValidationError or PermissionDenied."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(getattr(error, "message", error))
 
 
 def _manager_or_403(request) -> Person:
-    person = _person_or_403(request)
+    person = person_of(request)
     if not selectors.merchant_nodes_for(person).exists():
         raise DjangoPermissionDenied(_("Managing merchants needs a cadre's role."))
     return person
 
 
 def _managed_merchant(request, pk: int) -> tuple[Person, Merchant]:
-    person = _person_or_403(request)
+    person = person_of(request)
     merchant = get_object_or_404(Merchant.objects.select_related("node", "account"), pk=pk)
     if not can(person, "rewards.manage", merchant):
         raise DjangoPermissionDenied(_("This merchant is outside your area."))
@@ -68,8 +61,8 @@ def merchant_create(request):
             try:
                 merchant = services.merchant_create_once(actor=person, name=data["name"], node=data["node"],
                                                          creation_key=data["creation_key"])
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _refusal_text(error))
+            except DomainError as error:
+                refuse_in_form(form, error)
             else:
                 messages.success(request, _("Merchant %(name)s is registered. Add its catalogue and staff below.")
                                  % {"name": merchant.name})
@@ -116,8 +109,9 @@ def merchant_active(request, pk: int):
     is_active = request.POST.get("is_active") == "1"
     try:
         services.merchant_set_active(actor=person, merchant=merchant, is_active=is_active)
-    except PermissionDenied as error:
-        raise DjangoPermissionDenied(_refusal_text(error)) from None
+    except DomainError as error:
+        messages.error(request, message_of(error))
+        return redirect("rewards:merchant", pk=merchant.pk)
     messages.success(request, _("The merchant now accepts points.") if is_active
                      else _("The merchant no longer accepts points."))
     return redirect("rewards:merchant", pk=merchant.pk)
@@ -135,8 +129,8 @@ def item_create(request, pk: int):
                 actor=person, merchant=merchant, creation_key=data["creation_key"], name=data["name"],
                 kind=data["kind"], points=data["points"], stock=data["stock"], description=data["description"],
             )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _refusal_text(error))
+        except DomainError as error:
+            refuse_in_form(form, error)
         else:
             messages.success(request, _("%(item)s is in the catalogue.") % {"item": item.name})
             return redirect(_detail_url(merchant, "catalogue"))
@@ -159,8 +153,8 @@ def item_update(request, pk: int, item_pk: int):
         try:
             item = services.item_update(actor=person, item=item, points=data["points"], stock=data["stock"],
                                         is_active=data["is_active"])
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _refusal_text(error))
+        except DomainError as error:
+            refuse_in_form(form, error)
         else:
             messages.success(request, _("%(item)s is saved.") % {"item": item.name})
             return redirect(_detail_url(merchant, f"item-{item.pk}"))
@@ -180,8 +174,8 @@ def staff_add(request, pk: int):
                               staff_error=_("Choose a person from the search results."))
     try:
         services.staff_add(actor=person, merchant=merchant, person=candidate)
-    except (ValidationError, PermissionDenied) as error:
-        return _render_detail(request, person, merchant, staff_error=_refusal_text(error), status=400)
+    except DomainError as error:
+        return _render_detail(request, person, merchant, staff_error=message_of(error), status=error.status)
     messages.success(request, _("%(person)s may now work this merchant's till.") % {"person": candidate.name})
     return redirect(_detail_url(merchant, "staff"))
 
@@ -194,7 +188,7 @@ def staff_remove(request, pk: int, link_pk: int):
                              merchant=merchant)
     try:
         services.staff_remove(actor=person, link=link)
-    except PermissionDenied as error:
-        return _render_detail(request, person, merchant, staff_error=_refusal_text(error), status=403)
+    except DomainError as error:
+        return _render_detail(request, person, merchant, staff_error=message_of(error), status=error.status)
     messages.success(request, _("%(person)s no longer works this merchant's till.") % {"person": link.person.name})
     return redirect(_detail_url(merchant, "staff"))

@@ -9,18 +9,18 @@ a person whose only roles sit above the merchant's node (a street cadre at a com
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from gridgov.audit.services import audit_denied, audit_record, snapshot
+from gridgov.errors import Invalid, PermissionDenied
 from gridgov.ledger import services as ledger
 from gridgov.ledger.errors import InsufficientFunds
 from gridgov.ledger.selectors import balance_of, person_account
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
-from gridgov.orgs.permissions import SYSTEM, PermissionDenied, require
+from gridgov.orgs.permissions import SYSTEM, require
 from gridgov.orgs.services import role_grant
-from gridgov.oversight.services import audit_denied, audit_record, snapshot
 from gridgov.rewards import selectors
 from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import CatalogueItem, ItemKind, Merchant, MerchantStaff, Redemption
@@ -35,11 +35,11 @@ def merchant_create(*, actor, name: str, node: Node) -> Merchant:
     """Register a partner merchant in ``node``'s area and open its points account."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError(_("A name is required."))
+        raise Invalid(_("A name is required."))
     grant = require(actor, "rewards.manage", node)
     with transaction.atomic():
         if Merchant.objects.filter(node=node, name=name).exists():
-            raise ValidationError(_("A merchant called %(name)s already exists here.") % {"name": name})
+            raise Invalid(_("A merchant called %(name)s already exists here.") % {"name": name})
         merchant = Merchant.objects.create(name=name, node=node)
         merchant.account = ledger.open_account(
             kind="merchant", owner_key=f"merchant:{merchant.pk}", name=name, node=node
@@ -107,7 +107,7 @@ def item_update(*, actor, item: CatalogueItem, **changes) -> CatalogueItem:
     """Change an item's name, price, kind, description, stock (None = unlimited) or active flag."""
     allowed = {"name", "points", "kind", "description", "stock", "is_active"}
     if unknown := set(changes) - allowed:
-        raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise Invalid(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     grant = require(actor, "rewards.manage", item)
     with transaction.atomic():
         item = CatalogueItem.objects.select_for_update().select_related("merchant__node").get(pk=item.pk)
@@ -152,7 +152,7 @@ def redeem(*, actor, token_string: str, item: CatalogueItem, idempotency_key: st
     """
     idempotency_key = (idempotency_key or "").strip()
     if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
-        raise ValidationError(_("A confirmation key (1 to 64 characters) is required."))
+        raise Invalid(_("A confirmation key (1 to 64 characters) is required."))
     merchant = _staff_merchant(actor=actor, merchant=item.merchant)
     if existing := _replayed(idempotency_key=idempotency_key, actor=actor, item=item):
         return existing
@@ -259,13 +259,13 @@ def _require_in_scope(*, member: Person, merchant: Merchant) -> None:
 def _apply_item_fields(item: CatalogueItem, *, name, points, kind, description, stock) -> None:
     name = (name or "").strip()
     if not name:
-        raise ValidationError(_("A name is required."))
+        raise Invalid(_("A name is required."))
     if kind not in ItemKind.values:
-        raise ValidationError(_("Unknown kind: %(kind)s") % {"kind": kind})
+        raise Invalid(_("Unknown kind: %(kind)s") % {"kind": kind})
     if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
-        raise ValidationError(_("The price must be a whole number of points above zero."))
+        raise Invalid(_("The price must be a whole number of points above zero."))
     if stock is not None and (isinstance(stock, bool) or not isinstance(stock, int) or stock < 0):
-        raise ValidationError(_("Stock must be a whole number, zero or more (empty for unlimited)."))
+        raise Invalid(_("Stock must be a whole number, zero or more (empty for unlimited)."))
     item.name, item.kind, item.points = name[:100], kind, points
     item.description, item.stock = (description or "").strip()[:200], stock
 
@@ -294,7 +294,7 @@ def merchant_create_once(*, actor, name: str, node: Node, creation_key: str) -> 
         # A concurrent request won the race: with this key (a double tap), or with this name.
         if (existing := Merchant.objects.filter(creation_key=key).first()) is not None:
             return existing
-        raise ValidationError(_("A merchant called %(name)s already exists here.") % {"name": name}) from None
+        raise Invalid(_("A merchant called %(name)s already exists here.") % {"name": name}) from None
     merchant.creation_key = key
     return merchant
 
@@ -334,11 +334,11 @@ def staff_remove(*, actor, link: MerchantStaff) -> None:
 def _check_creation_key(creation_key) -> str:
     key = (creation_key or "").strip()
     if not key or len(key) > IDEMPOTENCY_KEY_MAX:
-        raise ValidationError(_("A confirmation key (1 to 64 characters) is required."))
+        raise Invalid(_("A confirmation key (1 to 64 characters) is required."))
     return key
 
 
 def _replayed_creation(existing, *, same: bool):
     if not same:
-        raise ValidationError(_("This form was already used for something else. Reload the page and try again."))
+        raise Invalid(_("This form was already used for something else. Reload the page and try again."))
     return existing

@@ -6,27 +6,19 @@ import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from gridgov.orgs.permissions import PermissionDenied, can
-from gridgov.orgs.selectors import person_for_user
+from gridgov.errors import DomainError, message_of
+from gridgov.orgs.permissions import can
+from gridgov.pages import person_of, refuse_in_form
 from gridgov.rewards import dividend as dividends
 from gridgov.rewards import exports, selectors, services
-from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.forms import CodeForm, ConfirmForm, DividendForm
 from gridgov.rewards.models import CatalogueItem, Merchant, Redemption
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _person_or_403(request):
-    person = person_for_user(request.user)
-    if person is None or not person.is_active:
-        raise DjangoPermissionDenied(_("Your login is not linked to a person."))
-    return person
 
 
 def _code_context(person) -> dict:
@@ -44,7 +36,7 @@ def _code_context(person) -> dict:
 
 @login_required
 def my_code(request):
-    person = _person_or_403(request)
+    person = person_of(request)
     context = _code_context(person)
     context["redemptions"] = list(selectors.redemptions_of(person)[:10])
     return render(request, "rewards/my_code.html", context)
@@ -53,7 +45,7 @@ def my_code(request):
 @login_required
 def my_code_card(request):
     """The code card alone: htmx swaps it in before the shown code expires."""
-    return render(request, "rewards/_code_card.html", _code_context(_person_or_403(request)))
+    return render(request, "rewards/_code_card.html", _code_context(person_of(request)))
 
 
 def _till_merchants(person, requested: int | None):
@@ -66,7 +58,7 @@ def _till_merchants(person, requested: int | None):
 @login_required
 def till(request):
     """Step 1: type or paste the member's code. Step 2 (POST): see the masked member and pick an item."""
-    person = _person_or_403(request)
+    person = person_of(request)
     requested = request.POST.get("merchant") or request.GET.get("merchant")
     merchants, merchant = _till_merchants(person, int(requested) if str(requested or "").isdigit() else None)
     if merchant is None:
@@ -78,9 +70,9 @@ def till(request):
         try:
             inspection = services.token_inspect(actor=person, token_string=form.cleaned_data["token"],
                                                 merchant=merchant)
-        except (RewardsRefusal, PermissionDenied) as refusal:
-            form.add_error("token", refusal.message)
-            status = getattr(refusal, "status", 403)
+        except DomainError as refusal:
+            form.add_error("token", message_of(refusal))
+            status = refusal.status
         else:
             context.update(
                 inspection=inspection,
@@ -95,7 +87,7 @@ def till(request):
 @login_required
 def till_confirm(request):
     """Step 3: move the points. The form's idempotency key makes a double tap post once."""
-    person = _person_or_403(request)
+    person = person_of(request)
     if request.method != "POST":
         return redirect("rewards:till")
     form = ConfirmForm(request.POST)
@@ -109,9 +101,8 @@ def till_confirm(request):
     try:
         redemption = services.redeem(actor=person, token_string=form.cleaned_data["token"], item=item,
                                      idempotency_key=form.cleaned_data["idempotency_key"])
-    except (RewardsRefusal, PermissionDenied, ValidationError) as refusal:
-        message = getattr(refusal, "message", None) or " ".join(getattr(refusal, "messages", [str(refusal)]))
-        return _till_error(request, person, message, status=getattr(refusal, "status", 400), merchant=merchant)
+    except DomainError as refusal:
+        return _till_error(request, person, message_of(refusal), status=refusal.status, merchant=merchant)
     return redirect("rewards:receipt", pk=redemption.pk)
 
 
@@ -124,7 +115,7 @@ def _till_error(request, person, message, *, status, merchant=None):
 
 @login_required
 def receipt(request, pk: int):
-    person = _person_or_403(request)
+    person = person_of(request)
     redemption = get_object_or_404(Redemption.objects.select_related("merchant", "member", "staff"), pk=pk)
     if person.pk != redemption.member_id and not selectors.may_view_settlement(person, redemption.merchant):
         raise DjangoPermissionDenied(_("This receipt is not yours to see."))
@@ -134,15 +125,16 @@ def receipt(request, pk: int):
 
 @login_required
 def settlement(request, pk: int):
-    person = _person_or_403(request)
+    person = person_of(request)
     merchant = get_object_or_404(Merchant.objects.select_related("node"), pk=pk)
     if not selectors.may_view_settlement(person, merchant):
         raise DjangoPermissionDenied(_("You may not read this merchant's settlement."))
     try:
         result = selectors.settlement(merchant=merchant, period=request.GET.get("period") or None)
-    except RewardsRefusal as refusal:
+    except DomainError as refusal:
         result = selectors.settlement(merchant=merchant, period=None)
-        return render(request, "rewards/settlement.html", {"result": result, "error": refusal.message}, status=400)
+        return render(request, "rewards/settlement.html", {"result": result, "error": message_of(refusal)},
+                      status=refusal.status)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(exports.settlement_workbook(result), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="settlement-{merchant.pk}-{result.period}.xlsx"'
@@ -152,7 +144,7 @@ def settlement(request, pk: int):
 
 @login_required
 def dividend(request):
-    person = _person_or_403(request)
+    person = person_of(request)
     form = DividendForm(request.GET or None, person=person)
     context, status = {"form": form}, 200
     if request.GET and form.is_valid():
@@ -162,8 +154,8 @@ def dividend(request):
         try:
             table = dividends.dividend_table(node=node, year=form.cleaned_data["year"],
                                              amount=form.cleaned_data["amount"], unit=form.cleaned_data["unit"])
-        except RewardsRefusal as refusal:
-            form.add_error(None, refusal.message)
+        except DomainError as refusal:
+            refuse_in_form(form, refusal)
             status = refusal.status
         else:
             if request.GET.get("format") == "xlsx":

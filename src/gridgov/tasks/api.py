@@ -1,6 +1,5 @@
 """API for the task flow: the same services as the pages, JSON in and out, refusals as 4xx {"code","message"}."""
 
-import functools
 from datetime import datetime
 from decimal import Decimal
 
@@ -8,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
@@ -18,20 +16,6 @@ from gridgov.tasks.models import Claim, Grade, Task, WorkType
 
 router = Router(tags=["tasks"])
 
-
-def refusals_as_conflict(view):
-    """A well-formed request that cannot be done now (full, expired, repeated) is 409 with its own code."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except services.Refused as refusal:
-            error = HttpError(409, " ".join(refusal.messages))
-            error.code = refusal.code
-            raise error from None
-
-    return wrapper
 
 
 class WorkTypeOut(Schema):
@@ -228,7 +212,6 @@ def task_detail(request, task_id: int):
 
 
 @router.post("/tasks/{task_id}/claim", response={201: ClaimOut}, summary="Claim a place on a task")
-@refusals_as_conflict
 def task_claim(request, task_id: int):
     task = get_object_or_404(Task.objects.select_related("node"), pk=task_id)  # the area check reads task.node
     return Status(201, services.task_claim(actor=request.person, task=task))
@@ -261,14 +244,12 @@ def claim_detail(request, claim_id: int):
 
 
 @router.post("/claims/{claim_id}/release", response=ClaimOut, summary="Give my place back")
-@refusals_as_conflict
 def claim_release(request, claim_id: int):
     claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_release(actor=request.person, claim=claim)
 
 
 @router.post("/claims/{claim_id}/submit", response=ClaimOut, summary="Submit evidence (multipart: text, photos, location)")
-@refusals_as_conflict
 def claim_submit(
     request, claim_id: int, text: Form[str] = "", latitude: Form[str] = "", longitude: Form[str] = "",
     photos: File[list[UploadedFile]] = None,
@@ -279,7 +260,6 @@ def claim_submit(
 
 
 @router.post("/claims/{claim_id}/evaluate", response=ClaimOut, summary="Approve (with an adjustment) or reject")
-@refusals_as_conflict
 def claim_evaluate(request, claim_id: int, payload: EvaluateIn):
     claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_evaluate(actor=request.person, claim=claim, approve=payload.approve,
@@ -287,7 +267,6 @@ def claim_evaluate(request, claim_id: int, payload: EvaluateIn):
 
 
 @router.post("/claims/{claim_id}/audit", response=ClaimOut, summary="Confirm (grants the points) or send back")
-@refusals_as_conflict
 def claim_audit(request, claim_id: int, payload: AuditIn):
     claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_audit(actor=request.person, claim=claim, confirm=payload.confirm, reason=payload.reason)
@@ -302,7 +281,7 @@ def claims_audit_batch(request, payload: BatchIn):
         if error is None:
             results.append({"claim_id": claim.pk, "ok": True})
         else:
-            message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error.message)
+            message = message_of(error)
             results.append({"claim_id": claim.pk, "ok": False, "code": getattr(error, "code", None) or "invalid",
                             "message": message})
     return results

@@ -8,9 +8,9 @@ step, a rejection being redone, and open tasks with places left for the demo wor
 import random
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from gridgov.errors import DomainError
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.tasks import services
@@ -125,7 +125,7 @@ def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent,
     """Take one claim as far as this month got: most are audited, recent ones wait at some step."""
     try:
         claim = services.task_claim(actor=worker, task=task, now=claimed_at)
-    except ValidationError:
+    except DomainError:
         return
     roll = rng.random()
     if recent and roll < 0.25:
@@ -161,7 +161,7 @@ def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent,
     try:
         services.claim_audit(actor=auditor, claim=claim, confirm=True,
                              now=min(evaluated_at + timedelta(hours=rng.randint(2, 48)), now))
-    except ValidationError:
+    except DomainError:
         return  # budget spent: the claim waits in the audit queue
 
 

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.tasks import selectors
-from gridgov.tasks.evidence import MAX_PHOTOS_PER_SUBMISSION
 from gridgov.tasks.models import Grade, Recurrence, WorkType
+from gridgov.tasks.services import MAX_PHOTOS_PER_SUBMISSION
 
 PUBLISH_KINDS = [NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE, NodeKind.GRID]
 

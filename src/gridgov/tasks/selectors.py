@@ -6,7 +6,17 @@ from django.utils import timezone
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of
 from gridgov.tasks.models import (
-    Claim, ClaimState, Grade, Module, Notice, Task, TaskState, TaskStatus, WorkType, places_left, task_state,
+    Claim,
+    ClaimState,
+    Grade,
+    Module,
+    Notice,
+    Task,
+    TaskState,
+    TaskStatus,
+    WorkType,
+    places_left,
+    task_state,
 )
 from gridgov.tasks.workflow import AUDIT_WITHIN_DAYS, EVALUATE_WITHIN_DAYS  # noqa: F401 (read here by callers)
 

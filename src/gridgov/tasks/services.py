@@ -9,19 +9,28 @@ cannot both win.
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov.audit.services import audit_denied, audit_record, snapshot
+from gridgov.errors import DomainError, Invalid, refusal, register_codes
+from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
-from gridgov.orgs.permissions import SYSTEM, PermissionDenied, assignments_of, require
-from gridgov.oversight.services import audit_denied, audit_record, snapshot
+from gridgov.orgs.permissions import SYSTEM, assignments_of, require
 from gridgov.tasks import workflow
-from gridgov.tasks.evidence import MAX_PHOTOS_PER_SUBMISSION, process_photo
 from gridgov.tasks.models import (
-    INACTIVE_CLAIM_STATES, Claim, ClaimState, EvidencePhoto, FormToken, Grade, Notice, Recurrence, Task, TaskStatus,
+    INACTIVE_CLAIM_STATES,
+    Claim,
+    ClaimState,
+    EvidencePhoto,
+    FormToken,
+    Grade,
+    Notice,
+    Recurrence,
+    Task,
+    TaskStatus,
     WorkType,
 )
 from gridgov.tasks.workflow import Event
@@ -35,20 +44,28 @@ CLAIM_FIELDS = ["state", "adjustment", "points_awarded", "reason", "evaluator_id
 # any left out are read when first needed.
 ACTION_RELATED = ("task", "node", "worker")
 ADJUSTMENT_LIMIT_PERCENT = 50
+MAX_PHOTOS_PER_SUBMISSION = 9
 MAX_PLACES = 500
 COMMUNITY_KINDS = {NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE}
 
 
-class Refused(ValidationError):
-    """A request that is well-formed but cannot be done now (full, expired, repeated). Has a stable code."""
+register_codes({
+    "task_closed": (409, "The task takes no more claims."),
+    "task_expired": (409, "The task's deadline has passed."),
+    "task_full": (409, "Every place of the task is taken."),
+    "already_claimed": (409, "You hold an active claim on this task already."),
+    "evidence_missing": (400, "The task requires text, a photo or a location that the submission lacks."),
+    "not_your_claim": (403, "Only the worker who claimed the task may do this."),
+    "self_approval": (403, "Nobody evaluates or audits their own work, nor audits what they evaluated."),
+    "adjustment_out_of_range": (400, "The evaluator's adjustment is beyond the allowed share of the points."),
+    "reason_required": (400, "A reason is required for this decision."),
+})
 
 
-def _refuse(*, actor, action: str, target, message, code: str, permission: bool = False):
-    """Record the refused attempt, then raise (PermissionDenied for who-may questions, else Refused)."""
+def _refuse(*, actor, action: str, target, message, code: str):
+    """Record the refused attempt, then raise it with its code (which fixes its status)."""
     audit_denied(actor=actor, action=action, target=target, reason=f"{code}: {message}")
-    if permission:
-        raise PermissionDenied(message, code=code)
-    raise Refused(message, code=code)
+    raise refusal(code, message)
 
 
 # ---------------------------------------------------------------- publishing
@@ -64,21 +81,21 @@ def task_publish(
     now = now or timezone.now()
     title = (title or "").strip()
     if not title:
-        raise ValidationError(_("A title is required."), code="invalid")
+        raise Invalid(_("A title is required."), code="invalid")
     if grade is not None:
         if not node.path.startswith(grade.street.path) and not grade.street.path.startswith(node.path):
-            raise ValidationError(_("This grade belongs to another street."), code="invalid")
+            raise Invalid(_("This grade belongs to another street."), code="invalid")
         points = grade.points if points is None else points
     if points is None or int(points) <= 0:
-        raise ValidationError(_("Give the task a grade or a positive number of points."), code="invalid")
+        raise Invalid(_("Give the task a grade or a positive number of points."), code="invalid")
     if not 1 <= int(places) <= MAX_PLACES:
-        raise ValidationError(_("Places must be between 1 and %(max)d.") % {"max": MAX_PLACES}, code="invalid")
+        raise Invalid(_("Places must be between 1 and %(max)d.") % {"max": MAX_PLACES}, code="invalid")
     if deadline <= now:
-        raise ValidationError(_("The deadline must be in the future."), code="invalid")
+        raise Invalid(_("The deadline must be in the future."), code="invalid")
     if recurrence not in Recurrence.values:
-        raise ValidationError(_("Unknown recurrence."), code="invalid")
+        raise Invalid(_("Unknown recurrence."), code="invalid")
     if not work_type.is_active:
-        raise ValidationError(_("This work type is no longer in use."), code="invalid")
+        raise Invalid(_("This work type is no longer in use."), code="invalid")
     with transaction.atomic():
         task = Task.objects.create(
             node=node, title=title[:100], description=(description or "").strip(), work_type=work_type, grade=grade,
@@ -108,9 +125,9 @@ def grade_set(*, actor, street: Node, name: str, points: int, order: int = 0) ->
     grant = require(actor, "task.grade", street)
     name = (name or "").strip()[:20]
     if street.kind != NodeKind.STREET:
-        raise ValidationError(_("Grades are set per street."), code="invalid")
+        raise Invalid(_("Grades are set per street."), code="invalid")
     if not name or int(points) <= 0:
-        raise ValidationError(_("A grade needs a name and positive points."), code="invalid")
+        raise Invalid(_("A grade needs a name and positive points."), code="invalid")
     with transaction.atomic():
         grade, _created = Grade.objects.select_for_update().get_or_create(
             street=street, name=name, defaults={"points": int(points), "order": order})
@@ -149,7 +166,7 @@ def task_claim(*, actor: Person, task: Task, now=None) -> Claim:
     """
     node = claim_node_for(actor, task)
     if node is None:
-        _refuse(actor=actor, action="task.claim", target=task, code="out_of_scope", permission=True,
+        _refuse(actor=actor, action="task.claim", target=task, code="out_of_scope",
                 message=_("This task is not published to your area, or you are not a grid worker."))
     grant = require(actor, "task.claim", node)
     now = now or timezone.now()
@@ -205,7 +222,7 @@ def claim_submit(
     text = (text or "").strip()
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS_PER_SUBMISSION:
-        raise ValidationError(_("At most %(max)d photos at a time.") % {"max": MAX_PHOTOS_PER_SUBMISSION}, code="invalid")
+        raise Invalid(_("At most %(max)d photos at a time.") % {"max": MAX_PHOTOS_PER_SUBMISSION}, code="invalid")
     location = _parse_location(latitude, longitude)
     task = claim.task
     processed = [process_photo(photo, keep_location=task.requires_location) for photo in photos]
@@ -247,9 +264,9 @@ def _parse_location(latitude, longitude):
     try:
         lat, lon = Decimal(str(latitude)).quantize(Decimal("0.000001")), Decimal(str(longitude)).quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError):
-        raise ValidationError(_("The location is not valid."), code="invalid") from None
+        raise Invalid(_("The location is not valid."), code="invalid") from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValidationError(_("The location is not valid."), code="invalid")
+        raise Invalid(_("The location is not valid."), code="invalid")
     return lat, lon
 
 
@@ -317,7 +334,7 @@ def claims_confirm_batch(*, actor: Person, claims) -> list[tuple[Claim, Exceptio
     for claim in claims:
         try:
             results.append((claim_audit(actor=actor, claim=claim, confirm=True), None))
-        except (ValidationError, PermissionDenied) as error:
+        except DomainError as error:
             results.append((claim, error))
     return results
 
@@ -351,7 +368,7 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> 
         try:
             workflow.next_state(locked.state, event)
         except workflow.InvalidTransition as error:
-            refusal = ("invalid_state", error.messages[0])
+            refusal = ("invalid_state", error.message)
         else:
             refusal = check(locked) if check else None
         if refusal is None:
@@ -364,8 +381,7 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> 
                          before=before, after=snapshot(locked, CLAIM_FIELDS))
             return locked
     code, message = refusal
-    _refuse(actor=actor, action=f"claim.{event}", target=claim, code=code, message=message,
-            permission=code in ("self_approval", "not_your_claim"))
+    _refuse(actor=actor, action=f"claim.{event}", target=claim, code=code, message=message)
 
 
 # ---------------------------------------------------------------- deadlines and recurrence
@@ -383,7 +399,7 @@ def claims_expire(*, now=None) -> int:
                         change=lambda locked: Task.objects.filter(pk=locked.task_id).update(
                             claimed_count=F("claimed_count") - 1))
             count += 1
-        except ValidationError:
+        except DomainError:
             continue  # decided meanwhile by someone else
     return count
 
@@ -431,7 +447,7 @@ def notice_publish(*, actor, node: Node, title: str, body: str, now=None) -> Not
     grant = require(actor, "notice.publish", node)
     title, body = (title or "").strip(), (body or "").strip()
     if not title or not body:
-        raise ValidationError(_("A notice needs a title and a body."), code="invalid")
+        raise Invalid(_("A notice needs a title and a body."), code="invalid")
     with transaction.atomic():
         notice = Notice.objects.create(node=node, title=title[:100], body=body, author=None if actor is SYSTEM else actor,
                                        published_at=now or timezone.now())
@@ -445,7 +461,7 @@ def form_token_use(token) -> bool:
     try:
         with transaction.atomic():
             FormToken.objects.create(token=token)
-    except (IntegrityError, ValidationError, ValueError):
+    except (IntegrityError, ValueError):
         return False
     return True
 

@@ -2,26 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.orgs.permissions import PermissionDenied
-from gridgov.orgs.selectors import person_for_user
+from gridgov.errors import DomainError, message_of
+from gridgov.media import private_jpeg
+from gridgov.pages import person_of
 from gridgov.tasks import selectors, services
 from gridgov.tasks.forms import AuditForm, EvaluateForm, EvidenceForm, NoticeForm, PublishForm, TokenForm
 from gridgov.tasks.models import Claim, EvidencePhoto, Task
 from gridgov.tasks.workflow import allowed_events
-from gridgov.media import private_jpeg
-
-
-def _person(request):
-    person = person_for_user(request.user)
-    if person is None:
-        raise Http404(_("No person is registered for this login."))
-    return person
 
 
 def _render(request, person, template, context):
@@ -29,10 +21,6 @@ def _render(request, person, template, context):
     roles = {name: bool(selectors.role_paths(person, f"task.{name}"))
              for name in ("claim", "publish", "evaluate", "audit", "view")}
     return render(request, template, {**context, "tasks_nav": roles})
-
-
-def _first_message(error) -> str:
-    return " ".join(getattr(error, "messages", None) or [str(getattr(error, "message", error))])
 
 
 def _run(request, form, action, *, success: str):
@@ -43,10 +31,10 @@ def _run(request, form, action, *, success: str):
         return True
     try:
         action()
-    except (ValidationError, PermissionDenied) as error:
+    except DomainError as error:
         if token:
             services.form_token_return(token)
-        messages.error(request, _first_message(error))
+        messages.error(request, message_of(error))
         return False
     messages.success(request, success)
     return True
@@ -57,7 +45,7 @@ def _run(request, form, action, *, success: str):
 
 @login_required
 def square(request):
-    person = _person(request)
+    person = person_of(request)
     tasks = selectors.task_square(person=person)[:200]
     mine = set(selectors.claims_of(worker=person).filter(task__in=tasks).exclude(
         state__in=("released", "expired")).values_list("task_id", flat=True))
@@ -66,7 +54,7 @@ def square(request):
 
 @login_required
 def task_detail(request, pk):
-    person = _person(request)
+    person = person_of(request)
     task = get_object_or_404(selectors.tasks_visible_to(person=person), pk=pk)
     claim = selectors.claims_of(worker=person).filter(task=task).exclude(state__in=("released", "expired")).first()
     return _render(request, person, "tasks/task_detail.html", {"task": task, "claim": claim, "form": TokenForm()})
@@ -75,7 +63,7 @@ def task_detail(request, pk):
 @login_required
 @require_POST
 def task_claim(request, pk):
-    person = _person(request)
+    person = person_of(request)
     task = get_object_or_404(Task, pk=pk)
     form = TokenForm(request.POST)
     _run(request, form, lambda: services.task_claim(actor=person, task=task), success=_("Claimed. Hand in the evidence before the deadline."))
@@ -84,14 +72,14 @@ def task_claim(request, pk):
 
 @login_required
 def mine(request):
-    person = _person(request)
+    person = person_of(request)
     return _render(request, person, "tasks/mine.html", {"claims": selectors.claims_of(worker=person)[:200]})
 
 
 @login_required
 def claim_detail(request, pk):
     """The claim, its history of decisions, and (for its worker, when allowed) the evidence form."""
-    person = _person(request)
+    person = person_of(request)
     claim = get_object_or_404(Claim.objects.select_related("task", "worker", "node", "evaluator", "auditor"), pk=pk)
     if not selectors.claim_visible(person=person, claim=claim):
         raise Http404
@@ -116,7 +104,7 @@ def claim_detail(request, pk):
 @login_required
 @require_POST
 def claim_release(request, pk):
-    person = _person(request)
+    person = person_of(request)
     claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
     _run(request, TokenForm(request.POST), lambda: services.claim_release(actor=person, claim=claim),
          success=_("Released; the place is free again."))
@@ -126,7 +114,7 @@ def claim_release(request, pk):
 @login_required
 def photo(request, pk):
     """Evidence photos are not public: only people who may see the claim get the file."""
-    person = _person(request)
+    person = person_of(request)
     photo = get_object_or_404(EvidencePhoto.objects.select_related("claim", "claim__node"), pk=pk)
     if not selectors.claim_visible(person=person, claim=photo.claim):
         raise Http404
@@ -138,7 +126,7 @@ def photo(request, pk):
 
 @login_required
 def publish(request):
-    person = _person(request)
+    person = person_of(request)
     form = PublishForm(request.POST or None, person=person)
     if not form.fields["node"].queryset.exists():
         raise Http404(_("You may not publish tasks."))
@@ -157,14 +145,14 @@ def publish(request):
 
 @login_required
 def published(request):
-    person = _person(request)
+    person = person_of(request)
     tasks = selectors.tasks_published_in(person=person)[:200]
     return _render(request, person, "tasks/published.html", {"tasks": tasks})
 
 
 @login_required
 def evaluation_queue(request):
-    person = _person(request)
+    person = person_of(request)
     claims = selectors.evaluation_queue(person=person)[:100]
     return _render(request, person, "tasks/evaluation_queue.html", {"claims": claims, "form": EvaluateForm()})
 
@@ -172,7 +160,7 @@ def evaluation_queue(request):
 @login_required
 @require_POST
 def claim_evaluate(request, pk):
-    person = _person(request)
+    person = person_of(request)
     claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
     form = EvaluateForm(request.POST)
     if form.is_valid():
@@ -188,7 +176,7 @@ def claim_evaluate(request, pk):
 
 @login_required
 def audit_queue(request):
-    person = _person(request)
+    person = person_of(request)
     claims = selectors.audit_queue(person=person)[:100]
     return _render(request, person, "tasks/audit_queue.html", {"claims": claims, "form": AuditForm(), "batch": TokenForm()})
 
@@ -196,7 +184,7 @@ def audit_queue(request):
 @login_required
 @require_POST
 def claim_audit(request, pk):
-    person = _person(request)
+    person = person_of(request)
     claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
     form = AuditForm(request.POST)
     if form.is_valid():
@@ -213,7 +201,7 @@ def claim_audit(request, pk):
 @require_POST
 def audit_batch(request):
     """Confirm the ticked claims in one POST; each claim is its own transaction and its own grant."""
-    person = _person(request)
+    person = person_of(request)
     ids = [value for value in request.POST.getlist("claim") if value.isdigit()][:100]
     form = TokenForm(request.POST)
     token = form.cleaned_data.get("form_token") if form.is_valid() else None
@@ -227,7 +215,7 @@ def audit_batch(request):
         messages.success(request, _("%(count)d confirmed; points granted.") % {"count": len(done)})
     for claim, error in results:
         if error is not None:
-            messages.error(request, f"{claim.task.title} · {claim.worker.name}: {_first_message(error)}")
+            messages.error(request, f"{claim.task.title} · {claim.worker.name}: {message_of(error)}")
     if not ids:
         messages.info(request, _("Tick at least one claim."))
     return redirect("tasks:audit_queue")
@@ -235,13 +223,13 @@ def audit_batch(request):
 
 @login_required
 def overdue(request):
-    person = _person(request)
+    person = person_of(request)
     return _render(request, person, "tasks/overdue.html", {"claims": selectors.overdue_for(person=person)[:200]})
 
 
 @login_required
 def notices(request):
-    person = _person(request)
+    person = person_of(request)
     form = NoticeForm(request.POST or None, person=person)
     may_post = form.fields["node"].queryset.exists()
     if request.method == "POST" and may_post and form.is_valid():

@@ -4,7 +4,9 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from gridgov.orgs import services
 from gridgov.orgs.models import NodeKind

@@ -5,9 +5,8 @@ and desktop widths go to ``/tmp/gg-pages/`` (or ``GRIDGOV_SCREENSHOT_DIR``) for 
 """
 
 
-import pytest
 
-from gridgov.testing.browser import BROWSER_MARKS, DESKTOP, PHONE, SCREENSHOTS, shoot
+from gridgov.testing.browser import BROWSER_MARKS, DESKTOP, PHONE, shoot
 
 pytestmark = BROWSER_MARKS
 

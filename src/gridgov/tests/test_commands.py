@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from gridgov import demo
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs.models import Node, Person, RoleAssignment
-from gridgov.oversight.models import AuditRecord
 
 # pytest-django runs database tests first: marking every test keeps each module's one seeding.
 pytestmark = pytest.mark.django_db

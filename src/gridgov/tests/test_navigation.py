@@ -1,5 +1,6 @@
-from gridgov.navigation import MENU, menu_for
 from django.urls import reverse
+
+from gridgov.navigation import MENU, menu_for
 
 
 def urls(person, path="/"):

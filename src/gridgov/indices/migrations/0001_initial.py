@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import gridgov.indices.models
 from django.db import migrations, models
+
+import gridgov.indices.models
 
 
 class Migration(migrations.Migration):

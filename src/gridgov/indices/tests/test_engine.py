@@ -5,12 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from gridgov.errors import DomainError, PermissionDenied
 from gridgov.indices import engine, schemes, services
 from gridgov.indices.models import ActivityRecord, Assessment, NewsItem, RuleSet, RunState, Standing
 from gridgov.orgs.models import NodeKind, Role
-from gridgov.orgs.permissions import SYSTEM, PermissionDenied
+from gridgov.orgs.permissions import SYSTEM
 from gridgov.testing import factories
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def standing_of(run, node) -> Standing:
 def test_rule_set_with_a_bad_indicator_is_refused_with_the_reason(street, change, message):
     bad = definition()
     bad["indices"][0]["indicators"][0].update(change)
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(DomainError, match=message):
         services.rule_set_create(actor=SYSTEM, definition=bad)
     assert not RuleSet.objects.exists()
 
@@ -65,12 +65,12 @@ def test_rule_set_whose_indices_read_each_other_in_a_circle_is_refused(street):
         {"code": "a", "indicators": [{"code": "x", "source": "index", "filter": {"index": "b"}}]},
         {"code": "b", "indicators": [{"code": "y", "source": "index", "filter": {"index": "a"}}]},
     ])
-    with pytest.raises(ValidationError, match="circle"):
+    with pytest.raises(DomainError, match="circle"):
         services.rule_set_create(actor=SYSTEM, definition=circular)
 
 
 def test_colour_rule_on_an_unknown_index_is_refused(street):
-    with pytest.raises(ValidationError, match="unknown fact"):
+    with pytest.raises(DomainError, match="unknown fact"):
         services.rule_set_create(actor=SYSTEM, definition=definition(
             colours=[{"colour": "red", "when": [{"fact": "rank.nope", "op": "<=", "value": 8}]}]))
 
@@ -145,11 +145,11 @@ def test_published_period_is_frozen_and_a_correction_is_a_new_revision_with_a_re
     run = services.run_publish(actor=street.admin,
                                run=services.run_compute(actor=SYSTEM, scheme="tiny", period="2026-10"))
     ActivityRecord.objects.filter(node=street.village, held_on__isnull=True).update(held_on=date(2026, 10, 15))
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.run_compute(actor=SYSTEM, scheme="tiny", period="2026-10")
     assert refused.value.code == "frozen"
     assert standing_of(run, street.village).total == Decimal("50")  # unchanged
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.run_correct(actor=street.admin, scheme="tiny", period="2026-10", reason="  ")
     correction = services.run_correct(actor=street.admin, scheme="tiny", period="2026-10",
                                       reason="党课补录：10月15日已开展")
@@ -202,19 +202,19 @@ def test_only_a_cadre_over_the_whole_tree_computes_and_publishes(street):
 
 def test_bad_period_is_refused_with_a_code(street):
     services.rule_set_create(actor=SYSTEM, definition=definition())
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.run_compute(actor=SYSTEM, scheme="tiny", period="2026-13")
     assert refused.value.code == "invalid_period"
 
 
 def test_assessment_needs_evidence_and_a_cadre_in_scope(street):
-    with pytest.raises(ValidationError, match="evidence"):
+    with pytest.raises(DomainError, match="evidence"):
         services.assessment_record(actor=street.community_cadre, node=street.community, item="study", value=5,
                                    evidence=" ", assessed_on=date(2026, 10, 1))
     with pytest.raises(PermissionDenied):
         services.assessment_record(actor=street.community_cadre, node=street.village, item="study", value=5,
                                    evidence="学习强国截图", assessed_on=date(2026, 10, 1))
-    with pytest.raises(ValidationError, match="number"):
+    with pytest.raises(DomainError, match="number"):
         services.assessment_record(actor=street.community_cadre, node=street.community, item="study", value="x",
                                    evidence="学习强国截图", assessed_on=date(2026, 10, 1))
     assessment = services.assessment_record(actor=street.community_cadre, node=street.community, item="study",

@@ -121,7 +121,7 @@ def test_api_ranking_explanation_and_frozen_period(computed):
     assert client.post(f"/api/v1/indices/{schemes.TAIZHOU}/2026-10/compute").status_code == 403
     client = api_for(computed.admin)  # a run covers the whole tree: computed by the platform admin
     frozen = client.post(f"/api/v1/indices/{schemes.TAIZHOU}/2026-10/compute")
-    assert frozen.status_code == 400 and frozen.json()["code"] == "frozen"
+    assert frozen.status_code == 409 and frozen.json()["code"] == "frozen"
     corrected = client.post(f"/api/v1/indices/{schemes.TAIZHOU}/2026-10/correct",
                             data=json.dumps({"reason": "补录10月党课"}), content_type="application/json")
     assert corrected.status_code == 200 and corrected.json()["revision"] == 2

@@ -1,8 +1,8 @@
-"""Postings and their lines are append-only in the database itself (see ``gridgov.ledger.append_only``)."""
+"""Postings and their lines are append-only in the database itself (see ``gridgov.audit.append_only``)."""
 
 from django.db import migrations
 
-from gridgov.ledger.append_only import append_only
+from gridgov.audit.append_only import append_only
 
 
 class Migration(migrations.Migration):

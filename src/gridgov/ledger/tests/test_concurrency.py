@@ -1,8 +1,8 @@
 """Real threads against PostgreSQL: no double spend, no double grant."""
 
 import pytest
-from django.core.exceptions import ValidationError
 
+from gridgov.errors import DomainError
 from gridgov.ledger import selectors, services
 from gridgov.ledger.models import Posting
 from gridgov.orgs.permissions import SYSTEM
@@ -28,7 +28,7 @@ def test_ten_threads_spending_one_balance_never_overdraw(street):
     results = race(10, lambda i: services.post(actor=SYSTEM, lines=[(worker, -30), (sink, 30)], reason="兑换",
                                                idempotency_key=f"spend-{i}"))
     assert sum(isinstance(result, Posting) for result in results) == 3
-    assert all(isinstance(result, (Posting, ValidationError)) for result in results)
+    assert all(isinstance(result, (Posting, DomainError)) for result in results)
     assert selectors.balance_of(worker) == 10
 
 

@@ -3,12 +3,12 @@ statements. Run on SQLite and on PostgreSQL (the suite runs on both)."""
 
 import pytest
 
+from gridgov.audit.models import AuditRecord
 from gridgov.ledger import journal, selectors, services, sql
 from gridgov.ledger.errors import BudgetExceeded, IdempotencyConflict, LedgerRefusal
 from gridgov.ledger.models import Account, ChainHead, EarnedHistogram, EarnedTotal, Posting
 from gridgov.ledger.verify import verify_ledger
 from gridgov.orgs.models import Role
-from gridgov.oversight.models import AuditRecord
 from gridgov.testing.factories import person
 
 
@@ -142,7 +142,7 @@ def test_the_journal_refuses_to_write_outside_a_transaction():
 
 
 def test_the_fast_audit_insert_stores_the_same_record_as_the_orm(street, budget):
-    from gridgov.oversight.services import audit_entry, audit_record
+    from gridgov.audit.services import audit_entry, audit_record
 
     def orm_save(**fields):
         record = audit_entry(**fields)

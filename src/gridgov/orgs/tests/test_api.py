@@ -2,9 +2,9 @@
 
 import pytest
 
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs import services
 from gridgov.orgs.models import ApiToken, Node, NodeKind, Role
-from gridgov.oversight.models import AuditRecord
 from gridgov.testing import factories
 
 API = "/api/v1"

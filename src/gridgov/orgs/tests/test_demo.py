@@ -19,9 +19,9 @@ from django.db import transaction
 from django.db.models import Count
 
 from gridgov import demo
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs import demo as orgs_demo
 from gridgov.orgs.models import CHILD_KINDS, PHONE_PATTERN, Node, NodeKind, Person, Role, RoleAssignment
-from gridgov.oversight.models import AuditRecord
 
 CHINESE = re.compile(r"^[\u4e00-\u9fff]+$")
 PLACE = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff0-9]*[\u4e00-\u9fff]$")  # 人民路12弄微网格

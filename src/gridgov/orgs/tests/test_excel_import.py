@@ -5,10 +5,10 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from gridgov.audit.models import AuditRecord
+from gridgov.errors import PermissionDenied
 from gridgov.orgs import excel, imports
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
-from gridgov.orgs.permissions import PermissionDenied
-from gridgov.oversight.models import AuditRecord
 
 
 def xlsx(sheet, rows, name="import.xlsx"):

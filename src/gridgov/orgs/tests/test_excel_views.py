@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs import excel
 from gridgov.orgs.models import Node, Person, RoleAssignment
-from gridgov.oversight.models import AuditRecord
 
 
 def logged_in(client, person):

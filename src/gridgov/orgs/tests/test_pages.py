@@ -8,10 +8,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs import services
 from gridgov.orgs.models import Node, NodeKind, Role, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM
-from gridgov.oversight.models import AuditRecord
 from gridgov.testing.factories import person
 
 PASSWORD = "pass-for-tests-1"
@@ -221,12 +221,12 @@ def test_admin_changelist_and_add_pages_load_for_every_model(client, street, sup
 def test_audit_record_admin_allows_reading_but_no_change_add_or_delete(client, street, superuser):
     client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
     record = AuditRecord.objects.first()
-    change_url = reverse("admin:oversight_auditrecord_change", args=[record.pk])
+    change_url = reverse("admin:audit_auditrecord_change", args=[record.pk])
     assert client.get(change_url).status_code == 200
     assert client.post(change_url, {"action": "forged"}).status_code == 403
-    assert client.get(reverse("admin:oversight_auditrecord_delete", args=[record.pk])).status_code == 403
-    assert client.post(reverse("admin:oversight_auditrecord_delete", args=[record.pk]), {"post": "yes"}).status_code == 403
-    assert client.get(reverse("admin:oversight_auditrecord_add")).status_code == 403
+    assert client.get(reverse("admin:audit_auditrecord_delete", args=[record.pk])).status_code == 403
+    assert client.post(reverse("admin:audit_auditrecord_delete", args=[record.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:audit_auditrecord_add")).status_code == 403
     record.refresh_from_db()
     assert record.action != "forged"
 

@@ -1,10 +1,10 @@
 import pytest
-from django.core.exceptions import ValidationError
 
+from gridgov.audit.models import AuditRecord
+from gridgov.errors import DomainError, PermissionDenied
 from gridgov.orgs import services
 from gridgov.orgs.models import NodeKind, Role
-from gridgov.orgs.permissions import SYSTEM, PermissionDenied, can, require
-from gridgov.oversight.models import AuditRecord
+from gridgov.orgs.permissions import SYSTEM, can, require
 
 
 def test_worker_of_grid_a_cannot_view_grid_b(street):
@@ -53,7 +53,7 @@ def test_community_cadre_may_not_create_a_street_cadre(street):
 
 
 def test_grid_cannot_be_placed_directly_under_a_street(street):
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.node_create(actor=street.street_cadre, parent=street.street, kind=NodeKind.GRID, code="BAD", name="错层")
 
 

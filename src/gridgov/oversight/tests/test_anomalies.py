@@ -4,11 +4,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from gridgov.audit.models import AuditRecord
 from gridgov.ledger.services import budget_set, grant_points, reverse_posting
 from gridgov.orgs.models import Role
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.oversight import anomalies
-from gridgov.oversight.models import AuditRecord
 from gridgov.testing.factories import person
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -38,9 +38,10 @@ def file_report(street, environment):
 
 @pytest.fixture
 def budget(street):
+    from django.utils import timezone
+
     from gridgov.ledger.services import budget_set
     from gridgov.orgs.permissions import SYSTEM
-    from django.utils import timezone
 
     period = timezone.localtime().strftime("%Y-%m")
     return budget_set(actor=SYSTEM, node=street.community, period=period, amount=1000)

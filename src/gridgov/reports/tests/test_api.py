@@ -40,7 +40,7 @@ def test_api_refusals_have_stable_codes(street, client):
     report_id = client.post("/api/v1/reports", {"category": "environment", "node": "M01", "text": "x"},
                             **bearer(street.resident)).json()["id"]
     wrong_order = post_json(client, f"/api/v1/reports/{report_id}/resolve", {"resolution": "x"}, street.worker_a)
-    assert wrong_order.status_code == 400 and wrong_order.json()["code"] == "invalid_state"
+    assert wrong_order.status_code == 409 and wrong_order.json()["code"] == "invalid_state"
     assert post_json(client, f"/api/v1/reports/{report_id}/accept", {}, street.worker_b).status_code in (403, 404)
     bad_rating = post_json(client, f"/api/v1/reports/{report_id}/rate", {"rating": "many"}, street.resident)
     assert bad_rating.status_code == 422

@@ -3,7 +3,6 @@
 Drives Debian's chromium through Playwright (never a downloaded browser).
 """
 
-import pytest
 
 from gridgov.testing.browser import BROWSER_MARKS, logged_in, shoot
 

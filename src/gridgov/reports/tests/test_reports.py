@@ -1,19 +1,17 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridgov.audit.models import AuditRecord
+from gridgov.errors import DomainError, PermissionDenied
 from gridgov.ledger.models import Posting
 from gridgov.orgs.models import NodeKind, Role
-from gridgov.orgs.permissions import PermissionDenied
-from gridgov.oversight.models import AuditRecord
 from gridgov.reports import services
 from gridgov.reports.models import Category, EscalationLevel, Report, ReportState, RoutingRule
 from gridgov.reports.tests.conftest import T0, jpeg
 from gridgov.reports.workflow import InvalidTransition
 from gridgov.testing.factories import node, person
-
 
 # ---------------------------------------------------------------- filing and routing
 
@@ -51,7 +49,7 @@ def test_deeper_routing_rule_wins_over_a_wider_one(street, file_report):
 
 
 def test_report_with_no_text_and_no_photo_is_refused(street, file_report):
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainError) as error:
         file_report(text="  ")
     assert error.value.code == "empty_report"
     assert not Report.objects.exists()
@@ -66,7 +64,7 @@ def test_report_with_only_a_photo_is_accepted_and_the_photo_re_encoded(street, f
 
 def test_non_image_upload_is_refused_and_nothing_is_saved(street, file_report):
     fake = SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         file_report(photos=[fake])
     assert not Report.objects.exists()
 
@@ -74,7 +72,7 @@ def test_non_image_upload_is_refused_and_nothing_is_saved(street, file_report):
 def test_inactive_category_is_refused(street, file_report, environment):
     environment.is_active = False
     environment.save()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(DomainError) as error:
         file_report()
     assert error.value.code == "unknown_category"
 
@@ -192,7 +190,7 @@ def test_rating_outside_1_to_5_is_refused(street, file_report, rating):
     report = file_report()
     services.report_accept(actor=street.worker_a, report=report)
     services.report_resolve(actor=street.worker_a, report=report, resolution="好")
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.report_rate(actor=street.resident, report=report, rating=rating)
 
 
@@ -210,7 +208,7 @@ def test_worker_may_not_reassign(street, file_report):
 
 
 def test_reassigning_to_someone_outside_the_area_is_refused(street, file_report):
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.report_reassign(actor=street.street_cadre, report=file_report(), handler=street.village_cadre)
 
 
@@ -220,7 +218,7 @@ def test_escalation_goes_to_the_community_then_the_street_and_no_further(street,
     assert (report.handler, report.escalation) == (street.community_cadre, EscalationLevel.COMMUNITY)
     report = services.report_escalate(actor=street.community_cadre, report=report)
     assert (report.handler, report.escalation) == (street.street_cadre, EscalationLevel.STREET)
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.report_escalate(actor=street.street_cadre, report=report)
     assert report.events.filter(event="escalate").count() == 2
 

@@ -11,9 +11,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs.models import Role, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM
-from gridgov.oversight.models import AuditRecord
 from gridgov.rewards import services
 from gridgov.rewards.models import CatalogueItem, Merchant, MerchantStaff, Redemption, RedemptionToken
 

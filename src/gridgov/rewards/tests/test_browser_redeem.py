@@ -5,7 +5,6 @@ Drives Debian's chromium through Playwright (never a downloaded browser); screen
 """
 
 
-import pytest
 
 from gridgov.testing.browser import BROWSER_MARKS, logged_in, shoot
 

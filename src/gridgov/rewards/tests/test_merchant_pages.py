@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs.models import Role, RoleAssignment
-from gridgov.oversight.models import AuditRecord
 from gridgov.rewards import services
 from gridgov.rewards.models import CatalogueItem, Merchant, MerchantStaff
 from gridgov.testing.factories import person

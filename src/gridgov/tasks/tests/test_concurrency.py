@@ -1,11 +1,10 @@
 """Real threads against PostgreSQL: places are never over-claimed, a claim is never paid twice."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connection
 
+from gridgov.errors import DomainError, PermissionDenied
 from gridgov.orgs.models import Role
-from gridgov.orgs.permissions import PermissionDenied
 from gridgov.tasks import services
 from gridgov.tasks.models import Claim, ClaimState, Task
 from gridgov.testing.concurrency import race as shared_race
@@ -22,7 +21,7 @@ def postgres_only():
 
 def race(count, work):
     """The shared race, letting through only the services' refusals: anything else fails the test."""
-    return shared_race(count, work, expected=(ValidationError, PermissionDenied))
+    return shared_race(count, work, expected=(DomainError, PermissionDenied))
 
 
 def test_ten_workers_racing_for_three_places_get_exactly_three_claims(publish, street):
@@ -30,7 +29,7 @@ def test_ten_workers_racing_for_three_places_get_exactly_three_claims(publish, s
     workers = [person(f"网格员{i}", node=street.grid_a, role=Role.GRID_WORKER) for i in range(10)]
     results = race(10, lambda i: services.task_claim(actor=workers[i], task=task))
     assert sum(isinstance(result, Claim) for result in results) == 3
-    assert {result.code for result in results if isinstance(result, ValidationError)} == {"task_full"}
+    assert {result.code for result in results if isinstance(result, DomainError)} == {"task_full"}
     assert Claim.objects.filter(task=task).count() == 3
     assert Task.objects.get(pk=task.pk).claimed_count == 3
 
@@ -39,7 +38,7 @@ def test_one_worker_claiming_the_same_task_from_five_threads_gets_one_claim(publ
     task = publish(places=3)
     results = race(5, lambda i: services.task_claim(actor=street.worker_a, task=task))
     assert sum(isinstance(result, Claim) for result in results) == 1
-    assert {result.code for result in results if isinstance(result, ValidationError)} == {"already_claimed"}
+    assert {result.code for result in results if isinstance(result, DomainError)} == {"already_claimed"}
     assert Task.objects.get(pk=task.pk).claimed_count == 1
 
 

@@ -3,12 +3,12 @@
 import io
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from gridgov.errors import DomainError
+from gridgov.media import GPS_IFD, MAX_PHOTO_BYTES
 from gridgov.tasks import services
-from gridgov.tasks.evidence import GPS_IFD, MAX_PHOTO_BYTES
 from gridgov.tasks.models import Claim, ClaimState
 from gridgov.tasks.tests.conftest import jpeg
 
@@ -63,7 +63,7 @@ def test_photo_keeps_gps_when_the_task_requires_location(publish, street):
 ])
 def test_files_that_are_not_photos_are_refused(publish, street, upload, code):
     claim = services.task_claim(actor=street.worker_a, task=publish(requires_photo=True))
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.claim_submit(actor=street.worker_a, claim=claim, text="x", photos=[upload])
     assert refused.value.code == code
     assert Claim.objects.get(pk=claim.pk).state == ClaimState.CLAIMED
@@ -74,14 +74,14 @@ def test_image_of_an_unaccepted_format_is_refused(publish, street):
     Image.new("RGB", (10, 10)).save(buffer, format="BMP")
     upload = SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
     claim = services.task_claim(actor=street.worker_a, task=publish())
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.claim_submit(actor=street.worker_a, claim=claim, text="x", photos=[upload])
-    assert "BMP" in refused.value.messages[0]
+    assert "BMP" in str(refused.value.message)
 
 
 def test_too_large_photo_is_refused(publish, street):
     upload = SimpleUploadedFile("huge.jpg", b"\xff\xd8" + b"0" * MAX_PHOTO_BYTES, content_type="image/jpeg")
     claim = services.task_claim(actor=street.worker_a, task=publish())
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.claim_submit(actor=street.worker_a, claim=claim, text="x", photos=[upload])
     assert refused.value.code == "photo_too_large"

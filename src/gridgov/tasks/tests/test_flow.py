@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from gridgov.audit.models import AuditRecord
+from gridgov.errors import DomainError, PermissionDenied
 from gridgov.orgs.models import Role
-from gridgov.orgs.permissions import SYSTEM, PermissionDenied
+from gridgov.orgs.permissions import SYSTEM
 from gridgov.orgs.services import role_grant
-from gridgov.oversight.models import AuditRecord
 from gridgov.tasks import selectors, services
 from gridgov.tasks.models import Claim, ClaimState, Task, TaskState
 
@@ -44,9 +44,9 @@ def test_village_cadre_cannot_publish_to_dongmen(publish, street):
 
 
 def test_publish_refuses_past_deadline_and_zero_places(publish):
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         publish(deadline=timezone.now() - timedelta(hours=1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         publish(places=0)
 
 
@@ -77,7 +77,7 @@ def test_resident_and_cadre_cannot_claim(publish, street):
 def test_claim_on_full_task_is_refused(publish, street):
     task = publish(places=1)
     services.task_claim(actor=street.worker_a, task=task)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.task_claim(actor=street.worker_b, task=task)
     assert refused.value.code == "task_full"
     assert Task.objects.get(pk=task.pk).state == TaskState.FULL
@@ -86,7 +86,7 @@ def test_claim_on_full_task_is_refused(publish, street):
 
 def test_claim_after_deadline_is_refused(publish, street):
     task = publish(deadline=timezone.now() + timedelta(hours=1))
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.task_claim(actor=street.worker_a, task=task, now=timezone.now() + timedelta(hours=2))
     assert refused.value.code == "task_expired"
 
@@ -94,7 +94,7 @@ def test_claim_after_deadline_is_refused(publish, street):
 def test_claim_on_closed_task_is_refused(publish, street):
     task = publish()
     services.task_close(actor=street.community_cadre, task=task)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.task_claim(actor=street.worker_a, task=task)
     assert refused.value.code == "task_closed"
 
@@ -103,7 +103,7 @@ def test_claim_on_closed_task_is_refused(publish, street):
 def test_worker_cannot_claim_the_same_task_twice(publish, street, places):
     task = publish(places=places)
     services.task_claim(actor=street.worker_a, task=task)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.task_claim(actor=street.worker_a, task=task)
     assert refused.value.code == "already_claimed"
     assert Task.objects.get(pk=task.pk).claimed_count == 1
@@ -114,7 +114,7 @@ def test_closed_task_is_refused_as_closed_even_when_full_and_expired(publish, st
     task = publish(places=1)
     services.task_claim(actor=street.worker_a, task=task)
     services.task_close(actor=street.community_cadre, task=task)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.task_claim(actor=street.worker_a, task=task, now=task.deadline + timedelta(days=1))
     assert refused.value.code == "task_closed"
 
@@ -142,17 +142,17 @@ def test_another_worker_cannot_release_or_submit_my_claim(publish, street):
 def test_submit_requires_the_evidence_the_task_asks_for(publish, street):
     task = publish(requires_photo=True, requires_location=True)
     claim = services.task_claim(actor=street.worker_a, task=task)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.claim_submit(actor=street.worker_a, claim=claim, text="")
     assert refused.value.code == "evidence_missing"
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.claim_submit(actor=street.worker_a, claim=claim, text="做了", latitude="95", longitude="120")
     assert Claim.objects.get(pk=claim.pk).state == ClaimState.CLAIMED
 
 
 def test_community_cadre_rejects_with_reason_and_worker_resubmits(publish, street):
     claim = submitted_claim(publish, street)
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.claim_evaluate(actor=street.community_cadre, claim=claim, approve=False, reason="")
     claim = services.claim_evaluate(actor=street.community_cadre, claim=claim, approve=False, reason="照片不清楚")
     assert claim.state == ClaimState.REJECTED
@@ -164,7 +164,7 @@ def test_community_cadre_rejects_with_reason_and_worker_resubmits(publish, stree
 
 def test_approval_adjustment_stays_within_limits(publish, street):
     claim = submitted_claim(publish, street, points=20)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.claim_evaluate(actor=street.community_cadre, claim=claim, approve=True, adjustment=11, reason="很好")
     assert refused.value.code == "adjustment_out_of_range"
     claim = services.claim_evaluate(actor=street.community_cadre, claim=claim, approve=True, adjustment=10, reason="很好")
@@ -210,7 +210,7 @@ def test_evaluator_may_not_audit_their_own_evaluation(publish, street):
 def test_repeated_evaluation_is_refused_and_recorded(publish, street):
     claim = submitted_claim(publish, street)
     services.claim_evaluate(actor=street.community_cadre, claim=claim, approve=True)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.claim_evaluate(actor=street.community_cadre, claim=claim, approve=False, reason="改主意")
     assert refused.value.code == "invalid_state"
     assert denied("claim.reject").exists()
@@ -220,7 +220,7 @@ def test_repeated_evaluation_is_refused_and_recorded(publish, street):
 def test_auditor_sends_back_and_evaluator_decides_again(publish, street):
     claim = submitted_claim(publish, street)
     claim = services.claim_evaluate(actor=street.community_cadre, claim=claim, approve=True)
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.claim_audit(actor=street.auditor, claim=claim, confirm=False, reason="")
     claim = services.claim_audit(actor=street.auditor, claim=claim, confirm=False, reason="证据不足")
     assert claim.state == ClaimState.SENT_BACK

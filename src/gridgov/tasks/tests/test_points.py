@@ -1,9 +1,9 @@
 """Only confirmed work posts points, once, through the ledger, from the worker's community budget."""
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from gridgov.errors import DomainError
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.tasks import selectors, services
 from gridgov.tasks.models import Claim, ClaimState
@@ -42,7 +42,7 @@ def test_sent_back_claim_grants_nothing(publish, street, budget):
 def test_second_confirmation_is_refused_and_grants_nothing_more(publish, street, budget):
     claim = evaluated_claim(publish, street)
     services.claim_audit(actor=street.auditor, claim=claim, confirm=True)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(DomainError) as refused:
         services.claim_audit(actor=street.auditor, claim=claim, confirm=True)
     assert refused.value.code == "invalid_state"
     assert postings_for(claim).count() == 1
@@ -53,7 +53,7 @@ def test_confirmation_past_the_budget_is_refused_and_the_claim_stays_evaluated(p
 
     budget_set(actor=SYSTEM, node=street.community, period=timezone.localtime().strftime("%Y-%m"), amount=5)
     claim = evaluated_claim(publish, street, points=20)
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.claim_audit(actor=street.auditor, claim=claim, confirm=True)
     assert Claim.objects.get(pk=claim.pk).state == ClaimState.EVALUATED
     assert not postings_for(claim).exists()

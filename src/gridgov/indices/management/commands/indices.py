@@ -1,8 +1,8 @@
 """``gridgov indices``: install the shipped schemes, compute or publish a period from the command line."""
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from gridgov.errors import DomainError
 from gridgov.indices import schemes, selectors, services
 from gridgov.orgs.permissions import SYSTEM
 
@@ -32,6 +32,6 @@ class Command(BaseCommand):
                     if run is None:
                         raise CommandError(f"{code} {period} has not been computed")
                     run = services.run_publish(actor=SYSTEM, run=run)
-            except ValidationError as refusal:
-                raise CommandError(f"{code}: {' '.join(refusal.messages)}") from None
+            except DomainError as refusal:
+                raise CommandError(f"{code}: {refusal.message}") from None
             self.stdout.write(f"{code} {run.period} r{run.revision} {run.state}: {run.entity_count} entities")

@@ -5,17 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class AppendOnlyError(Exception):
-    pass
-
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("audit records are append-only")
-
-    def delete(self):
-        raise AppendOnlyError("audit records are append-only")
+from gridgov.audit.append_only import AppendOnlyModel
 
 
 class Outcome(models.TextChoices):
@@ -23,12 +13,12 @@ class Outcome(models.TextChoices):
     DENIED = "denied", _("denied")
 
 
-class AuditRecord(models.Model):
+class AuditRecord(AppendOnlyModel):
     """Who did what to which object, as whom, where, when, and what it looked like before and after.
 
     Actor and node are kept as plain ids plus a snapshot of name and path (no foreign-key constraint),
-    so the record outlives whatever it describes and never needs an update. Database triggers (see the
-    migration) refuse UPDATE and DELETE.
+    so the record outlives whatever it describes and never needs an update. Database triggers refuse
+    UPDATE and DELETE. The table keeps the name it had when the trail lived in the oversight app.
     """
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -48,9 +38,8 @@ class AuditRecord(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
+        db_table = "oversight_auditrecord"
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
         ordering = ["-created_at", "-id"]
@@ -62,11 +51,3 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("audit records are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("audit records are append-only")

@@ -1,11 +1,15 @@
-"""Writing the audit trail. Every service that changes state calls ``audit_record`` in its transaction."""
+"""Writing the audit trail. Every service that changes state calls ``audit_record`` in its transaction.
+
+This is foundation: it knows objects only by duck typing (``pk``, ``name``, ``path``, ``scope_node()``),
+so every app may write the trail and the trail imports none of them.
+"""
 
 import functools
 
 from django.db import connection, models
 
+from gridgov.audit.models import AuditRecord, Outcome
 from gridgov.context import current_request_id
-from gridgov.oversight.models import AuditRecord, Outcome
 
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict:
@@ -32,9 +36,7 @@ def audit_entry(
     target's scope node).
     """
     if node is None and target is not None:
-        from gridgov.orgs.permissions import scope_node
-
-        node = scope_node(target)
+        node = _scope_node(target)
     return AuditRecord(
         actor_id=getattr(actor, "pk", None),
         actor_name=getattr(actor, "name", "") or "",
@@ -52,6 +54,12 @@ def audit_entry(
         reason=str(reason)[:500],
         request_id=current_request_id(),
     )
+
+
+def _scope_node(target):
+    """The tree node an object belongs to: every model in scope (a node included) has ``scope_node()``."""
+    node = getattr(target, "scope_node", None)
+    return node() if callable(node) else node
 
 
 def audit_record(**fields) -> AuditRecord:

@@ -1,8 +1,9 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
+from gridgov.audit.append_only import AppendOnlyError
+from gridgov.audit.models import AuditRecord
 from gridgov.orgs import services
-from gridgov.oversight.models import AppendOnlyError, AuditRecord
 
 
 def test_node_rename_records_actor_role_and_before_after(street):

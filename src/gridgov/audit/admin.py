@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.oversight.models import AuditRecord
+from gridgov.audit.models import AuditRecord
 
 
 @admin.register(AuditRecord)

@@ -1,13 +1,42 @@
-"""Database triggers that refuse UPDATE and DELETE of a table's rows: the approach of
-``oversight/migrations/0002_append_only_triggers.py``, made reusable for any table.
+"""Append-only tables, guarded twice: by the model (``AppendOnlyModel``) and by database triggers
+(``append_only``, a migration operation). The audit trail and the ledger's postings and lines use both.
 
 PostgreSQL: a row trigger raising an exception (TRUNCATE, which only an operator issues, passes).
-SQLite: triggers raising ABORT; DELETE passes only while ``gridgov_audit_purge`` (created by the
-oversight migration) holds a row, which no code path of the app writes: an operator's deliberate purge,
-or the test runner's flush between transactional tests (see conftest.py).
+SQLite: triggers raising ABORT; DELETE passes only while ``gridgov_audit_purge`` holds a row, which no
+code path of the app writes: an operator's deliberate purge, or the test runner's flush between
+transactional tests (see conftest.py).
 """
 
-from django.db import migrations
+from django.db import migrations, models
+
+
+class AppendOnlyError(Exception):
+    """Code tried to change or delete a row of an append-only table."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model._meta.label} rows are append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """A row is written once and never changed or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.label} rows are append-only")
 
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION gridgov_append_only() RETURNS trigger AS $$
