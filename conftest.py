@@ -24,6 +24,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def jobs_run_at_once():
+    """Background jobs run inside the request that enqueues them, so a test sees their result at once
+    (``GRIDGOV_JOBS=immediate``); a test that needs the queue sets ``settings.TASKS`` itself."""
+    from django.test.utils import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashers cost ~0.3 s a password by design; tests create many logins."""

@@ -28,22 +28,11 @@ from ninja.security import HttpBearer
 
 from gridgov.api_schemas import ErrorOut  # noqa: F401  (the one error body, for apps' api.py)
 from gridgov.context import current_request_id
-from gridgov.errors import CODES, DomainError, register_codes
+from gridgov.errors import CODES, DomainError
 from gridgov.orgs.models import ApiToken
 from gridgov.orgs.permissions import remember_assignments
 
 logger = logging.getLogger(__name__)
-
-register_codes({
-    "unauthenticated": (401, "No bearer token, or an unknown or revoked one."),
-    "method_not_allowed": (405, "The path exists, the method does not."),
-    "too_large": (413, "The body is over the upload limit."),
-    "unsupported_media_type": (415, "Bodies must be application/json (multipart where an endpoint says so)."),
-    "invalid_request": (422, "Malformed JSON, missing fields, wrong types or values out of range."),
-    "throttled": (429, "Too many requests."),
-    "server_error": (500, "A bug: logged, and answered in JSON all the same, with a request id."),
-})
-
 
 class UnsupportedMediaType(Exception):
     pass

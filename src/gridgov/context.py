@@ -1,4 +1,4 @@
-"""Per-request context: a request id carried into every audit record, and the current person."""
+"""Per-request context: a request id carried into every audit record and echoed to the client."""
 
 import contextvars
 import uuid
@@ -26,10 +26,3 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
-
-
-def current_person(request):
-    """Template context: the Person behind the logged-in user, if any."""
-    from gridgov.orgs.selectors import person_for_user
-
-    return {"person": person_for_user(request.user)}

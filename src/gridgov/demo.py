@@ -34,6 +34,7 @@ STATS = [
     "gridgov.tasks.selectors.tasks_stats",
     "gridgov.rewards.selectors.rewards_stats",
     "gridgov.reports.selectors.reports_stats",
+    "gridgov.deadlines.selectors.deadlines_stats",
     "gridgov.indices.selectors.indices_stats",
 ]
 

@@ -47,7 +47,17 @@ register_codes({
     "conflict": (409, "A concurrent change won, or the thing is not in a state that allows this."),
     "invalid_period": (400, "A period is written as YYYY-MM (a month), YYYY-Qn or YYYY, and must exist."),
     "invalid_state": (409, "The item is not in a state where this can happen (e.g. audited twice)."),
+    "idempotency_conflict": (409, "The idempotency key was used before for a different request."),
     "gone": (410, "The thing existed but has expired."),
+    "unauthenticated": (401, "No bearer token, or an unknown or revoked one."),
+    "method_not_allowed": (405, "The path exists, the method does not."),
+    "too_large": (413, "The body is over the upload limit."),
+    "unsupported_media_type": (415, "Bodies must be application/json (multipart where an endpoint says so)."),
+    "invalid_request": (422, "Malformed JSON, missing fields, wrong types or values out of range."),
+    "throttled": (429, "Too many requests."),
+    "server_error": (500, "A bug: logged, and answered in JSON all the same, with a request id."),
+    "photo_type": (400, "The file is not a readable JPEG, PNG or WebP photo."),
+    "photo_too_large": (400, "The photo is over the size or pixel limit."),
 })
 
 

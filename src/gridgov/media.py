@@ -14,12 +14,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gridgov.errors import Invalid, register_codes
-
-register_codes({
-    "photo_type": (400, "The file is not a readable JPEG, PNG or WebP photo."),
-    "photo_too_large": (400, "The photo is over the size or pixel limit."),
-})
+from gridgov.errors import Invalid
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 1600

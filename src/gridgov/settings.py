@@ -46,15 +46,17 @@ INSTALLED_APPS = [
     "js_lib_htmx",
     "ninja",  # Swagger UI assets and templates served locally (without it ninja renders a CDN page)
     "django_tasks",
+    "django_tasks_db",
     "gridgov",
     "gridgov.audit",
     "gridgov.orgs",
-    "gridgov.oversight",
+    "gridgov.deadlines",
     "gridgov.ledger",
     "gridgov.tasks",
     "gridgov.rewards",
     "gridgov.reports",
     "gridgov.indices",
+    "gridgov.oversight",  # reads every other app: last
 ]
 
 MIDDLEWARE = [
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gridgov.pages.RefusalMiddleware",
+    "gridgov.submissions.DoubleSubmitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -86,9 +89,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "gridgov.context.current_person",
                 "gridgov.orgs.context_processors.navigation",
             ],
+            "builtins": ["gridgov.templatetags.gridgov"],  # {% form_token %} in every POST form
         },
     },
 ]
@@ -163,7 +166,12 @@ IMPORT_MAX_BYTES = 50 * 1024 * 1024
 IMPORT_MAX_ROWS = 100_000
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background jobs (django-tasks): stored in the database and run by ``gridgov db_worker`` (a service of its own;
+# ``gridgov demo`` starts one beside the server). GRIDGOV_JOBS=immediate runs each job inside the request that
+# asks for it (the test suite does, so that a test sees the job's result at once).
+JOBS = os.environ.get("GRIDGOV_JOBS", "database")
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if JOBS == "immediate"
+                     else "django_tasks_db.DatabaseBackend"}}
 
 # How long a member's points code (QR and typed code) stays valid, in seconds.
 REWARDS_TOKEN_SECONDS = int(os.environ.get("GRIDGOV_REWARDS_TOKEN_SECONDS", "180"))

@@ -1,15 +1,15 @@
 """Indices API: rule sets, compute / publish / correct a period, rankings, explanations, recorded events,
 and the public organisation page's data. Thin: services and selectors do the work."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Body, Router, Schema
+from ninja import Body, Router, Schema, Status
 
 from gridgov.indices import selectors, services
-from gridgov.indices.models import RuleSet, Standing
+from gridgov.indices.models import Computation, RuleSet, Standing
 from gridgov.indices.rules import definition_of
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import can, require
@@ -62,9 +62,45 @@ def _run_out(run) -> dict:
             "reason": run.reason, "rule_set_version": run.rule_set.version, "entity_count": run.entity_count}
 
 
-@router.post("/indices/{scheme}/{period}/compute", response=RunOut)
+class ComputationOut(Schema):
+    id: int
+    scheme: str
+    period: str
+    correction: bool
+    state: str
+    requested_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    message: str
+    run: RunOut | None
+    elapsed_seconds: int
+    expected_seconds: int | None
+    percent: int | None
+
+
+def _computation_out(computation) -> dict:
+    progress = selectors.progress(computation)
+    return {"id": computation.pk, "scheme": computation.scheme, "period": computation.period,
+            "correction": computation.correction, "state": computation.state,
+            "requested_at": computation.requested_at, "started_at": computation.started_at,
+            "finished_at": computation.finished_at, "message": computation.message,
+            "run": _run_out(computation.run) if computation.run else None, "elapsed_seconds": progress["elapsed"],
+            "expected_seconds": progress["expected"], "percent": progress["percent"]}
+
+
+@router.post("/indices/{scheme}/{period}/compute", response={202: ComputationOut},
+             summary="Ask for a period to be computed (a background job); poll the computation")
 def compute(request, scheme: str, period: str):
-    return _run_out(services.run_compute(actor=request.person, scheme=scheme, period=period))
+    computation = services.computation_request(actor=request.person, scheme=scheme, period=period)
+    return Status(202, _computation_out(computation))
+
+
+@router.get("/indices/computations/{int:pk}", response=ComputationOut, summary="A computation and its progress")
+def computation(request, pk: int):
+    found = get_object_or_404(Computation.objects.select_related("run__rule_set"), pk=pk)
+    if found.requested_by_id != request.person.pk and not services.may_everywhere(request.person, "indices.compute"):
+        raise Http404
+    return _computation_out(found)
 
 
 @router.post("/indices/{scheme}/{period}/publish", response=RunOut)
@@ -79,9 +115,12 @@ class CorrectIn(Schema):
     reason: str
 
 
-@router.post("/indices/{scheme}/{period}/correct", response=RunOut)
+@router.post("/indices/{scheme}/{period}/correct", response={202: ComputationOut},
+             summary="Ask for a correction of a published period, with a reason (a background job)")
 def correct(request, scheme: str, period: str, body: CorrectIn):
-    return _run_out(services.run_correct(actor=request.person, scheme=scheme, period=period, reason=body.reason))
+    computation = services.computation_request(actor=request.person, scheme=scheme, period=period, correction=True,
+                                               reason=body.reason)
+    return Status(202, _computation_out(computation))
 
 
 class StandingOut(Schema):

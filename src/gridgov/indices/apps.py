@@ -9,4 +9,6 @@ class IndicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from gridgov.indices import permissions  # noqa: F401  (registers the index actions)
+        from gridgov.indices import errors, permissions, sources  # noqa: F401  (register codes, actions)
+
+        sources.register_own()

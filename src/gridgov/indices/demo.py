@@ -19,8 +19,9 @@ from gridgov.indices.engine import insert_rows
 from gridgov.indices.models import ActivityRecord, Assessment, Attendance, NewsItem, OrgCode
 from gridgov.indices.sources import period_bounds, previous_period
 from gridgov.orgs.demo import STREET_CODE
-from gridgov.orgs.models import Node, Role, RoleAssignment
+from gridgov.orgs.models import Node, Role
 from gridgov.orgs.permissions import SYSTEM
+from gridgov.orgs.tree import role_holders
 
 ACTIVITIES = ["支部党员大会", "支委会", "党小组会", "党课", "主题党日"]
 
@@ -38,9 +39,8 @@ def seed(*, rng: random.Random, out) -> None:
     services.rule_sets_install(actor=SYSTEM, definitions=schemes.DEFINITIONS)
     units = list(Node.objects.filter(path__startswith=street.path, kind__in=schemes.UNITS).order_by("code"))
     periods = months()
-    members = list(RoleAssignment.objects.filter(node__path__startswith=street.path,
-                                                 role__in=[Role.GRID_WORKER, Role.GRID_LEADER])
-                   .values_list("person_id", "node__path").order_by("person_id", "node__path"))
+    members = [(person_id, path) for person_id, _node_id, path
+               in role_holders([Role.GRID_WORKER, Role.GRID_LEADER], paths=[street.path])]
     activities, news, assessments = [], [], []
     now = timezone.now()
     for month, period in enumerate(periods):

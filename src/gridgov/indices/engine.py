@@ -11,13 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count
-from django.db.models.functions import Substr
 
 from gridgov.indices import rules
 from gridgov.indices.models import Aggregation, EntityKind, Normalisation, Run, RunState, Score, Standing
 from gridgov.indices.sources import INDEX_SOURCE, SOURCES, aggregate_all, previous_period
-from gridgov.orgs.models import Node, RoleAssignment
+from gridgov.orgs import tree
+from gridgov.orgs.models import Node
 
 WORK_MEMORY = "256MB"  # PostgreSQL, for one run's transaction only
 SQLITE_CACHE_KIB = 262144  # SQLite, while a run computes
@@ -57,27 +56,26 @@ def entities_of(rule_set) -> Entities:
     if rule_set.entity_kind == EntityKind.NODE:
         rows = list(Node.objects.filter(kind__in=rule_set.node_kind_list).order_by("path")
                     .values_list("pk", "path", "depth"))
-        parent_paths = {path[:-Node.steplen] for _pk, path, _depth in rows}
+        parent_paths = {tree.parent_path(path) for _pk, path, _depth in rows}
         parent_ids = dict(Node.objects.filter(path__in=parent_paths).values_list("path", "pk"))
         for pk, path, depth in rows:
             entities.keys.append(path)
             entities.ids.append(pk)
-            entities.parents.append(parent_ids.get(path[:-Node.steplen]))
+            entities.parents.append(parent_ids.get(tree.parent_path(path)))
         entities.depths = sorted({depth for _pk, _path, depth in rows})
         return entities
     # A person ranks among the others of the nearest enclosing node of the rule set's kinds (their community,
     # say), else among those of their own role node.
     groups = dict(Node.objects.filter(kind__in=rule_set.node_kind_list).values_list("path", "pk"))
     homes: dict[int, int] = {}
-    rows = (RoleAssignment.objects.filter(role__in=rule_set.role_list, person__is_active=True)
-            .order_by("person_id", "node__path").values_list("person_id", "node_id", "node__path"))
+    rows = tree.role_holders(rule_set.role_list)
     home_of_node: dict[int, int] = {}  # many people share a role node: find its group once
     for person_id, node_id, path in rows:
         if person_id in homes:
             continue
         home = home_of_node.get(node_id)
         if home is None:
-            group = next((groups[path[:end]] for end in range(len(path), 0, -Node.steplen) if path[:end] in groups),
+            group = next((groups[above] for above in reversed(tree.ancestor_paths(path)) if above in groups),
                          None) if groups else None
             home = home_of_node[node_id] = group or node_id
         homes[person_id] = home
@@ -92,10 +90,7 @@ def members_per_node(entities: Entities) -> dict[str, int]:
     """People holding any role in each scored organisation's subtree: one query per depth."""
     counts: dict[str, int] = {}
     for depth in entities.depths:
-        length = depth * Node.steplen
-        rows = (RoleAssignment.objects.annotate(key=Substr("node__path", 1, length)).values("key").order_by()
-                .annotate(n=Count("person", distinct=True)))
-        counts.update({row["key"]: row["n"] for row in rows})
+        counts.update(tree.members_per_ancestor(depth))
     return counts
 
 

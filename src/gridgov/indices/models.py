@@ -211,6 +211,50 @@ class Run(models.Model):
         return self.state != RunState.DRAFT
 
 
+class ComputationState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Computing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Computation(models.Model):
+    """A request to compute (or correct) a period, done by a background job: an index run for a whole county
+    takes minutes, so a page asks for it and then watches its progress instead of waiting on one POST."""
+
+    scheme = models.SlugField(_("scheme"), max_length=40)
+    period = models.CharField(_("period"), max_length=7)
+    correction = models.BooleanField(_("correction"), default=False)
+    reason = models.CharField(_("reason for the correction"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=ComputationState.choices,
+                             default=ComputationState.QUEUED)
+    requested_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                            verbose_name=_("index run"))
+
+    class Meta:
+        verbose_name = _("index computation")
+        verbose_name_plural = _("index computations")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # A second request for a period being computed is the same request (a double tap, two cadres).
+            models.UniqueConstraint(fields=["scheme", "period"], condition=Q(state__in=["queued", "running"]),
+                                    name="indices_computation_one_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.period} {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (ComputationState.QUEUED, ComputationState.RUNNING)
+
+
 class Score(models.Model):
     """One entity's value on one index in one run, its rank within the parent node and its breakdown:
     ``{indicator code: [raw, normalised, contribution]}``."""

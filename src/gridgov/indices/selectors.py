@@ -3,10 +3,13 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils import timezone
 
 from gridgov.indices.models import (
     ActivityRecord,
     Assessment,
+    Computation,
+    ComputationState,
     EntityKind,
     Index,
     NewsItem,
@@ -136,6 +139,11 @@ def history(*, scheme: str, node: Node | None = None, person=None, published_onl
     return result
 
 
+def org_code_of(node: Node) -> OrgCode | None:
+    """The organisation's QR code, if it has been issued (reading never issues one)."""
+    return OrgCode.objects.filter(node=node).first()
+
+
 def org_code_by_slug(slug: str) -> OrgCode | None:
     return OrgCode.objects.select_related("node").filter(slug=slug).first()
 
@@ -183,3 +191,29 @@ def indices_stats() -> dict:
         "index_assessments": Assessment.objects.count(),
         "organisation_codes": OrgCode.objects.count(),
     }
+
+
+def open_computation(scheme: str, period: str):
+    """The request computing this period now, if any."""
+    return (Computation.objects.filter(scheme=scheme, period=period,
+                                       state__in=[ComputationState.QUEUED, ComputationState.RUNNING]).first())
+
+
+def progress(computation) -> dict:
+    """How far a computation has come: seconds since it started, and the share of the time the last finished
+    computation of the same scheme took (None before the first one; at most 95 % while it still runs)."""
+    now = timezone.now()
+    elapsed = ((computation.finished_at or now) - computation.started_at).total_seconds() \
+        if computation.started_at else 0.0
+    last = (Computation.objects.filter(scheme=computation.scheme, state=ComputationState.DONE,
+                                       started_at__isnull=False, finished_at__isnull=False)
+            .exclude(pk=computation.pk).order_by("-finished_at").first())
+    expected = (last.finished_at - last.started_at).total_seconds() if last else None
+    if not computation.is_open:
+        percent = 100
+    elif computation.started_at is None:
+        percent = 0
+    else:
+        percent = min(95, round(100 * elapsed / expected)) if expected else None
+    return {"elapsed": round(elapsed), "expected": round(expected) if expected is not None else None,
+            "percent": percent}

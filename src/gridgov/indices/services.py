@@ -5,19 +5,21 @@ Each checks permission, validates, runs in one transaction and leaves an audit r
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_record, snapshot
-from gridgov.errors import Conflict, Invalid, NotFound, register_codes
+from gridgov.errors import Conflict, DomainError, Invalid, NotFound
 from gridgov.indices import engine, rules
 from gridgov.indices.models import (
     ActivityRecord,
     Assessment,
     Attendance,
     ColourRule,
+    Computation,
+    ComputationState,
     Index,
     Indicator,
     NewsItem,
@@ -25,15 +27,13 @@ from gridgov.indices.models import (
     RuleSet,
     Run,
     RunState,
+    Standing,
 )
 from gridgov.indices.sources import period_bounds
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, Grant, can, require
 
-register_codes({
-    "frozen": (409, "The period is published (frozen) or not a draft; publish or correct instead."),
-    "not_published": (409, "Only a published period is corrected."),
-})
+OPEN_COMPUTATIONS = (ComputationState.QUEUED, ComputationState.RUNNING)
 
 
 def may_everywhere(actor, action: str) -> bool:
@@ -141,6 +141,7 @@ def run_compute(*, actor, scheme: str, period: str) -> Run:
         run.entity_count = engine.compute(run)
         run.computed_at = timezone.now()
         run.save(update_fields=["entity_count", "computed_at"])
+        org_codes_issue_for(run)
         audit_record(actor=actor, role=grant.role, action="indices.run.compute", target=run, node=None,
                      after={"scheme": scheme, "period": period, "revision": run.revision,
                             "rule_set_version": run.rule_set.version, "entities": run.entity_count})
@@ -193,6 +194,73 @@ def run_correct(*, actor, scheme: str, period: str, reason: str) -> Run:
         audit_record(actor=actor, role=grant.role, action="indices.run.correct", target=run, node=None,
                      reason=reason, after={"scheme": scheme, "period": period, "revision": revision})
     return run
+
+
+# ----- computations in the background ---------------------------------------------------------------
+
+
+def computation_request(*, actor, scheme: str, period: str, correction: bool = False, reason: str = "") -> Computation:
+    """Ask for a period to be computed (or corrected, with a reason) by a background job, and return the request.
+
+    The checks that can refuse at once (who may, which period, frozen or not) are made here, so the person asking
+    hears the refusal now rather than from a failed job. A request for a period already being computed returns
+    that request: a double tap or two cadres asking at once start one job.
+    """
+    grant = _require_everywhere(actor, "indices.publish" if correction else "indices.compute")
+    period = check_period(period)
+    current_rule_set(scheme)
+    reason = (reason or "").strip()
+    runs = Run.objects.filter(scheme=scheme, period=period)
+    if correction:
+        if not reason:
+            raise Invalid(_("A correction needs a reason."), code="reason_required")
+        if not runs.filter(state=RunState.PUBLISHED).exists():
+            raise Invalid(_("Only a published period is corrected; a draft is simply recomputed."),
+                          code="not_published")
+    elif runs.filter(state=RunState.PUBLISHED).exists() and not runs.filter(state=RunState.DRAFT).exists():
+        raise Invalid(_("%(period)s is published and frozen; a change needs a correction with a reason.")
+                      % {"period": period}, code="frozen")
+    open_request = Computation.objects.filter(scheme=scheme, period=period, state__in=OPEN_COMPUTATIONS).first()
+    if open_request is not None:
+        return open_request
+    try:
+        with transaction.atomic():
+            computation = Computation.objects.create(
+                scheme=scheme, period=period, correction=correction, reason=reason,
+                requested_by=None if actor is SYSTEM else actor)
+            audit_record(actor=actor, role=grant.role, action="indices.computation.request", target=computation,
+                         node=None, reason=reason, after={"scheme": scheme, "period": period,
+                                                          "correction": correction})
+    except IntegrityError:  # asked for at the same moment by someone else: theirs is the request
+        return Computation.objects.get(scheme=scheme, period=period, state__in=OPEN_COMPUTATIONS)
+    from gridgov.indices.jobs import compute_job
+
+    compute_job.enqueue(computation_id=computation.pk)
+    computation.refresh_from_db()
+    return computation
+
+
+def computation_run(*, computation_id: int) -> Computation:
+    """Do a requested computation (the background job), as the person who asked for it."""
+    computation = Computation.objects.select_related("requested_by").get(pk=computation_id)
+    if not computation.is_open:
+        return computation
+    Computation.objects.filter(pk=computation.pk).update(state=ComputationState.RUNNING, started_at=timezone.now())
+    actor = computation.requested_by or SYSTEM
+    try:
+        if computation.correction:
+            run = run_correct(actor=actor, scheme=computation.scheme, period=computation.period,
+                              reason=computation.reason)
+        else:
+            run = run_compute(actor=actor, scheme=computation.scheme, period=computation.period)
+    except DomainError as refusal:
+        state, run, message = ComputationState.FAILED, None, str(refusal.message)
+    else:
+        state, message = ComputationState.DONE, ""
+    Computation.objects.filter(pk=computation.pk).update(state=state, run=run, message=message[:500],
+                                                         finished_at=timezone.now())
+    computation.refresh_from_db()
+    return computation
 
 
 # ----- events recorded here ------------------------------------------------------------------------------
@@ -291,9 +359,23 @@ def attendance_record(*, actor, activity: ActivityRecord, people: list[Person], 
 # ----- public codes --------------------------------------------------------------------------------------
 
 
-def org_code_issue(*, node: Node) -> OrgCode:
+def org_code_issue(*, actor, node: Node) -> OrgCode:
     """The organisation's permanent code: issued once, never changed (a printed QR must keep working)."""
-    code, created = OrgCode.objects.get_or_create(node=node)
-    if created:
-        audit_record(actor=SYSTEM, role="system", action="indices.org_code.issue", target=code, node=node)
+    grant = require(actor, "indices.record", node)
+    with transaction.atomic():
+        code, created = OrgCode.objects.get_or_create(node=node)
+        if created:
+            audit_record(actor=actor, role=grant.role, action="indices.org_code.issue", target=code, node=node)
     return code
+
+
+def org_codes_issue_for(run: Run) -> int:
+    """Give every organisation scored by ``run`` its permanent code if it has none yet (its QR page then
+    shows the run's colour). Set-based: one insert for the missing ones, one audit record."""
+    scored = Standing.objects.filter(run=run, node__isnull=False).values_list("node_id", flat=True)
+    missing = list(Node.objects.filter(pk__in=scored, public_code__isnull=True).values_list("pk", flat=True))
+    if missing:
+        OrgCode.objects.bulk_create([OrgCode(node_id=pk) for pk in missing], ignore_conflicts=True)
+        audit_record(actor=SYSTEM, role="system", action="indices.org_code.issue", target=run, node=None,
+                     after={"organisations": len(missing)})
+    return len(missing)

@@ -18,19 +18,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, DecimalField, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.orgs.models import Node
+from gridgov.orgs.tree import path_length
 
 
 @dataclass(frozen=True)
 class Source:
     code: str
     label: str
-    model_path: str  # "app_label.Model"
+    model: type[models.Model]
     date_field: str
     is_datetime: bool
     person_field: str | None
@@ -43,12 +44,6 @@ class Source:
     describe_fields: tuple[str, ...] = ()
 
     @property
-    def model(self):
-        from django.apps import apps
-
-        return apps.get_model(self.model_path)
-
-    @property
     def node_field(self) -> str | None:
         """The foreign key to the event's node (``node__path`` → ``node``), grouped on before any join to
         the node table; None when the source stores only a path."""
@@ -57,77 +52,65 @@ class Source:
         return None
 
 
-def _equals(lookup):
+def equals(lookup):
+    """A filter: the event's ``lookup`` equals the rule's value."""
     return lambda value: Q(**{lookup: value})
 
 
-def _boolean(lookup):
+def boolean(lookup):
+    """A filter: the event's ``lookup`` is the rule's value taken as true or false."""
     return lambda value: Q(**{lookup: bool(value)})
 
 
+# Filled by the apps that own the events (each in its ``engines.py``, from ``AppConfig.ready``), and below for
+# the audit trail (a foundation that imports no app) and this app's own activity, news and assessment tables.
 SOURCES: dict[str, Source] = {}
 
 
 def register(source: Source) -> None:
+    """Add an event source. Registering a code twice must describe the same model."""
+    known = SOURCES.get(source.code)
+    if known is not None and known.model is not source.model:
+        raise ValueError(f"event source {source.code!r} is already registered for {known.model}")
     SOURCES[source.code] = source
 
 
-register(Source(
-    "task_audited", _("Task claims audited (治村宝)"), "tasks.Claim", "audited_at", True,
-    person_field="worker_id", node_path_field="node__path", value_field="points_awarded",
-    base=Q(state="audited"),
-    filters={"work_type": _equals("task__work_type__code"), "module": _equals("task__work_type__module__code")},
-    describe_fields=("task__title", "audited_at", "points_awarded"),
-))
-register(Source(
-    "ledger_points", _("Points postings (善治宝 ledger)"), "ledger.Line", "posting__created_at", True,
-    person_field="account__person_id", node_path_field="account__node__path", value_field="amount",
-    base=Q(account__kind="person", posting__kind__in=["grant", "reversal"]),
-    filters={"reason": _equals("posting__reason"), "reason_contains": lambda v: Q(posting__reason__contains=v),
-             "kind": _equals("posting__kind")},
-    describe_fields=("posting__reason", "posting__created_at", "amount"),
-))
-register(Source(
-    "report_resolved", _("Resident reports resolved"), "reports.Report", "resolved_at", True,
-    person_field="handler_id", node_path_field="node__path",
-    success=Q(resolved_at__lte=F("resolution_due_at")),
-    base=Q(resolved_at__isnull=False),
-    filters={"on_time": lambda v: Q(resolved_at__lte=F("resolution_due_at")) if v else
-             Q(resolved_at__gt=F("resolution_due_at")), "category": _equals("category__code")},
-    describe_fields=("text", "resolved_at", "resolution_due_at"),
-))
-register(Source(
-    "audit_action", _("Actions in the audit trail"), "audit.AuditRecord", "created_at", True,
-    person_field="actor_id", node_path_field="node_path", base=Q(outcome="done"),
-    filters={"action": _equals("action"), "action_prefix": lambda v: Q(action__startswith=v)},
-    describe_fields=("action", "created_at", "object_repr"),
-))
-register(Source(
-    "activity", _("Organisational-life activities (组织生活)"), "indices.ActivityRecord", "due_on", False,
-    person_field=None, node_path_field="node__path",
-    success=Q(held_on__isnull=False, held_on__lte=F("due_on")),
-    filters={"kind": _equals("kind"), "required": _boolean("required"),
-             "held": lambda v: Q(held_on__isnull=not v)},
-    describe_fields=("kind", "due_on", "held_on"),
-))
-register(Source(
-    "news", _("News items submitted (信息报送)"), "indices.NewsItem", "submitted_on", False,
-    person_field=None, node_path_field="node__path", value_field="spread_count", success=Q(adopted=True),
-    filters={"adopted": _boolean("adopted")},
-    describe_fields=("title", "submitted_on", "spread_count"),
-))
-register(Source(
-    "assessment", _("Assessments entered by a cadre"), "indices.Assessment", "assessed_on", False,
-    person_field="person_id", node_path_field="node__path", value_field="value",
-    filters={"item": _equals("item")},
-    describe_fields=("item", "assessed_on", "value", "evidence"),
-))
-register(Source(
-    "attendance", _("Attendance at activities"), "indices.Attendance", "activity__due_on", False,
-    person_field="person_id", node_path_field="activity__node__path", success=Q(present=True),
-    filters={"kind": _equals("activity__kind"), "present": _boolean("present")},
-    describe_fields=("activity__kind", "activity__due_on", "present"),
-))
+def register_own() -> None:
+    """The sources this app and the audit trail own (called from ``IndicesConfig.ready``)."""
+    from gridgov.audit.models import AuditRecord, Outcome
+    from gridgov.indices.models import ActivityRecord, Assessment, Attendance, NewsItem
+
+    register(Source(
+        code="audit_action", label=_("Actions in the audit trail"), model=AuditRecord, date_field="created_at",
+        is_datetime=True, person_field="actor_id", node_path_field="node_path", base=Q(outcome=Outcome.DONE),
+        filters={"action": equals("action"), "action_prefix": lambda v: Q(action__startswith=v)},
+        describe_fields=("action", "created_at", "object_repr"),
+    ))
+    register(Source(
+        code="activity", label=_("Organisational-life activities (组织生活)"), model=ActivityRecord,
+        date_field="due_on", is_datetime=False, person_field=None, node_path_field="node__path",
+        success=Q(held_on__isnull=False, held_on__lte=F("due_on")),
+        filters={"kind": equals("kind"), "required": boolean("required"), "held": lambda v: Q(held_on__isnull=not v)},
+        describe_fields=("kind", "due_on", "held_on"),
+    ))
+    register(Source(
+        code="news", label=_("News items submitted (信息报送)"), model=NewsItem, date_field="submitted_on",
+        is_datetime=False, person_field=None, node_path_field="node__path", value_field="spread_count",
+        success=Q(adopted=True), filters={"adopted": boolean("adopted")},
+        describe_fields=("title", "submitted_on", "spread_count"),
+    ))
+    register(Source(
+        code="assessment", label=_("Assessments entered by a cadre"), model=Assessment, date_field="assessed_on",
+        is_datetime=False, person_field="person_id", node_path_field="node__path", value_field="value",
+        filters={"item": equals("item")}, describe_fields=("item", "assessed_on", "value", "evidence"),
+    ))
+    register(Source(
+        code="attendance", label=_("Attendance at activities"), model=Attendance, date_field="activity__due_on",
+        is_datetime=False, person_field="person_id", node_path_field="activity__node__path",
+        success=Q(present=True), filters={"kind": equals("activity__kind"), "present": boolean("present")},
+        describe_fields=("activity__kind", "activity__due_on", "present"),
+    ))
+
 
 # An indicator may also take another index of the same rule set as its input (checked for cycles).
 INDEX_SOURCE = "index"
@@ -250,7 +233,7 @@ def aggregate_all(source: Source, *, period: str, wanted: list[tuple[dict, str]]
             if key is not None:
                 results[key] = [value or 0 for value in values]
     else:
-        lengths = [depth * Node.steplen for depth in depths]
+        lengths = [path_length(depth) for depth in depths]
         for path, *values in rows:
             if not path:
                 continue

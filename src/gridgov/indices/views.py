@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gridgov.errors import DomainError, message_of
 from gridgov.indices import exports, selectors, services
 from gridgov.indices.forms import ActivityForm, AssessmentForm, NewsForm
-from gridgov.indices.models import EntityKind, Run, Standing
+from gridgov.indices.models import Computation, EntityKind, Run, Standing
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import can
 from gridgov.orgs.selectors import in_scope
@@ -59,6 +59,7 @@ def ranking(request, scheme: str, period: str):
         "periods": list(selectors.runs_of(scheme).values_list("period", flat=True).distinct()),
         "may_compute": services.may_everywhere(person, "indices.compute") and not run.is_frozen,
         "may_publish": services.may_everywhere(person, "indices.publish") and not run.is_frozen,
+        "computing": selectors.open_computation(scheme, period),
     })
 
 
@@ -85,8 +86,8 @@ def run_action(request, pk: int, action: str):
     run = get_object_or_404(Run, pk=pk)
     try:
         if action == "compute":
-            run = services.run_compute(actor=person, scheme=run.scheme, period=run.period)
-            messages.success(request, _("Computed %(count)s entities.") % {"count": run.entity_count})
+            computation = services.computation_request(actor=person, scheme=run.scheme, period=run.period)
+            return redirect("indices:computation", pk=computation.pk)
         elif action == "publish":
             services.run_publish(actor=person, run=run)
             messages.success(request, _("Published: this period is now frozen."))
@@ -95,6 +96,17 @@ def run_action(request, pk: int, action: str):
     except DomainError as refusal:
         messages.error(request, message_of(refusal))
     return redirect(reverse("indices:ranking", args=[run.scheme, run.period]) + f"?{request.GET.urlencode()}")
+
+
+@login_required
+def computation(request, pk: int):
+    """A requested computation and its progress; the page refreshes its status part until the job is done."""
+    person = person_of(request)
+    computation = get_object_or_404(Computation.objects.select_related("run", "requested_by"), pk=pk)
+    if computation.requested_by_id != person.pk and not services.may_everywhere(person, "indices.compute"):
+        raise Http404
+    template = "indices/_computation.html" if request.headers.get("HX-Request") else "indices/computation.html"
+    return render(request, template, {"computation": computation, "progress": selectors.progress(computation)})
 
 
 def _may_view_standing(person, standing: Standing) -> bool:
@@ -146,11 +158,24 @@ def organisation(request, pk: int):
     node = get_object_or_404(Node, pk=pk)
     if not can(person, "indices.view", node):
         raise Http404
-    code = services.org_code_issue(node=node)
+    code = selectors.org_code_of(node)
     return render(request, "indices/organisation.html", {
         "node": node, "blocks": _history_context(node, published_only=False), "code": code,
-        "public_url": request.build_absolute_uri(reverse("indices_public", args=[code.slug])),
+        "public_url": request.build_absolute_uri(reverse("indices_public", args=[code.slug])) if code else "",
+        "may_issue": code is None and can(person, "indices.record", node),
     })
+
+
+@login_required
+@require_POST
+def organisation_code(request, pk: int):
+    """Issue the organisation's QR code now (it is also issued when the organisation is first scored)."""
+    person = person_of(request)
+    node = get_object_or_404(Node, pk=pk)
+    if not can(person, "indices.view", node):
+        raise Http404
+    services.org_code_issue(actor=person, node=node)
+    return redirect("indices:organisation", pk=node.pk)
 
 
 @login_required

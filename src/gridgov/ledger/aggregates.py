@@ -11,8 +11,8 @@ from django.db import connection
 from gridgov.ledger.models import Account, EarnedHistogram, EarnedTotal
 from gridgov.ledger.sql import row_sets
 from gridgov.orgs.models import Node, NodeKind
+from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths
 
-COMMUNITY_KINDS = (NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE)
 LEVEL_OF_KIND = {NodeKind.STREET: "street_id", NodeKind.GRID: "grid_id", **{k: "community_id" for k in COMMUNITY_KINDS}}
 LEVELS = ("street_id", "community_id", "grid_id")
 CHUNK = 2000
@@ -26,7 +26,7 @@ def level_column(node: Node) -> str | None:
 def levels_of_paths(paths) -> dict[str, dict[str, int | None]]:
     """For each node path: the ids of its street, community and grid (itself included), if any."""
     paths = set(filter(None, paths))
-    prefixes = sorted({path[:end] for path in paths for end in range(Node.steplen, len(path) + 1, Node.steplen)})
+    prefixes = sorted({above for path in paths for above in ancestor_paths(path)})
     ranked: dict[str, tuple[int, str]] = {}
     nodes = connection.ops.quote_name(Node._meta.db_table)
     kinds = list(LEVEL_OF_KIND)
@@ -41,9 +41,9 @@ def levels_of_paths(paths) -> dict[str, dict[str, int | None]]:
     result = {}
     for path in paths:
         levels = dict.fromkeys(LEVELS)
-        for end in range(Node.steplen, len(path) + 1, Node.steplen):
-            if path[:end] in ranked:
-                pk, column = ranked[path[:end]]
+        for above in ancestor_paths(path):
+            if above in ranked:
+                pk, column = ranked[above]
                 levels[column] = pk
         result[path] = levels
     return result

@@ -106,17 +106,17 @@ def _visible_person(request, person_id: int | None) -> Person:
     if person_id is None or person_id == request.person.pk:
         return request.person
     person = _person(person_id)
-    account = services.account_for_person(person)
-    if account.node is None:
+    node = selectors.points_home(person)
+    if node is None:
         raise PermissionDenied("This person belongs to no area you can see.")
-    require(request.person, "points.view", account.node)
+    require(request.person, "points.view", node)
     return person
 
 
 @router.get("/points/balance", response=BalanceOut, summary="A balance (mine, or a person's in my area)")
 def balance(request, person_id: int | None = None):
     person = _visible_person(request, person_id)
-    return {"person_id": person.pk, "balance": selectors.balance_of(services.account_for_person(person))}
+    return {"person_id": person.pk, "balance": selectors.balance_of(selectors.person_account(person))}
 
 
 @router.get("/points/statement", response=StatementOut, summary="A statement, newest first, 50 lines a page")
@@ -125,7 +125,7 @@ def statement(request, person_id: int | None = None, period: str | None = None, 
     person = _visible_person(request, person_id)
     if period:
         services.check_period(period)
-    lines = selectors.statement(account=services.account_for_person(person), period=period, reason=reason)
+    lines = selectors.statement(account=selectors.person_account(person), period=period, reason=reason)
     paginator = Paginator(lines, 50)
     current = paginator.get_page(page)
     return {

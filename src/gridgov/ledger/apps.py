@@ -8,9 +8,10 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Points ledger")
 
     def ready(self):
-        from gridgov.ledger import permissions  # noqa: F401  (registers the points.* actions)
+        from gridgov.ledger import engines, errors, permissions  # noqa: F401  (register codes, actions)
         from gridgov.orgs.signals import roles_changed
 
+        engines.register()
         roles_changed.connect(_rehome_accounts, dispatch_uid="ledger.rehome_accounts")
 
 

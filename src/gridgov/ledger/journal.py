@@ -29,7 +29,8 @@ from gridgov.ledger import aggregates
 from gridgov.ledger.errors import BudgetExceeded, InsufficientFunds, LedgerRefusal
 from gridgov.ledger.models import Account, Budget, ChainHead, EarnedTotal, Line, Posting, PostingKind
 from gridgov.ledger.sql import any_of, chunks, placeholders, row_sets, table
-from gridgov.orgs.models import Node, Person, RoleAssignment
+from gridgov.orgs import tree
+from gridgov.orgs.models import Node, Person
 
 GENESIS_HASH = "0" * 64
 
@@ -142,8 +143,7 @@ def grant_context(*, budget_node: Node, period: str, person_ids: list[int]) -> t
         f"LEFT JOIN {table(EarnedTotal)} e ON e.account_id = a.id AND e.period = %s "
         f"WHERE {{people}}"
     )
-    roles_sql = (f"SELECT r.person_id, n.id, n.path FROM {table(RoleAssignment)} r "
-                 f"JOIN {table(Node)} n ON n.id = r.node_id WHERE {{people}} ORDER BY n.depth DESC, r.id")
+    roles_sql = tree.roles_sql("{people}")
     ids = sorted(set(person_ids))
     budget_account_id, payees = None, {}
     with connection.cursor() as cursor:
@@ -155,7 +155,7 @@ def grant_context(*, budget_node: Node, period: str, person_ids: list[int]) -> t
                 budget_account_id = budget_account
         for people, params in any_of("r.person_id", ids):
             cursor.execute(roles_sql.format(people=people), params)
-            for person_id, node_id, path in cursor.fetchall():  # deepest role first (services.HOME_ROLE_ORDER)
+            for person_id, node_id, path in cursor.fetchall():  # home first (orgs.tree.HOME_ROLE_ORDER)
                 if (payee := payees.get(person_id)) is not None:
                     payee.inside = payee.inside or path.startswith(budget_node.path)
                     if payee.home_node_id is None:

@@ -8,11 +8,21 @@ from gridgov.ledger.aggregates import level_column
 from gridgov.ledger.errors import LedgerRefusal
 from gridgov.ledger.models import Account, AccountKind, Budget, EarnedHistogram, EarnedTotal, Line, PostingKind
 from gridgov.orgs.models import Node, Person
+from gridgov.orgs.tree import holds_role_under, home_node
 
 
 def balance_of(account) -> int:
-    """The cached balance (``gridgov ledger verify`` proves it equals the sum of the account's lines)."""
+    """The cached balance (``gridgov ledger verify`` proves it equals the sum of the account's lines); 0 for
+    someone with no account yet (reading never opens one)."""
+    if account is None:
+        return 0
     return Account.objects.filter(pk=account.pk).values_list("balance", flat=True).get()
+
+
+def points_home(person):
+    """Where a person's points are seen and rank: their account's node, else their home node."""
+    account = person_account(person)
+    return account.node if account is not None and account.node is not None else home_node(person)
 
 
 def person_account(person) -> Account | None:
@@ -21,7 +31,10 @@ def person_account(person) -> Account | None:
 
 
 def statement(*, account, period: str | None = None, reason: str | None = None):
-    """The account's lines with their postings, newest first; ``reason`` is a posting kind or an exact reason."""
+    """The account's lines with their postings, newest first; ``reason`` is a posting kind or an exact reason.
+    No account (someone never paid): no lines."""
+    if account is None:
+        return Line.objects.none()
     lines = Line.objects.filter(account=account).select_related("posting", "posting__reverses", "posting__reversed_by")
     if period:
         lines = lines.filter(posting__period=period)
@@ -81,10 +94,9 @@ def rank_of(*, person, node, period: str) -> tuple[int, int] | None:
 
 def may_see_ranking(*, person, node) -> bool:
     """A ranking is public to everyone ranked in it (善治宝 shows the whole village) and to those above it."""
-    from gridgov.orgs.models import RoleAssignment
     from gridgov.orgs.permissions import can
 
-    if RoleAssignment.objects.filter(person=person, node__path__startswith=node.path).exists():
+    if holds_role_under(person, node):
         return True
     return can(person, "node.view", node)
 

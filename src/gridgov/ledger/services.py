@@ -19,13 +19,14 @@ from gridgov.ledger import journal
 from gridgov.ledger.errors import AlreadyReversed, BudgetExceeded, IdempotencyConflict, InsufficientFunds, LedgerRefusal  # noqa: F401  (re-exported for callers: ledger.InsufficientFunds)
 from gridgov.ledger.models import Account, AccountKind, Budget, Posting, PostingKind
 from gridgov.ledger.sql import chunks
-from gridgov.orgs.models import Node, NodeKind, Person, RoleAssignment
+from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, require, scope_node
+from gridgov.orgs.tree import BUDGET_KINDS, home_node, home_nodes
 
 MAX_AMOUNT = 10**9  # no single line moves more; keeps sums far inside 64-bit integers
 MAX_KEY_LENGTH = 120
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-BUDGET_NODE_KINDS = (NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE)
+BUDGET_NODE_KINDS = BUDGET_KINDS
 ISSUANCE_KEY = "source:issuance"
 
 
@@ -43,17 +44,6 @@ def open_account(*, kind: str, owner_key: str, name: str, node=None, person=None
                   "may_go_negative": may_go_negative},
     )
     return account
-
-
-# A person's home, where their points rank: the node of their deepest role (the earliest held on a tie).
-# ``journal.grant_context`` orders its raw roles query the same way.
-HOME_ROLE_ORDER = ("-node__depth", "pk")
-
-
-def home_node(person: Person) -> Node | None:
-    """Where a person's points rank: the deepest node at which they hold a role (their grid or micro-grid)."""
-    assignment = RoleAssignment.objects.filter(person=person).select_related("node").order_by(*HOME_ROLE_ORDER).first()
-    return assignment.node if assignment else None
 
 
 def account_for_person(person) -> Account:
@@ -75,11 +65,7 @@ def rehome_accounts(person_ids: list[int]) -> int:
     for chunk in chunks(sorted(set(person_ids)), 2000):
         accounts = {person_id: (pk, node_id) for person_id, pk, node_id in Account.objects.filter(
             kind=AccountKind.PERSON, person_id__in=chunk).values_list("person_id", "pk", "node_id")}
-        homes: dict[int, int] = {}
-        for person_id, node_id in RoleAssignment.objects.filter(person_id__in=accounts).order_by(
-                "person_id", *HOME_ROLE_ORDER).values_list("person_id", "node_id"):
-            homes.setdefault(person_id, node_id)  # each person's first row is their home
-        for person_id, node_id in homes.items():
+        for person_id, node_id in home_nodes(accounts).items():
             account_id, account_node = accounts[person_id]
             if node_id != account_node:
                 moved += Account.objects.filter(pk=account_id).update(node_id=node_id)

@@ -12,18 +12,16 @@ from gridgov.ledger import journal, selectors, services
 from gridgov.ledger.aggregates import level_column
 from gridgov.ledger.forms import AwardForm, BudgetForm, ReverseForm, StatementFilter
 from gridgov.ledger.models import Posting
-from gridgov.orgs.models import Node, Person, RoleAssignment
-from gridgov.orgs.permissions import ACTIONS, can
+from gridgov.orgs.models import Node, Person
+from gridgov.orgs.permissions import can, role_paths
 from gridgov.orgs.selectors import ancestors
 from gridgov.pages import person_of, refuse_in_form
 
 
 def _nodes_for(person: Person, action: str, kinds) -> list[Node]:
     """Nodes of ``kinds`` where the person may do ``action``: at or below their role nodes (within one level)."""
-    roles = ACTIONS[action]
-    roots = [a.node for a in RoleAssignment.objects.filter(person=person, role__in=roles).select_related("node")]
     found: dict[int, Node] = {}
-    for root in roots:
+    for root in Node.objects.filter(path__in=role_paths(person, action)):
         for node in Node.objects.filter(path__startswith=root.path, depth__lte=root.depth + 1, kind__in=kinds):
             found[node.pk] = node
     return sorted(found.values(), key=lambda node: node.path)
@@ -32,14 +30,14 @@ def _nodes_for(person: Person, action: str, kinds) -> list[Node]:
 @login_required
 def my_points(request):
     person = person_of(request)
-    account = services.account_for_person(person)
+    account = selectors.person_account(person)
     period = journal.current_period()
     filters = StatementFilter(request.GET or None)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     lines = selectors.statement(account=account, period=chosen.get("period") or None,
                                 reason=chosen.get("reason") or None)
     page = Paginator(lines, 20).get_page(request.GET.get("page"))
-    node = account.node
+    node = selectors.points_home(person)
     ranks = []
     if node is not None:
         for level in [*ancestors(node), node]:
@@ -63,12 +61,11 @@ def _without_page(request) -> str:
 def _ranking_nodes(person: Person) -> list[Node]:
     """The grids, communities and streets a person can rank in: above their own nodes, or inside their area."""
     nodes: dict[int, Node] = {}
-    for assignment in RoleAssignment.objects.filter(person=person).select_related("node"):
-        for node in [*ancestors(assignment.node), assignment.node]:
+    for root in Node.objects.filter(path__in=role_paths(person)):
+        for node in [*ancestors(root), root]:
             if level_column(node):
                 nodes[node.pk] = node
-        for node in Node.objects.filter(path__startswith=assignment.node.path,
-                                        depth__lte=assignment.node.depth + 1):
+        for node in Node.objects.filter(path__startswith=root.path, depth__lte=root.depth + 1):
             if level_column(node):
                 nodes[node.pk] = node
     return sorted(nodes.values(), key=lambda node: node.path)
@@ -86,7 +83,7 @@ def ranking(request):
         period = journal.current_period()
     node = next((n for n in choices if n.code == request.GET.get("node")), None)
     if node is None and choices:
-        home = services.account_for_person(person).node
+        home = selectors.points_home(person)
         node = next((n for n in reversed(choices) if home and home.path.startswith(n.path)), choices[0])
     rows, mine = [], None
     if node is not None:

@@ -17,15 +17,10 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator, model_validator
 
 from gridgov.api_schemas import ErrorOut
-from gridgov.errors import DomainError, PermissionDenied, register_codes
+from gridgov.errors import DomainError, PermissionDenied
 from gridgov.orgs import selectors, services
 from gridgov.orgs.models import Node, NodeKind, RoleAssignment
 from gridgov.orgs.permissions import ACTIONS, can, require
-
-register_codes({
-    "bad_credentials": (401, "The username or password is wrong."),
-    "locked_out": (429, "Too many failed logins from this address or for this user; wait and try again."),
-})
 
 router = Router(tags=["orgs"])
 

@@ -6,3 +6,6 @@ class OrgsConfig(AppConfig):
     name = "gridgov.orgs"
     label = "orgs"
     verbose_name = _("Organisations and people")
+
+    def ready(self):
+        from gridgov.orgs import errors  # noqa: F401  (registers the login codes)

@@ -1,4 +1,4 @@
-"""Template context shared by every page: the navigation a person's roles open up."""
+"""Template context shared by every page: the person behind the login and the navigation their roles open."""
 
 from gridgov.navigation import menu_for
 from gridgov.orgs import selectors
@@ -8,6 +8,7 @@ from gridgov.orgs.overview import navigation_for
 def navigation(request):
     person = selectors.person_for_user(getattr(request, "user", None))
     return {
+        "person": person,
         "nav": navigation_for(person),
         "menu": menu_for(person, request.path),
         "show_admin_link": bool(getattr(getattr(request, "user", None), "is_staff", False)),

@@ -119,6 +119,15 @@ def grant_for(actor: Person | SystemActor | None, action: str, target) -> Grant 
     return max(matches, key=lambda grant: len(grant.node_path), default=None)
 
 
+def role_paths(actor, action: str | None = None, *, roles=None) -> list[str]:
+    """Paths of the nodes where ``actor`` holds a role (one allowed ``action``, or one of ``roles``, if given):
+    the roots of their area."""
+    if actor is None or actor is SYSTEM or not actor.is_active:
+        return []
+    allowed = ACTIONS[action] if action else (frozenset(roles) if roles is not None else None)
+    return sorted({path for role, _id, path in assignments_of(actor) if allowed is None or role in allowed})
+
+
 def can(actor: Person | None, action: str, target) -> bool:
     return grant_for(actor, action, target) is not None
 

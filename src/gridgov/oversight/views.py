@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.deadlines.selectors import alerts_under
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import assignments_of, can
 from gridgov.oversight import anomalies, labels
@@ -45,7 +46,7 @@ def dashboard(request):
     return render(request, "oversight/dashboard.html", {
         "node": node, "nodes": nodes, "levels": report_selectors.overdue_by_level(node=node, now=now),
         "overdue": report_selectors.overdue_reports_under(node=node, now=now)[:50],
-        "alerts": report_selectors.alerts_under(node=node)[:100],
+        "alerts": alerts_under(node=node)[:100],
         "findings": findings, "finding_count": sum(len(found) for _rule, found in findings),
         "period_days": ANOMALY_PERIOD_DAYS,
     })

@@ -1,8 +1,8 @@
-"""Admin for report categories and routing rules (data a platform admin edits); reports and alerts read-only."""
+"""Admin for report categories and routing rules (data a platform admin edits); reports read-only."""
 
 from django.contrib import admin
 
-from gridgov.reports.models import Alert, Category, Report, ReportEvent, RoutingRule
+from gridgov.reports.models import Category, Report, ReportEvent, RoutingRule
 
 
 @admin.register(Category)
@@ -46,9 +46,3 @@ class ReportAdmin(ReadOnly):
     list_display = ["pk", "category", "node", "state", "handler", "due_at", "created_at"]
     list_filter = ["state", "category", "escalation"]
     inlines = [EventInline]
-
-
-@admin.register(Alert)
-class AlertAdmin(ReadOnly):
-    list_display = ["title", "level", "item_type", "recipient", "due_at", "created_at", "closed_at"]
-    list_filter = ["level", "item_type"]

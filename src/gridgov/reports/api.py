@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gridgov.deadlines.selectors import alerts_for
 from gridgov.errors import Invalid
 from gridgov.orgs.models import Node
 from gridgov.reports import selectors, services
@@ -181,4 +182,4 @@ def reassign(request, report_id: int, payload: ReassignIn):
 
 @router.get("/alerts", response=list[AlertOut], summary="My open alerts")
 def alerts(request):
-    return list(selectors.alerts_for(person=request.person)[:500])
+    return list(alerts_for(person=request.person)[:500])

@@ -9,4 +9,6 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from gridgov.reports import permissions  # noqa: F401  (registers the report actions)
+        from gridgov.reports import engines, errors, permissions  # noqa: F401  (register codes, actions)
+
+        engines.register()

@@ -12,9 +12,10 @@ from datetime import timedelta
 from django.db.models import Count
 from django.utils import timezone
 
+from gridgov.deadlines.scan import scan_deadlines
 from gridgov.errors import DomainError
 from gridgov.orgs.models import Node, Person, Role
-from gridgov.reports import deadlines, services
+from gridgov.reports import services
 from gridgov.reports.models import Category
 
 STREET_CODE = "FY"
@@ -55,7 +56,7 @@ def seed(*, rng: random.Random, out) -> None:
             _progress(report, rng=rng, filed=filed, now=now, index=index)
         except DomainError:
             continue
-    deadlines.scan_deadlines(now=now)
+    scan_deadlines(now=now)
     _anomalies(street=street, rng=rng, now=now)
 
 

@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.orgs.models import Node, Person
+from gridgov.orgs.permissions import role_paths
+from gridgov.orgs.tree import ancestor_paths
 from gridgov.reports import selectors
-from gridgov.reports.routing import chain
 from gridgov.reports.services import FILE_NODE_KINDS, MAX_PHOTOS, MAX_TEXT
 
 
@@ -27,7 +28,7 @@ class MultiplePhotoField(forms.FileField):
 
 def nodes_for_reporter(person: Person):
     """The reporter's own nodes and those above them down to community level (where they live or work)."""
-    paths = {prefix for path in selectors.role_paths(person, "report.file") for prefix in chain(Node(path=path))}
+    paths = {prefix for path in role_paths(person, "report.file") for prefix in ancestor_paths(path)}
     return Node.objects.filter(path__in=paths, kind__in=FILE_NODE_KINDS).order_by("path")
 
 
@@ -74,7 +75,7 @@ class ReassignForm(forms.Form):
     def __init__(self, *args, report, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = (
-            Person.objects.filter(is_active=True, roles__node__path__in=chain(report.node),
+            Person.objects.filter(is_active=True, roles__node__path__in=ancestor_paths(report.node.path),
                                   roles__role__in=["grid_worker", "grid_leader", "community_cadre", "street_cadre"])
             .exclude(pk=report.handler_id).distinct().order_by("name_initials"))
 

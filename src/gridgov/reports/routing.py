@@ -8,6 +8,7 @@ the fewest open reports gets it (then the earliest registered), so work spreads 
 
 from django.db.models import Count, Q
 
+from gridgov.orgs import tree
 from gridgov.orgs.models import Node, Person, Role
 from gridgov.reports.models import OPEN_STATES, Category, EscalationLevel, RoutingRule
 
@@ -19,43 +20,21 @@ ESCALATION_ROLES = {
     EscalationLevel.COMMUNITY: (Role.COMMUNITY_CADRE,),
     EscalationLevel.STREET: (Role.STREET_CADRE,),
 }
-# Whom an overdue item's handler answers to: the cadre one tier up.
-CADRE_ABOVE = {
-    Role.GRID_WORKER: (Role.COMMUNITY_CADRE, Role.STREET_CADRE),
-    Role.GRID_LEADER: (Role.COMMUNITY_CADRE, Role.STREET_CADRE),
-    Role.RESIDENT: (Role.COMMUNITY_CADRE, Role.STREET_CADRE),
-    Role.COMMUNITY_CADRE: (Role.STREET_CADRE,),
-    Role.PARTY_AUDITOR: (Role.STREET_CADRE,),
-    Role.STREET_CADRE: (),
-    Role.PLATFORM_ADMIN: (),
-}
-
-
-def chain(node: Node) -> list[str]:
-    """Paths from ``node`` up to the root, nearest first."""
-    return [node.path[:end] for end in range(len(node.path), 0, -Node.steplen)]
+# Among several possible handlers at one node, the one with the fewest open reports takes the next.
+OPEN_REPORTS = Count("handled_reports", filter=Q(handled_reports__state__in=OPEN_STATES), distinct=True)
 
 
 def rule_for(*, node: Node, category: Category) -> RoutingRule | None:
     """The most specific rule covering ``node`` and ``category``."""
-    rules = RoutingRule.objects.filter(node__path__in=chain(node)).filter(Q(category=category) | Q(category=None))
+    rules = (RoutingRule.objects.filter(node__path__in=tree.ancestor_paths(node.path))
+             .filter(Q(category=category) | Q(category=None)))
     return min(rules.select_related("node"), default=None,
                key=lambda rule: (-len(rule.node.path), rule.category_id is None, rule.priority, rule.pk))
 
 
 def nearest_holder(*, node: Node, roles, exclude: Person | None = None) -> Person | None:
-    """The person holding one of ``roles`` at ``node`` or the nearest node above it."""
-    paths = chain(node)
-    candidates = (
-        Person.objects.filter(is_active=True, roles__role__in=list(roles), roles__node__path__in=paths)
-        .annotate(open_reports=Count("handled_reports", filter=Q(handled_reports__state__in=OPEN_STATES),
-                                     distinct=True))
-        .values_list("pk", "roles__node__path", "open_reports")
-    )
-    if exclude is not None:
-        candidates = candidates.exclude(pk=exclude.pk)
-    ranked = sorted(candidates, key=lambda row: (-len(row[1]), row[2], row[0]))
-    return Person.objects.get(pk=ranked[0][0]) if ranked else None
+    """The person holding one of ``roles`` at ``node`` or the nearest node above it, the least busy first."""
+    return tree.nearest_holder(node=node, roles=roles, exclude=exclude, busyness=OPEN_REPORTS)
 
 
 def route(*, node: Node, category: Category) -> tuple[Person | None, RoutingRule | None, int]:
@@ -72,23 +51,6 @@ def route(*, node: Node, category: Category) -> tuple[Person | None, RoutingRule
 def escalation_target(*, node: Node, level: int, current: Person | None) -> Person | None:
     """Who takes the report at escalation ``level`` (community cadre, then street cadre)."""
     return nearest_holder(node=node, roles=ESCALATION_ROLES[EscalationLevel(level)], exclude=current)
-
-
-def cadre_above(*, node: Node, role: str | None) -> Person | None:
-    """The cadre one tier above a handler of ``role`` (used for level-2 alerts)."""
-    for candidate_role in CADRE_ABOVE.get(role or Role.GRID_WORKER, ()):
-        if person := nearest_holder(node=node, roles=[candidate_role]):
-            return person
-    return None
-
-
-def role_at(*, person: Person | None, node: Node) -> str | None:
-    """The role by which ``person`` covers ``node`` (the deepest), e.g. to know whom they answer to."""
-    if person is None:
-        return None
-    row = (person.roles.filter(node__path__in=chain(node)).order_by("-node__depth").values_list("role", flat=True)
-           .first())
-    return row or person.roles.order_by("-node__depth").values_list("role", flat=True).first()
 
 
 def _level_of(role: str) -> int:

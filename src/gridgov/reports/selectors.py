@@ -4,22 +4,9 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
 from gridgov.orgs.models import Node
-from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of
-from gridgov.reports.models import OPEN_STATES, Alert, AlertLevel, Category, EscalationLevel, Report, ReportState
-
-
-def role_paths(person, action: str | None = None) -> list[str]:
-    if person is None or person is SYSTEM:
-        return []
-    allowed = ACTIONS[action] if action else None
-    return sorted({path for role, _id, path in assignments_of(person) if allowed is None or role in allowed})
-
-
-def under(paths, field: str) -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
-    return condition
+from gridgov.orgs.permissions import role_paths
+from gridgov.orgs.tree import under
+from gridgov.reports.models import OPEN_STATES, Category, EscalationLevel, Report, ReportState
 
 
 def categories():
@@ -49,23 +36,6 @@ def report_visible(*, person, report: Report) -> bool:
     if person.pk in (report.reporter_id, report.handler_id):
         return True
     return any(report.node.path.startswith(path) for path in role_paths(person, "report.view"))
-
-
-def alerts_for(*, person, include_closed: bool = False):
-    """The person's alerts: those addressed to them, and level-2 alerts in a supervisor's area."""
-    supervised = [path for role, _id, path in assignments_of(person) if role == "supervisor"] if person else []
-    mine = Q(recipient=person) | (Q(level=AlertLevel.ESCALATED) & under(supervised, "node_path"))
-    alerts = Alert.objects.filter(mine)
-    if not include_closed:
-        alerts = alerts.filter(closed_at=None)
-    return alerts.select_related("node", "recipient").order_by("-level", "due_at", "pk")
-
-
-def alerts_under(*, node: Node, include_closed: bool = False):
-    alerts = Alert.objects.filter(node_path__startswith=node.path)
-    if not include_closed:
-        alerts = alerts.filter(closed_at=None)
-    return alerts.select_related("node", "recipient").order_by("-level", "due_at", "pk")
 
 
 def overdue_reports_under(*, node: Node, now=None):
@@ -105,5 +75,4 @@ def reports_stats(now=None) -> dict:
         "reports": {state.value: per_state.get(state.value, 0) for state in ReportState},
         "reports_open": Report.objects.filter(state__in=OPEN_STATES).count(),
         "reports_overdue": Report.objects.filter(due_at__lte=now).count(),
-        "alerts_open": Alert.objects.filter(closed_at=None).count(),
     }

@@ -14,21 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_denied, audit_record, snapshot
-from gridgov.errors import DomainError, Invalid, PermissionDenied, register_codes
+from gridgov.deadlines.scan import close_alerts
+from gridgov.errors import DomainError, Invalid, PermissionDenied
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, assignments_of, grant_for
+from gridgov.orgs.tree import COMMUNITY_KINDS, paying_node
 from gridgov.reports import routing, workflow
-from gridgov.reports.models import (
-    Alert,
-    Category,
-    EscalationLevel,
-    ItemType,
-    Report,
-    ReportEvent,
-    ReportPhoto,
-    ReportState,
-)
+from gridgov.reports.models import Category, EscalationLevel, Report, ReportEvent, ReportPhoto, ReportState
 from gridgov.reports.workflow import Event, Who
 
 REPORT_FIELDS = ["state", "handler_id", "escalation", "response_due_at", "resolution_due_at", "rating", "useful",
@@ -37,19 +30,8 @@ MAX_TEXT = 2000
 MAX_PHOTOS = 9
 MAX_REOPENS = 2
 BAD_RATING = 2  # a rating at or below this reopens the report (until MAX_REOPENS)
-COMMUNITY_KINDS = (NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE)
-FILE_NODE_KINDS = COMMUNITY_KINDS + (NodeKind.GRID, NodeKind.MICRO_GRID, NodeKind.BUILDING)
-
-
-register_codes({
-    "unknown_category": (400, "Choose one of the listed report categories."),
-    "empty_report": (400, "A report needs a description or a photo."),
-    "too_many_photos": (400, "More photos than a report takes."),
-    "invalid_location": (400, "The latitude and longitude are not a valid pair of numbers in range."),
-    "invalid_rating": (400, "A rating is a whole number from 1 to 5."),
-    "invalid_handler": (400, "This person cannot handle the report (outside the area, or handles it already)."),
-    "cannot_escalate": (409, "The report cannot go higher (already with the street, or nobody above)."),
-})
+FILE_NODE_KINDS = (*COMMUNITY_KINDS, NodeKind.GRID, NodeKind.MICRO_GRID, NodeKind.BUILDING)
+REPORT_ITEM = "report"  # the item type of reports' alerts (``reports.engines``)
 
 
 # ---------------------------------------------------------------- filing
@@ -226,6 +208,16 @@ def report_auto_close(*, report: Report, now=None) -> Report:
     return report
 
 
+def reports_auto_close_due(*, now) -> int:
+    """Auto-close the resolved reports whose rating time is over (run by the deadline scan); how many."""
+    due = Report.objects.filter(auto_close_at__lte=now, state=ReportState.RESOLVED).order_by("auto_close_at", "pk")
+    count = 0
+    for report in due[:1000]:
+        report_auto_close(report=report, now=now)
+        count += 1
+    return count
+
+
 # ---------------------------------------------------------------- the one transition function
 
 
@@ -259,7 +251,7 @@ def _apply(*, actor, locked: Report, event: str, grant: Grant, now, change, note
         locked.accepted_at = now
     _set_deadlines(locked, now)
     locked.save()
-    close_alerts(item_type=ItemType.REPORT, item_ids=[locked.pk], now=now)
+    close_alerts(item_type=REPORT_ITEM, item_ids=[locked.pk], now=now)
     _event(locked, event, from_state, locked.state, actor, note, now)
     audit_record(actor=actor, role=grant.role, action=f"report.{event}", target=locked, before=before,
                  after=snapshot(locked, REPORT_FIELDS), reason=note)
@@ -305,22 +297,12 @@ def _event(report, event, from_state, to_state, actor, note, now) -> ReportEvent
                                       created_at=now)
 
 
-def close_alerts(*, item_type: str, item_ids, now) -> int:
-    """Close the open alerts of items that moved on."""
-    return Alert.objects.filter(item_type=item_type, item_id__in=list(item_ids), closed_at=None).update(closed_at=now)
-
-
 # ---------------------------------------------------------------- points
 
 
 def budget_node_for(report: Report) -> Node | None:
     """The community (or village, cooperative; else the street) whose budget pays for the report."""
-    nodes = {n.path: n for n in Node.objects.filter(path__in=routing.chain(report.node))}
-    for path in routing.chain(report.node):
-        node = nodes.get(path)
-        if node is not None and node.kind in COMMUNITY_KINDS + (NodeKind.STREET,):
-            return node
-    return None
+    return paying_node(report.node)
 
 
 def _grant_points(*, report: Report, now) -> None:

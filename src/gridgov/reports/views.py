@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridgov.deadlines.selectors import alerts_for
 from gridgov.errors import DomainError, message_of
 from gridgov.media import private_jpeg
-from gridgov.orgs.permissions import can
+from gridgov.orgs.permissions import can, role_paths
 from gridgov.pages import person_of
 from gridgov.reports import selectors, services
 from gridgov.reports.forms import EscalateForm, RateForm, ReassignForm, ReportForm, ResolveForm
@@ -29,9 +30,9 @@ def _run(request, action, *, success: str) -> bool:
 
 
 def _render(request, person, template, context):
-    nav = {"handles": bool(selectors.role_paths(person, "report.handle")),
-           "files": bool(selectors.role_paths(person, "report.file")),
-           "alerts": selectors.alerts_for(person=person).count()}
+    nav = {"handles": bool(role_paths(person, "report.handle")),
+           "files": bool(role_paths(person, "report.file")),
+           "alerts": alerts_for(person=person).count()}
     return render(request, template, {**context, "reports_nav": nav, "now": timezone.now()})
 
 
@@ -65,7 +66,7 @@ def queue(request):
 @login_required
 def alerts(request):
     person = person_of(request)
-    return _render(request, person, "reports/alerts.html", {"alerts": selectors.alerts_for(person=person)[:300]})
+    return _render(request, person, "reports/alerts.html", {"alerts": alerts_for(person=person)[:300]})
 
 
 @login_required

@@ -11,7 +11,7 @@ restart because the work changed hands) and are allowed while the report is open
 
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.reports.models import ReportState as S
+from gridgov.reports.models import ReportState
 from gridgov.workflow import InvalidTransition, Transitions  # noqa: F401 (InvalidTransition is re-exported)
 
 
@@ -41,19 +41,19 @@ EVENT_LABELS = {
 }
 
 TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.SUBMITTED, Event.ACCEPT): S.ACCEPTED,
-    (S.ACCEPTED, Event.START): S.IN_PROGRESS,
-    (S.ACCEPTED, Event.RESOLVE): S.RESOLVED,
-    (S.IN_PROGRESS, Event.RESOLVE): S.RESOLVED,
-    (S.RESOLVED, Event.CONFIRM): S.CONFIRMED,
-    (S.RESOLVED, Event.REOPEN): S.IN_PROGRESS,
-    (S.RESOLVED, Event.AUTO_CLOSE): S.CLOSED,
-    (S.SUBMITTED, Event.REASSIGN): S.SUBMITTED,
-    (S.ACCEPTED, Event.REASSIGN): S.ACCEPTED,
-    (S.IN_PROGRESS, Event.REASSIGN): S.IN_PROGRESS,
-    (S.SUBMITTED, Event.ESCALATE): S.SUBMITTED,
-    (S.ACCEPTED, Event.ESCALATE): S.ACCEPTED,
-    (S.IN_PROGRESS, Event.ESCALATE): S.IN_PROGRESS,
+    (ReportState.SUBMITTED, Event.ACCEPT): ReportState.ACCEPTED,
+    (ReportState.ACCEPTED, Event.START): ReportState.IN_PROGRESS,
+    (ReportState.ACCEPTED, Event.RESOLVE): ReportState.RESOLVED,
+    (ReportState.IN_PROGRESS, Event.RESOLVE): ReportState.RESOLVED,
+    (ReportState.RESOLVED, Event.CONFIRM): ReportState.CONFIRMED,
+    (ReportState.RESOLVED, Event.REOPEN): ReportState.IN_PROGRESS,
+    (ReportState.RESOLVED, Event.AUTO_CLOSE): ReportState.CLOSED,
+    (ReportState.SUBMITTED, Event.REASSIGN): ReportState.SUBMITTED,
+    (ReportState.ACCEPTED, Event.REASSIGN): ReportState.ACCEPTED,
+    (ReportState.IN_PROGRESS, Event.REASSIGN): ReportState.IN_PROGRESS,
+    (ReportState.SUBMITTED, Event.ESCALATE): ReportState.SUBMITTED,
+    (ReportState.ACCEPTED, Event.ESCALATE): ReportState.ACCEPTED,
+    (ReportState.IN_PROGRESS, Event.ESCALATE): ReportState.IN_PROGRESS,
 }
 
 
@@ -78,6 +78,6 @@ EVENT_RULES: dict[str, tuple[str, str | None]] = {
 }
 
 
-MACHINE = Transitions(S, TRANSITIONS)
+MACHINE = Transitions(ReportState, TRANSITIONS)
 next_state = MACHINE.next_state
 allowed_events = MACHINE.allowed_events

@@ -8,4 +8,4 @@ class RewardsConfig(AppConfig):
     verbose_name = _("Merchants, redemption and dividends")
 
     def ready(self):
-        from gridgov.rewards import permissions  # noqa: F401  (registers the app's actions)
+        from gridgov.rewards import errors, permissions  # noqa: F401  (register codes, actions)

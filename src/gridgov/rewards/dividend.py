@@ -22,7 +22,8 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.orgs.models import Node, NodeKind, Person, RoleAssignment
+from gridgov.orgs.models import Node, NodeKind, Person
+from gridgov.orgs.tree import people_under
 from gridgov.rewards.errors import RewardsRefusal
 
 DIVIDEND_NODE_KINDS = (NodeKind.VILLAGE, NodeKind.COMMUNITY, NodeKind.COOPERATIVE)
@@ -114,9 +115,7 @@ def dividend_table(*, node: Node, year: int, amount, unit: str = "household") ->
     if not isinstance(year, int) or not 2000 <= year <= 2999:
         raise RewardsRefusal("invalid_period", _("The year must be written as four digits, e.g. 2026."))
     amount = parse_amount(amount)
-    people_in_village = Person.objects.filter(
-        is_active=True, pk__in=RoleAssignment.objects.filter(node__path__startswith=node.path).values("person")
-    )
+    people_in_village = people_under([node.path])
     people = list(people_in_village.order_by("pk"))
     earned = {pk: max(points, 0) for pk, points in points_earned(people_in_village, year=year).items()}
     units: dict[str, list[Person]] = {}

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from gridgov.orgs.models import Node, Person, Role, RoleAssignment
-from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of, can
+from gridgov.orgs.models import Node, Person, Role
+from gridgov.orgs.permissions import SYSTEM, can, role_paths
+from gridgov.orgs.tree import people_under, under
 from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import CatalogueItem, Merchant, MerchantStaff, Redemption
 
@@ -126,28 +127,13 @@ def rewards_stats() -> dict:
 MERCHANT_NODE_KINDS = ["street", "community", "village", "cooperative"]
 
 
-def _manage_paths(person) -> list[str]:
-    """Paths of the nodes where ``person`` holds a role that may manage merchants (their subtrees)."""
-    if person is None or not getattr(person, "is_active", False) or person is SYSTEM:
-        return []
-    allowed = ACTIONS["rewards.manage"]
-    return [path for role, _node_id, path in assignments_of(person) if role in allowed]
-
-
-def _under(paths: list[str], field: str) -> Q:
-    condition = Q()
-    for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
-    return condition
-
-
 def merchants_managed_by(person):
     """The merchants in ``person``'s management area, with their catalogue and staff counts."""
-    paths = _manage_paths(person)
+    paths = role_paths(person, "rewards.manage")
     if not paths:
         return Merchant.objects.none()
     return (
-        Merchant.objects.filter(_under(paths, "node__path")).select_related("node")
+        Merchant.objects.filter(under(paths, "node__path")).select_related("node")
         .annotate(item_count=Count("items", distinct=True), staff_count=Count("staff", distinct=True))
         .order_by("node__path", "name")
     )
@@ -155,10 +141,10 @@ def merchants_managed_by(person):
 
 def merchant_nodes_for(person):
     """Nodes where ``person`` may open a merchant: streets, communities, villages, cooperatives in their area."""
-    paths = _manage_paths(person)
+    paths = role_paths(person, "rewards.manage")
     if not paths:
         return Node.objects.none()
-    return Node.objects.filter(_under(paths, "path"), kind__in=MERCHANT_NODE_KINDS).order_by("path")
+    return Node.objects.filter(under(paths, "path"), kind__in=MERCHANT_NODE_KINDS).order_by("path")
 
 
 def staff_links(merchant: Merchant):
@@ -168,23 +154,22 @@ def staff_links(merchant: Merchant):
 def staff_candidates(*, person, merchant: Merchant, query: str = "", limit: int = 20) -> list[Person]:
     """People in ``person``'s area who could work the till: by name or pinyin initials, else those already
     holding ``merchant_staff``. People already linked to this merchant are left out."""
-    paths = _manage_paths(person)
+    paths = role_paths(person, "rewards.manage")
     if not paths:
         return []
-    people = Person.objects.filter(is_active=True).exclude(merchant_links__merchant=merchant)
-    in_area = RoleAssignment.objects.filter(_under(paths, "node__path"))
     query = (query or "").strip()[:50]
     if query:
         match = Q(name__contains=query)
         if query.isascii() and query.isalnum():
             match |= Q(name_initials__startswith=query.lower())
-        people = people.filter(match, pk__in=in_area.values("person_id"))
+        people = people_under(paths).filter(match)
     else:
-        people = people.filter(pk__in=in_area.filter(role=Role.MERCHANT_STAFF).values("person_id"))
+        people = people_under(paths, roles=[Role.MERCHANT_STAFF])
+    people = people.exclude(merchant_links__merchant=merchant)
     return list(people.order_by("name_initials", "pk")[:limit])
 
 
 def may_be_staff_of(*, manager, candidate: Person) -> bool:
     """Whether ``candidate`` holds any role in ``manager``'s area (the people the staff search offers)."""
-    paths = _manage_paths(manager)
-    return bool(paths) and RoleAssignment.objects.filter(_under(paths, "node__path"), person=candidate).exists()
+    paths = role_paths(manager, "rewards.manage")
+    return people_under(paths).filter(pk=candidate.pk).exists()

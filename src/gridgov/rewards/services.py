@@ -18,9 +18,10 @@ from gridgov.errors import Invalid, PermissionDenied
 from gridgov.ledger import services as ledger
 from gridgov.ledger.errors import InsufficientFunds
 from gridgov.ledger.selectors import balance_of, person_account
-from gridgov.orgs.models import Node, Person, Role, RoleAssignment
-from gridgov.orgs.permissions import SYSTEM, require
+from gridgov.orgs.models import Node, Person, Role
+from gridgov.orgs.permissions import SYSTEM, require, role_paths
 from gridgov.orgs.services import role_grant
+from gridgov.orgs.tree import holds_role_under, is_under
 from gridgov.rewards import selectors
 from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import CatalogueItem, ItemKind, Merchant, MerchantStaff, Redemption
@@ -75,11 +76,7 @@ def staff_add(*, actor, merchant: Merchant, person: Person) -> MerchantStaff:
                      reason="person outside the manager's area")
         raise PermissionDenied(_("%(person)s holds no role in your area.") % {"person": person.name})
     with transaction.atomic():
-        covered = any(
-            merchant.node.path.startswith(path)
-            for path in RoleAssignment.objects.filter(person=person, role=Role.MERCHANT_STAFF)
-            .values_list("node__path", flat=True)
-        )
+        covered = is_under(merchant.node.path, role_paths(person, roles=[Role.MERCHANT_STAFF]))
         if not covered:
             role_grant(actor=actor, person=person, node=merchant.node, role=Role.MERCHANT_STAFF)
         link, created = MerchantStaff.objects.get_or_create(merchant=merchant, person=person)
@@ -248,7 +245,7 @@ def points_of(person: Person) -> int:
 
 def member_in_scope(*, member: Person, merchant: Merchant) -> bool:
     """Whether the merchant's node covers any node where the member holds a role (see module docstring)."""
-    return RoleAssignment.objects.filter(person=member, node__path__startswith=merchant.node.path).exists()
+    return holds_role_under(member, merchant.node)
 
 
 def _require_in_scope(*, member: Person, merchant: Merchant) -> None:

@@ -3,13 +3,13 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
+from gridgov.errors import message_of
 from gridgov.orgs.models import Node
 from gridgov.tasks import selectors, services
 from gridgov.tasks.models import Claim, Grade, Task, WorkType
@@ -281,9 +281,7 @@ def claims_audit_batch(request, payload: BatchIn):
         if error is None:
             results.append({"claim_id": claim.pk, "ok": True})
         else:
-            message = message_of(error)
-            results.append({"claim_id": claim.pk, "ok": False, "code": getattr(error, "code", None) or "invalid",
-                            "message": message})
+            results.append({"claim_id": claim.pk, "ok": False, "code": error.code, "message": message_of(error)})
     return results
 
 

@@ -9,4 +9,6 @@ class TasksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from gridgov.tasks import permissions  # noqa: F401  (registers the task actions)
+        from gridgov.tasks import engines, errors, permissions  # noqa: F401  (register codes, actions)
+
+        engines.register()

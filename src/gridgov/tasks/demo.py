@@ -11,7 +11,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gridgov.errors import DomainError
-from gridgov.orgs.models import Node, Person, Role, RoleAssignment
+from gridgov.orgs import tree
+from gridgov.orgs.models import Node, Person, Role
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.tasks import services
 from gridgov.tasks.models import WorkType
@@ -179,9 +180,8 @@ def _ensure_budget(community: Node, *, needed: int = 16000) -> None:
 
 def _people(node: Node, role: str, *, exact: bool = False) -> list[Person]:
     """Active people holding ``role`` at ``node`` (or, unless ``exact``, anywhere below it)."""
-    held = RoleAssignment.objects.filter(role=role)
-    held = held.filter(node=node) if exact else held.filter(node__path__startswith=node.path)
-    return list(Person.objects.filter(is_active=True, pk__in=held.values("person_id")).order_by("pk"))
+    people = tree.people_at(node, [role]) if exact else tree.people_under([node.path], [role])
+    return list(people.order_by("pk"))
 
 
 def _by_username(username: str) -> Person | None:

@@ -1,11 +1,12 @@
-"""Page forms. Each carries a one-time ``form_token`` so a double tap on a phone does nothing twice."""
-
-import uuid
+"""Page forms. A double tap posts nothing twice: every POST form carries ``{% form_token %}``
+(``gridgov.submissions``)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.orgs.models import Node, NodeKind
+from gridgov.orgs.permissions import role_paths
+from gridgov.orgs.tree import at_or_above, under
 from gridgov.tasks import selectors
 from gridgov.tasks.models import Grade, Recurrence, WorkType
 from gridgov.tasks.services import MAX_PHOTOS_PER_SUBMISSION
@@ -13,16 +14,7 @@ from gridgov.tasks.services import MAX_PHOTOS_PER_SUBMISSION
 PUBLISH_KINDS = [NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE, NodeKind.GRID]
 
 
-class TokenForm(forms.Form):
-    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("form_token", uuid.uuid4())
-
-
-class PublishForm(TokenForm):
+class PublishForm(forms.Form):
     node = forms.ModelChoiceField(label=_("Publish to"), queryset=Node.objects.none())
     title = forms.CharField(label=_("Title"), max_length=100)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -38,13 +30,13 @@ class PublishForm(TokenForm):
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
-        roots = selectors.role_paths(person, "task.publish")
+        roots = role_paths(person, "task.publish")
         nodes = Node.objects.filter(kind__in=PUBLISH_KINDS)
-        self.fields["node"].queryset = nodes.filter(selectors.at_or_below(roots, "path")).order_by("path")
+        self.fields["node"].queryset = nodes.filter(under(roots, "path")).order_by("path")
         self.fields["work_type"].queryset = selectors.work_types()
         self.fields["work_type"].label_from_instance = lambda wt: f"{wt.module.name} · {wt.name}"
         grades = Grade.objects.filter(
-            selectors.at_or_above(roots, "street__path") | selectors.at_or_below(roots, "street__path"))
+            at_or_above(roots, "street__path") | under(roots, "street__path"))
         self.fields["grade"].queryset = grades.select_related("street").order_by("street", "order", "points")
 
     def clean(self):
@@ -69,7 +61,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class EvidenceForm(TokenForm):
+class EvidenceForm(forms.Form):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     photos = MultipleFileField(label=_("Photos (up to %(max)d)") % {"max": MAX_PHOTOS_PER_SUBMISSION}, required=False)
     latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6,
@@ -78,24 +70,24 @@ class EvidenceForm(TokenForm):
                                    widget=forms.NumberInput(attrs={"step": "any"}))
 
 
-class EvaluateForm(TokenForm):
+class EvaluateForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     adjustment = forms.IntegerField(label=_("Points adjustment"), required=False, initial=0)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
-class AuditForm(TokenForm):
+class AuditForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("send_back", _("Send back"))])
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
-class NoticeForm(TokenForm):
+class NoticeForm(forms.Form):
     node = forms.ModelChoiceField(label=_("Post to"), queryset=Node.objects.none())
     title = forms.CharField(label=_("Title"), max_length=100)
     body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
-        roots = selectors.role_paths(person, "notice.publish")
-        nodes = Node.objects.filter(selectors.at_or_below(roots, "path"), kind__in=PUBLISH_KINDS)
+        roots = role_paths(person, "notice.publish")
+        nodes = Node.objects.filter(under(roots, "path"), kind__in=PUBLISH_KINDS)
         self.fields["node"].queryset = nodes.order_by("path")

@@ -5,7 +5,6 @@ Task state is mostly derived, not stored: ``status`` holds only what a person de
 keep it true. Claim state is stored and moves only through ``gridgov.tasks.workflow``.
 """
 
-import uuid
 
 from django.db import models
 from django.db.models import F, Q
@@ -263,14 +262,3 @@ class Notice(models.Model):
     @property
     def scope_node(self) -> Node:
         return self.node
-
-
-class FormToken(models.Model):
-    """A form's one-time token: a double tap posts the same token twice and the second does nothing."""
-
-    token = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("form token")
-        verbose_name_plural = _("form tokens")

@@ -1,10 +1,11 @@
 """Reading tasks, claims and notices as a given person may see them."""
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils import timezone
 
 from gridgov.orgs.models import Node
-from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of
+from gridgov.orgs.permissions import role_paths
+from gridgov.orgs.tree import ancestor_paths, at_or_above, under
 from gridgov.tasks.models import (
     Claim,
     ClaimState,
@@ -21,35 +22,10 @@ from gridgov.tasks.models import (
 from gridgov.tasks.workflow import AUDIT_WITHIN_DAYS, EVALUATE_WITHIN_DAYS  # noqa: F401 (read here by callers)
 
 
-def role_paths(person, action: str | None = None) -> list[str]:
-    """Paths of the nodes where ``person`` holds a role (allowed ``action``, if given)."""
-    if person is None or person is SYSTEM:
-        return []
-    allowed = ACTIONS[action] if action else None
-    return sorted({path for role, _id, path in assignments_of(person) if allowed is None or role in allowed})
-
-
-def _prefixes(path: str) -> list[str]:
-    return [path[:end] for end in range(Node.steplen, len(path) + 1, Node.steplen)]
-
-
-def at_or_above(paths, field: str) -> Q:
-    """``field`` (a node path) is one of the nodes at or above any of ``paths``."""
-    wanted = {prefix for path in paths for prefix in _prefixes(path)}
-    return Q(**{f"{field}__in": wanted}) if wanted else Q(pk__in=[])
-
-
-def at_or_below(paths, field: str) -> Q:
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(**{f"{field}__startswith": path})
-    return condition
-
-
 def tasks_visible_to(*, person):
     """Tasks published at or above the person's nodes (theirs to do) or below them (theirs to watch)."""
     paths = role_paths(person)
-    return (Task.objects.filter(at_or_above(paths, "node__path") | at_or_below(paths, "node__path"))
+    return (Task.objects.filter(at_or_above(paths, "node__path") | under(paths, "node__path"))
             .select_related("node", "work_type", "work_type__module", "grade"))
 
 
@@ -93,7 +69,7 @@ def task_rows(tasks, *, limit: int | None = None, now=None) -> list[dict]:
 
 def tasks_published_in(*, person):
     """Tasks in the subtree of the person's publishing roles (the cadre's list)."""
-    return (Task.objects.filter(at_or_below(role_paths(person, "task.publish"), "node__path"))
+    return (Task.objects.filter(under(role_paths(person, "task.publish"), "node__path"))
             .select_related("node", "work_type", "grade").order_by("-created_at", "-pk"))
 
 
@@ -112,7 +88,7 @@ def claim_visible(*, person, claim: Claim) -> bool:
 
 def evaluation_queue(*, person):
     """Submitted (or sent back) claims in the cadre's area, other than the cadre's own work."""
-    return (Claim.objects.filter(at_or_below(role_paths(person, "task.evaluate"), "node__path"),
+    return (Claim.objects.filter(under(role_paths(person, "task.evaluate"), "node__path"),
                                  state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK))
             .exclude(worker=person).select_related("task", "worker", "node").prefetch_related("photos")
             .order_by("submitted_at", "pk"))
@@ -120,7 +96,7 @@ def evaluation_queue(*, person):
 
 def audit_queue(*, person):
     """Evaluated claims in the auditor's area that they neither did nor evaluated."""
-    return (Claim.objects.filter(at_or_below(role_paths(person, "task.audit"), "node__path"), state=ClaimState.EVALUATED)
+    return (Claim.objects.filter(under(role_paths(person, "task.audit"), "node__path"), state=ClaimState.EVALUATED)
             .exclude(worker=person).exclude(evaluator=person)
             .select_related("task", "worker", "evaluator", "node").prefetch_related("photos")
             .order_by("evaluated_at", "pk"))
@@ -132,13 +108,13 @@ def overdue_for(*, person, now=None):
     ``workflow.due_time``; one query on its partial index), the longest overdue first."""
     now = now or timezone.now()
     paths = role_paths(person, "task.view")
-    return (Claim.objects.filter(at_or_below(paths, "node__path"), due_at__lte=now)
+    return (Claim.objects.filter(under(paths, "node__path"), due_at__lte=now)
             .select_related("task", "worker", "node").order_by("due_at", "pk"))
 
 
 def notices_for(*, person):
     paths = role_paths(person)
-    return (Notice.objects.filter(at_or_above(paths, "node__path") | at_or_below(paths, "node__path"))
+    return (Notice.objects.filter(at_or_above(paths, "node__path") | under(paths, "node__path"))
             .select_related("node", "author").order_by("-published_at", "-pk"))
 
 
@@ -152,7 +128,7 @@ def work_types():
 
 def grades_for(node: Node):
     """Grades of the street that ``node`` lies in (or below, for a district)."""
-    return Grade.objects.filter(street__path__in=_prefixes(node.path)).order_by("order", "points")
+    return Grade.objects.filter(street__path__in=ancestor_paths(node.path)).order_by("order", "points")
 
 
 def tasks_stats(now=None) -> dict:

@@ -15,17 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_denied, audit_record, snapshot
-from gridgov.errors import DomainError, Invalid, refusal, register_codes
+from gridgov.errors import DomainError, Invalid, refusal
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
-from gridgov.orgs.permissions import SYSTEM, assignments_of, require
+from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of, require
+from gridgov.orgs.tree import paying_node
 from gridgov.tasks import workflow
 from gridgov.tasks.models import (
     INACTIVE_CLAIM_STATES,
     Claim,
     ClaimState,
     EvidencePhoto,
-    FormToken,
     Grade,
     Notice,
     Recurrence,
@@ -46,20 +46,6 @@ ACTION_RELATED = ("task", "node", "worker")
 ADJUSTMENT_LIMIT_PERCENT = 50
 MAX_PHOTOS_PER_SUBMISSION = 9
 MAX_PLACES = 500
-COMMUNITY_KINDS = {NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE}
-
-
-register_codes({
-    "task_closed": (409, "The task takes no more claims."),
-    "task_expired": (409, "The task's deadline has passed."),
-    "task_full": (409, "Every place of the task is taken."),
-    "already_claimed": (409, "You hold an active claim on this task already."),
-    "evidence_missing": (400, "The task requires text, a photo or a location that the submission lacks."),
-    "not_your_claim": (403, "Only the worker who claimed the task may do this."),
-    "self_approval": (403, "Nobody evaluates or audits their own work, nor audits what they evaluated."),
-    "adjustment_out_of_range": (400, "The evaluator's adjustment is beyond the allowed share of the points."),
-    "reason_required": (400, "A reason is required for this decision."),
-})
 
 
 def _refuse(*, actor, action: str, target, message, code: str):
@@ -146,8 +132,6 @@ def claim_node_for(actor, task: Task) -> Node | None:
     """The deepest node below ``task.node`` at which ``actor`` may claim work, or None (out of area)."""
     if actor is None or actor is SYSTEM or not actor.is_active:
         return None
-    from gridgov.orgs.permissions import ACTIONS
-
     allowed = ACTIONS["task.claim"]
     candidates = [(path, node_id) for role, node_id, path in assignments_of(actor)
                   if role in allowed and path.startswith(task.node.path)]
@@ -341,9 +325,7 @@ def claims_confirm_batch(*, actor: Person, claims) -> list[tuple[Claim, Exceptio
 
 def budget_node_for(claim: Claim) -> Node:
     """The community (or village, cooperative) whose budget pays for the claim: the worker's, in the task's area."""
-    paths = [claim.node.path[:end] for end in range(Node.steplen, len(claim.node.path) + 1, Node.steplen)]
-    community = Node.objects.filter(path__in=paths, kind__in=COMMUNITY_KINDS).order_by("-depth").first()
-    return community or claim.task.node
+    return paying_node(claim.node) or claim.task.node
 
 
 def _grant_points(*, actor, claim: Claim):
@@ -454,18 +436,3 @@ def notice_publish(*, actor, node: Node, title: str, body: str, now=None) -> Not
         audit_record(actor=actor, role=grant.role, action="notice.publish", target=notice,
                      after={"title": notice.title, "node_id": node.pk})
     return notice
-
-
-def form_token_use(token) -> bool:
-    """Spend a form's one-time token; False if it was spent already (a double tap), or is malformed."""
-    try:
-        with transaction.atomic():
-            FormToken.objects.create(token=token)
-    except (IntegrityError, ValueError):
-        return False
-    return True
-
-
-def form_token_return(token) -> None:
-    """Give the token back when the form failed, so the corrected form can be sent again."""
-    FormToken.objects.filter(token=token).delete()

@@ -9,31 +9,26 @@ from django.views.decorators.http import require_POST
 
 from gridgov.errors import DomainError, message_of
 from gridgov.media import private_jpeg
+from gridgov.orgs.permissions import role_paths
 from gridgov.pages import person_of
 from gridgov.tasks import selectors, services
-from gridgov.tasks.forms import AuditForm, EvaluateForm, EvidenceForm, NoticeForm, PublishForm, TokenForm
+from gridgov.tasks.forms import AuditForm, EvaluateForm, EvidenceForm, NoticeForm, PublishForm
 from gridgov.tasks.models import Claim, EvidencePhoto, Task
 from gridgov.tasks.workflow import allowed_events
 
 
 def _render(request, person, template, context):
     """Render with the task navigation this person's roles open up."""
-    roles = {name: bool(selectors.role_paths(person, f"task.{name}"))
+    roles = {name: bool(role_paths(person, f"task.{name}"))
              for name in ("claim", "publish", "evaluate", "audit", "view")}
     return render(request, template, {**context, "tasks_nav": roles})
 
 
-def _run(request, form, action, *, success: str):
-    """Spend the form's token, run ``action``; show a refusal as a message and give the token back."""
-    token = form.cleaned_data.get("form_token") if form.is_valid() else None
-    if token and not services.form_token_use(token):
-        messages.info(request, _("This was already sent; nothing was done twice."))
-        return True
+def _run(request, action, *, success: str) -> bool:
+    """Run ``action``; show a refusal as a message. (A repeated POST never gets here: ``gridgov.submissions``.)"""
     try:
         action()
     except DomainError as error:
-        if token:
-            services.form_token_return(token)
         messages.error(request, message_of(error))
         return False
     messages.success(request, success)
@@ -49,7 +44,7 @@ def square(request):
     tasks = selectors.task_square(person=person)[:200]
     mine = set(selectors.claims_of(worker=person).filter(task__in=tasks).exclude(
         state__in=("released", "expired")).values_list("task_id", flat=True))
-    return _render(request, person, "tasks/square.html", {"tasks": tasks, "mine": mine, "form": TokenForm()})
+    return _render(request, person, "tasks/square.html", {"tasks": tasks, "mine": mine})
 
 
 @login_required
@@ -57,7 +52,7 @@ def task_detail(request, pk):
     person = person_of(request)
     task = get_object_or_404(selectors.tasks_visible_to(person=person), pk=pk)
     claim = selectors.claims_of(worker=person).filter(task=task).exclude(state__in=("released", "expired")).first()
-    return _render(request, person, "tasks/task_detail.html", {"task": task, "claim": claim, "form": TokenForm()})
+    return _render(request, person, "tasks/task_detail.html", {"task": task, "claim": claim})
 
 
 @login_required
@@ -65,8 +60,8 @@ def task_detail(request, pk):
 def task_claim(request, pk):
     person = person_of(request)
     task = get_object_or_404(Task, pk=pk)
-    form = TokenForm(request.POST)
-    _run(request, form, lambda: services.task_claim(actor=person, task=task), success=_("Claimed. Hand in the evidence before the deadline."))
+    _run(request, lambda: services.task_claim(actor=person, task=task),
+         success=_("Claimed. Hand in the evidence before the deadline."))
     return redirect("tasks:mine")
 
 
@@ -90,14 +85,14 @@ def claim_detail(request, pk):
         form = EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            done = _run(request, form, lambda: services.claim_submit(
+            done = _run(request, lambda: services.claim_submit(
                 actor=person, claim=claim, text=data["text"], latitude=data["latitude"], longitude=data["longitude"],
                 photos=data["photos"]), success=_("Submitted for evaluation."))
             if done:
                 return redirect("tasks:mine")
     return _render(request, person, "tasks/claim_detail.html", {
         "claim": claim, "form": form, "is_worker": is_worker, "may_release": is_worker and "release" in events,
-        "token_form": TokenForm(), "photos": claim.photos.all(),
+        "photos": claim.photos.all(),
     })
 
 
@@ -106,7 +101,7 @@ def claim_detail(request, pk):
 def claim_release(request, pk):
     person = person_of(request)
     claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
-    _run(request, TokenForm(request.POST), lambda: services.claim_release(actor=person, claim=claim),
+    _run(request, lambda: services.claim_release(actor=person, claim=claim),
          success=_("Released; the place is free again."))
     return redirect("tasks:mine")
 
@@ -132,7 +127,7 @@ def publish(request):
         raise Http404(_("You may not publish tasks."))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _run(request, form, lambda: services.task_publish(
+        done = _run(request, lambda: services.task_publish(
             actor=person, node=data["node"], title=data["title"], description=data["description"],
             work_type=data["work_type"], grade=data["grade"], points=data["points"], places=data["places"],
             deadline=data["deadline"], requires_photo=data["requires_photo"], requires_text=data["requires_text"],
@@ -166,7 +161,7 @@ def claim_evaluate(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         approve = data["decision"] == "approve"
-        _run(request, form, lambda: services.claim_evaluate(
+        _run(request, lambda: services.claim_evaluate(
             actor=person, claim=claim, approve=approve, adjustment=data["adjustment"] or 0, reason=data["reason"]),
             success=_("Approved.") if approve else _("Sent back to the worker."))
     else:
@@ -178,7 +173,7 @@ def claim_evaluate(request, pk):
 def audit_queue(request):
     person = person_of(request)
     claims = selectors.audit_queue(person=person)[:100]
-    return _render(request, person, "tasks/audit_queue.html", {"claims": claims, "form": AuditForm(), "batch": TokenForm()})
+    return _render(request, person, "tasks/audit_queue.html", {"claims": claims, "form": AuditForm()})
 
 
 @login_required
@@ -189,7 +184,7 @@ def claim_audit(request, pk):
     form = AuditForm(request.POST)
     if form.is_valid():
         confirm = form.cleaned_data["decision"] == "confirm"
-        _run(request, form, lambda: services.claim_audit(
+        _run(request, lambda: services.claim_audit(
             actor=person, claim=claim, confirm=confirm, reason=form.cleaned_data["reason"]),
             success=_("Confirmed; the points are granted.") if confirm else _("Sent back to the evaluator."))
     else:
@@ -203,11 +198,6 @@ def audit_batch(request):
     """Confirm the ticked claims in one POST; each claim is its own transaction and its own grant."""
     person = person_of(request)
     ids = [value for value in request.POST.getlist("claim") if value.isdigit()][:100]
-    form = TokenForm(request.POST)
-    token = form.cleaned_data.get("form_token") if form.is_valid() else None
-    if token and not services.form_token_use(token):
-        messages.info(request, _("This was already sent; nothing was done twice."))
-        return redirect("tasks:audit_queue")
     claims = Claim.objects.filter(pk__in=ids).select_related(*services.ACTION_RELATED).order_by("pk")
     results = services.claims_confirm_batch(actor=person, claims=claims)
     done = [claim for claim, error in results if error is None]
@@ -234,7 +224,7 @@ def notices(request):
     may_post = form.fields["node"].queryset.exists()
     if request.method == "POST" and may_post and form.is_valid():
         data = form.cleaned_data
-        if _run(request, form, lambda: services.notice_publish(actor=person, node=data["node"], title=data["title"],
+        if _run(request, lambda: services.notice_publish(actor=person, node=data["node"], title=data["title"],
                                                                  body=data["body"]), success=_("Notice posted.")):
             return redirect("tasks:notices")
     return _render(request, person, "tasks/notices.html", {

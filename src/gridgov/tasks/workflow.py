@@ -20,7 +20,7 @@ waits for audit, and nothing once finished. ``due_time`` is the one rule; ``serv
 
 from datetime import timedelta
 
-from gridgov.tasks.models import ClaimState as S
+from gridgov.tasks.models import ClaimState
 from gridgov.workflow import InvalidTransition, Transitions  # noqa: F401 (InvalidTransition is re-exported)
 
 
@@ -35,17 +35,17 @@ class Event:
 
 
 TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.CLAIMED, Event.SUBMIT): S.SUBMITTED,
-    (S.CLAIMED, Event.RELEASE): S.RELEASED,
-    (S.CLAIMED, Event.EXPIRE): S.EXPIRED,
-    (S.SUBMITTED, Event.APPROVE): S.EVALUATED,
-    (S.SUBMITTED, Event.REJECT): S.REJECTED,
-    (S.REJECTED, Event.SUBMIT): S.SUBMITTED,
-    (S.REJECTED, Event.EXPIRE): S.EXPIRED,
-    (S.EVALUATED, Event.CONFIRM): S.AUDITED,
-    (S.EVALUATED, Event.SEND_BACK): S.SENT_BACK,
-    (S.SENT_BACK, Event.APPROVE): S.EVALUATED,
-    (S.SENT_BACK, Event.REJECT): S.REJECTED,
+    (ClaimState.CLAIMED, Event.SUBMIT): ClaimState.SUBMITTED,
+    (ClaimState.CLAIMED, Event.RELEASE): ClaimState.RELEASED,
+    (ClaimState.CLAIMED, Event.EXPIRE): ClaimState.EXPIRED,
+    (ClaimState.SUBMITTED, Event.APPROVE): ClaimState.EVALUATED,
+    (ClaimState.SUBMITTED, Event.REJECT): ClaimState.REJECTED,
+    (ClaimState.REJECTED, Event.SUBMIT): ClaimState.SUBMITTED,
+    (ClaimState.REJECTED, Event.EXPIRE): ClaimState.EXPIRED,
+    (ClaimState.EVALUATED, Event.CONFIRM): ClaimState.AUDITED,
+    (ClaimState.EVALUATED, Event.SEND_BACK): ClaimState.SENT_BACK,
+    (ClaimState.SENT_BACK, Event.APPROVE): ClaimState.EVALUATED,
+    (ClaimState.SENT_BACK, Event.REJECT): ClaimState.REJECTED,
 }
 
 # The action (orgs.permissions) each event needs.
@@ -62,7 +62,7 @@ EVENT_ACTION = {
 EVALUATE_WITHIN_DAYS = 3
 AUDIT_WITHIN_DAYS = 3
 
-MACHINE = Transitions(S, TRANSITIONS)
+MACHINE = Transitions(ClaimState, TRANSITIONS)
 next_state = MACHINE.next_state
 allowed_events = MACHINE.allowed_events
 
@@ -76,10 +76,10 @@ def apply(claim, event: str) -> tuple[str, str]:
 
 def due_time(claim):
     """When the next move on ``claim`` is due (see the module docstring), or None when nothing is awaited."""
-    if claim.state in (S.CLAIMED, S.REJECTED):
+    if claim.state in (ClaimState.CLAIMED, ClaimState.REJECTED):
         return claim.task.deadline
-    if claim.state in (S.SUBMITTED, S.SENT_BACK):
+    if claim.state in (ClaimState.SUBMITTED, ClaimState.SENT_BACK):
         return claim.submitted_at + timedelta(days=EVALUATE_WITHIN_DAYS) if claim.submitted_at else None
-    if claim.state == S.EVALUATED:
+    if claim.state == ClaimState.EVALUATED:
         return claim.evaluated_at + timedelta(days=AUDIT_WITHIN_DAYS) if claim.evaluated_at else None
     return None

@@ -20,7 +20,7 @@ def test_scanning_the_qr_code_opens_the_public_page_with_the_current_colour(live
         for definition in schemes.DEFINITIONS:
             services.run_publish(actor=SYSTEM, run=services.run_compute(
                 actor=SYSTEM, scheme=definition["code"], period=f"2026-{month:02d}"))
-    code = services.org_code_issue(node=street.village)
+    code = services.org_code_issue(actor=SYSTEM, node=street.village)
     context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
     page = context.new_page()
     try:

@@ -104,3 +104,13 @@ def test_worker_cannot_read_another_persons_statement(street, budget):
     assert answer.status_code == 403
     assert client_for(street.community_cadre).get(f"{API}/balance",
                                                    {"person_id": street.worker_a.pk}).status_code == 200
+
+
+def test_reading_a_balance_and_a_statement_opens_no_account(street):
+    from gridgov.ledger.models import Account
+
+    client = client_for(street.worker_b)
+    assert client.get(f"{API}/balance").json()["balance"] == 0
+    assert client.get(f"{API}/statement").status_code == 200
+    assert client_for(street.community_cadre).get(f"{API}/balance?person_id={street.worker_b.pk}").status_code == 200
+    assert not Account.objects.filter(person=street.worker_b).exists()

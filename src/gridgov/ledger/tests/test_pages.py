@@ -71,3 +71,12 @@ def test_budget_page_sets_a_budget(client, street, period):
     assert answer.status_code == 302
     assert services.Budget.objects.get(node=street.community, period=period).amount == 300
     assert login(client, "worker_a").get("/points/budgets/").status_code == 403
+
+
+def test_reading_my_points_and_the_ranking_opens_no_account(client, street):
+    from gridgov.ledger.models import Account
+
+    login(client, "worker_b")
+    assert client.get("/points/").status_code == 200
+    assert client.get("/points/ranking/").status_code == 200
+    assert not Account.objects.filter(person=street.worker_b).exists()

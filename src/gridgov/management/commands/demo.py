@@ -1,5 +1,7 @@
 """``gridgov demo``: migrate, seed 浮云街道 if the database is empty, print one login per role, serve."""
 
+import subprocess
+import sys
 import time
 import unicodedata
 
@@ -58,8 +60,21 @@ class Command(BaseCommand):
         elif seeded is None:
             self.stdout.write(_("No demo logins recorded in this database."))
         if not no_serve:
+            worker = start_job_worker()
             self.stdout.write(_("Open http://%(addr)s/ (Ctrl-C stops the server).") % {"addr": addr})
-            call_command("runserver", addr, use_reloader=False)
+            try:
+                call_command("runserver", addr, use_reloader=False)
+            finally:
+                if worker is not None:
+                    worker.terminate()
+
+
+def start_job_worker() -> subprocess.Popen | None:
+    """The background worker that runs queued jobs (index computations …) beside the demo server; in
+    production it is a service of its own (``gridgov db_worker``, docs/operations.md)."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return None
+    return subprocess.Popen([sys.executable, "-m", "gridgov.cli", "db_worker", "--interval", "1"])
 
 
 def database_location() -> str:

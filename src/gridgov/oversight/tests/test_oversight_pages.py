@@ -2,7 +2,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from gridgov.reports import deadlines, services
+from gridgov.deadlines import scan as deadlines
+from gridgov.reports import services
 from gridgov.reports.models import Category
 
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from gridgov.reports import deadlines
+from gridgov.deadlines import scan as deadlines
 from gridgov.reports.models import Report, ReportState
 from gridgov.reports.tests.conftest import jpeg
 

@@ -5,11 +5,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 
-from gridgov.reports.deadlines import describe, scan_deadlines
+from gridgov.deadlines.scan import describe, scan_deadlines
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Deadline alerts for reports and task claims. Run `scan` every five minutes.")
+    help = gettext_lazy("Deadline alerts for everything that comes due (reports, task claims, …). Run `scan` every five minutes.")
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["scan"], help=gettext_lazy("scan: raise and close alerts now"))

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeadlinesConfig(AppConfig):
+    """The deadline engine: apps register what comes due (``registry.register``), the scan raises alerts."""
+
+    name = "gridgov.deadlines"
+    label = "deadlines"
+    verbose_name = _("Deadlines and alerts")
+    default_auto_field = "django.db.models.BigAutoField"
