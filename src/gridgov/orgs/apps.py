@@ -6,3 +6,8 @@ class OrgsConfig(AppConfig):
     name = "gridgov.orgs"
     label = "orgs"
     verbose_name = _("Organisations and people")
+
+    def ready(self):
+        from gridgov.orgs import deactivation
+
+        deactivation.connect()
