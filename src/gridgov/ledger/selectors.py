@@ -113,15 +113,21 @@ def ledger_stats() -> dict:
     }
 
 
+def people_under(node: Node):
+    """Active people holding a role at or below ``node``: the only people its budget pays, and the only
+    ones the award page names."""
+    return Person.objects.filter(roles__node__path__startswith=node.path, is_active=True).distinct()
+
+
 def people_in_scope(*, actor: Person, node: Node, query: str, limit: int = 20):
     """People holding a role under ``node`` whose name or pinyin initials match (for the award form)."""
     from django.db.models import Q
 
     query = (query or "").strip()[:50]
-    people = Person.objects.filter(roles__node__path__startswith=node.path, is_active=True)
+    people = people_under(node)
     if query:
         match = Q(name__contains=query)
         if query.isascii() and query.isalnum():
             match |= Q(name_initials__startswith=query.lower()) | Q(phone__endswith=query)
         people = people.filter(match)
-    return people.distinct().order_by("name_initials", "pk")[:limit]
+    return people.order_by("name_initials", "pk")[:limit]

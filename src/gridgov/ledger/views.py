@@ -137,9 +137,17 @@ def award(request):
     return render(request, "ledger/award.html", {
         "form": form, "node": chosen, "budget_nodes": budget_nodes, "query": query, "people": people,
         "budget": budget, "period": period, "recent": recent,
-        "picked": Person.objects.filter(pk=request.GET.get("person")).first()
-        if str(request.GET.get("person", "")).isdigit() else None,
+        "picked": _picked(request, chosen),
     })
+
+
+def _picked(request, node: Node) -> Person | None:
+    """The person chosen from the search results, if they are in ``node``'s area. Anyone else is not named:
+    ids are sequential, and naming any id would list everybody's name."""
+    picked = request.GET.get("person", "")
+    if not picked.isdigit() or len(picked) > 18:
+        return None
+    return selectors.people_under(node).filter(pk=int(picked)).first()
 
 
 @login_required
