@@ -74,6 +74,17 @@ def test_ranking_exports_as_xlsx(computed):
     assert set(names) == {"东门社区", "白岩村"}
 
 
+def test_ranking_xlsx_keeps_formula_like_names_as_text(computed):
+    from gridgov.orgs.models import Node
+    from gridgov.testing.spreadsheets import HOSTILE_TEXT, formula_cells, texts
+
+    Node.objects.filter(pk=computed.village.pk).update(name=HOSTILE_TEXT)
+    response = client_for(computed.street_cadre).get(
+        f"/indices/{schemes.TAIZHOU}/2026-10/liangfen.xlsx?parent={computed.street.pk}")
+    assert formula_cells(response.content) == []
+    assert HOSTILE_TEXT in texts(response.content)
+
+
 def test_member_sees_their_own_pioneer_index_with_its_breakdown(computed):
     response = client_for(computed.worker_a).get("/indices/me/")
     body = response.content.decode()
