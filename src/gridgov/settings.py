@@ -4,12 +4,14 @@ Everything an operator sets is a ``GRIDGOV_*`` variable, so one install serves t
 and a street office's intranet on PostgreSQL without editing code.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -58,8 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gridgov.security.ForwardedHeadersMiddleware",  # first: forwarded headers count only from a trusted proxy
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gridgov.security.SecurityHeadersMiddleware",  # after WhiteNoise: static assets keep their caching
     "gridgov.context.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,6 +175,36 @@ REWARDS_TOKEN_SECONDS = int(os.environ.get("GRIDGOV_REWARDS_TOKEN_SECONDS", "180
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+
+
+def _trusted_proxies() -> list:
+    """``GRIDGOV_TRUSTED_PROXIES``: addresses or networks of the reverse proxies in front (e.g. ``127.0.0.1``)."""
+    networks = []
+    for item in os.environ.get("GRIDGOV_TRUSTED_PROXIES", "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"GRIDGOV_TRUSTED_PROXIES: {item.strip()!r} is not an IP address or network") from None
+    return networks
+
+
+# Only these peers are believed about the client's address and scheme (gridgov/security.py).
+TRUSTED_PROXIES = _trusted_proxies()
+
+# Served over HTTPS (GRIDGOV_HTTPS=1, usually by the reverse proxy): cookies only over HTTPS, and HSTS.
+HTTPS = os.environ.get("GRIDGOV_HTTPS", "") == "1"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("GRIDGOV_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    if TRUSTED_PROXIES:
+        # The proxy says which requests came in over HTTPS; the header of anyone else is dropped first.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,
