@@ -123,7 +123,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # django-axes' check of the address, then the slowing of a username that keeps failing (gridgov/logins.py).
+    "gridgov.logins.LoginGuardBackend",
     # ModelBackend that also refuses a login whose person is deactivated, at login and on every request.
     "gridgov.orgs.backends.PersonBackend",
 ]
@@ -135,13 +136,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures for one username from one address lock it for a quarter of an hour.
-AXES_FAILURE_LIMIT = int(os.environ.get("GRIDGOV_LOGIN_FAILURE_LIMIT", "5"))
+# Failed logins (gridgov/logins.py): an address is locked after this many failures for a quarter of an hour;
+# a username failing from many addresses is only slowed (a doubling wait, up to a minute, for addresses that
+# failed themselves), so nobody can lock someone else out.
+AXES_FAILURE_LIMIT = int(os.environ.get("GRIDGOV_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "gridgov.security.client_address"
+AXES_RESET_ON_SUCCESS = False  # a success forgives only its own username's failures (logins.forgive_own_failures)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts are not counted as more failures
+AXES_LOCKOUT_CALLABLE = "gridgov.logins.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+LOGIN_SLOW_AFTER = int(os.environ.get("GRIDGOV_LOGIN_SLOW_AFTER", "5"))
+LOGIN_SLOW_MAX_SECONDS = 60
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
