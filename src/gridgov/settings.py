@@ -4,12 +4,14 @@ Everything an operator sets is a ``GRIDGOV_*`` variable, so one install serves t
 and a street office's intranet on PostgreSQL without editing code.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -60,8 +62,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gridgov.security.ForwardedHeadersMiddleware",  # first: forwarded headers count only from a trusted proxy
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gridgov.security.SecurityHeadersMiddleware",  # after WhiteNoise: static assets keep their caching
     "gridgov.context.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,8 +126,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # django-axes' check of the address, then the slowing of a username that keeps failing (gridgov/logins.py).
+    "gridgov.logins.LoginGuardBackend",
+    # ModelBackend that also refuses a login whose person is deactivated, at login and on every request.
+    "gridgov.orgs.backends.PersonBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -133,13 +139,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures for one username from one address lock it for a quarter of an hour.
-AXES_FAILURE_LIMIT = int(os.environ.get("GRIDGOV_LOGIN_FAILURE_LIMIT", "5"))
+# Failed logins (gridgov/logins.py): an address is locked after this many failures for a quarter of an hour;
+# a username failing from many addresses is only slowed (a doubling wait, up to a minute, for addresses that
+# failed themselves), so nobody can lock someone else out.
+AXES_FAILURE_LIMIT = int(os.environ.get("GRIDGOV_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "gridgov.security.client_address"
+AXES_RESET_ON_SUCCESS = False  # a success forgives only its own username's failures (logins.forgive_own_failures)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # refused attempts are not counted as more failures
+AXES_LOCKOUT_CALLABLE = "gridgov.logins.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+LOGIN_SLOW_AFTER = int(os.environ.get("GRIDGOV_LOGIN_SLOW_AFTER", "5"))
+LOGIN_SLOW_MAX_SECONDS = 60
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -178,6 +191,36 @@ REWARDS_TOKEN_SECONDS = int(os.environ.get("GRIDGOV_REWARDS_TOKEN_SECONDS", "180
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+
+
+def _trusted_proxies() -> list:
+    """``GRIDGOV_TRUSTED_PROXIES``: addresses or networks of the reverse proxies in front (e.g. ``127.0.0.1``)."""
+    networks = []
+    for item in os.environ.get("GRIDGOV_TRUSTED_PROXIES", "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"GRIDGOV_TRUSTED_PROXIES: {item.strip()!r} is not an IP address or network") from None
+    return networks
+
+
+# Only these peers are believed about the client's address and scheme (gridgov/security.py).
+TRUSTED_PROXIES = _trusted_proxies()
+
+# Served over HTTPS (GRIDGOV_HTTPS=1, usually by the reverse proxy): cookies only over HTTPS, and HSTS.
+HTTPS = os.environ.get("GRIDGOV_HTTPS", "") == "1"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("GRIDGOV_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    if TRUSTED_PROXIES:
+        # The proxy says which requests came in over HTTPS; the header of anyone else is dropped first.
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

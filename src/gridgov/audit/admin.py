@@ -16,6 +16,9 @@ class AuditRecordAdmin(admin.ModelAdmin):
     search_fields = ["actor_name", "action", "object_repr", "node_name", "object_id", "request_id", "=actor_id"]
     date_hierarchy = "created_at"
     list_per_page = 100
+
+    class Media:
+        css = {"all": ["gridgov/admin.css"]}
     fields = [
         "created_at", "actor_name", "actor_id", "actor_role", "action", "outcome", "reason",
         "object_type", "object_id", "object_repr", "node_name", "node_id", "node_path",
@@ -48,4 +51,4 @@ def _pretty(value):
     if value is None:
         return "—"
     text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
-    return format_html('<pre style="margin:0;white-space:pre-wrap">{}</pre>', text)
+    return format_html('<pre class="gg-json">{}</pre>', text)

@@ -1,12 +1,11 @@
 """亮分公示: a run's ranking as an .xlsx list."""
 
-from io import BytesIO
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from gridgov.indices.selectors import ranking
+from gridgov.spreadsheets import workbook_bytes
 
 
 def ranking_workbook(run, *, parent=None, mask_names: bool = True) -> bytes:
@@ -31,6 +30,4 @@ def ranking_workbook(run, *, parent=None, mask_names: bool = True) -> bytes:
                       standing.stars, tiers.get(standing.tier, standing.tier),
                       standing.get_colour_display() if standing.colour else ""])
     sheet.column_dimensions["B"].width = 24
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

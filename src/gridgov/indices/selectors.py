@@ -84,6 +84,17 @@ def ranking_parents(run: Run) -> list[Node]:
     return list(Node.objects.filter(pk__in=ids).order_by("path"))
 
 
+def ranking_parents_of(runs: list[Run]) -> dict[int, list[Node]]:
+    """``ranking_parents`` of many runs in two queries (the index page lists a few runs of every scheme)."""
+    pairs = set(Standing.objects.filter(run__in=runs).values_list("run_id", "parent_id").distinct())
+    nodes = Node.objects.in_bulk({parent_id for _run_id, parent_id in pairs if parent_id is not None})
+    parents: dict[int, list[Node]] = {run.pk: [] for run in runs}
+    for run_id, parent_id in pairs:
+        if parent_id in nodes:
+            parents[run_id].append(nodes[parent_id])
+    return {run_id: sorted(found, key=lambda node: node.path) for run_id, found in parents.items()}
+
+
 @dataclass
 class IndicatorLine:
     indicator: object

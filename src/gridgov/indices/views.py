@@ -16,7 +16,7 @@ from gridgov.indices import exports, selectors, services
 from gridgov.indices.forms import ActivityForm, AssessmentForm, NewsForm
 from gridgov.indices.models import Computation, EntityKind, Run, Standing
 from gridgov.orgs.models import Node, NodeKind
-from gridgov.orgs.permissions import can
+from gridgov.orgs.permissions import can, may_somewhere
 from gridgov.orgs.selectors import in_scope
 from gridgov.pages import person_of, refuse_in_form
 
@@ -33,12 +33,20 @@ def _tiers(run: Run) -> dict:
 
 @login_required
 def home(request):
+    """Each scheme with the recent months whose ranking the person may open: a ranking is shown per parent
+    organisation (a street's communities, a district's streets), so a community cadre sees no street-wide
+    ranking and a street cadre no district-wide one (their own organisation's history is on its page)."""
     person = person_of(request)
-    rule_sets = selectors.schemes()
-    return render(request, "indices/home.html", {
-        "rows": [(rule_set, list(selectors.runs_of(rule_set.code)[:6])) for rule_set in rule_sets],
-        "may_record": bool(_record_nodes(person).exists()),
-    })
+    if not may_somewhere(person, "indices.view"):
+        raise Forbidden(_("You may not see the index rankings."))
+    listed = [(rule_set, list(selectors.runs_of(rule_set.code)[:6])) for rule_set in selectors.schemes()]
+    parents = selectors.ranking_parents_of([run for _rule_set, runs in listed for run in runs])
+    rows = []
+    for rule_set, runs in listed:
+        visible = [run for run in runs if any(can(person, "indices.view", node) for node in parents[run.pk])]
+        if visible or not runs:  # a scheme not computed yet is still listed, one out of reach is not
+            rows.append((rule_set, visible))
+    return render(request, "indices/home.html", {"rows": rows})
 
 
 @login_required

@@ -170,6 +170,9 @@ class AccountAdmin(ReadOnlyAdmin):
     search_fields = ["name", "owner_key", "person__name", "person__name_initials", "node__name", "node__code"]
     list_select_related = ["node", "person"]
     ordering = ["kind", "name", "pk"]
+
+    class Media:
+        css = {"all": ["gridgov/admin.css"]}
     list_per_page = 100
     show_full_result_count = False
     fields = ["name", "kind", "owner_key", "node", "person", "balance", "may_go_negative", "created_at",
@@ -187,7 +190,7 @@ class AccountAdmin(ReadOnlyAdmin):
         if not rows:
             return "—"
         listing = format_html_join("", "<li>#{} · {} · {} · {}</li>", rows)
-        return format_html('<ul style="margin:0;padding-left:1.2em">{}</ul><a href="{}?{}">{}</a>',
+        return format_html('<ul class="gg-lines">{}</ul><a href="{}?{}">{}</a>',
                            listing, url, urlencode({"q": account.owner_key}), _("All lines of this account"))
 
 

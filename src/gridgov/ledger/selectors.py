@@ -7,6 +7,7 @@ from django.db.models import Sum
 from gridgov.ledger.aggregates import level_column
 from gridgov.ledger.errors import LedgerRefusal
 from gridgov.ledger.models import Account, AccountKind, Budget, EarnedHistogram, EarnedTotal, Line, PostingKind
+from gridgov.orgs import tree
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.tree import holds_role_under, home_node
 
@@ -130,10 +131,10 @@ def people_in_scope(*, actor: Person, node: Node, query: str, limit: int = 20):
     from django.db.models import Q
 
     query = (query or "").strip()[:50]
-    people = Person.objects.filter(roles__node__path__startswith=node.path, is_active=True)
+    people = tree.people_under([node.path])
     if query:
         match = Q(name__contains=query)
         if query.isascii() and query.isalnum():
             match |= Q(name_initials__startswith=query.lower()) | Q(phone__endswith=query)
         people = people.filter(match)
-    return people.distinct().order_by("name_initials", "pk")[:limit]
+    return people.order_by("name_initials", "pk")[:limit]

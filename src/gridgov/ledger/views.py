@@ -15,6 +15,7 @@ from gridgov.ledger.models import Posting
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import can, role_paths
 from gridgov.orgs.selectors import ancestors
+from gridgov.orgs.tree import people_under
 from gridgov.pages import person_of, refuse_in_form
 
 
@@ -134,9 +135,17 @@ def award(request):
     return render(request, "ledger/award.html", {
         "form": form, "node": chosen, "budget_nodes": budget_nodes, "query": query, "people": people,
         "budget": budget, "period": period, "recent": recent,
-        "picked": Person.objects.filter(pk=request.GET.get("person")).first()
-        if str(request.GET.get("person", "")).isdigit() else None,
+        "picked": _picked(request, chosen),
     })
+
+
+def _picked(request, node: Node) -> Person | None:
+    """The person chosen from the search results, if they are in ``node``'s area. Anyone else is not named:
+    ids are sequential, and naming any id would list everybody's name."""
+    picked = request.GET.get("person", "")
+    if not picked.isdigit() or len(picked) > 18:
+        return None
+    return people_under([node.path]).filter(pk=int(picked)).first()
 
 
 @login_required

@@ -8,4 +8,6 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organisations and people")
 
     def ready(self):
-        from gridgov.orgs import errors  # noqa: F401  (registers the login codes)
+        from gridgov.orgs import deactivation, errors  # noqa: F401  (errors registers the login codes)
+
+        deactivation.connect()

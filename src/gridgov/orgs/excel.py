@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from gridgov.orgs.models import NodeKind, Role
+from gridgov.spreadsheets import workbook_bytes
 
 TREE = "tree"
 PEOPLE = "people"
@@ -336,9 +337,7 @@ def build_workbook(sheet: str, rows=(), *, node_codes: list[tuple[str, str]] | N
         reference.column_dimensions["A"].width = 16
         reference.column_dimensions["B"].width = 30
         reference.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _column_range(sheet: str, key: str) -> str:

@@ -95,16 +95,21 @@ class PersonAddForm(ServiceForm):
         )
 
 
+# What the admin's person form changes. The admin rebuilds a form's ``Meta`` from its fieldsets, read-only
+# fields included (``id_number_tail``, ``user``, …), so the write reads this list, not ``self.Meta.fields``.
+PERSON_EDITABLE = ["name", "phone", "address", "is_active"]
+
+
 class PersonChangeForm(ServiceForm):
     id_number = forms.CharField(label=_("new ID number"), required=False, max_length=18,
                                 help_text=_("Leave empty to keep the one on record."))
 
     class Meta:
         model = Person
-        fields = ["name", "phone", "address", "is_active"]
+        fields = PERSON_EDITABLE
 
     def write(self):
-        changes = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        changes = {name: self.cleaned_data[name] for name in PERSON_EDITABLE}
         if self.cleaned_data["id_number"]:
             changes["id_number"] = self.cleaned_data["id_number"]
         return services.person_update(actor=self.actor, person=self.instance, **changes)

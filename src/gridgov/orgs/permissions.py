@@ -141,6 +141,16 @@ def require(actor: Person | None, action: str, target) -> Grant:
     return grant
 
 
+def may_somewhere(actor: Person | None, action: str) -> bool:
+    """Whether the actor holds a role that allows ``action`` at some node: whether to offer the door to a
+    page at all (the page still checks the node it shows)."""
+    if actor is SYSTEM:
+        return True
+    if actor is None or not actor.is_active:
+        return False
+    return any(role in ACTIONS[action] for role, _id, _path in assignments_of(actor))
+
+
 def may_grant_role(actor: Person, role: str, node: Node) -> bool:
     """Whether ``actor`` may hand ``role`` to someone at ``node``."""
     if actor is SYSTEM:

@@ -189,6 +189,21 @@ def _create_user(*, username: str, password: str):
         raise Invalid(_("The login name %(username)s is taken.") % {"username": username}) from None
 
 
+def api_tokens_end(*, people) -> int:
+    """Delete every API token of ``people``, who were just switched off (``orgs.deactivation``).
+
+    Runs inside the deactivation's own save; the record says the system withdrew the tokens because of it.
+    """
+    total = 0
+    for person in people:
+        deleted, _rows = ApiToken.objects.filter(person=person).delete()
+        if deleted:
+            audit_record(actor=SYSTEM, role="system", action="api_token.revoke", target=person, node=None,
+                         reason="deactivated", after={"tokens": deleted})
+        total += deleted
+    return total
+
+
 def api_token_revoke(*, actor: Person, token: ApiToken) -> None:
     """Withdraw one of the actor's own API tokens; it stops working at once."""
     if actor is None or token.person_id != actor.pk:

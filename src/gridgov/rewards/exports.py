@@ -1,7 +1,5 @@
 """The .xlsx downloads: a merchant's monthly settlement and a village's dividend table."""
 
-from io import BytesIO
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -9,15 +7,10 @@ from openpyxl.styles import Alignment, Font
 
 from gridgov.rewards.dividend import POINTS_RULE, ROUNDING_RULE, DividendTable
 from gridgov.rewards.selectors import Settlement
+from gridgov.spreadsheets import workbook_bytes
 
 MONEY = "0.00"
 BOLD = Font(bold=True)
-
-
-def _bytes(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _header(sheet, row: int, labels: list[str]) -> None:
@@ -51,7 +44,7 @@ def settlement_workbook(result: Settlement) -> bytes:
         ])
     for column, width in zip("ABCDEFG", (16, 20, 10, 24, 10, 12, 10), strict=True):
         sheet.column_dimensions[column].width = width
-    return _bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 def dividend_workbook(table: DividendTable) -> bytes:
@@ -85,4 +78,4 @@ def dividend_workbook(table: DividendTable) -> bytes:
         cell.font = BOLD
     for column, width in zip("ABCDE", (8, 30, 30, 14, 14), strict=True):
         sheet.column_dimensions[column].width = width
-    return _bytes(workbook)
+    return workbook_bytes(workbook)

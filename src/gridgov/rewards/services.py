@@ -157,8 +157,10 @@ def redeem(*, actor, token_string: str, item: CatalogueItem, idempotency_key: st
         with transaction.atomic():
             redemption = _redeem_once(actor=actor, merchant=merchant, token_string=token_string, item=item,
                                       idempotency_key=idempotency_key)
-    except IntegrityError:
-        # A concurrent request with the same key won the race: return what it recorded.
+    except (IntegrityError, RewardsRefusal):
+        # A concurrent request with the same key may have won the race: its commit used the code up (this
+        # one is refused ``token_used``) or took the key (an integrity error). Either way the replay is
+        # answered with what the first one recorded; without a first one, the refusal stands.
         if existing := _replayed(idempotency_key=idempotency_key, actor=actor, item=item):
             return existing
         raise

@@ -52,6 +52,21 @@ def test_street_cadre_sees_the_monthly_ranking_with_colours(computed):
     assert "colour-red" in body and "colour-grey" in body  # 白岩: tea in September, grey in October
 
 
+def test_index_page_offers_only_the_rankings_the_person_may_open(computed):
+    ranking = f"/indices/{schemes.TAIZHOU}/2026-10/"  # the street's communities and villages
+    assert ranking in client_for(computed.street_cadre).get("/indices/").content.decode()
+    community_page = client_for(computed.community_cadre).get("/indices/").content.decode()
+    assert ranking not in community_page
+    assert client_for(computed.community_cadre).get(ranking).status_code == 403
+
+
+def test_a_worker_is_offered_neither_the_rankings_nor_the_event_forms(computed):
+    page = client_for(computed.worker_a).get("/indices/me/").content.decode()
+    assert "/indices/record/" not in page and 'href="/indices/"' not in page
+    assert client_for(computed.worker_a).get("/indices/").status_code == 403
+    assert "/indices/record/" in client_for(computed.community_cadre).get("/indices/me/").content.decode()
+
+
 def test_worker_may_not_open_the_organisation_ranking(computed):
     response = client_for(computed.worker_a).get(f"/indices/{schemes.TAIZHOU}/2026-10/")
     assert response.status_code == 403
@@ -72,6 +87,17 @@ def test_ranking_exports_as_xlsx(computed):
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert set(names) == {"东门社区", "白岩村"}
+
+
+def test_ranking_xlsx_keeps_formula_like_names_as_text(computed):
+    from gridgov.orgs.models import Node
+    from gridgov.testing.spreadsheets import HOSTILE_TEXT, formula_cells, texts
+
+    Node.objects.filter(pk=computed.village.pk).update(name=HOSTILE_TEXT)
+    response = client_for(computed.street_cadre).get(
+        f"/indices/{schemes.TAIZHOU}/2026-10/liangfen.xlsx?parent={computed.street.pk}")
+    assert formula_cells(response.content) == []
+    assert HOSTILE_TEXT in texts(response.content)
 
 
 def test_member_sees_their_own_pioneer_index_with_its_breakdown(computed):

@@ -43,6 +43,18 @@ def test_award_refusal_is_shown_not_500(client, street, budget):
     assert not Posting.objects.filter(kind="grant").exists()
 
 
+def test_award_page_names_a_picked_person_only_inside_the_cadres_area(client, street, budget):
+    login(client, "community")
+    url = f"/points/award/?budget_node={street.community.code}&person="
+    inside = client.get(f"{url}{street.worker_a.pk}").content.decode()
+    assert "刘网格" in inside and 'class="card award-form"' in inside
+    for outsider in [street.village_cadre, street.street_cadre, street.supervisor]:  # another village; above
+        page = client.get(f"{url}{outsider.pk}")
+        assert page.status_code == 200
+        assert outsider.name not in page.content.decode() and 'class="card award-form"' not in page.content.decode()
+    assert client.get(f"{url}99999999999999999999999").status_code == 200
+
+
 def test_worker_cannot_open_award_page(client, street):
     assert login(client, "worker_a").get("/points/award/").status_code == 403
 

@@ -42,15 +42,16 @@ def test_wrong_password_gives_401_bad_credentials(client, street):
     assert response.json()["code"] == "bad_credentials"
 
 
-def test_repeated_wrong_passwords_lock_the_account_with_429(client, street, settings):
-    body = {"username": "worker_a", "password": "nope"}
-    codes = [client.post(f"{API}/auth/token", body, content_type="application/json").status_code
-             for _attempt in range(settings.AXES_FAILURE_LIMIT)]
+def test_repeated_wrong_passwords_are_refused_with_429_locked_out(client, street, settings):
+    """The address is locked after AXES_FAILURE_LIMIT failures (the rules: gridgov/tests/test_logins.py)."""
+    codes = [client.post(f"{API}/auth/token", {"username": f"guess{attempt}", "password": "nope"},
+                         content_type="application/json").status_code
+             for attempt in range(settings.AXES_FAILURE_LIMIT)]
     assert codes[:-1] == [401] * (settings.AXES_FAILURE_LIMIT - 1)
     assert codes[-1] == 429
     right = client.post(f"{API}/auth/token", {"username": "worker_a", "password": "pass-for-tests-1"},
                         content_type="application/json")
-    assert right.status_code == 429  # even the right password, while locked
+    assert right.status_code == 429  # even the right password, while refused
     assert right["Content-Type"] == "application/json; charset=utf-8"
     assert right.json()["code"] == "locked_out"
     assert not ApiToken.objects.filter(person=street.worker_a).exists()

@@ -171,3 +171,22 @@ def test_oversized_upload_is_refused_before_reading(client, street, settings):
     assert response.status_code == 413
     assert "文件超过" in response.content.decode()
     assert Node.objects.filter(code="G10").count() == 0
+
+
+def test_exports_keep_formula_like_names_as_text_and_reimport_unchanged(client, street):
+    from gridgov.testing.spreadsheets import HOSTILE_TEXT, formula_cells, texts
+
+    Node.objects.filter(pk=street.grid_b.pk).update(name=HOSTILE_TEXT)
+    Person.objects.filter(pk=street.worker_b.pk).update(name="@SUM(1+1)*cmd|' /C calc'!A0", address="-2+3",
+                                                        phone="13900000003")
+    client = logged_in(client, street.street_cadre)
+    for sheet in ["tree", "people"]:
+        response = client.get(reverse("excel_export"), {"sheet": sheet})
+        assert formula_cells(response.content) == [], sheet
+        assert {HOSTILE_TEXT, "@SUM(1+1)*cmd|' /C calc'!A0"} & texts(response.content), sheet
+        result = upload(client, sheet, response.content).context["result"]
+        assert result.ok, result.errors
+        assert result.created == result.updated == getattr(result, "roles_granted", 0) == 0, sheet
+    assert Node.objects.get(pk=street.grid_b.pk).name == HOSTILE_TEXT
+    street.worker_b.refresh_from_db()
+    assert (street.worker_b.name, street.worker_b.address) == ("@SUM(1+1)*cmd|' /C calc'!A0", "-2+3")

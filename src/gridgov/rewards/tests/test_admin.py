@@ -27,7 +27,7 @@ def superuser(db):
 
 @pytest.fixture
 def admin_client(client, superuser):
-    client.force_login(superuser, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(superuser)
     return client
 
 
@@ -76,7 +76,7 @@ def test_an_admin_user_acts_as_their_person_and_is_refused_outside_their_area(cl
     user = street.village_cadre.user
     user.is_staff = user.is_superuser = True
     user.save()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user)
     response = client.post(url(Merchant, "add"), {"name": "越权商店", "node": street.community.pk})
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()
@@ -89,7 +89,7 @@ def test_staff_user_without_a_person_cannot_write(client, street):
     user = get_user_model().objects.create_user("helper", password="pass-for-tests-1", is_staff=True,
                                                 is_superuser=False)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="rewards"))
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user)
     response = client.post(url(Merchant, "add"), {"name": "无主商店", "node": street.community.pk})
     assert response.status_code == 200 and response.context["adminform"].form.non_field_errors()
     assert not Merchant.objects.filter(name="无主商店").exists()

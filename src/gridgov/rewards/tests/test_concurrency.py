@@ -33,3 +33,16 @@ def test_two_codes_of_one_member_cannot_overspend(shop):
     assert len(paid) == 2, results
     assert all(isinstance(result, (Redemption, RewardsRefusal)) for result in results), results
     assert balance(shop.member) == 0 and Redemption.objects.count() == 2
+
+
+def test_a_replay_racing_the_first_request_gets_the_first_redemption(shop):
+    """A double tap, or a retry through a flaky network: one key from four threads at once, three rounds
+    (the replays are caught at different points of the first one's transaction)."""
+    skip_unless_postgres()
+    for round_ in range(3):
+        token = services.token_issue(person=shop.member).token
+        results = race(4, lambda index, token=token, key=f"tap-{round_}": services.redeem(
+            actor=shop.clerk, token_string=token, item=shop.soap, idempotency_key=key), expected=RewardsRefusal)
+        assert all(isinstance(result, Redemption) for result in results), results
+        assert len({result.pk for result in results}) == 1, results
+    assert Redemption.objects.count() == 3 and balance(shop.member) == 10

@@ -140,3 +140,18 @@ def test_dividend_is_for_cadres_in_scope_only(village, client):
     client.force_login(street.resident.user)
     assert client.get("/rewards/dividend/", {"node": street.village.code, "year": 2026, "amount": "100"}
                       ).status_code in (400, 403)
+
+
+def test_dividend_xlsx_keeps_formula_like_names_as_text(village, client):
+    from gridgov.orgs.models import Person
+    from gridgov.testing.spreadsheets import HOSTILE_TEXT, formula_cells, texts
+
+    street, people = village
+    Person.objects.filter(pk=people["c"].pk).update(name=HOSTILE_TEXT, address="+86 白岩村")
+    client.force_login(street.village_cadre.user)
+    query = {"node": street.village.code, "year": timezone.localdate().year, "amount": "1000.00", "format": "xlsx"}
+    for unit in ["person", "household"]:
+        download = client.get("/rewards/dividend/", {**query, "unit": unit})
+        assert download.status_code == 200
+        assert formula_cells(download.content) == [], unit
+        assert {HOSTILE_TEXT, "+86 白岩村"} & texts(download.content), unit

@@ -11,7 +11,7 @@ from gridgov.testing.factories import person
 
 
 def log_in(client, someone):
-    client.force_login(someone.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(someone.user)
     return client
 
 

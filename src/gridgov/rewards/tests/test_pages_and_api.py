@@ -140,3 +140,15 @@ def test_api_dividend_table(shop):
     worker = bearer(shop.street.worker_a)
     assert worker.get("/api/v1/rewards/dividend", {"node": shop.street.community.code, "year": year,
                                                    "amount": "10"}).status_code == 403
+
+
+def test_settlement_xlsx_keeps_formula_like_names_as_text(shop, client):
+    from gridgov.testing.spreadsheets import HOSTILE_TEXT, formula_cells, texts
+
+    shop.discount.name = HOSTILE_TEXT
+    shop.discount.save(update_fields=["name"])
+    redeem(shop, shop.discount, "x-hostile")
+    client.force_login(shop.clerk.user)
+    download = client.get(f"/rewards/merchants/{shop.merchant.pk}/settlement/", {"format": "xlsx"})
+    assert formula_cells(download.content) == []
+    assert HOSTILE_TEXT in texts(download.content)
