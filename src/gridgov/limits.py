@@ -12,6 +12,7 @@ This module is foundation, like ``gridgov.errors``: apps import it, it imports n
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,3 +87,40 @@ def check_date(value, *, label, past: bool = False) -> date:
         raise Invalid(_("%(label)s may be at most %(years)d years ahead.")
                       % {"label": label, "years": MAX_DEADLINE_YEARS})
     return value
+
+
+# ---------------------------------------------------------------------------------------------- form fields
+
+
+class LimitedDateField(forms.DateField):
+    """A form's date within ``check_date``'s limits, refused next to the field (``past``: not after today)."""
+
+    def __init__(self, *, past: bool = False, **kwargs):
+        self.past = past
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date", "min": EARLIEST_DATE.isoformat()}))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values:
+            _as_form_error(check_date, value, label=self.label or _("The date"), past=self.past)
+
+
+class DeadlineField(forms.DateTimeField):
+    """A form's deadline: in the future and at most ``MAX_DEADLINE_YEARS`` ahead (``check_deadline``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateTimeInput(attrs={"type": "datetime-local"}))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values:
+            _as_form_error(check_deadline, value)
+
+
+def _as_form_error(check, *args, **kwargs):
+    try:
+        check(*args, **kwargs)
+    except Invalid as refused:
+        raise forms.ValidationError(refused.message, code=refused.code) from None
