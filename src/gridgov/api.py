@@ -26,7 +26,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from gridgov.api_schemas import ErrorOut, unstorable_text
+from gridgov.api_schemas import DEFAULT_LIMIT, MAX_LIMIT, ErrorOut, unstorable_text
 from gridgov.context import current_request_id
 from gridgov.errors import CODES, DomainError, register_codes
 from gridgov.orgs.models import ApiToken
@@ -190,7 +190,16 @@ api = GridgovAPI(
         "Get a token with `POST /api/v1/auth/token` (JSON `{\"username\", \"password\"}`), then send "
         "`Authorization: Bearer <token>`. Every error is JSON `{\"code\": ..., \"message\": ...}` with a stable "
         "`code`, and a code always comes with the same status. Nodes outside your area answer `404 not_found`, "
-        "exactly like unknown ones, so they cannot be probed. The codes (every router adds its own):\n\n"
+        "exactly like unknown ones, so they cannot be probed.\n\n"
+        "**Lists** all answer one shape, `{\"items\": [...], \"count\": N, \"limit\": L, \"offset\": O}`: "
+        f"`count` is the number in all, `limit` is 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}) and `offset` skips "
+        "that many.\n\n"
+        "**Values** have documented ranges, checked before anything runs (422 `invalid_request`): ids are 1 to "
+        "2⁵³−1, text longer than its limit is refused (never cut) and holds no control characters, a datetime "
+        "without a UTC offset is read in Asia/Shanghai, dates lie within 2000 … 2099, JSON `NaN`/`Infinity` are "
+        "refused. Business rules (a deadline in the future and at most 3 years ahead, say) are the services' "
+        "refusals, with their own codes.\n\n"
+        "The codes (every router adds its own):\n\n"
     ),
     auth=TokenAuth(),
     parser=JsonOnlyParser(),

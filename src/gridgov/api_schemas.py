@@ -80,10 +80,14 @@ def _paragraphs(value: str) -> str:
     return value
 
 
-Line = Annotated[str, AfterValidator(_single_line)]
+# The same rules for the OpenAPI document (and the clients generated from it); the validators give the message.
+LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]*$"
+PARAGRAPHS_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$"
+
+Line = Annotated[str, AfterValidator(_single_line), Field(json_schema_extra={"pattern": LINE_PATTERN})]
 """One line of text (a title, a name, a reason): no control characters. Give it a ``max_length``."""
 
-Paragraphs = Annotated[str, AfterValidator(_paragraphs)]
+Paragraphs = Annotated[str, AfterValidator(_paragraphs), Field(json_schema_extra={"pattern": PARAGRAPHS_PATTERN})]
 """Text that may span lines (a description, evidence): tabs and line breaks, no other control characters."""
 
 
@@ -116,10 +120,12 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-DateTime = Annotated[datetime, AfterValidator(_datetime_in_range)]
+IN_RANGE = {"pattern": "^20[0-9]{2}-"}  # 2000 … 2099, for the document: JSON Schema has no minimum for dates
+
+DateTime = Annotated[datetime, AfterValidator(_datetime_in_range), Field(json_schema_extra=IN_RANGE)]
 """A datetime from 2000 to 2099; without a UTC offset it is read in Asia/Shanghai."""
 
-Day = Annotated[date, AfterValidator(_date_in_range)]
+Day = Annotated[date, AfterValidator(_date_in_range), Field(json_schema_extra=IN_RANGE)]
 """A date from 2000 to 2099."""
 
 
