@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.api_schemas import COUNT_MAX, Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
 from gridgov.indices import selectors, services
@@ -41,12 +41,15 @@ def _number(limit: float, **extra):
     return Field(allow_inf_nan=False, gt=-limit, lt=limit, **extra)
 
 
+FilterValue = bool | Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | Annotated[str, Field(max_length=200)]
+
+
 class IndicatorDefinition(Schema):
     code: Slug
     name: Name = Field("", description="Empty: the code.")
     group: Annotated[Line, Field(max_length=40)] = ""
     source: Annotated[str, Field(max_length=40, description="An event source, or index (another index's score).")]
-    filter: dict[Annotated[str, Field(max_length=40)], Any] = Field(default_factory=dict, max_length=10)
+    filter: dict[Annotated[str, Field(max_length=40)], FilterValue] = Field(default_factory=dict, max_length=10)
     aggregation: Aggregation = Aggregation.COUNT
     normalisation: Normalisation = Normalisation.NONE
     parameter: float | None = _number(10**8, default=None)
@@ -132,7 +135,7 @@ def rule_set_detail(request, pk: Id):
 def rule_set_create(request, definition: RuleSetDefinition):
     rule_set = services.rule_set_create(actor=request.person,
                                         definition=definition.model_dump(mode="json", exclude_unset=True))
-    return 201, _rule_set_out(rule_set)
+    return Status(201, _rule_set_out(rule_set))
 
 
 class RunOut(Schema):
@@ -176,17 +179,22 @@ def correct(request, scheme: Scheme, period: Period, body: CorrectIn):
     return _run_out(services.run_correct(actor=request.person, scheme=scheme, period=period, reason=body.reason))
 
 
-class StandingOut(Schema):
-    id: int
-    entity_id: int
-    name: str
-    parent_id: int | None
+class Result(Schema):
+    """What a standing shows wherever it appears: its total, rank, stars, tier and colour."""
+
     total: float
     rank: int
     stars: int
     tier: str
     colour: str
     vetoed: bool
+
+
+class StandingOut(Result):
+    id: int
+    entity_id: int
+    name: str
+    parent_id: int | None
     scores: dict[str, float]
 
 
@@ -231,15 +239,9 @@ class IndexPartOut(Schema):
     indicators: list[IndicatorLineOut]
 
 
-class ExplanationOut(Schema):
+class ExplanationOut(Result):
     scheme: str
     period: str
-    total: float
-    rank: int
-    stars: int
-    tier: str
-    colour: str
-    vetoed: bool
     colour_rule: str | None
     facts: dict[str, Any]
     indices: list[IndexPartOut]
@@ -347,14 +349,14 @@ RECORD_ERRORS = errors(400, 403, 404)
 def record_activity(request, body: ActivityIn):
     activity = services.activity_record(actor=request.person, node=_node(request, body.node), kind=body.kind,
                                         due_on=body.due_on, held_on=body.held_on, required=body.required)
-    return 201, {"id": activity.pk}
+    return Status(201, {"id": activity.pk})
 
 
 @router.post("/indices/news", response={201: CreatedOut, **RECORD_ERRORS})
 def record_news(request, body: NewsIn):
     item = services.news_record(actor=request.person, node=_node(request, body.node), title=body.title,
                                 submitted_on=body.submitted_on, adopted=body.adopted, spread_count=body.spread_count)
-    return 201, {"id": item.pk}
+    return Status(201, {"id": item.pk})
 
 
 @router.post("/indices/assessments", response={201: CreatedOut, **RECORD_ERRORS})
@@ -364,4 +366,4 @@ def record_assessment(request, body: AssessmentIn):
     require(request.person, "indices.record", node)
     assessment = services.assessment_record(actor=request.person, node=node, person=person, item=body.item,
                                             value=body.value, evidence=body.evidence, assessed_on=body.assessed_on)
-    return 201, {"id": assessment.pk}
+    return Status(201, {"id": assessment.pk})
