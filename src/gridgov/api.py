@@ -9,6 +9,7 @@ table is ``gridgov.errors.CODES``, printed in ``docs/errors.md``). The transport
 import functools
 import json
 import logging
+import math
 from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
@@ -57,6 +58,13 @@ def _refuse_constant(name: str):
     raise MalformedValue(_("%(value)s is not a number JSON allows.") % {"value": name})
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # 1e999: JSON allows it, no column holds it
+        _refuse_constant(text)
+    return number
+
+
 def _check_text(value) -> None:
     """Refuse text that no column can store (NUL) or no encoder can write (a lone surrogate), anywhere."""
     if isinstance(value, str):
@@ -82,7 +90,7 @@ class JsonOnlyParser(Parser):
         content_type = request.content_type or ""
         if content_type and content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType(content_type)
-        data = json.loads(request.body, parse_constant=_refuse_constant)
+        data = json.loads(request.body, parse_constant=_refuse_constant, parse_float=_finite)
         _check_text(data)
         return data
 

@@ -101,7 +101,7 @@ def test_a_coordinate_that_is_not_a_finite_number_is_refused_in_multipart(street
     assert_refused(filed, 400, "invalid_location")
 
 
-@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999", "-1E+999"])
 def test_nan_and_infinity_in_json_are_a_422(street, constant):
     admin = api_client(street.admin)
     body = ('{"node": "C01", "item": "study", "value": %s, "evidence": "学习记录", "assessed_on": "%s"}'
