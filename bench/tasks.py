@@ -194,8 +194,8 @@ class Client:
         start.wait()
         for _round in range(rounds):
             pause()
-            listed = self.call("list", "GET", "/api/v1/tasks?limit=50", timings=timings, errors=errors) or []
-            tasks = [task for task in listed if task["id"] not in self.claimed]
+            listed = self.call("list", "GET", "/api/v1/tasks?limit=50", timings=timings, errors=errors) or {}
+            tasks = [task for task in listed.get("items", []) if task["id"] not in self.claimed]
             if not tasks:
                 continue
             self.claimed.add(tasks[0]["id"])

@@ -9,6 +9,7 @@ table is ``gridgov.errors.CODES``, printed in ``docs/errors.md``). The transport
 import functools
 import json
 import logging
+import math
 from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
@@ -26,7 +27,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from gridgov.api_schemas import ErrorOut  # noqa: F401  (the one error body, for apps' api.py)
+from gridgov.api_schemas import DEFAULT_LIMIT, MAX_LIMIT, ErrorOut, unstorable_text
 from gridgov.context import current_request_id
 from gridgov.errors import CODES, DomainError
 from gridgov.orgs.models import ApiToken
@@ -38,14 +39,54 @@ class UnsupportedMediaType(Exception):
     pass
 
 
+class MalformedValue(ValueError):
+    """A value no schema should even see: NaN or Infinity in JSON, NUL or a lone surrogate in text."""
+
+
+def _refuse_constant(name: str):
+    raise MalformedValue(_("%(value)s is not a number JSON allows.") % {"value": name})
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):  # 1e999: JSON allows it, no column holds it
+        _refuse_constant(text)
+    return number
+
+
+def _check_text(value) -> None:
+    """Refuse text that no column can store (NUL) or no encoder can write (a lone surrogate), anywhere."""
+    if isinstance(value, str):
+        if unstorable_text(value):
+            raise MalformedValue(_("Text may not contain NUL characters or unpaired surrogates."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+
+
 class JsonOnlyParser(Parser):
-    """Bodies are JSON. A form or multipart body is refused with 415 rather than misread."""
+    """Bodies are JSON. A form or multipart body is refused with 415 rather than misread.
+
+    Every string of a body, a query or a form is checked once here (``_check_text``), and JSON's
+    non-standard ``NaN``/``Infinity`` are refused: no field of any schema has to remember either.
+    """
 
     def parse_body(self, request):
         content_type = request.content_type or ""
         if content_type and content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType(content_type)
-        return json.loads(request.body)
+        data = json.loads(request.body, parse_constant=_refuse_constant, parse_float=_finite)
+        _check_text(data)
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        result = super().parse_querydict(data, list_fields, request)
+        _check_text({key: value for key, value in result.items() if isinstance(value, (str, list))})
+        return result
 
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)
@@ -83,7 +124,8 @@ class TokenAuth(HttpBearer):
 
 
 class GridgovAPI(NinjaAPI):
-    """NinjaAPI whose URLs also answer 404/405 in JSON, including paths no router knows."""
+    """NinjaAPI whose URLs also answer 404/405 in JSON, including paths no router knows, and whose
+    OpenAPI document lists every operation's error responses (``document_errors``)."""
 
     def _get_urls(self):
         patterns = super()._get_urls()
@@ -91,6 +133,50 @@ class GridgovAPI(NinjaAPI):
             pattern.callback = _json_errors(pattern.callback)
         patterns.append(path("<path:rest>", _json_errors(_unknown_path), name="unknown"))
         return patterns
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def document_errors(schema) -> None:
+    """Add the refusals every operation of its kind can answer, and say which codes each status carries.
+
+    Routers list their operations' own refusals (``gridgov.api_schemas.errors``); the ones that come
+    from the transport are added here: 401 where a token is needed, 404 where the path names something,
+    422 where there is input, 413 for any body and 415 for JSON bodies.
+    """
+    schema["components"]["schemas"].setdefault("ErrorOut", ErrorOut.model_json_schema())
+    for methods in schema["paths"].values():
+        for operation in methods.values():
+            responses = operation["responses"]
+            automatic = set()
+            if operation.get("security"):
+                automatic.add(401)
+            parameters = operation.get("parameters", [])
+            if any(parameter["in"] == "path" for parameter in parameters):
+                automatic.add(404)
+            if parameters or "requestBody" in operation:
+                automatic.add(422)
+            if "requestBody" in operation:
+                automatic.add(413)
+                if "application/json" in operation["requestBody"]["content"]:
+                    automatic.add(415)
+            for status in automatic:
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"content": {"application/json": {"schema": ERROR_SCHEMA}}}
+            for status, response in responses.items():
+                if response.get("content", {}).get("application/json", {}).get("schema") == ERROR_SCHEMA:
+                    response["description"] = _codes_of(int(status))
+
+
+def _codes_of(status: int) -> str:
+    codes = sorted(name for name, code in CODES.items() if code.status == status)
+    return f"Refused with `code` one of: {', '.join(f'`{code}`' for code in codes)}." if codes else "Refused."
 
 
 api = GridgovAPI(
@@ -101,7 +187,16 @@ api = GridgovAPI(
         "Get a token with `POST /api/v1/auth/token` (JSON `{\"username\", \"password\"}`), then send "
         "`Authorization: Bearer <token>`. Every error is JSON `{\"code\": ..., \"message\": ...}` with a stable "
         "`code`, and a code always comes with the same status. Nodes outside your area answer `404 not_found`, "
-        "exactly like unknown ones, so they cannot be probed. The codes (every router adds its own):\n\n"
+        "exactly like unknown ones, so they cannot be probed.\n\n"
+        "**Lists** all answer one shape, `{\"items\": [...], \"count\": N, \"limit\": L, \"offset\": O}`: "
+        f"`count` is the number in all, `limit` is 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT}) and `offset` skips "
+        "that many.\n\n"
+        "**Values** have documented ranges, checked before anything runs (422 `invalid_request`): ids are 1 to "
+        "2⁵³−1, text longer than its limit is refused (never cut) and holds no control characters, a datetime "
+        "without a UTC offset is read in Asia/Shanghai, dates lie within 2000 … 2099, JSON `NaN`/`Infinity` are "
+        "refused. Business rules (a deadline in the future and at most 3 years ahead, say) are the services' "
+        "refusals, with their own codes.\n\n"
+        "The codes (every router adds its own):\n\n"
     ),
     auth=TokenAuth(),
     parser=JsonOnlyParser(),
@@ -121,6 +216,8 @@ def _json_errors(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        if any(isinstance(value, str) and unstorable_text(value) for value in kwargs.values()):
+            return error(request, "not_found", _("Not found."))  # no code or slug holds such characters
         try:
             response = view(request, *args, **kwargs)
         except Http404:
@@ -166,6 +263,11 @@ def on_too_large(request, exc):
     return error(request, "too_large", _("The request body is too large."))
 
 
+@api.exception_handler(MalformedValue)
+def on_malformed_value(request, exc):
+    return error(request, "invalid_request", str(exc))
+
+
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request, exc):
     return error(request, "invalid_request", _("The request was refused as malformed."))
@@ -180,6 +282,8 @@ def on_http_error(request, exc):
     cause = exc.__cause__
     if isinstance(cause, UnsupportedMediaType):
         return error(request, "unsupported_media_type", _("Send the body as application/json."))
+    if isinstance(cause, MalformedValue):
+        return error(request, "invalid_request", str(cause))
     if cause is not None and exc.status_code == 400:
         # ninja wraps any body that cannot be parsed (broken JSON, bad encoding) in a bare 400.
         return error(request, "invalid_request", _("The request body is not valid JSON."))

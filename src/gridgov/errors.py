@@ -46,6 +46,7 @@ register_codes({
     "not_found": (404, "No such thing, or it lies outside your area (we do not say which)."),
     "conflict": (409, "A concurrent change won, or the thing is not in a state that allows this."),
     "invalid_period": (400, "A period is written as YYYY-MM (a month), YYYY-Qn or YYYY, and must exist."),
+    "invalid_location": (400, "The latitude and longitude are not a valid pair of numbers in range."),
     "invalid_state": (409, "The item is not in a state where this can happen (e.g. audited twice)."),
     "idempotency_conflict": (409, "The idempotency key was used before for a different request."),
     "gone": (410, "The thing existed but has expired."),

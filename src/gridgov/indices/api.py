@@ -1,20 +1,110 @@
 """Indices API: rule sets, compute / publish / correct a period, rankings, explanations, recorded events,
 and the public organisation page's data. Thin: services and selectors do the work."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Body, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from gridgov.api_schemas import COUNT_MAX, Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
 from gridgov.indices import selectors, services
-from gridgov.indices.models import Computation, RuleSet, Standing
-from gridgov.indices.rules import definition_of
-from gridgov.orgs.models import Node, Person
+from gridgov.indices.models import (
+    ActivityRecord,
+    Aggregation,
+    Assessment,
+    Colour,
+    Computation,
+    EntityKind,
+    NewsItem,
+    Normalisation,
+    PeriodKind,
+    RuleSet,
+    Run,
+    Standing,
+)
+from gridgov.indices.rules import OPERATORS, definition_of
+from gridgov.orgs.models import Node, NodeKind, Person, Role
 from gridgov.orgs.permissions import can, require
 
 router = Router(tags=["indices"])
+
+Slug = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")]
+Name = Annotated[Line, Field(max_length=100)]
+Scheme = Annotated[str, Field(max_length=40, description="A rule set's code, e.g. taizhou.")]
+Period = Annotated[str, Field(max_length=7, description="2026-10 (a month), 2026-Q4 or 2026.")]
+Code = Annotated[Line, Field(max_length=max_length_of(Node, "code"))]
+
+
+def _number(limit: float, **extra):
+    """A finite number below ``limit`` in size: what the rule's decimal column holds."""
+    return Field(allow_inf_nan=False, gt=-limit, lt=limit, **extra)
+
+
+FilterValue = bool | Annotated[int, Field(ge=-(2**31), le=2**31 - 1)] | Annotated[str, Field(max_length=200)]
+
+
+class IndicatorDefinition(Schema):
+    code: Slug
+    name: Name = Field("", description="Empty: the code.")
+    group: Annotated[Line, Field(max_length=40)] = ""
+    source: Annotated[str, Field(max_length=40, description="An event source, or index (another index's score).")]
+    filter: dict[Annotated[str, Field(max_length=40)], FilterValue] = Field(default_factory=dict, max_length=10)
+    aggregation: Aggregation = Aggregation.COUNT
+    normalisation: Normalisation = Normalisation.NONE
+    parameter: float | None = _number(10**8, default=None)
+    weight: float = _number(10**6, default=1)
+    sign: Literal[1, -1] = 1
+    veto: bool = False
+
+
+class IndexDefinition(Schema):
+    code: Slug
+    name: Name = Field("", description="Empty: the code.")
+    base: float = _number(10**8, default=0)
+    indicators: list[IndicatorDefinition] = Field(default_factory=list, max_length=50)
+
+
+class TierDefinition(Schema):
+    code: Annotated[Line, Field(min_length=1, max_length=20)]
+    label: Name = ""
+    min_score: float | None = _number(10**10, default=None)
+    top_percent: float | None = Field(None, gt=0, le=100)
+
+
+class ConditionDefinition(Schema):
+    fact: Annotated[str, Field(max_length=60, description="total, vetoed, previous_colour, index.<code>, rank.<code>")]
+    op: Literal[OPERATORS]
+    value: Any
+
+
+class ColourDefinition(Schema):
+    colour: Colour
+    label: Annotated[Line, Field(max_length=200)] = ""
+    when: list[ConditionDefinition] = Field(default_factory=list, max_length=20)
+
+
+class RuleSetDefinition(Schema):
+    """A scheme's rules: its indices and their indicators, stars, tiers and colour codes."""
+
+    code: Slug
+    name: Name
+    description: Annotated[Paragraphs, Field(max_length=2000)] = ""
+    entity_kind: EntityKind
+    node_kinds: list[NodeKind] = Field(default_factory=list, max_length=len(NodeKind.values))
+    roles: list[Role] = Field(default_factory=list, max_length=len(Role.values))
+    period_kind: PeriodKind = PeriodKind.MONTH
+    total_index: Annotated[str, Field(max_length=40)] = ""
+    stars: list[Annotated[float, _number(10**10)]] = Field(default_factory=list, max_length=10)
+    tiers: list[TierDefinition] = Field(default_factory=list, max_length=10)
+    indices: list[IndexDefinition] = Field(min_length=1, max_length=20)
+    colours: list[ColourDefinition] = Field(default_factory=list, max_length=10)
+
+
+class RuleSetDetailOut(RuleSetDefinition):
+    version: int
 
 
 class RuleSetOut(Schema):
@@ -31,19 +121,23 @@ def _rule_set_out(rule_set: RuleSet) -> dict:
             "entity_kind": rule_set.entity_kind, "locked": rule_set.locked_at is not None}
 
 
-@router.get("/indices/rule-sets", response=list[RuleSetOut])
-def rule_sets(request):
-    return [_rule_set_out(rule_set) for rule_set in RuleSet.objects.order_by("code", "-version")]
+@router.get("/indices/rule-sets", response=Page[RuleSetOut])
+def rule_sets(request, limit: Limit = 100, offset: Offset = 0):
+    return page(RuleSet.objects.order_by("code", "-version"), limit=limit, offset=offset,
+                build=lambda chunk: [_rule_set_out(rule_set) for rule_set in chunk])
 
 
-@router.get("/indices/rule-sets/{int:pk}")
-def rule_set_detail(request, pk: int):
-    return definition_of(get_object_or_404(RuleSet, pk=pk)) | {"version": get_object_or_404(RuleSet, pk=pk).version}
+@router.get("/indices/rule-sets/{int:pk}", response=RuleSetDetailOut)
+def rule_set_detail(request, pk: Id):
+    rule_set = get_object_or_404(RuleSet, pk=pk)
+    return definition_of(rule_set) | {"version": rule_set.version}
 
 
-@router.post("/indices/rule-sets", response={201: RuleSetOut})
-def rule_set_create(request, definition: dict = Body(...)):
-    return 201, _rule_set_out(services.rule_set_create(actor=request.person, definition=definition))
+@router.post("/indices/rule-sets", response={201: RuleSetOut, **errors(400, 403)})
+def rule_set_create(request, definition: RuleSetDefinition):
+    rule_set = services.rule_set_create(actor=request.person,
+                                        definition=definition.model_dump(mode="json", exclude_unset=True))
+    return Status(201, _rule_set_out(rule_set))
 
 
 class RunOut(Schema):
@@ -60,6 +154,9 @@ class RunOut(Schema):
 def _run_out(run) -> dict:
     return {"id": run.pk, "scheme": run.scheme, "period": run.period, "revision": run.revision, "state": run.state,
             "reason": run.reason, "rule_set_version": run.rule_set.version, "entity_count": run.entity_count}
+
+
+RUN_ERRORS = errors(400, 403, 409)
 
 
 class ComputationOut(Schema):
@@ -88,23 +185,24 @@ def _computation_out(computation) -> dict:
             "expected_seconds": progress["expected"], "percent": progress["percent"]}
 
 
-@router.post("/indices/{scheme}/{period}/compute", response={202: ComputationOut},
+@router.post("/indices/{scheme}/{period}/compute", response={202: ComputationOut, **RUN_ERRORS},
              summary="Ask for a period to be computed (a background job); poll the computation")
-def compute(request, scheme: str, period: str):
+def compute(request, scheme: Scheme, period: Period):
     computation = services.computation_request(actor=request.person, scheme=scheme, period=period)
     return Status(202, _computation_out(computation))
 
 
-@router.get("/indices/computations/{int:pk}", response=ComputationOut, summary="A computation and its progress")
-def computation(request, pk: int):
+@router.get("/indices/computations/{int:pk}", response={200: ComputationOut, **errors(404)},
+            summary="A computation and its progress")
+def computation(request, pk: Id):
     found = get_object_or_404(Computation.objects.select_related("run__rule_set"), pk=pk)
     if found.requested_by_id != request.person.pk and not services.may_everywhere(request.person, "indices.compute"):
         raise Http404
     return _computation_out(found)
 
 
-@router.post("/indices/{scheme}/{period}/publish", response=RunOut)
-def publish(request, scheme: str, period: str):
+@router.post("/indices/{scheme}/{period}/publish", response={200: RunOut, **RUN_ERRORS})
+def publish(request, scheme: Scheme, period: Period):
     run = selectors.run_for(scheme, period)
     if run is None:
         raise Http404("This period has not been computed.")
@@ -112,50 +210,87 @@ def publish(request, scheme: str, period: str):
 
 
 class CorrectIn(Schema):
-    reason: str
+    reason: Annotated[Line, Field(max_length=max_length_of(Run, "reason"), description="Required.")]
 
 
-@router.post("/indices/{scheme}/{period}/correct", response={202: ComputationOut},
+@router.post("/indices/{scheme}/{period}/correct", response={202: ComputationOut, **RUN_ERRORS},
              summary="Ask for a correction of a published period, with a reason (a background job)")
-def correct(request, scheme: str, period: str, body: CorrectIn):
+def correct(request, scheme: Scheme, period: Period, body: CorrectIn):
     computation = services.computation_request(actor=request.person, scheme=scheme, period=period, correction=True,
                                                reason=body.reason)
     return Status(202, _computation_out(computation))
 
 
-class StandingOut(Schema):
-    id: int
-    entity_id: int
-    name: str
-    parent_id: int | None
+class Result(Schema):
+    """What a standing shows wherever it appears: its total, rank, stars, tier and colour."""
+
     total: float
     rank: int
     stars: int
     tier: str
     colour: str
     vetoed: bool
+
+
+class StandingOut(Result):
+    id: int
+    entity_id: int
+    name: str
+    parent_id: int | None
     scores: dict[str, float]
 
 
-@router.get("/indices/{scheme}/{period}/ranking", response=list[StandingOut])
-def ranking(request, scheme: str, period: str, parent: int):
+@router.get("/indices/{scheme}/{period}/ranking", response=Page[StandingOut])
+def ranking(request, scheme: Scheme, period: Period,
+            parent: Annotated[Id, Query(..., description="The id of the node whose members are ranked.")],
+            limit: Limit = 100, offset: Offset = 0):
     run = selectors.run_for(scheme, period)
     node = Node.objects.filter(pk=parent).first()
     if run is None or node is None or not can(request.person, "indices.view", node):
         raise Http404("Not found.")
     indices, rows = selectors.ranking(run, parent=node)
     names = can(request.person, "person.view", node)
-    return [{"id": row.standing.pk, "entity_id": row.standing.node_id or row.standing.person_id,
-             "name": row.name if (row.standing.node_id or names) else row.standing.person.name_masked,
-             "parent_id": row.standing.parent_id, "total": float(row.standing.total), "rank": row.standing.rank,
-             "stars": row.standing.stars, "tier": row.standing.tier, "colour": row.standing.colour,
-             "vetoed": row.standing.vetoed,
-             "scores": {index.code: float(score.value) if score else 0.0 for index, score in zip(indices, row.scores)}}
-            for row in rows]
+    return page(rows, limit=limit, offset=offset, build=lambda chunk: [
+        {"id": row.standing.pk, "entity_id": row.standing.node_id or row.standing.person_id,
+         "name": row.name if (row.standing.node_id or names) else row.standing.person.name_masked,
+         "parent_id": row.standing.parent_id, "total": float(row.standing.total), "rank": row.standing.rank,
+         "stars": row.standing.stars, "tier": row.standing.tier, "colour": row.standing.colour,
+         "vetoed": row.standing.vetoed,
+         "scores": {index.code: float(score.value) if score else 0.0 for index, score in zip(indices, row.scores)}}
+        for row in chunk])
 
 
-@router.get("/indices/standings/{int:pk}/explanation")
-def explanation(request, pk: int):
+class IndicatorLineOut(Schema):
+    code: str
+    name: str
+    source: str
+    filter: dict[str, Any]
+    weight: float
+    sign: int
+    veto: bool
+    raw: float
+    normalised: float
+    contribution: float
+    events: list[dict[str, str]] = Field(description="Up to 20 of the events counted.")
+
+
+class IndexPartOut(Schema):
+    code: str
+    name: str
+    value: float
+    indicators: list[IndicatorLineOut]
+
+
+class ExplanationOut(Result):
+    scheme: str
+    period: str
+    colour_rule: str | None
+    facts: dict[str, Any]
+    indices: list[IndexPartOut]
+
+
+@router.get("/indices/standings/{int:pk}/explanation", response=ExplanationOut)
+def explanation(request, pk: Id):
     standing = get_object_or_404(Standing.objects.select_related("run__rule_set", "node"), pk=pk)
     node = standing.node or Node.objects.filter(pk=standing.parent_id).first()
     if standing.person_id != request.person.pk and (node is None or not can(request.person, "indices.view", node)):
@@ -179,8 +314,29 @@ def explanation(request, pk: int):
     }
 
 
-@router.get("/indices/public/{slug}", auth=None)
-def public(request, slug: str):
+class PublicPeriodOut(Schema):
+    period: str
+    colour: str
+    stars: int
+    tier: str
+    total: float
+    scores: dict[str, float]
+
+
+class PublicSchemeOut(Schema):
+    code: str
+    name: str
+    history: list[PublicPeriodOut]
+
+
+class PublicOut(Schema):
+    name: str
+    schemes: list[PublicSchemeOut]
+
+
+@router.get("/indices/public/{slug}", auth=None, response=PublicOut,
+            summary="An organisation's published colours and scores (behind its QR code; no token)")
+def public(request, slug: Annotated[str, Field(max_length=32)]):
     code = selectors.org_code_by_slug(slug)
     if code is None:
         raise Http404("Not found.")
@@ -193,28 +349,32 @@ def public(request, slug: str):
 
 
 class ActivityIn(Schema):
-    node: str
-    kind: str
-    due_on: date
-    held_on: date | None = None
+    node: Code
+    kind: Annotated[Line, Field(max_length=max_length_of(ActivityRecord, "kind"))]
+    due_on: Day
+    held_on: Day | None = Field(None, description="Not in the future; empty: not held yet.")
     required: bool = True
 
 
 class NewsIn(Schema):
-    node: str
-    title: str
-    submitted_on: date
+    node: Code
+    title: Annotated[Line, Field(max_length=max_length_of(NewsItem, "title"))]
+    submitted_on: Day = Field(description="Not in the future.")
     adopted: bool = False
-    spread_count: int = 0
+    spread_count: int = Field(0, ge=0, le=COUNT_MAX)
 
 
 class AssessmentIn(Schema):
-    node: str
-    item: str
-    value: Decimal
-    evidence: str
-    assessed_on: date
-    person_id: int | None = None
+    node: Code
+    item: Annotated[str, Field(max_length=max_length_of(Assessment, "item"), pattern=r"^[-a-zA-Z0-9_]*$")]
+    value: Decimal = Field(max_digits=10, decimal_places=2)
+    evidence: Annotated[Paragraphs, Field(max_length=max_length_of(Assessment, "evidence"), description="Required.")]
+    assessed_on: Day = Field(description="Not in the future.")
+    person_id: Id | None = None
+
+
+class CreatedOut(Schema):
+    id: int
 
 
 def _node(request, code: str) -> Node:
@@ -224,25 +384,28 @@ def _node(request, code: str) -> Node:
     return node
 
 
-@router.post("/indices/activities", response={201: dict})
+RECORD_ERRORS = errors(400, 403, 404)
+
+
+@router.post("/indices/activities", response={201: CreatedOut, **RECORD_ERRORS})
 def record_activity(request, body: ActivityIn):
     activity = services.activity_record(actor=request.person, node=_node(request, body.node), kind=body.kind,
                                         due_on=body.due_on, held_on=body.held_on, required=body.required)
-    return 201, {"id": activity.pk}
+    return Status(201, {"id": activity.pk})
 
 
-@router.post("/indices/news", response={201: dict})
+@router.post("/indices/news", response={201: CreatedOut, **RECORD_ERRORS})
 def record_news(request, body: NewsIn):
     item = services.news_record(actor=request.person, node=_node(request, body.node), title=body.title,
                                 submitted_on=body.submitted_on, adopted=body.adopted, spread_count=body.spread_count)
-    return 201, {"id": item.pk}
+    return Status(201, {"id": item.pk})
 
 
-@router.post("/indices/assessments", response={201: dict})
+@router.post("/indices/assessments", response={201: CreatedOut, **RECORD_ERRORS})
 def record_assessment(request, body: AssessmentIn):
     node = _node(request, body.node)
     person = get_object_or_404(Person, pk=body.person_id) if body.person_id else None
     require(request.person, "indices.record", node)
     assessment = services.assessment_record(actor=request.person, node=node, person=person, item=body.item,
                                             value=body.value, evidence=body.evidence, assessed_on=body.assessed_on)
-    return 201, {"id": assessment.pk}
+    return Status(201, {"id": assessment.pk})

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.limits import COUNT_MAX, LimitedDateField
 from gridgov.orgs.models import Node
 
 
@@ -16,21 +17,20 @@ class NodeForm(forms.Form):
 
 class ActivityForm(NodeForm):
     kind = forms.CharField(label=_("Activity (e.g. 支部党员大会, 党课)"), max_length=50)
-    due_on = forms.DateField(label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"}))
-    held_on = forms.DateField(label=_("Held on (empty: not held)"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = LimitedDateField(label=_("Due by"))
+    held_on = LimitedDateField(label=_("Held on (empty: not held)"), required=False, past=True)
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
 
 
 class NewsForm(NodeForm):
     title = forms.CharField(label=_("Title"), max_length=200)
-    submitted_on = forms.DateField(label=_("Submitted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    submitted_on = LimitedDateField(label=_("Submitted on"), past=True)
     adopted = forms.BooleanField(label=_("Adopted"), required=False)
-    spread_count = forms.IntegerField(label=_("Times spread"), min_value=0, max_value=10_000_000, initial=0)
+    spread_count = forms.IntegerField(label=_("Times spread"), min_value=0, max_value=COUNT_MAX, initial=0)
 
 
 class AssessmentForm(NodeForm):
     item = forms.SlugField(label=_("Assessment item (e.g. study, bonus, deduction, fortress)"), max_length=40)
     value = forms.DecimalField(label=_("Value"), max_digits=10, decimal_places=2)
     evidence = forms.CharField(label=_("Evidence"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = LimitedDateField(label=_("Assessed on"), past=True)

@@ -30,10 +30,12 @@ from gridgov.indices.models import (
     Standing,
 )
 from gridgov.indices.sources import period_bounds
+from gridgov.limits import COUNT_MAX, check_date, text_within
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, Grant, can, require
 
 OPEN_COMPUTATIONS = (ComputationState.QUEUED, ComputationState.RUNNING)
+MAX_ASSESSMENT = 10**8  # an assessment's value has at most 8 digits before the point (its column's size)
 
 
 def may_everywhere(actor, action: str) -> bool:
@@ -174,7 +176,7 @@ def run_correct(*, actor, scheme: str, period: str, reason: str) -> Run:
     """A new draft revision of a published period, under the rules it was published with, and why."""
     grant = _require_everywhere(actor, "indices.publish")
     period = check_period(period)
-    reason = (reason or "").strip()
+    reason = text_within(reason, limit=Run._meta.get_field("reason").max_length, label=_("The reason"))
     if not reason:
         raise Invalid(_("A correction needs a reason."), code="reason_required")
     with transaction.atomic():
@@ -187,7 +189,7 @@ def run_correct(*, actor, scheme: str, period: str, reason: str) -> Run:
             raise Conflict(_("A correction of this period is already in progress."))
         revision = runs.aggregate(r=Max("revision"))["r"] + 1
         run = Run.objects.create(rule_set=published.rule_set, scheme=scheme, period=period, revision=revision,
-                                 reason=reason[:500])
+                                 reason=reason)
         run.entity_count = engine.compute(run)
         run.computed_at = timezone.now()
         run.save(update_fields=["entity_count", "computed_at"])
@@ -266,24 +268,19 @@ def computation_run(*, computation_id: int) -> Computation:
 # ----- events recorded here ------------------------------------------------------------------------------
 
 
-def _check_date(value, what) -> date:
-    if not isinstance(value, date):
-        raise Invalid(_("%(what)s must be a date.") % {"what": what})
-    return value
-
-
 def activity_record(*, actor, node: Node, kind: str, due_on: date, held_on: date | None = None,
                     required: bool = True, note: str = "") -> ActivityRecord:
     grant = require(actor, "indices.record", node)
-    kind = (kind or "").strip()
+    kind = text_within(kind, limit=ActivityRecord._meta.get_field("kind").max_length, label=_("The activity"))
+    note = text_within(note, limit=ActivityRecord._meta.get_field("note").max_length, label=_("The note"))
     if not kind:
         raise Invalid(_("Name the activity."))
-    _check_date(due_on, _("The due date"))
-    if held_on is not None and held_on > timezone.localdate():
-        raise Invalid(_("An activity cannot have been held in the future."))
+    check_date(due_on, label=_("The due date"))
+    if held_on is not None:
+        check_date(held_on, label=_("The date held"), past=True)
     with transaction.atomic():
-        activity = ActivityRecord.objects.create(node=node, kind=kind[:50], due_on=due_on, held_on=held_on,
-                                                 required=required, note=note[:500],
+        activity = ActivityRecord.objects.create(node=node, kind=kind, due_on=due_on, held_on=held_on,
+                                                 required=required, note=note,
                                                  recorded_by=actor if isinstance(actor, Person) else None)
         audit_record(actor=actor, role=grant.role, action="indices.activity.record", target=activity,
                      after=snapshot(activity, ["kind", "due_on", "held_on", "required"]))
@@ -292,9 +289,7 @@ def activity_record(*, actor, node: Node, kind: str, due_on: date, held_on: date
 
 def activity_mark_held(*, actor, activity: ActivityRecord, held_on: date) -> ActivityRecord:
     grant = require(actor, "indices.record", activity)
-    _check_date(held_on, _("The date held"))
-    if held_on > timezone.localdate():
-        raise Invalid(_("An activity cannot have been held in the future."))
+    check_date(held_on, label=_("The date held"), past=True)
     with transaction.atomic():
         activity = ActivityRecord.objects.select_for_update().get(pk=activity.pk)
         before = snapshot(activity, ["held_on"])
@@ -308,14 +303,14 @@ def activity_mark_held(*, actor, activity: ActivityRecord, held_on: date) -> Act
 def news_record(*, actor, node: Node, title: str, submitted_on: date, adopted: bool = False,
                 spread_count: int = 0) -> NewsItem:
     grant = require(actor, "indices.record", node)
-    title = (title or "").strip()
+    title = text_within(title, limit=NewsItem._meta.get_field("title").max_length, label=_("The title"))
     if not title:
         raise Invalid(_("A news item needs a title."))
-    _check_date(submitted_on, _("The submission date"))
-    if not isinstance(spread_count, int) or spread_count < 0:
-        raise Invalid(_("Times spread is a whole number, zero or more."))
+    check_date(submitted_on, label=_("The submission date"), past=True)
+    if isinstance(spread_count, bool) or not isinstance(spread_count, int) or not 0 <= spread_count <= COUNT_MAX:
+        raise Invalid(_("Times spread is a whole number from 0 to %(max)d.") % {"max": COUNT_MAX})
     with transaction.atomic():
-        item = NewsItem.objects.create(node=node, title=title[:200], submitted_on=submitted_on, adopted=adopted,
+        item = NewsItem.objects.create(node=node, title=title, submitted_on=submitted_on, adopted=adopted,
                                        spread_count=spread_count,
                                        recorded_by=actor if isinstance(actor, Person) else None)
         audit_record(actor=actor, role=grant.role, action="indices.news.record", target=item,
@@ -327,18 +322,22 @@ def assessment_record(*, actor, node: Node, item: str, value, evidence: str, ass
                       person: Person | None = None) -> Assessment:
     """A cadre's scored judgement; without evidence it is refused (it must be answerable later)."""
     grant = require(actor, "indices.record", node)
-    item, evidence = (item or "").strip(), (evidence or "").strip()
+    item = text_within(item, limit=Assessment._meta.get_field("item").max_length, label=_("The assessment item"))
+    evidence = text_within(evidence, limit=Assessment._meta.get_field("evidence").max_length,
+                           label=_("The evidence"))
     if not item:
         raise Invalid(_("Name the assessment item."))
     if not evidence:
         raise Invalid(_("An assessment needs its evidence."))
     value = rules.number(value, what=_("The value"))
-    _check_date(assessed_on, _("The assessment date"))
+    if abs(value) >= MAX_ASSESSMENT or value != value.quantize(Decimal("0.01")):
+        raise Invalid(_("The value is a number below %(max)d with at most two decimals.") % {"max": MAX_ASSESSMENT})
+    check_date(assessed_on, label=_("The assessment date"), past=True)
     if person is not None and not person.roles.filter(node__path__startswith=node.path).exists():
         raise Invalid(_("%(name)s holds no role in %(node)s.") % {"name": person.name, "node": node.name})
     with transaction.atomic():
-        assessment = Assessment.objects.create(node=node, person=person, item=item[:40], value=value,
-                                               evidence=evidence[:500], assessed_on=assessed_on,
+        assessment = Assessment.objects.create(node=node, person=person, item=item, value=value,
+                                               evidence=evidence, assessed_on=assessed_on,
                                                cadre=actor if isinstance(actor, Person) else None)
         audit_record(actor=actor, role=grant.role, action="indices.assessment.record", target=assessment,
                      after={"item": item, "value": str(value), "person_id": getattr(person, "pk", None),

@@ -1,21 +1,29 @@
 """Points API: balance, statement, rankings, grants, reversals, budgets. Thin: services and selectors do the work."""
 
+from typing import Annotated
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictInt
 
+from gridgov.api_schemas import Id, Limit, Line, Offset, Page, errors, max_length_of, page
 from gridgov.errors import NotFound, PermissionDenied
 from gridgov.ledger import selectors, services
-from gridgov.ledger.errors import LedgerRefusal
 from gridgov.ledger.models import Posting
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import require
 
 router = Router(tags=["points"])
 MAX_BATCH = 10000
+MAX_RANKING = 200
 
+Code = Annotated[Line, Field(max_length=max_length_of(Node, "code"))]
+Period = Annotated[str, Field(max_length=7, description="A month: YYYY-MM.", examples=["2026-11"])]
+Points = Annotated[StrictInt, Field(ge=1, le=services.MAX_AMOUNT)]  # 10.0, true and "10" are not points
+Reason = Annotated[Line, Field(max_length=services.MAX_REASON, description="Required.")]
+Memo = Annotated[Line, Field(max_length=services.MAX_MEMO)]
+Key = Annotated[Line, Field(max_length=services.MAX_KEY_LENGTH, description="Required; a retry with it posts once.")]
+PersonId = Annotated[Id | None, Query(None, description="Someone in my area; empty: me.")]
 
 
 class BalanceOut(Schema):
@@ -34,13 +42,6 @@ class LineOut(Schema):
     reversed: bool
 
 
-class StatementOut(Schema):
-    page: int
-    pages: int
-    count: int
-    lines: list[LineOut]
-
-
 class RankingRowOut(Schema):
     rank: int
     name: str
@@ -57,18 +58,26 @@ class RankingOut(Schema):
 
 
 class GrantIn(Schema):
-    person_id: int
-    amount: StrictInt  # 10.0, true and "10" are not points
-    reason: str
-    budget_node: str
-    idempotency_key: str
-    memo: str = ""
+    person_id: Id
+    amount: Points
+    reason: Reason
+    budget_node: Code
+    idempotency_key: Key
+    memo: Memo = ""
+
+
+class BatchGrantRowIn(Schema):
+    person_id: Id
+    amount: Points
+    reason: Reason
+    idempotency_key: Key | None = Field(None, description="Default: the batch's key and the row's position.")
+    memo: Memo = ""
 
 
 class BatchGrantIn(Schema):
-    budget_node: str
-    idempotency_key: str
-    grants: list[dict]
+    budget_node: Code
+    idempotency_key: Key
+    grants: list[BatchGrantRowIn] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class PostingOut(Schema):
@@ -81,14 +90,14 @@ class PostingOut(Schema):
 
 
 class ReverseIn(Schema):
-    reason: str
-    idempotency_key: str
+    reason: Reason
+    idempotency_key: Key
 
 
 class BudgetIn(Schema):
-    node: str
-    period: str
-    amount: StrictInt
+    node: Code
+    period: Period
+    amount: StrictInt = Field(ge=0, le=services.MAX_AMOUNT)
 
 
 class BudgetOut(Schema):
@@ -113,40 +122,40 @@ def _visible_person(request, person_id: int | None) -> Person:
     return person
 
 
-@router.get("/points/balance", response=BalanceOut, summary="A balance (mine, or a person's in my area)")
-def balance(request, person_id: int | None = None):
+@router.get("/points/balance", response={200: BalanceOut, **errors(403, 404)},
+            summary="A balance (mine, or a person's in my area)")
+def balance(request, person_id: PersonId = None):
     person = _visible_person(request, person_id)
     return {"person_id": person.pk, "balance": selectors.balance_of(selectors.person_account(person))}
 
 
-@router.get("/points/statement", response=StatementOut, summary="A statement, newest first, 50 lines a page")
-def statement(request, person_id: int | None = None, period: str | None = None, reason: str | None = None,
-              page: int = 1):
+@router.get("/points/statement", response={200: Page[LineOut], **errors(400, 403, 404)},
+            summary="A statement, newest first")
+def statement(request, person_id: PersonId = None, period: Period | None = None,
+              reason: Annotated[Line | None, Query(None, max_length=services.MAX_REASON,
+                                                    description="A posting kind or an exact reason.")] = None,
+              limit: Limit = 100, offset: Offset = 0):
     person = _visible_person(request, person_id)
     if period:
         services.check_period(period)
     lines = selectors.statement(account=selectors.person_account(person), period=period, reason=reason)
-    paginator = Paginator(lines, 50)
-    current = paginator.get_page(page)
-    return {
-        "page": current.number, "pages": paginator.num_pages, "count": paginator.count,
-        "lines": [
-            {"sequence": line.posting.sequence, "time": line.posting.created_at.isoformat(),
-             "kind": line.posting.kind, "reason": line.posting.reason, "memo": line.posting.memo,
-             "amount": line.amount, "actor": line.posting.actor_name,
-             "reversed": hasattr(line.posting, "reversed_by")}
-            for line in current
-        ],
-    }
+    return page(lines, limit=limit, offset=offset, build=lambda chunk: [
+        {"sequence": line.posting.sequence, "time": line.posting.created_at.isoformat(),
+         "kind": line.posting.kind, "reason": line.posting.reason, "memo": line.posting.memo,
+         "amount": line.amount, "actor": line.posting.actor_name, "reversed": hasattr(line.posting, "reversed_by")}
+        for line in chunk
+    ])
 
 
-@router.get("/points/ranking/{code}", response=RankingOut, summary="Top earners of a grid, community or street")
-def ranking(request, code: str, period: str, limit: int = 50):
+@router.get("/points/ranking/{code}", response={200: RankingOut, **errors(400, 403)},
+            summary="Top earners of a grid, community or street")
+def ranking(request, code: str, period: Period,
+            limit: Annotated[int, Query(50, ge=1, le=MAX_RANKING, description=f"Rows, 1 to {MAX_RANKING}.")] = 50):
     node = get_object_or_404(Node, code=code)
     services.check_period(period)
     if not selectors.may_see_ranking(person=request.person, node=node):
         require(request.person, "node.view", node)
-    rows = selectors.ranking(node=node, period=period, limit=min(max(limit, 1), 200))
+    rows = selectors.ranking(node=node, period=period, limit=limit)
     mine = selectors.rank_of(person=request.person, node=node, period=period)
     account = selectors.person_account(request.person)
     return {
@@ -161,7 +170,8 @@ def _masked(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1)
 
 
-@router.post("/points/grants", response={201: PostingOut}, summary="Grant points from a budget (idempotent)")
+@router.post("/points/grants", response={201: PostingOut, **errors(400, 403, 404, 409)},
+             summary="Grant points from a budget (idempotent)")
 def grant(request, body: GrantIn):
     node = get_object_or_404(Node, code=body.budget_node)
     posting = services.grant_points(
@@ -171,21 +181,17 @@ def grant(request, body: GrantIn):
     return Status(201, posting)
 
 
-@router.post("/points/grants/batch", response={201: list[PostingOut]},
-             summary="Grant many in one transaction: all or nothing (idempotent)")
+@router.post("/points/grants/batch", response={201: list[PostingOut], **errors(400, 403, 404, 409)},
+             summary=f"Grant up to {MAX_BATCH} in one transaction: all or nothing (idempotent)")
 def grant_batch(request, body: BatchGrantIn):
     node = get_object_or_404(Node, code=body.budget_node)
-    if not body.grants or len(body.grants) > MAX_BATCH:
-        raise LedgerRefusal(f"A batch holds 1 to {MAX_BATCH} grants.", code="invalid_batch")
-    ids = {row.get("person_id") for row in body.grants}
-    if any(type(pk) is not int for pk in ids):
-        raise LedgerRefusal("Each grant needs a person_id.", code="unknown_person")
+    ids = {row.person_id for row in body.grants}
     people = Person.objects.in_bulk(ids)
     if missing := ids - set(people):
         raise NotFound(f"Unknown person: {sorted(missing)[0]}", code="unknown_person")
     grants = [
-        {"person": people[row["person_id"]], "amount": row.get("amount"), "reason": row.get("reason"),
-         "idempotency_key": row.get("idempotency_key"), "memo": str(row.get("memo") or "")}
+        {"person": people[row.person_id], "amount": row.amount, "reason": row.reason,
+         "idempotency_key": row.idempotency_key, "memo": row.memo}
         for row in body.grants
     ]
     postings = services.grant_batch(actor=request.person, grants=grants, budget_node=node,
@@ -193,26 +199,29 @@ def grant_batch(request, body: BatchGrantIn):
     return Status(201, postings)
 
 
-@router.post("/points/postings/{sequence}/reverse", response={201: PostingOut},
+@router.post("/points/postings/{int:sequence}/reverse", response={201: PostingOut, **errors(400, 403, 409)},
              summary="Reverse a posting with a reason (once)")
-def reverse(request, sequence: int, body: ReverseIn):
+def reverse(request, sequence: Id, body: ReverseIn):
     posting = get_object_or_404(Posting, sequence=sequence)
     reversal = services.reverse_posting(actor=request.person, posting=posting, reason=body.reason,
                                         idempotency_key=body.idempotency_key)
     return Status(201, reversal)
 
 
-@router.get("/points/budgets", response=list[BudgetOut], summary="Budgets of a node (and below) per period")
-def budgets(request, node: str, period: str | None = None):
+@router.get("/points/budgets", response={200: Page[BudgetOut], **errors(400, 403, 404)},
+            summary="Budgets of a node (and below) per period")
+def budgets(request, node: Code, period: Period | None = None, limit: Limit = 100, offset: Offset = 0):
     root = get_object_or_404(Node, code=node)
     require(request.person, "points.view", root)
     if period:
         services.check_period(period)
-    rows = selectors.budgets_for(Node.objects.filter(path__startswith=root.path), period)[:500]
-    return [{"node": b.node.code, "period": b.period, "amount": b.amount, "left": b.account.balance} for b in rows]
+    rows = selectors.budgets_for(Node.objects.filter(path__startswith=root.path), period)
+    return page(rows, limit=limit, offset=offset, build=lambda chunk: [
+        {"node": b.node.code, "period": b.period, "amount": b.amount, "left": b.account.balance} for b in chunk])
 
 
-@router.put("/points/budgets", response=BudgetOut, summary="Set a node's budget for a period")
+@router.put("/points/budgets", response={200: BudgetOut, **errors(400, 403, 404, 409)},
+            summary="Set a node's budget for a period")
 def budget_put(request, body: BudgetIn):
     node = get_object_or_404(Node, code=body.node)
     budget = services.budget_set(actor=request.person, node=node, period=body.period, amount=body.amount)

@@ -25,6 +25,8 @@ from gridgov.orgs.tree import BUDGET_KINDS, home_node, home_nodes
 
 MAX_AMOUNT = 10**9  # no single line moves more; keeps sums far inside 64-bit integers
 MAX_KEY_LENGTH = 120
+MAX_REASON = Posting._meta.get_field("reason").max_length
+MAX_MEMO = Posting._meta.get_field("memo").max_length
 PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 BUDGET_NODE_KINDS = BUDGET_KINDS
 ISSUANCE_KEY = "source:issuance"
@@ -108,7 +110,16 @@ def _check_reason(reason) -> str:
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise LedgerRefusal(_("A reason is required."), code="invalid_reason")
-    return reason[:200]
+    if len(reason) > MAX_REASON:
+        raise LedgerRefusal(_("A reason has at most %(max)d characters.") % {"max": MAX_REASON}, code="invalid_reason")
+    return reason
+
+
+def _check_memo(memo) -> str:
+    memo = memo.strip() if isinstance(memo, str) else ""
+    if len(memo) > MAX_MEMO:
+        raise LedgerRefusal(_("A note has at most %(max)d characters.") % {"max": MAX_MEMO}, code="invalid")
+    return memo
 
 
 def check_period(period) -> str:
@@ -125,7 +136,7 @@ def _source_fields(source) -> tuple[str, str]:
 
 def _same_request(posting: Posting, *, reason: str, lines: list[tuple[int, int]], stored=None) -> bool:
     stored = sorted(posting.lines.values_list("account_id", "amount") if stored is None else stored)
-    return posting.reason == reason[:200] and stored == sorted(lines)
+    return posting.reason == reason and stored == sorted(lines)
 
 
 def _conflict() -> IdempotencyConflict:
@@ -248,6 +259,7 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
                 raise LedgerRefusal(_("Unknown person."), code="unknown_person")
             amount = _check_amount(grant.get("amount"), positive=True)
             reason = _check_reason(grant.get("reason"))
+            memo = _check_memo(grant.get("memo"))
             key = _check_key(grant.get("idempotency_key") or f"{batch_key}:{index}")
         except LedgerRefusal as error:
             if len(grants) == 1:
@@ -258,7 +270,7 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
         people.append(person)
         drafts.append(journal.Draft(kind=PostingKind.GRANT, reason=reason, idempotency_key=key, lines=[],
                                     period=period, node_id=budget_node.pk, source_type=source_type,
-                                    source_id=source_id, memo=grant.get("memo") or "", role=role,
+                                    source_id=source_id, memo=memo, role=role,
                                     extra={"amount": amount}))
     if len({draft.idempotency_key for draft in drafts}) != len(drafts):
         raise LedgerRefusal(_("Two grants in one batch share an idempotency key."), code="invalid_batch")

@@ -14,9 +14,9 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator, model_validator
+from pydantic import model_validator
 
-from gridgov.api_schemas import ErrorOut
+from gridgov.api_schemas import Limit, Line, Offset, Page, errors, page
 from gridgov.errors import DomainError, PermissionDenied
 from gridgov.orgs import selectors, services
 from gridgov.orgs.models import Node, NodeKind, RoleAssignment
@@ -25,22 +25,11 @@ from gridgov.orgs.permissions import ACTIONS, can, require
 router = Router(tags=["orgs"])
 
 CODE_PATTERN = r"^[\w.\-]{1,32}$"  # letters (Chinese too), digits, _ . - : safe in a URL path segment
-MAX_PAGE = 1000
-
-
-def _printable(value: str) -> str:
-    if any(not character.isprintable() for character in value):
-        raise ValueError("control characters are not allowed")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_printable)]
+Text = Line
 
 
 # --- schemas -------------------------------------------------------------------------------------------
 
-
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class TokenIn(Schema):
@@ -79,13 +68,6 @@ class NodeDetailOut(NodeOut):
     descendants_count: int = Field(examples=[13])
 
 
-class NodePage(Schema):
-    count: int = Field(description="Matching nodes in total, before limit/offset.", examples=[532])
-    limit: int = Field(examples=[100])
-    offset: int = Field(examples=[0])
-    items: list[NodeOut]
-
-
 class MyRoleOut(Schema):
     role: str = Field(examples=["grid_worker"])
     role_label: str = Field(examples=["网格员"])
@@ -116,13 +98,6 @@ class PersonOut(Schema):
     id_number_tail: str | None = Field(None, description="Only for roles that may see private data.")
     address: str | None = Field(None, description="Only for roles that may see private data.")
     roles: list[PersonRoleOut] = Field(description="The person's roles inside the asked node's subtree.")
-
-
-class PersonPage(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[PersonOut]
 
 
 class NodeCreateIn(Schema):
@@ -168,20 +143,11 @@ def _with_parent_codes(nodes: list[Node]) -> list[Node]:
     return nodes
 
 
-def _page(queryset, *, limit: int, offset: int, items) -> dict:
-    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": items}
-
-
-Limit = Annotated[int, Query(100, ge=1, le=MAX_PAGE, description=f"At most {MAX_PAGE}.")]
-Offset = Annotated[int, Query(0, ge=0, le=10**9)]
-
-
 # --- tokens --------------------------------------------------------------------------------------------
 
 
 @router.post(
-    "/auth/token", auth=None, tags=["auth"], response={201: TokenOut, 401: ErrorOut, 403: ErrorOut,
-                                                       422: ErrorOut, 429: ErrorOut},
+    "/auth/token", auth=None, tags=["auth"], response={201: TokenOut, **errors(401, 403, 429)},
     summary="Issue an API token (签发接口令牌)",
     description="Log in with a username and password and receive a bearer token, shown once. Failed attempts "
     "count towards the same lock-out as the login page (429 `locked_out`).",
@@ -202,7 +168,7 @@ def token_issue(request, body: TokenIn):
 
 
 @router.delete(
-    "/auth/token", tags=["auth"], response={204: None, 401: ErrorOut},
+    "/auth/token", tags=["auth"], response={204: None, **errors(403)},
     summary="Revoke this token (注销当前令牌)", description="The token used for this request stops working.",
 )
 def token_revoke(request):
@@ -213,7 +179,7 @@ def token_revoke(request):
 # --- me ------------------------------------------------------------------------------------------------
 
 
-@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="My roles and what they allow (我的角色与权限)")
+@router.get("/me", response=MeOut, summary="My roles and what they allow (我的角色与权限)")
 def me(request):
     person = request.person
     assignments = list(selectors.roles_of(person))
@@ -233,29 +199,31 @@ def me(request):
 # --- tree ----------------------------------------------------------------------------------------------
 
 
-@router.get("/nodes", response={200: list[NodeOut], 401: ErrorOut}, summary="The roots of my area (我的管辖范围)")
-def node_roots(request):
+@router.get("/nodes", response=Page[NodeOut], summary="The roots of my area (我的管辖范围)")
+def node_roots(request, limit: Limit = 100, offset: Offset = 0):
     """Nodes where the caller holds a role, leaving out any that lies inside another one."""
     roots: list[Node] = []
     for node in selectors.scope_roots(request.person):  # ordered by path: ancestors come first
         if not any(root.covers(node) for root in roots):
             roots.append(node)
-    return _with_parent_codes(roots)
+    return page(roots, limit=limit, offset=offset, build=_with_parent_codes)
 
 
-@router.get("/nodes/search", response={200: list[NodeOut], **ERRORS},
+@router.get("/nodes/search", response=Page[NodeOut],
             summary="Search nodes by name or pinyin initials (按名称或拼音首字母搜索)",
             description="Only nodes in your area. `q=dmsq` finds 东门社区. A node whose code is `search` is "
             "reached through this search, not by `/nodes/search`.")
 def node_search(
     request,
     q: Annotated[Text, Query(min_length=1, max_length=50, examples=["dmsq"])],
-    limit: Annotated[int, Query(50, ge=1, le=50)] = 50,
+    limit: Annotated[int, Query(50, ge=1, le=50, description="Items per page, 1 to 50.")] = 50,
+    offset: Offset = 0,
 ):
-    return _with_parent_codes(list(selectors.search_nodes(request.person, q, limit=limit)))
+    matches = selectors.search_nodes(request.person, q, limit=None)
+    return page(matches, limit=limit, offset=offset, build=lambda chunk: _with_parent_codes(list(chunk)))
 
 
-@router.get("/nodes/{code}", response={200: NodeDetailOut, **ERRORS}, summary="One node (节点详情)")
+@router.get("/nodes/{code}", response=NodeDetailOut, summary="One node (节点详情)")
 def node_detail(request, code: str):
     node = _visible_node(request, code)
     below = selectors.subtree(node).exclude(pk=node.pk)
@@ -266,17 +234,21 @@ def node_detail(request, code: str):
     return _with_parent_codes([node])[0]
 
 
-@router.get("/nodes/{code}/children", response={200: list[NodeOut], **ERRORS},
-            summary="The children of a node (下级节点)")
-def node_children(request, code: str):
+@router.get("/nodes/{code}/children", response=Page[NodeOut], summary="The children of a node (下级节点)")
+def node_children(request, code: str, limit: Limit = 100, offset: Offset = 0):
     node = _visible_node(request, code)
-    children = list(selectors.subtree(node, max_depth=1).exclude(pk=node.pk))
-    for child in children:
-        child.parent_code = node.code
-    return children
+
+    def with_parent(chunk):
+        children = list(chunk)
+        for child in children:
+            child.parent_code = node.code
+        return children
+
+    return page(selectors.subtree(node, max_depth=1).exclude(pk=node.pk), limit=limit, offset=offset,
+                build=with_parent)
 
 
-@router.get("/nodes/{code}/subtree", response={200: NodePage, **ERRORS},
+@router.get("/nodes/{code}/subtree", response=Page[NodeOut],
             summary="A node and everything below it, paginated (子树)")
 def node_subtree(
     request,
@@ -290,11 +262,10 @@ def node_subtree(
     nodes = selectors.subtree(node, max_depth=max_depth)
     if kind is not None:
         nodes = nodes.filter(kind=kind)
-    items = _with_parent_codes(list(nodes[offset : offset + limit]))
-    return _page(nodes, limit=limit, offset=offset, items=items)
+    return page(nodes, limit=limit, offset=offset, build=lambda chunk: _with_parent_codes(list(chunk)))
 
 
-@router.get("/nodes/{code}/people", response={200: PersonPage, **ERRORS},
+@router.get("/nodes/{code}/people", response={200: Page[PersonOut], **errors(403)},
             summary="People holding roles in a node's subtree (辖区人员)",
             description="Needs `person.view` here. Phone numbers are masked unless you hold "
             "`person.view_private` (cadres).")
@@ -304,7 +275,8 @@ def node_people(request, code: str, limit: Limit = 100, offset: Offset = 0):
     private = can(request.person, "person.view_private", node)
     roles_here = RoleAssignment.objects.filter(node__path__startswith=node.path).select_related("node")
     people = selectors.people_at(node)
-    items = [
+    return page(people.prefetch_related(Prefetch("roles", roles_here, to_attr="roles_here")), limit=limit,
+                offset=offset, build=lambda chunk: [
         {
             "id": person.pk,
             "name": person.name,
@@ -317,14 +289,11 @@ def node_people(request, code: str, limit: Limit = 100, offset: Offset = 0):
                 for held in person.roles_here
             ],
         }
-        for person in people.prefetch_related(Prefetch("roles", roles_here, to_attr="roles_here"))[
-            offset : offset + limit
-        ]
-    ]
-    return _page(people, limit=limit, offset=offset, items=items)
+        for person in chunk
+    ])
 
 
-@router.post("/nodes/{code}/children", response={201: NodeOut, 400: ErrorOut, **ERRORS},
+@router.post("/nodes/{code}/children", response={201: NodeOut, **errors(400, 403)},
              summary="Add a node under this one (新增下级节点)",
              description="Needs `node.manage` here. The kind must fit under the parent's kind "
              "(a grid under a community, a micro-grid under a grid, …); codes are unique.")
@@ -335,7 +304,7 @@ def node_create(request, code: str, body: NodeCreateIn):
     return Status(201, node)
 
 
-@router.patch("/nodes/{code}", response={200: NodeOut, 400: ErrorOut, **ERRORS},
+@router.patch("/nodes/{code}", response={200: NodeOut, **errors(400, 403)},
               summary="Rename or re-code a node (修改节点)", description="Needs `node.manage` here.")
 def node_update(request, code: str, body: NodeUpdateIn):
     node = _visible_node(request, code)

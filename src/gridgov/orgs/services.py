@@ -6,12 +6,22 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_denied, audit_record, snapshot
 from gridgov.errors import Invalid, PermissionDenied
+from gridgov.limits import text_within
 from gridgov.orgs.models import CHILD_KINDS, PHONE_PATTERN, ApiToken, Node, Person, Role, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM, Grant, forget_assignments, grant_for, may_grant_role, require
 from gridgov.orgs.signals import roles_changed
 
 NODE_FIELDS = ["kind", "code", "name", "path"]
 PERSON_FIELDS = ["name", "phone", "id_number_tail", "address", "is_active", "user_id"]
+
+
+def _node_text(*, code: str, name: str) -> tuple[str, str]:
+    return (text_within(code, limit=Node._meta.get_field("code").max_length, label=_("The code")),
+            text_within(name, limit=Node._meta.get_field("name").max_length, label=_("The name")))
+
+
+def _person_text(field: str, value: str) -> str:
+    return text_within(value, limit=Person._meta.get_field(field).max_length, label=Person._meta.get_field(field).verbose_name)
 
 
 def validate_child_kind(*, parent: Node | None, kind: str) -> None:
@@ -32,7 +42,7 @@ def validate_phone(phone: str) -> str:
 
 def node_create(*, actor: Person | None, parent: Node | None, kind: str, code: str, name: str) -> Node:
     """Add a node under ``parent`` (or a new root, which only ``SYSTEM`` may do)."""
-    code, name = code.strip(), name.strip()
+    code, name = _node_text(code=code, name=name)
     if not code or not name:
         raise Invalid(_("Code and name are both required."))
     validate_child_kind(parent=parent, kind=kind)
@@ -59,12 +69,12 @@ def node_update(*, actor: Person, node: Node, name: str | None = None, code: str
     with transaction.atomic():
         node = Node.objects.select_for_update().get(pk=node.pk)
         before = snapshot(node, NODE_FIELDS)
-        if name is not None:
-            node.name = name.strip() or node.name
-        if code is not None and code.strip() and code.strip() != node.code:
-            if Node.objects.filter(code=code.strip()).exists():
+        code, name = _node_text(code=code or "", name=name or "")
+        node.name = name or node.name
+        if code and code != node.code:
+            if Node.objects.filter(code=code).exists():
                 raise Invalid(_("The code %(code)s is already used.") % {"code": code})
-            node.code = code.strip()
+            node.code = code
         node.save()
         audit_record(actor=actor, role=grant.role, action="node.update", target=node, before=before,
                      after=snapshot(node, NODE_FIELDS))
@@ -76,7 +86,7 @@ def person_create(
     username: str = "", password: str = "", node: Node | None = None, role: str = "",
 ) -> Person:
     """Register a person, optionally with a login and a first role. ``actor`` is a Person or ``SYSTEM``."""
-    name = name.strip()
+    name, address = _person_text("name", name), _person_text("address", address)
     if not name:
         raise Invalid(_("A name is required."))
     phone = validate_phone(phone)
@@ -85,7 +95,7 @@ def person_create(
     if role:
         _check_may_grant(actor=actor, role=role, node=node)
     with transaction.atomic():
-        person = Person(name=name, phone=phone, address=address.strip())
+        person = Person(name=name, phone=phone, address=address)
         if id_number:
             person.set_id_number(id_number)
             if Person.objects.filter(id_number_digest=person.id_number_digest).exists():
@@ -114,7 +124,7 @@ def person_update(*, actor: Person, person: Person, **changes) -> Person:
         if "id_number" in changes:
             person.set_id_number(changes.pop("id_number"))
         for field, value in changes.items():
-            setattr(person, field, value.strip() if isinstance(value, str) else value)
+            setattr(person, field, _person_text(field, value) if isinstance(value, str) else value)
         if not person.name:
             raise Invalid(_("A name is required."))
         person.save()
@@ -142,9 +152,10 @@ def role_revoke(*, actor: Person, assignment: RoleAssignment) -> None:
 
 def api_token_create(*, actor: Person, label: str = "") -> tuple[ApiToken, str]:
     """Issue a token for the actor's own use; the secret is returned once and never stored."""
+    label = text_within(label, limit=ApiToken._meta.get_field("label").max_length, label=_("The label"))
     secret = ApiToken.new_secret()
     with transaction.atomic():
-        token = ApiToken.objects.create(person=actor, digest=ApiToken.digest_of(secret), label=label[:100])
+        token = ApiToken.objects.create(person=actor, digest=ApiToken.digest_of(secret), label=label)
         audit_record(actor=actor, action="api_token.create", target=token, node=None, after={"label": token.label})
     return token, secret
 

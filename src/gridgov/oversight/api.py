@@ -1,11 +1,14 @@
 """Read-only supervision API: overdue counts by level, anomaly findings, the audit trail (``audit.view``)."""
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
+from gridgov.api_schemas import DateTime, Id, Limit, Line, Offset, Page, errors, page
+from gridgov.audit.models import AuditRecord
 from gridgov.errors import PermissionDenied
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import can
@@ -58,23 +61,33 @@ def _node(request, code: str) -> Node:
     return node
 
 
-@router.get("/oversight/{code}/levels", response=list[LevelOut], summary="Open and overdue reports per level")
-def levels(request, code: str):
+@router.get("/oversight/{code}/levels", response={200: Page[LevelOut], **errors(403)},
+            summary="Open and overdue reports per level")
+def levels(request, code: str, limit: Limit = 100, offset: Offset = 0):
     from gridgov.reports.selectors import overdue_by_level
 
-    return overdue_by_level(node=_node(request, code))
+    return page(overdue_by_level(node=_node(request, code)), limit=limit, offset=offset)
 
 
-@router.get("/oversight/{code}/findings", response=list[FindingOut], summary="Anomaly findings of the last days")
-def findings(request, code: str, days: int = 31):
+@router.get("/oversight/{code}/findings", response={200: Page[FindingOut], **errors(403)},
+            summary="Anomaly findings of the last days")
+def findings(request, code: str, days: Annotated[int, Query(31, ge=1, le=366, description="1 to 366.")] = 31,
+             limit: Limit = 100, offset: Offset = 0):
     node = _node(request, code)
-    since = timezone.now() - timedelta(days=max(1, min(days, 366)))
-    return [finding for _rule, found in anomalies.run_all(node=node, since=since) for finding in found]
+    since = timezone.now() - timedelta(days=days)
+    found = [finding for _rule, found in anomalies.run_all(node=node, since=since) for finding in found]
+    return page(found, limit=limit, offset=offset)
 
 
-@router.get("/oversight/{code}/audit", response=list[AuditOut], summary="Audit trail search (newest first, 200)")
-def audit(request, code: str, action: str = "", actor_id: int | None = None, since: datetime | None = None,
-          until: datetime | None = None):
+@router.get("/oversight/{code}/audit", response={200: Page[AuditOut], **errors(403)},
+            summary="Audit trail search, newest first")
+def audit(request, code: str,
+          action: Annotated[Line, Query("", max_length=AuditRecord._meta.get_field("action").max_length,
+                                        description="An action or its prefix, e.g. points.")] = "",
+          actor_id: Annotated[Id | None, Query(None)] = None,
+          since: Annotated[DateTime | None, Query(None, description="From (2000 … 2099; no offset: Asia/Shanghai).")] = None,
+          until: Annotated[DateTime | None, Query(None, description="Before (2000 … 2099).")] = None,
+          limit: Limit = 100, offset: Offset = 0):
     records = audit_records_under(node=_node(request, code), action=action, actor_id=actor_id, since=since,
                                   until=until)
-    return list(records[:200])
+    return page(records, limit=limit, offset=offset)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.deadlines.selectors import alerts_under
+from gridgov.limits import LimitedDateField
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import assignments_of, can
 from gridgov.oversight import anomalies, labels
@@ -56,8 +57,8 @@ class AuditSearchForm(forms.Form):
     person = forms.CharField(label=_("Person (name)"), max_length=50, required=False)
     place = forms.CharField(label=_("Node (code)"), max_length=32, required=False)
     action = forms.ChoiceField(label=_("Action"), choices=labels.action_choices, required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = LimitedDateField(label=_("From"), required=False)
+    until = LimitedDateField(label=_("To (inclusive)"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -5,19 +5,23 @@ phone app can send photos; the steps are JSON.
 """
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from gridgov.api_schemas import Coordinate, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
 from gridgov.deadlines.selectors import alerts_for
 from gridgov.errors import Invalid
-from gridgov.orgs.models import Node
+from gridgov.orgs.models import Node, Person
 from gridgov.reports import selectors, services
 from gridgov.reports.models import Category, Report
 
 router = Router(tags=["reports"])
+
+Reason = Annotated[Line, Field(max_length=services.MAX_REASON)]
 
 
 class CategoryOut(Schema):
@@ -86,21 +90,22 @@ class AlertOut(Schema):
 
 
 class ResolveIn(Schema):
-    resolution: str
+    resolution: Paragraphs = Field(min_length=1, max_length=services.MAX_TEXT)
     useful: bool = True
 
 
 class RateIn(Schema):
-    rating: int
-    comment: str = ""
+    rating: int = Field(ge=1, le=5, description="1–2 reopens the report (at most twice), 3–5 confirms it.")
+    comment: Line = Field("", max_length=services.MAX_COMMENT)
 
 
 class EscalateIn(Schema):
-    reason: str = ""
+    reason: Reason = ""
 
 
 class ReassignIn(Schema):
-    handler_id: int
+    handler_id: Id
+    reason: Reason = ""
 
 
 def _report(request, report_id: int) -> Report:
@@ -110,14 +115,19 @@ def _report(request, report_id: int) -> Report:
     return report
 
 
-@router.get("/reports/categories", response=list[CategoryOut], summary="Report categories with their deadlines")
-def categories(request):
-    return list(selectors.categories())
+@router.get("/reports/categories", response=Page[CategoryOut], summary="Report categories with their deadlines")
+def categories(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.categories(), limit=limit, offset=offset)
 
 
-@router.post("/reports", response={201: ReportDetailOut}, summary="File a report (multipart, photos optional)")
-def report_file(request, category: Form[str], node: Form[str], text: Form[str] = "", address: Form[str] = "",
-                latitude: Form[str] = "", longitude: Form[str] = "", photos: File[list[UploadedFile]] = None):
+@router.post("/reports", response={201: ReportDetailOut, **errors(400, 403, 404)},
+             summary="File a report (multipart, photos optional)")
+def report_file(request, category: Annotated[Line, Form(..., max_length=max_length_of(Category, "code"))],
+                node: Annotated[Line, Form(..., max_length=max_length_of(Node, "code"))],
+                text: Annotated[Paragraphs, Form("", max_length=services.MAX_TEXT)] = "",
+                address: Annotated[Line, Form("", max_length=services.MAX_ADDRESS)] = "",
+                latitude: Coordinate = "", longitude: Coordinate = "",
+                photos: File[list[UploadedFile]] = None):
     category_row = Category.objects.filter(code=category, is_active=True).first()
     if category_row is None:
         raise Invalid("Unknown category.", code="unknown_category")
@@ -130,56 +140,60 @@ def report_file(request, category: Form[str], node: Form[str], text: Form[str] =
     return Status(201, report)
 
 
-@router.get("/reports/mine", response=list[ReportOut], summary="Reports I filed")
-def mine(request):
-    return list(selectors.reports_of(reporter=request.person)[:200])
+@router.get("/reports/mine", response=Page[ReportOut], summary="Reports I filed")
+def mine(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.reports_of(reporter=request.person), limit=limit, offset=offset)
 
 
-@router.get("/reports/queue", response=list[ReportOut], summary="Open work orders I handle, most urgent first")
-def queue(request):
-    return list(selectors.handler_queue(person=request.person)[:200])
+@router.get("/reports/queue", response=Page[ReportOut], summary="Open work orders I handle, most urgent first")
+def queue(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.handler_queue(person=request.person), limit=limit, offset=offset)
 
 
-@router.get("/reports/{report_id}", response=ReportDetailOut, summary="One report with its timeline")
-def detail(request, report_id: int):
+@router.get("/reports/{int:report_id}", response=ReportDetailOut, summary="One report with its timeline")
+def detail(request, report_id: Id):
     return _report(request, report_id)
 
 
-@router.post("/reports/{report_id}/accept", response=ReportDetailOut)
-def accept(request, report_id: int):
+STEP_ERRORS = errors(400, 403, 409)
+
+
+@router.post("/reports/{int:report_id}/accept", response={200: ReportDetailOut, **STEP_ERRORS})
+def accept(request, report_id: Id):
     return services.report_accept(actor=request.person, report=_report(request, report_id))
 
 
-@router.post("/reports/{report_id}/start", response=ReportDetailOut)
-def start(request, report_id: int):
+@router.post("/reports/{int:report_id}/start", response={200: ReportDetailOut, **STEP_ERRORS})
+def start(request, report_id: Id):
     return services.report_start(actor=request.person, report=_report(request, report_id))
 
 
-@router.post("/reports/{report_id}/resolve", response=ReportDetailOut)
-def resolve(request, report_id: int, payload: ResolveIn):
+@router.post("/reports/{int:report_id}/resolve", response={200: ReportDetailOut, **STEP_ERRORS})
+def resolve(request, report_id: Id, payload: ResolveIn):
     return services.report_resolve(actor=request.person, report=_report(request, report_id),
                                    resolution=payload.resolution, useful=payload.useful)
 
 
-@router.post("/reports/{report_id}/rate", response=ReportDetailOut, summary="Rate 1–5 (1–2 reopens)")
-def rate(request, report_id: int, payload: RateIn):
+@router.post("/reports/{int:report_id}/rate", response={200: ReportDetailOut, **STEP_ERRORS},
+             summary="Rate 1–5 (1–2 reopens)")
+def rate(request, report_id: Id, payload: RateIn):
     return services.report_rate(actor=request.person, report=_report(request, report_id), rating=payload.rating,
                                 comment=payload.comment)
 
 
-@router.post("/reports/{report_id}/escalate", response=ReportDetailOut)
-def escalate(request, report_id: int, payload: EscalateIn):
+@router.post("/reports/{int:report_id}/escalate", response={200: ReportDetailOut, **STEP_ERRORS})
+def escalate(request, report_id: Id, payload: EscalateIn):
     return services.report_escalate(actor=request.person, report=_report(request, report_id), reason=payload.reason)
 
 
-@router.post("/reports/{report_id}/reassign", response=ReportDetailOut)
-def reassign(request, report_id: int, payload: ReassignIn):
-    from gridgov.orgs.models import Person
-
+@router.post("/reports/{int:report_id}/reassign", response={200: ReportDetailOut, **STEP_ERRORS},
+             summary="Hand the report to another handler (400 invalid_handler for an unknown person)")
+def reassign(request, report_id: Id, payload: ReassignIn):
+    report = _report(request, report_id)
     handler = Person.objects.filter(pk=payload.handler_id).first()
-    return services.report_reassign(actor=request.person, report=_report(request, report_id), handler=handler)
+    return services.report_reassign(actor=request.person, report=report, handler=handler, reason=payload.reason)
 
 
-@router.get("/alerts", response=list[AlertOut], summary="My open alerts")
-def alerts(request):
-    return list(alerts_for(person=request.person)[:500])
+@router.get("/alerts", response=Page[AlertOut], summary="My open alerts")
+def alerts(request, limit: Limit = 100, offset: Offset = 0):
+    return page(alerts_for(person=request.person), limit=limit, offset=offset)

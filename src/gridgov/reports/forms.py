@@ -7,7 +7,7 @@ from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import ancestor_paths
 from gridgov.reports import selectors
-from gridgov.reports.services import FILE_NODE_KINDS, MAX_PHOTOS, MAX_TEXT
+from gridgov.reports.services import FILE_NODE_KINDS, MAX_ADDRESS, MAX_COMMENT, MAX_PHOTOS, MAX_REASON, MAX_TEXT
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -37,10 +37,10 @@ class ReportForm(forms.Form):
     node = forms.ModelChoiceField(label=_("Where"), queryset=None, empty_label=None)
     text = forms.CharField(label=_("Describe the problem"), max_length=MAX_TEXT, required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))
-    address = forms.CharField(label=_("Address or landmark"), max_length=200, required=False)
+    address = forms.CharField(label=_("Address or landmark"), max_length=MAX_ADDRESS, required=False)
     photos = MultiplePhotoField(label=_("Photos (the camera opens on a phone)"), required=False)
-    latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
-    longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +66,7 @@ class ResolveForm(forms.Form):
 class RateForm(forms.Form):
     rating = forms.TypedChoiceField(label=_("Your rating"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)],
                                     widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+    comment = forms.CharField(label=_("Comment"), max_length=MAX_COMMENT, required=False)
 
 
 class ReassignForm(forms.Form):
@@ -81,4 +81,4 @@ class ReassignForm(forms.Form):
 
 
 class EscalateForm(forms.Form):
-    reason = forms.CharField(label=_("Why"), max_length=300, required=False)
+    reason = forms.CharField(label=_("Why"), max_length=MAX_REASON, required=False)

@@ -7,7 +7,6 @@ timeline event and an audit record, all in one transaction. A refusal leaves a `
 """
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from gridgov.audit.services import audit_denied, audit_record, snapshot
 from gridgov.deadlines.scan import close_alerts
 from gridgov.errors import DomainError, Invalid, PermissionDenied
+from gridgov.limits import location, text_within
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, assignments_of, grant_for
@@ -27,6 +27,10 @@ from gridgov.reports.workflow import Event, Who
 REPORT_FIELDS = ["state", "handler_id", "escalation", "response_due_at", "resolution_due_at", "rating", "useful",
                  "reopen_count", "posting_id"]
 MAX_TEXT = 2000
+MAX_ADDRESS = Report._meta.get_field("address").max_length
+MAX_COMMENT = Report._meta.get_field("rating_comment").max_length
+MAX_REASON = 300  # an escalation's or a reassignment's reason, quoted in the timeline note (500)
+NOTE_PREVIEW = 200  # a resolution's first characters on the timeline (the report keeps it whole)
 MAX_PHOTOS = 9
 MAX_REOPENS = 2
 BAD_RATING = 2  # a rating at or below this reopens the report (until MAX_REOPENS)
@@ -68,15 +72,16 @@ def report_file(*, actor, node: Node, category: Category, text: str = "", addres
         raise Invalid(_("Describe the problem or add a photo."), code="empty_report")
     if len(text) > MAX_TEXT:
         raise Invalid(_("Keep the description under %(max)d characters.") % {"max": MAX_TEXT}, code="invalid")
+    address = text_within(address, limit=MAX_ADDRESS, label=_("The address"))
     if len(photos) > MAX_PHOTOS:
         raise Invalid(_("At most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_photos")
-    latitude, longitude = parse_location(latitude, longitude)
+    latitude, longitude = location(latitude, longitude) or (None, None)
 
     processed = [process_photo(upload, keep_location=False) for upload in photos]  # all checked before saving
     handler, rule, level = routing.route(node=node, category=category)
     with transaction.atomic():
         report = Report(
-            reporter=actor, node=node, category=category, text=text, address=(address or "").strip()[:200],
+            reporter=actor, node=node, category=category, text=text, address=address,
             latitude=latitude, longitude=longitude, handler=handler, routing_rule=rule, escalation=level,
             response_due_at=now + timedelta(hours=category.response_hours),
             resolution_due_at=now + timedelta(hours=category.resolution_hours), created_at=now,
@@ -93,18 +98,6 @@ def report_file(*, actor, node: Node, category: Category, text: str = "", addres
     return report
 
 
-def parse_location(latitude, longitude):
-    if latitude in (None, "") and longitude in (None, ""):
-        return None, None
-    try:
-        latitude, longitude = Decimal(str(latitude)), Decimal(str(longitude))
-    except (InvalidOperation, ValueError):
-        raise Invalid(_("The location is not a pair of numbers."), code="invalid_location") from None
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise Invalid(_("The location is out of range."), code="invalid_location")
-    return latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001"))
-
-
 # ---------------------------------------------------------------- the handler's steps
 
 
@@ -118,16 +111,17 @@ def report_start(*, actor, report: Report, now=None) -> Report:
 
 def report_resolve(*, actor, report: Report, resolution: str, useful: bool = True, now=None) -> Report:
     """Mark the work done; ``useful`` says the report was real and worth the category's points."""
-    resolution = (resolution or "").strip()
+    resolution = text_within(resolution, limit=MAX_TEXT, label=_("What was done"))
     if not resolution:
         raise Invalid(_("Say what was done."), code="invalid")
+    preview = resolution if len(resolution) <= NOTE_PREVIEW else resolution[: NOTE_PREVIEW - 1] + "…"
 
     def change(locked, now):
-        locked.resolution = resolution[:MAX_TEXT]
+        locked.resolution = resolution
         locked.useful = bool(useful)
         locked.resolved_at = now
 
-    return _transition(actor=actor, report=report, event=Event.RESOLVE, now=now, change=change, note=resolution[:200])
+    return _transition(actor=actor, report=report, event=Event.RESOLVE, now=now, change=change, note=preview)
 
 
 def report_rate(*, actor, report: Report, rating, comment: str = "", now=None) -> Report:
@@ -138,7 +132,7 @@ def report_rate(*, actor, report: Report, rating, comment: str = "", now=None) -
         rating = 0
     if not 1 <= rating <= 5:
         raise Invalid(_("Give a rating from 1 to 5."), code="invalid_rating")
-    comment = (comment or "").strip()[:500]
+    comment = text_within(comment, limit=MAX_COMMENT, label=_("The comment"))
 
     def choose(locked):
         return Event.REOPEN if rating <= BAD_RATING and locked.reopen_count < MAX_REOPENS else Event.CONFIRM
@@ -160,8 +154,10 @@ def report_rate(*, actor, report: Report, rating, comment: str = "", now=None) -
     return report
 
 
-def report_reassign(*, actor, report: Report, handler: Person, reason: str = "", now=None) -> Report:
+def report_reassign(*, actor, report: Report, handler: Person | None, reason: str = "", now=None) -> Report:
     """A cadre hands the report to someone else who may handle reports at its node."""
+    reason = text_within(reason, limit=MAX_REASON, label=_("The reason"))
+
     def change(locked, now):
         if (not isinstance(handler, Person) or not handler.is_active
                 or grant_for(handler, "report.handle", locked.node) is None):
@@ -169,14 +165,14 @@ def report_reassign(*, actor, report: Report, handler: Person, reason: str = "",
         if locked.handler_id == handler.pk:
             raise Invalid(_("This person already handles the report."), code="invalid_handler")
         locked.handler = handler
+        change.note = _("To %(name)s") % {"name": handler.name} + (f": {reason}" if reason else "")
 
-    return _transition(actor=actor, report=report, event=Event.REASSIGN, now=now, change=change,
-                       note=(_("To %(name)s") % {"name": handler.name} + (f": {reason}" if reason else ""))[:500])
+    return _transition(actor=actor, report=report, event=Event.REASSIGN, now=now, change=change)
 
 
 def report_escalate(*, actor, report: Report, reason: str = "", now=None) -> Report:
     """Hand the report up one level: the community cadre, then the street cadre."""
-    reason = (reason or "").strip()
+    reason = text_within(reason, limit=MAX_REASON, label=_("The reason"))
 
     def change(locked, now):
         if locked.escalation >= EscalationLevel.STREET:
@@ -191,7 +187,7 @@ def report_escalate(*, actor, report: Report, reason: str = "", now=None) -> Rep
         locked.escalation = level
         locked.handler = target
         change.note = (_("To %(level)s: %(name)s") % {"level": EscalationLevel(level).label, "name": target.name}
-                       + (f" — {reason}" if reason else ""))[:500]
+                       + (f" — {reason}" if reason else ""))
 
     return _transition(actor=actor, report=report, event=Event.ESCALATE, now=now, change=change)
 

@@ -2,10 +2,12 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from gridgov.api_schemas import Id, Limit, Line, Offset, Page, errors, max_length_of, page
 from gridgov.errors import PermissionDenied
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import require
@@ -15,17 +17,20 @@ from gridgov.rewards.models import CatalogueItem, Merchant
 
 router = Router(tags=["rewards"])
 
+PointsCode = Annotated[Line, Field(max_length=200, description="The QR text, or the 8 characters typed at the till.")]
 
 
-class TokenOut(Schema):
+class PointsCodeOut(Schema):
+    """A member's short-lived, single-use points code (not an API token: see ``/auth/token``)."""
+
     token: str
     code: str
     expires_at: datetime
 
 
-class TokenIn(Schema):
-    token: str
-    merchant_id: int | None = None
+class PointsCodeIn(Schema):
+    token: PointsCode
+    merchant_id: Id | None = Field(None, description="Needed when you serve at more than one merchant.")
 
 
 class InspectionOut(Schema):
@@ -37,9 +42,10 @@ class InspectionOut(Schema):
 
 
 class RedeemIn(Schema):
-    token: str
-    item_id: int
-    idempotency_key: str
+    token: PointsCode
+    item_id: Id
+    idempotency_key: Line = Field(max_length=services.IDEMPOTENCY_KEY_MAX,
+                                  description="Required; a retry with it redeems once.")
 
 
 class ItemOut(Schema):
@@ -103,21 +109,26 @@ class DividendOut(Schema):
     rows: list[DividendRowOut]
 
 
-@router.post("/rewards/my-token", response=TokenOut, summary="Issue my short-lived, single-use points code")
+@router.post("/rewards/my-token", response=PointsCodeOut, summary="Issue my short-lived, single-use points code")
 def my_token(request):
     issued = services.token_issue(person=request.person)
     return {"token": issued.token, "code": issued.code, "expires_at": issued.expires_at}
 
 
-@router.post("/rewards/tokens/inspect", response=InspectionOut, summary="Merchant staff: check a member's code")
-def inspect_token(request, body: TokenIn):
+TILL_ERRORS = errors(400, 403, 404, 409, 410)
+
+
+@router.post("/rewards/tokens/inspect", response={200: InspectionOut, **TILL_ERRORS},
+             summary="Merchant staff: check a member's code")
+def inspect_token(request, body: PointsCodeIn):
     merchant = get_object_or_404(Merchant, pk=body.merchant_id) if body.merchant_id else None
     found = services.token_inspect(actor=request.person, token_string=body.token, merchant=merchant)
     return {"merchant_id": found.merchant.pk, "merchant_name": found.merchant.name,
             "member_masked": found.member_masked, "balance": found.balance, "expires_at": found.expires_at}
 
 
-@router.post("/rewards/redemptions", response={201: RedemptionOut}, summary="Merchant staff: redeem an item")
+@router.post("/rewards/redemptions", response={201: RedemptionOut, **TILL_ERRORS},
+             summary="Merchant staff: redeem an item")
 def redeem(request, body: RedeemIn):
     item = get_object_or_404(CatalogueItem.objects.select_related("merchant__node"), pk=body.item_id)
     redemption = services.redeem(actor=request.person, token_string=body.token, item=item,
@@ -125,25 +136,26 @@ def redeem(request, body: RedeemIn):
     return Status(201, redemption)
 
 
-@router.get("/rewards/merchants/{merchant_id}/catalogue", response=list[ItemOut], summary="A merchant's catalogue")
-def merchant_catalogue(request, merchant_id: int):
+@router.get("/rewards/merchants/{int:merchant_id}/catalogue", response={200: Page[ItemOut], **errors(403)},
+            summary="A merchant's catalogue")
+def merchant_catalogue(request, merchant_id: Id, limit: Limit = 100, offset: Offset = 0):
     merchant = get_object_or_404(Merchant.objects.select_related("node"), pk=merchant_id)
     if not services.member_in_scope(member=request.person, merchant=merchant) and not selectors.may_view_settlement(
         request.person, merchant
     ):
         raise PermissionDenied("This merchant is outside your area.", code="out_of_scope")
-    return list(selectors.catalogue(merchant))
+    return page(selectors.catalogue(merchant), limit=limit, offset=offset)
 
 
-@router.get("/rewards/my/redemptions", response=list[RedemptionOut], summary="What I spent my points on")
-def my_redemptions(request, limit: int = 50, offset: int = 0):
-    limit, offset = min(max(limit, 1), 200), max(offset, 0)
-    return list(selectors.redemptions_of(request.person).select_related("member")[offset:offset + limit])
+@router.get("/rewards/my/redemptions", response=Page[RedemptionOut], summary="What I spent my points on")
+def my_redemptions(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.redemptions_of(request.person).select_related("member"), limit=limit, offset=offset)
 
 
-@router.get("/rewards/merchants/{merchant_id}/settlement", response=SettlementOut,
+@router.get("/rewards/merchants/{int:merchant_id}/settlement", response={200: SettlementOut, **errors(400, 403)},
             summary="A merchant's settlement for one month (period=YYYY-MM)")
-def merchant_settlement(request, merchant_id: int, period: str = ""):
+def merchant_settlement(request, merchant_id: Id,
+                        period: Annotated[str, Query("", max_length=7, description="YYYY-MM; empty: this month.")] = ""):
     merchant = get_object_or_404(Merchant.objects.select_related("node"), pk=merchant_id)
     if not selectors.may_view_settlement(request.person, merchant):
         raise PermissionDenied("You may not read this merchant's settlement.")
@@ -152,9 +164,13 @@ def merchant_settlement(request, merchant_id: int, period: str = ""):
             "points": result.points, "lines": result.lines, "redemptions": result.redemptions}
 
 
-@router.get("/rewards/dividend", response=DividendOut,
+@router.get("/rewards/dividend", response={200: DividendOut, **errors(400, 403, 404, 409)},
             summary="Year-end dividend shares of a village, pro rata to points earned (largest remainder)")
-def dividend_table(request, node: str, year: int, amount: str, unit: str = "household"):
+def dividend_table(request, node: Annotated[Line, Query(..., max_length=max_length_of(Node, "code"))],
+                   year: Annotated[int, Query(..., ge=2000, le=2999)],
+                   amount: Annotated[str, Query(..., max_length=20, description="Yuan, at most two decimals.",
+                                                examples=["12000.00"])],
+                   unit: Literal["household", "person"] = "household"):
     village = get_object_or_404(Node, code=node)
     require(request.person, "rewards.dividend", village)
     table = dividends.dividend_table(node=village, year=year, amount=amount, unit=unit)

@@ -18,6 +18,7 @@ from gridgov.errors import Invalid, PermissionDenied
 from gridgov.ledger import services as ledger
 from gridgov.ledger.errors import InsufficientFunds
 from gridgov.ledger.selectors import balance_of, person_account
+from gridgov.limits import text_within
 from gridgov.orgs.models import Node, Person, Role
 from gridgov.orgs.permissions import SYSTEM, require, role_paths
 from gridgov.orgs.services import role_grant
@@ -30,11 +31,15 @@ from gridgov.rewards.tokens import IssuedToken, token_find, token_issue, token_m
 ITEM_FIELDS = ["merchant_id", "name", "kind", "points", "description", "stock", "is_active"]
 MERCHANT_FIELDS = ["name", "node_id", "account_id", "is_active"]
 IDEMPOTENCY_KEY_MAX = 64
+MAX_PRICE = 1_000_000  # points an item costs, and its stock, are at most this
+MAX_NAME = Merchant._meta.get_field("name").max_length
+MAX_ITEM_NAME = CatalogueItem._meta.get_field("name").max_length
+MAX_DESCRIPTION = CatalogueItem._meta.get_field("description").max_length
 
 
 def merchant_create(*, actor, name: str, node: Node) -> Merchant:
     """Register a partner merchant in ``node``'s area and open its points account."""
-    name = (name or "").strip()
+    name = text_within(name, limit=MAX_NAME, label=_("The name"))
     if not name:
         raise Invalid(_("A name is required."))
     grant = require(actor, "rewards.manage", node)
@@ -256,17 +261,18 @@ def _require_in_scope(*, member: Person, merchant: Merchant) -> None:
 
 
 def _apply_item_fields(item: CatalogueItem, *, name, points, kind, description, stock) -> None:
-    name = (name or "").strip()
+    name = text_within(name, limit=MAX_ITEM_NAME, label=_("The name"))
+    description = text_within(description, limit=MAX_DESCRIPTION, label=_("The description"))
     if not name:
         raise Invalid(_("A name is required."))
     if kind not in ItemKind.values:
         raise Invalid(_("Unknown kind: %(kind)s") % {"kind": kind})
-    if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
-        raise Invalid(_("The price must be a whole number of points above zero."))
-    if stock is not None and (isinstance(stock, bool) or not isinstance(stock, int) or stock < 0):
-        raise Invalid(_("Stock must be a whole number, zero or more (empty for unlimited)."))
-    item.name, item.kind, item.points = name[:100], kind, points
-    item.description, item.stock = (description or "").strip()[:200], stock
+    if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= MAX_PRICE:
+        raise Invalid(_("The price must be a whole number of points from 1 to %(max)d.") % {"max": MAX_PRICE})
+    if stock is not None and (isinstance(stock, bool) or not isinstance(stock, int) or not 0 <= stock <= MAX_PRICE):
+        raise Invalid(_("Stock must be a whole number from 0 to %(max)d (empty for unlimited).") % {"max": MAX_PRICE})
+    item.name, item.kind, item.points = name, kind, points
+    item.description, item.stock = description, stock
 
 
 def _role(grant) -> str:

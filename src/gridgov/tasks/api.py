@@ -2,20 +2,36 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel
 
+from gridgov.api_schemas import (
+    Coordinate,
+    DateTime,
+    Id,
+    Limit,
+    Line,
+    Offset,
+    Page,
+    Paragraphs,
+    errors,
+    max_length_of,
+    page,
+)
 from gridgov.errors import message_of
 from gridgov.orgs.models import Node
 from gridgov.tasks import selectors, services
-from gridgov.tasks.models import Claim, Grade, Task, WorkType
+from gridgov.tasks.models import Claim, Grade, Notice, Recurrence, Task, WorkType
 
 router = Router(tags=["tasks"])
 
+Code = Annotated[Line, Field(min_length=1, max_length=max_length_of(Node, "code"))]
+Reason = Annotated[Line, Field(max_length=services.MAX_REASON)]
 
 
 class WorkTypeOut(Schema):
@@ -58,18 +74,18 @@ class TaskOut(BaseModel):
 
 
 class TaskIn(Schema):
-    node_code: str
-    title: str
-    description: str = ""
-    work_type_code: str
-    grade_id: int | None = None
-    points: int | None = None
-    places: int
-    deadline: datetime
+    node_code: Code
+    title: Line = Field(min_length=1, max_length=services.MAX_TITLE)
+    description: Paragraphs = Field("", max_length=services.MAX_TEXT)
+    work_type_code: Line = Field(min_length=1, max_length=max_length_of(WorkType, "code"))
+    grade_id: Id | None = None
+    points: int | None = Field(None, ge=1, le=services.MAX_POINTS, description="Needed when there is no grade.")
+    places: int = Field(ge=1, le=services.MAX_PLACES)
+    deadline: DateTime = Field(description="In the future, at most 3 years ahead; without an offset: Asia/Shanghai.")
     requires_photo: bool = True
     requires_text: bool = True
     requires_location: bool = False
-    recurrence: str = ""
+    recurrence: Recurrence = Recurrence.NONE
 
 
 class ClaimOut(Schema):
@@ -122,17 +138,21 @@ class ClaimOut(Schema):
 
 class EvaluateIn(Schema):
     approve: bool
-    adjustment: int = 0
-    reason: str = ""
+    adjustment: int = Field(0, ge=-services.MAX_POINTS, le=services.MAX_POINTS,
+                            description="Within ±50 % of the task's points.")
+    reason: Reason = ""
 
 
 class AuditIn(Schema):
     confirm: bool
-    reason: str = ""
+    reason: Reason = ""
+
+
+MAX_BATCH = 200
 
 
 class BatchIn(Schema):
-    claim_ids: list[int]
+    claim_ids: list[Id] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class BatchResult(Schema):
@@ -143,9 +163,9 @@ class BatchResult(Schema):
 
 
 class NoticeIn(Schema):
-    node_code: str
-    title: str
-    body: str
+    node_code: Code
+    title: Line = Field(min_length=1, max_length=max_length_of(Notice, "title"))
+    body: Paragraphs = Field(min_length=1, max_length=services.MAX_TEXT)
 
 
 class NoticeOut(Schema):
@@ -180,19 +200,19 @@ def _task_out(tasks, pk: int) -> dict:
     return rows[0]
 
 
-@router.get("/task-catalogue", response=list[ModuleOut], summary="The five modules and their work types")
-def catalogue(request):
-    return list(selectors.catalogue())
+@router.get("/task-catalogue", response=Page[ModuleOut], summary="The five modules and their work types")
+def catalogue(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.catalogue(), limit=limit, offset=offset)
 
 
-@router.get("/tasks", response=list[TaskOut], summary="Tasks I can claim now (square) or every task in my area")
-def task_list(request, square: bool = True, limit: int = 100):
+@router.get("/tasks", response=Page[TaskOut], summary="Tasks I can claim now (square) or every task in my area")
+def task_list(request, square: bool = True, limit: Limit = 100, offset: Offset = 0):
     person = request.person
     tasks = selectors.task_square(person=person) if square else selectors.tasks_visible_to(person=person).order_by("-deadline")
-    return selectors.task_rows(tasks, limit=max(1, min(limit, 500)))
+    return page(tasks, limit=limit, offset=offset, build=selectors.task_rows)
 
 
-@router.post("/tasks", response={201: TaskOut}, summary="Publish a task to a node")
+@router.post("/tasks", response={201: TaskOut, **errors(400, 403, 404)}, summary="Publish a task to a node")
 def task_publish(request, payload: TaskIn):
     node = get_object_or_404(Node, code=payload.node_code)
     work_type = get_object_or_404(WorkType, code=payload.work_type_code)
@@ -206,52 +226,57 @@ def task_publish(request, payload: TaskIn):
     return Status(201, _task_out(Task.objects.all(), task.pk))
 
 
-@router.get("/tasks/{task_id}", response=TaskOut, summary="One task")
-def task_detail(request, task_id: int):
+@router.get("/tasks/{int:task_id}", response=TaskOut, summary="One task")
+def task_detail(request, task_id: Id):
     return _task_out(selectors.tasks_visible_to(person=request.person), task_id)
 
 
-@router.post("/tasks/{task_id}/claim", response={201: ClaimOut}, summary="Claim a place on a task")
-def task_claim(request, task_id: int):
+@router.post("/tasks/{int:task_id}/claim", response={201: ClaimOut, **errors(403, 409)},
+             summary="Claim a place on a task")
+def task_claim(request, task_id: Id):
     task = get_object_or_404(Task.objects.select_related("node"), pk=task_id)  # the area check reads task.node
     return Status(201, services.task_claim(actor=request.person, task=task))
 
 
-@router.get("/claims/mine", response=list[ClaimOut], summary="My claims")
-def claims_mine(request, limit: int = 100):
-    return list(selectors.claims_of(worker=request.person).select_related("worker", "evaluator", "auditor")
-                .prefetch_related("photos")[: max(1, min(limit, 500))])
+@router.get("/claims/mine", response=Page[ClaimOut], summary="My claims")
+def claims_mine(request, limit: Limit = 100, offset: Offset = 0):
+    claims = selectors.claims_of(worker=request.person).select_related("worker", "evaluator", "auditor")
+    return page(claims.prefetch_related("photos"), limit=limit, offset=offset)
 
 
-@router.get("/claims/evaluation-queue", response=list[ClaimOut], summary="Claims waiting for my evaluation")
-def claims_evaluation_queue(request):
-    return list(selectors.evaluation_queue(person=request.person)[:200])
+@router.get("/claims/evaluation-queue", response=Page[ClaimOut], summary="Claims waiting for my evaluation")
+def claims_evaluation_queue(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.evaluation_queue(person=request.person), limit=limit, offset=offset)
 
 
-@router.get("/claims/audit-queue", response=list[ClaimOut], summary="Claims waiting for my audit")
-def claims_audit_queue(request):
-    return list(selectors.audit_queue(person=request.person)[:200])
+@router.get("/claims/audit-queue", response=Page[ClaimOut], summary="Claims waiting for my audit")
+def claims_audit_queue(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.audit_queue(person=request.person), limit=limit, offset=offset)
 
 
-@router.get("/claims/overdue", response=list[ClaimOut], summary="Late work and late decisions in my area")
-def claims_overdue(request):
-    return list(selectors.overdue_for(person=request.person).select_related("evaluator", "auditor")[:200])
+@router.get("/claims/overdue", response=Page[ClaimOut], summary="Late work and late decisions in my area")
+def claims_overdue(request, limit: Limit = 100, offset: Offset = 0):
+    claims = selectors.overdue_for(person=request.person).select_related("evaluator", "auditor")
+    return page(claims, limit=limit, offset=offset)
 
 
-@router.get("/claims/{claim_id}", response=ClaimOut, summary="One claim")
-def claim_detail(request, claim_id: int):
+@router.get("/claims/{int:claim_id}", response=ClaimOut, summary="One claim")
+def claim_detail(request, claim_id: Id):
     return _claim(request, claim_id)
 
 
-@router.post("/claims/{claim_id}/release", response=ClaimOut, summary="Give my place back")
-def claim_release(request, claim_id: int):
+@router.post("/claims/{int:claim_id}/release", response={200: ClaimOut, **errors(403, 409)},
+             summary="Give my place back")
+def claim_release(request, claim_id: Id):
     claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_release(actor=request.person, claim=claim)
 
 
-@router.post("/claims/{claim_id}/submit", response=ClaimOut, summary="Submit evidence (multipart: text, photos, location)")
+@router.post("/claims/{int:claim_id}/submit", response={200: ClaimOut, **errors(400, 403, 409)},
+             summary="Submit evidence (multipart: text, photos, location)")
 def claim_submit(
-    request, claim_id: int, text: Form[str] = "", latitude: Form[str] = "", longitude: Form[str] = "",
+    request, claim_id: Id, text: Annotated[Paragraphs, Form("", max_length=services.MAX_TEXT)] = "",
+    latitude: Coordinate = "", longitude: Coordinate = "",
     photos: File[list[UploadedFile]] = None,
 ):
     claim = _claim(request, claim_id, services.ACTION_RELATED)
@@ -259,22 +284,25 @@ def claim_submit(
                                  longitude=longitude or None, photos=photos or [])
 
 
-@router.post("/claims/{claim_id}/evaluate", response=ClaimOut, summary="Approve (with an adjustment) or reject")
-def claim_evaluate(request, claim_id: int, payload: EvaluateIn):
+@router.post("/claims/{int:claim_id}/evaluate", response={200: ClaimOut, **errors(400, 403, 409)},
+             summary="Approve (with an adjustment) or reject")
+def claim_evaluate(request, claim_id: Id, payload: EvaluateIn):
     claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_evaluate(actor=request.person, claim=claim, approve=payload.approve,
                                    adjustment=payload.adjustment, reason=payload.reason)
 
 
-@router.post("/claims/{claim_id}/audit", response=ClaimOut, summary="Confirm (grants the points) or send back")
-def claim_audit(request, claim_id: int, payload: AuditIn):
+@router.post("/claims/{int:claim_id}/audit", response={200: ClaimOut, **errors(400, 403, 409)},
+             summary="Confirm (grants the points) or send back")
+def claim_audit(request, claim_id: Id, payload: AuditIn):
     claim = _claim(request, claim_id, services.ACTION_RELATED)
     return services.claim_audit(actor=request.person, claim=claim, confirm=payload.confirm, reason=payload.reason)
 
 
-@router.post("/claims/audit-batch", response=list[BatchResult], summary="Confirm many claims; each on its own")
+@router.post("/claims/audit-batch", response=list[BatchResult],
+             summary=f"Confirm up to {MAX_BATCH} claims; each on its own, each with its result")
 def claims_audit_batch(request, payload: BatchIn):
-    claims = (Claim.objects.filter(pk__in=payload.claim_ids[:200]).select_related(*services.ACTION_RELATED)
+    claims = (Claim.objects.filter(pk__in=payload.claim_ids).select_related(*services.ACTION_RELATED)
               .order_by("pk"))
     results = []
     for claim, error in services.claims_confirm_batch(actor=request.person, claims=claims):
@@ -285,12 +313,12 @@ def claims_audit_batch(request, payload: BatchIn):
     return results
 
 
-@router.get("/notices", response=list[NoticeOut], summary="Notices for my area")
-def notices(request, limit: int = 50):
-    return list(selectors.notices_for(person=request.person)[: max(1, min(limit, 200))])
+@router.get("/notices", response=Page[NoticeOut], summary="Notices for my area")
+def notices(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.notices_for(person=request.person), limit=limit, offset=offset)
 
 
-@router.post("/notices", response={201: NoticeOut}, summary="Post a notice to a node")
+@router.post("/notices", response={201: NoticeOut, **errors(400, 403, 404)}, summary="Post a notice to a node")
 def notice_publish(request, payload: NoticeIn):
     node = get_object_or_404(Node, code=payload.node_code)
     return Status(201, services.notice_publish(actor=request.person, node=node, title=payload.title, body=payload.body))

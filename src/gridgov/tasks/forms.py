@@ -4,25 +4,27 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.limits import DeadlineField
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import at_or_above, under
 from gridgov.tasks import selectors
 from gridgov.tasks.models import Grade, Recurrence, WorkType
-from gridgov.tasks.services import MAX_PHOTOS_PER_SUBMISSION
+from gridgov.tasks.services import MAX_PHOTOS_PER_SUBMISSION, MAX_PLACES, MAX_POINTS, MAX_REASON, MAX_TEXT, MAX_TITLE
 
 PUBLISH_KINDS = [NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE, NodeKind.GRID]
 
 
 class PublishForm(forms.Form):
     node = forms.ModelChoiceField(label=_("Publish to"), queryset=Node.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=100)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                                  max_length=MAX_TEXT)
     work_type = forms.ModelChoiceField(label=_("Work type"), queryset=WorkType.objects.none())
     grade = forms.ModelChoiceField(label=_("Difficulty grade"), queryset=Grade.objects.none(), required=False)
-    points = forms.IntegerField(label=_("Points (when no grade)"), min_value=1, max_value=100000, required=False)
-    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=500, initial=3)
-    deadline = forms.DateTimeField(label=_("Deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    points = forms.IntegerField(label=_("Points (when no grade)"), min_value=1, max_value=MAX_POINTS, required=False)
+    places = forms.IntegerField(label=_("Places"), min_value=1, max_value=MAX_PLACES, initial=3)
+    deadline = DeadlineField(label=_("Deadline"))
     requires_photo = forms.BooleanField(label=_("Photos required"), required=False, initial=True)
     requires_text = forms.BooleanField(label=_("Text required"), required=False, initial=True)
     requires_location = forms.BooleanField(label=_("Location required"), required=False)
@@ -62,29 +64,31 @@ class MultipleFileField(forms.FileField):
 
 
 class EvidenceForm(forms.Form):
-    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                           max_length=MAX_TEXT)
     photos = MultipleFileField(label=_("Photos (up to %(max)d)") % {"max": MAX_PHOTOS_PER_SUBMISSION}, required=False)
     latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6,
-                                  widget=forms.NumberInput(attrs={"step": "any"}))
+                                  min_value=-90, max_value=90, widget=forms.NumberInput(attrs={"step": "any"}))
     longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6,
-                                   widget=forms.NumberInput(attrs={"step": "any"}))
+                                   min_value=-180, max_value=180, widget=forms.NumberInput(attrs={"step": "any"}))
 
 
 class EvaluateForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
-    adjustment = forms.IntegerField(label=_("Points adjustment"), required=False, initial=0)
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    adjustment = forms.IntegerField(label=_("Points adjustment"), required=False, initial=0, min_value=-MAX_POINTS,
+                                    max_value=MAX_POINTS)
+    reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON, required=False)
 
 
 class AuditForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("send_back", _("Send back"))])
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON, required=False)
 
 
 class NoticeForm(forms.Form):
     node = forms.ModelChoiceField(label=_("Post to"), queryset=Node.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=100)
-    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_TEXT)
 
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)

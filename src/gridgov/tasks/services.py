@@ -7,7 +7,6 @@ cannot both win.
 """
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_denied, audit_record, snapshot
 from gridgov.errors import DomainError, Invalid, refusal
+from gridgov.limits import check_deadline, location, text_within
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of, require
@@ -46,6 +46,11 @@ ACTION_RELATED = ("task", "node", "worker")
 ADJUSTMENT_LIMIT_PERCENT = 50
 MAX_PHOTOS_PER_SUBMISSION = 9
 MAX_PLACES = 500
+MAX_POINTS = 100_000  # a task's points, and an evaluator's adjustment, are at most this
+MAX_TEXT = 5000  # a task's description, a notice's body, a worker's evidence
+MAX_TITLE = Task._meta.get_field("title").max_length
+MAX_REASON = Claim._meta.get_field("reason").max_length
+MAX_GRADE_NAME = Grade._meta.get_field("name").max_length
 
 
 def _refuse(*, actor, action: str, target, message, code: str):
@@ -65,7 +70,8 @@ def task_publish(
     """Publish a task to ``node``: every grid worker below it sees it and may claim one of its places."""
     grant = require(actor, "task.publish", node)
     now = now or timezone.now()
-    title = (title or "").strip()
+    title = text_within(title, limit=MAX_TITLE, label=_("The title"))
+    description = text_within(description, limit=MAX_TEXT, label=_("The description"))
     if not title:
         raise Invalid(_("A title is required."), code="invalid")
     if grade is not None:
@@ -74,17 +80,18 @@ def task_publish(
         points = grade.points if points is None else points
     if points is None or int(points) <= 0:
         raise Invalid(_("Give the task a grade or a positive number of points."), code="invalid")
+    if int(points) > MAX_POINTS:
+        raise Invalid(_("A task is worth at most %(max)d points.") % {"max": MAX_POINTS}, code="invalid")
     if not 1 <= int(places) <= MAX_PLACES:
         raise Invalid(_("Places must be between 1 and %(max)d.") % {"max": MAX_PLACES}, code="invalid")
-    if deadline <= now:
-        raise Invalid(_("The deadline must be in the future."), code="invalid")
+    deadline = check_deadline(deadline, now=now)
     if recurrence not in Recurrence.values:
         raise Invalid(_("Unknown recurrence."), code="invalid")
     if not work_type.is_active:
         raise Invalid(_("This work type is no longer in use."), code="invalid")
     with transaction.atomic():
         task = Task.objects.create(
-            node=node, title=title[:100], description=(description or "").strip(), work_type=work_type, grade=grade,
+            node=node, title=title, description=description, work_type=work_type, grade=grade,
             points=int(points), places=int(places), deadline=deadline, requires_photo=requires_photo,
             requires_text=requires_text, requires_location=requires_location, recurrence=recurrence,
             publisher=None if actor is SYSTEM else actor, created_at=now,
@@ -109,11 +116,11 @@ def task_close(*, actor, task: Task) -> Task:
 def grade_set(*, actor, street: Node, name: str, points: int, order: int = 0) -> Grade:
     """Create or re-price a street's difficulty grade (阶梯化赋分); published tasks keep their points."""
     grant = require(actor, "task.grade", street)
-    name = (name or "").strip()[:20]
+    name = text_within(name, limit=MAX_GRADE_NAME, label=_("The grade's name"))
     if street.kind != NodeKind.STREET:
         raise Invalid(_("Grades are set per street."), code="invalid")
-    if not name or int(points) <= 0:
-        raise Invalid(_("A grade needs a name and positive points."), code="invalid")
+    if not name or not 0 < int(points) <= MAX_POINTS:
+        raise Invalid(_("A grade needs a name and from 1 to %(max)d points.") % {"max": MAX_POINTS}, code="invalid")
     with transaction.atomic():
         grade, _created = Grade.objects.select_for_update().get_or_create(
             street=street, name=name, defaults={"points": int(points), "order": order})
@@ -203,11 +210,11 @@ def claim_submit(
 ) -> Claim:
     """Hand in the evidence (text, photos, location). After a rejection the worker submits again."""
     now = now or timezone.now()
-    text = (text or "").strip()
+    text = text_within(text, limit=MAX_TEXT, label=_("The description of the work"))
     photos = list(photos or [])
     if len(photos) > MAX_PHOTOS_PER_SUBMISSION:
         raise Invalid(_("At most %(max)d photos at a time.") % {"max": MAX_PHOTOS_PER_SUBMISSION}, code="invalid")
-    location = _parse_location(latitude, longitude)
+    place = location(latitude, longitude)
     task = claim.task
     processed = [process_photo(photo, keep_location=task.requires_location) for photo in photos]
 
@@ -218,13 +225,13 @@ def claim_submit(
             return "evidence_missing", _("Describe what was done: this task requires text.")
         if task.requires_photo and not processed and not locked.photos.exists():
             return "evidence_missing", _("This task requires at least one photo.")
-        if task.requires_location and location is None:
+        if task.requires_location and place is None:
             return "evidence_missing", _("This task requires your location.")
 
     def change(locked):
         locked.evidence_text = text
-        if location is not None:
-            locked.latitude, locked.longitude = location
+        if place is not None:
+            locked.latitude, locked.longitude = place
         locked.submitted_at = now
         locked.reason = ""
         for content, width, height in processed:
@@ -242,25 +249,13 @@ def _own_claim(actor, check):
     return own
 
 
-def _parse_location(latitude, longitude):
-    if latitude in (None, "") and longitude in (None, ""):
-        return None
-    try:
-        lat, lon = Decimal(str(latitude)).quantize(Decimal("0.000001")), Decimal(str(longitude)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
-        raise Invalid(_("The location is not valid."), code="invalid") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise Invalid(_("The location is not valid."), code="invalid")
-    return lat, lon
-
-
 # ---------------------------------------------------------------- evaluation and audit
 
 
 def claim_evaluate(*, actor: Person, claim: Claim, approve: bool, adjustment: int = 0, reason: str = "", now=None) -> Claim:
     """考评: approve (points = task points + an adjustment within ±50 %) or reject back to the worker."""
     now = now or timezone.now()
-    reason = (reason or "").strip()[:500]
+    reason = text_within(reason, limit=MAX_REASON, label=_("The reason"))
     adjustment = int(adjustment or 0)
 
     def check(locked):
@@ -289,7 +284,7 @@ def claim_evaluate(*, actor: Person, claim: Claim, approve: bool, adjustment: in
 def claim_audit(*, actor: Person, claim: Claim, confirm: bool, reason: str = "", now=None) -> Claim:
     """统一审核: confirm (the ledger grants the points, once) or send back to the evaluator."""
     now = now or timezone.now()
-    reason = (reason or "").strip()[:500]
+    reason = text_within(reason, limit=MAX_REASON, label=_("The reason"))
 
     def check(locked):
         if locked.worker_id == actor.pk:
@@ -427,11 +422,12 @@ def tasks_roll(*, now=None) -> list[Task]:
 
 def notice_publish(*, actor, node: Node, title: str, body: str, now=None) -> Notice:
     grant = require(actor, "notice.publish", node)
-    title, body = (title or "").strip(), (body or "").strip()
+    title = text_within(title, limit=Notice._meta.get_field("title").max_length, label=_("The title"))
+    body = text_within(body, limit=MAX_TEXT, label=_("The body"))
     if not title or not body:
         raise Invalid(_("A notice needs a title and a body."), code="invalid")
     with transaction.atomic():
-        notice = Notice.objects.create(node=node, title=title[:100], body=body, author=None if actor is SYSTEM else actor,
+        notice = Notice.objects.create(node=node, title=title, body=body, author=None if actor is SYSTEM else actor,
                                        published_at=now or timezone.now())
         audit_record(actor=actor, role=grant.role, action="notice.publish", target=notice,
                      after={"title": notice.title, "node_id": node.pk})

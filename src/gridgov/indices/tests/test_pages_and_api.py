@@ -140,7 +140,7 @@ def test_cadre_records_an_activity_through_the_form(computed):
 
 def test_api_ranking_explanation_and_frozen_period(computed):
     client = api_for(computed.street_cadre)
-    rows = client.get(f"/api/v1/indices/{schemes.TAIZHOU}/2026-10/ranking?parent={computed.street.pk}").json()
+    rows = client.get(f"/api/v1/indices/{schemes.TAIZHOU}/2026-10/ranking?parent={computed.street.pk}").json()["items"]
     assert {row["name"]: row["colour"] for row in rows} == {"东门社区": "red", "白岩村": "grey"}
     explained = client.get(f"/api/v1/indices/standings/{rows[0]['id']}/explanation").json()
     assert explained["indices"][0]["indicators"][0]["code"] == "life_held"
@@ -161,7 +161,12 @@ def test_api_refuses_a_bad_rule_set_with_the_reason(computed):
     bad = {"code": "bad", "name": "bad", "entity_kind": "node", "node_kinds": ["community"],
            "indices": [{"code": "a", "indicators": [{"code": "x", "source": "news", "weight": "lots"}]}]}
     response = client.post("/api/v1/indices/rule-sets", data=json.dumps(bad), content_type="application/json")
-    assert response.status_code == 400 and "lots" in response.json()["message"]
+    assert response.status_code == 422 and response.json()["code"] == "invalid_request"
+    [error] = response.json()["errors"]
+    assert error["loc"][-1] == "weight"
+    unknown = {**bad, "indices": [{"code": "a", "indicators": [{"code": "x", "source": "horoscope"}]}]}
+    response = client.post("/api/v1/indices/rule-sets", data=json.dumps(unknown), content_type="application/json")
+    assert response.status_code == 400 and "horoscope" in response.json()["message"]
 
 
 def test_api_public_data_needs_no_token(computed):

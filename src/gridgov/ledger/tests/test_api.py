@@ -27,7 +27,7 @@ def test_auditor_grants_and_worker_sees_balance_and_statement(street, budget):
     worker = client_for(street.worker_a)
     assert worker.get(f"{API}/balance").json() == {"person_id": street.worker_a.pk, "balance": 20}
     statement = worker.get(f"{API}/statement").json()
-    assert statement["count"] == 1 and statement["lines"][0]["amount"] == 20
+    assert statement["count"] == 1 and statement["items"][0]["amount"] == 20
 
 
 def test_replayed_key_with_another_body_is_409(street, budget):

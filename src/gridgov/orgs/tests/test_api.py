@@ -2,6 +2,7 @@
 
 import pytest
 
+from gridgov.api_schemas import MAX_LIMIT
 from gridgov.audit.models import AuditRecord
 from gridgov.orgs import services
 from gridgov.orgs.models import ApiToken, Node, NodeKind, Role
@@ -147,7 +148,7 @@ def test_street_cadre_reads_all_of_its_street(client, street):
 def test_my_roots_are_the_nodes_where_i_hold_roles(client, street):
     services.role_grant(actor=street.admin, person=street.worker_a, node=street.micro_a1, role=Role.GRID_LEADER)
     services.role_grant(actor=street.admin, person=street.worker_a, node=street.grid_c, role=Role.GRID_WORKER)
-    body = get(client, street.worker_a, "/nodes").json()
+    body = get(client, street.worker_a, "/nodes").json()["items"]
     assert [node["code"] for node in body] == ["G01", "G03"]  # M01 lies inside G01
 
 
@@ -164,7 +165,7 @@ def test_node_detail_counts_children_by_kind(client, street):
 
 
 def test_children_are_listed_with_their_parent(client, street):
-    body = get(client, street.community_cadre, "/nodes/C01/children").json()
+    body = get(client, street.community_cadre, "/nodes/C01/children").json()["items"]
     assert [(child["code"], child["parent_code"]) for child in body] == [("G01", "C01"), ("G02", "C01")]
 
 
@@ -182,16 +183,16 @@ def test_subtree_is_paginated_and_filtered_by_kind(client, street):
 
 
 def test_subtree_limit_above_the_maximum_is_refused(client, street):
-    response = get(client, street.street_cadre, "/nodes/S01/subtree", limit=1001)
+    response = get(client, street.street_cadre, "/nodes/S01/subtree", limit=MAX_LIMIT + 1)
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_request"
 
 
 def test_search_by_pinyin_initials_stays_in_my_area(client, street):
-    body = get(client, street.street_cadre, "/nodes/search", q="dmsq").json()
+    body = get(client, street.street_cadre, "/nodes/search", q="dmsq").json()["items"]
     assert [node["code"] for node in body] == ["C01"]
-    assert get(client, street.worker_b, "/nodes/search", q="dmdy").json() == []  # 东门第一网格 is grid A
-    assert [n["code"] for n in get(client, street.worker_a, "/nodes/search", q="dmdy").json()] == ["G01"]
+    assert get(client, street.worker_b, "/nodes/search", q="dmdy").json()["items"] == []  # 东门第一网格 is grid A
+    assert [n["code"] for n in get(client, street.worker_a, "/nodes/search", q="dmdy").json()["items"]] == ["G01"]
 
 
 # --- people ----------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ def test_resident_files_by_api_worker_resolves_resident_rates(street, client):
     assert response.status_code == 201, response.content
     report_id = response.json()["id"]
     assert response.json()["handler"] == "刘网格" and response.json()["photos"] == 1
-    assert [r["id"] for r in client.get("/api/v1/reports/queue", **bearer(street.worker_a)).json()] == [report_id]
+    assert [r["id"] for r in client.get("/api/v1/reports/queue", **bearer(street.worker_a)).json()["items"]] == [report_id]
     assert post_json(client, f"/api/v1/reports/{report_id}/accept", {}, street.worker_a).status_code == 200
     assert post_json(client, f"/api/v1/reports/{report_id}/resolve", {"resolution": "修好了"},
                      street.worker_a).status_code == 200
@@ -49,8 +49,8 @@ def test_api_refusals_have_stable_codes(street, client):
 def test_supervisor_reads_levels_findings_and_audit_by_api(street, client):
     client.post("/api/v1/reports", {"category": "environment", "node": "M01", "text": "x"}, **bearer(street.resident))
     headers = bearer(street.supervisor)
-    assert [row["open"] for row in client.get("/api/v1/oversight/S01/levels", **headers).json()] == [1, 0, 0]
-    assert client.get("/api/v1/oversight/S01/findings", **headers).json() == []
-    audit = client.get("/api/v1/oversight/S01/audit?action=report.", **headers).json()
+    assert [row["open"] for row in client.get("/api/v1/oversight/S01/levels", **headers).json()["items"]] == [1, 0, 0]
+    assert client.get("/api/v1/oversight/S01/findings", **headers).json()["items"] == []
+    audit = client.get("/api/v1/oversight/S01/audit?action=report.", **headers).json()["items"]
     assert [row["action"] for row in audit] == ["report.file"]
     assert client.get("/api/v1/oversight/S01/levels", **bearer(street.worker_a)).status_code == 403

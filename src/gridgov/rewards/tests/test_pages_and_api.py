@@ -105,9 +105,9 @@ def test_api_redeem_flow_and_stable_error_codes(shop):
     assert replay.status_code == 409 and replay.json()["code"] == "token_used"
     forged = clerk.post("/api/v1/rewards/tokens/inspect", {"token": token[:-2] + "xx"}, content_type="application/json")
     assert forged.status_code == 400 and forged.json()["code"] == "token_invalid"
-    mine = member.get("/api/v1/rewards/my/redemptions").json()
+    mine = member.get("/api/v1/rewards/my/redemptions").json()["items"]
     assert [row["item_name"] for row in mine] == ["洗衣皂"]
-    catalogue = member.get(f"/api/v1/rewards/merchants/{shop.merchant.pk}/catalogue").json()
+    catalogue = member.get(f"/api/v1/rewards/merchants/{shop.merchant.pk}/catalogue").json()["items"]
     assert {row["name"] for row in catalogue} == {"洗衣皂", "九折优惠"}
     settlement = clerk.get(f"/api/v1/rewards/merchants/{shop.merchant.pk}/settlement").json()
     assert settlement["count"] == 1 and settlement["points"] == 30

@@ -38,18 +38,18 @@ def publish_json(client, headers, **overrides):
 
 def test_flow_over_the_api_until_evaluation(client, street, as_):
     cadre, worker = as_(street.community_cadre), as_(street.worker_a)
-    assert len(client.get("/api/v1/task-catalogue", **worker).json()) == 5
+    assert client.get("/api/v1/task-catalogue", **worker).json()["count"] == 5
     created = publish_json(client, cadre)
     assert created.status_code == 201, created.content
     task_id = created.json()["id"]
-    assert [t["id"] for t in client.get("/api/v1/tasks", **worker).json()] == [task_id]
+    assert [t["id"] for t in client.get("/api/v1/tasks", **worker).json()["items"]] == [task_id]
     claim = post(client, f"/api/v1/tasks/{task_id}/claim", worker)
     assert claim.status_code == 201
     claim_id = claim.json()["id"]
     submitted = client.post(f"/api/v1/claims/{claim_id}/submit", {"text": "沿河巡查一遍", "photos": [jpeg()]}, **worker)
     assert submitted.status_code == 200, submitted.content
     assert submitted.json()["state"] == "submitted" and len(submitted.json()["photos"]) == 1
-    queue = client.get("/api/v1/claims/evaluation-queue", **cadre).json()
+    queue = client.get("/api/v1/claims/evaluation-queue", **cadre).json()["items"]
     assert [c["id"] for c in queue] == [claim_id]
     evaluated = post(client, f"/api/v1/claims/{claim_id}/evaluate", cadre, {"approve": True, "adjustment": 2, "reason": "及时"})
     assert evaluated.json()["points_awarded"] == 12
@@ -75,7 +75,9 @@ def test_api_refusals_have_stable_codes(client, street, as_):
 def test_api_rejects_malformed_input_without_a_500(client, street, as_):
     cadre = as_(street.community_cadre)
     assert publish_json(client, cadre, places="many").status_code == 422
-    assert publish_json(client, cadre, places=0).status_code == 400
+    assert publish_json(client, cadre, places=0).status_code == 422  # out of the documented range
+    past = (timezone.now() - timedelta(hours=1)).isoformat()
+    assert publish_json(client, cadre, deadline=past).status_code == 400  # a business rule: the service's
     assert publish_json(client, cadre, node_code="NOPE").status_code == 404
     assert client.get("/api/v1/tasks").status_code == 401
 
@@ -90,7 +92,7 @@ def test_task_list_takes_the_same_number_of_queries_for_two_tasks_or_twelve(clie
     def queries_for_list(expected):
         with CaptureQueriesContext(connection) as captured:
             response = client.get("/api/v1/tasks", **worker)
-        assert response.status_code == 200 and len(response.json()) == expected
+        assert response.status_code == 200 and len(response.json()["items"]) == expected
         return len(captured)
 
     for _ in range(2):
@@ -105,12 +107,12 @@ def test_task_list_and_detail_show_the_same_derived_state_and_places(client, str
     task = publish(places=1)
     post(client, f"/api/v1/tasks/{task.pk}/claim", as_(street.worker_a))
     cadre = as_(street.community_cadre)
-    [listed] = client.get("/api/v1/tasks?square=false", **cadre).json()
+    [listed] = client.get("/api/v1/tasks?square=false", **cadre).json()["items"]
     detail = client.get(f"/api/v1/tasks/{task.pk}", **cadre).json()
     assert listed == detail
     assert (listed["state"], listed["places"], listed["places_left"]) == ("full", 1, 0)
     assert (listed["node_code"], listed["work_type"], listed["module"]) == ("C01", "消防安全", task.work_type.module.name)
-    assert client.get("/api/v1/tasks", **as_(street.worker_b)).json() == []  # full: not on the square
+    assert client.get("/api/v1/tasks", **as_(street.worker_b)).json()["items"] == []  # full: not on the square
 
 
 def test_list_claim_and_submit_stay_within_their_query_budget(client, street, as_, publish,
@@ -121,7 +123,7 @@ def test_list_claim_and_submit_stay_within_their_query_budget(client, street, as
     task = publish()
     with django_assert_max_num_queries(2):  # token with person and roles, the tasks
         listed = client.get("/api/v1/tasks", **worker)
-    assert [row["id"] for row in listed.json()] == [task.pk]
+    assert [row["id"] for row in listed.json()["items"]] == [task.pk]
     # token with person and roles, task, claim node, the guarded count, insert, audit, the transaction's two
     # statements; no photo query for a claim never submitted
     with django_assert_max_num_queries(8):
