@@ -204,6 +204,6 @@ def _above(row, node, handler_id, cache) -> int | None:
 
 
 def describe(result: ScanResult) -> str:
-    raised = ", ".join(f"{kind}: {count}" for kind, count in result.raised.items()) or "0"
+    raised = ", ".join(f"{ItemType(kind).label}: {count}" for kind, count in result.raised.items()) or "0"
     return _("Alerts raised (%(raised)s), closed %(closed)d, reports closed automatically %(auto)d.") % {
         "raised": raised, "closed": result.closed, "auto": result.auto_closed}

@@ -84,8 +84,20 @@ def test_stats_json_reports_the_demo_figures(demo_runs):
 
 def test_stats_without_json_prints_one_figure_per_line(demo_runs):
     lines = run("stats").splitlines()
-    assert any(line.split() == ["micro_grids", "479"] for line in lines)
-    assert any(line.split() == ["grid_worker", "526"] for line in lines)
+    assert any(line.split() == ["微网格", "479"] for line in lines)
+    assert any(line.split() == ["网格员", "526"] for line in lines)
+    assert any(line.split() == ["人员", f"{demo_runs.counts[1]:,}"] for line in lines)
+
+
+def test_stats_has_words_for_every_figure(demo_runs):
+    from gridgov.management.commands.stats import labels
+
+    words = labels()
+    counts = demo.collect_stats()
+    assert set(counts) == set(words)
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            assert set(value) <= set(words[key][1].values), key
 
 
 def test_stats_on_an_empty_database_reports_zeros(demo_runs):
