@@ -1,4 +1,4 @@
-"""What the benchmarks share: a database of their own, thrown away afterwards."""
+"""What the benchmarks share: a database of their own, thrown away afterwards, and set-based loading."""
 
 import os
 import shutil
@@ -39,3 +39,47 @@ def throwaway_database(prefix: str = "gg-bench-") -> tuple[str, callable]:
         remove_directory()
 
     return f"PostgreSQL {name}", drop
+
+
+PRIME = 2147483647  # 2**31 - 1: x*x stays within a signed 64-bit integer on both databases
+
+
+def scatter(expression: str, multiplier: int) -> str:
+    """SQL for a fixed pseudo-random number in [0, 2**31) from an integer (in a statement with parameters,
+    so ``%%`` is modulo): squaring modulo a prime breaks the regularity of consecutive rows, and counts per
+    bucket come out spread like random ones."""
+    mixed = f"((({expression}) * {multiplier} + 12345) %% {PRIME})"
+    return f"({mixed} * {mixed} %% {PRIME})"
+
+
+class Loader:
+    """Set-based INSERT … SELECT over 0 … n-1, the same statements on both databases but for the sequence."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+
+    def insert(self, table: str, columns: list[str], select: str, count: int, params=()) -> None:
+        if self.postgres:
+            sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} "
+                   f"FROM generate_series(0::bigint, {count - 1}) AS seq(n)")
+        else:
+            sql = (f"INSERT INTO {table} ({', '.join(columns)}) WITH RECURSIVE seq(n) AS "
+                   f"(SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < {count}) SELECT {select} FROM seq")
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+
+    def secondary_indexes(self, tables: list[str]) -> list[tuple[str, str]]:
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname "
+                               "NOT IN (SELECT conname FROM pg_constraint)", [tables])
+            else:
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                               "AND tbl_name IN (%s)" % ", ".join(["%s"] * len(tables)), tables)
+            return cursor.fetchall()
+
+    def execute(self, *statements: str) -> None:
+        with self.connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
