@@ -31,9 +31,11 @@ def throwaway_database(prefix: str = "gg-bench-") -> tuple[str, callable]:
     os.environ["GRIDGOV_DATABASE_URL"] = f"{base}/{name}"
 
     def drop():
+        from django.conf import settings
         from django.db import connections
 
-        connections.close_all()
+        if settings.configured:  # a benchmark that runs Django in child processes has no connection here
+            connections.close_all()
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         remove_directory()

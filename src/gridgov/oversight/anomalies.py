@@ -245,40 +245,37 @@ def grants_within_one_household(*, node: Node, since=None, until=None) -> list[F
     """One person granted points to ``HOUSEHOLD_MIN_RECIPIENTS`` or more people at the same address, or to
     someone at their own address, in the period.
 
-    The database counts the people per granter and address as written; addresses that differ only in
-    spacing are then one household, and only the grants of households found are read back."""
+    The database hands back each granter and account paid once (a person has one account and one address),
+    addresses are read for those accounts, and only the grants of the households found are read back."""
     if not _installed("ledger"):
         return []
-    from gridgov.ledger.models import Line, PostingKind
+    from gridgov.ledger.models import Account, Line, PostingKind
 
     lines = _period(Line.objects.filter(amount__gt=0, posting__kind=PostingKind.GRANT, posting__actor_id__isnull=False,
-                                        posting__node__path__startswith=node.path, account__person__isnull=False),
-                    "posting__created_at", since, until).exclude(account__person__address="")
-    written = list(lines.values_list("posting__actor_id", "account__person__address")
-                   .annotate(people=Count("account__person_id", distinct=True)).order_by())
-    if not written:
-        return []
-    actor_addresses = {pk: _normal(address) for pk, address in
-                       Person.objects.filter(pk__in={actor for actor, _a, _p in written}).values_list("pk", "address")}
-    # A person has one address, so people counted under two spellings of one address are different people.
-    people: dict[tuple, int] = defaultdict(int)
-    spellings: dict[tuple, set] = defaultdict(set)
-    for actor_id, address, count in written:
-        key = (actor_id, _normal(address))
-        people[key] += count
-        spellings[key].add(address)
-    flagged = sorted(key for key, count in people.items()
-                     if count >= HOUSEHOLD_MIN_RECIPIENTS or actor_addresses.get(key[0]) == key[1])
+                                        posting__node__in=Node.objects.filter(path__startswith=node.path),
+                                        account__person__isnull=False), "posting__created_at", since, until)
+    paid = list(lines.values_list("posting__actor_id", "account_id").distinct().order_by())
+    address_of: dict[int, str] = {}  # account: the address of its person, as written
+    for chunk in chunks(sorted({account for _actor, account in paid})):
+        address_of.update(Account.objects.filter(pk__in=chunk).exclude(person__address="")
+                          .values_list("pk", "person__address"))
+    households: dict[tuple, list[int]] = defaultdict(list)  # (granter, address without spaces): accounts
+    for actor_id, account_id in paid:
+        if account_id in address_of:
+            households[(actor_id, _normal(address_of[account_id]))].append(account_id)
+    actor_addresses = {pk: _normal(address) for pk, address in Person.objects.filter(
+        pk__in={actor for actor, _address in households}).values_list("pk", "address")}
+    flagged = sorted(key for key, accounts in households.items()
+                     if len(accounts) >= HOUSEHOLD_MIN_RECIPIENTS or actor_addresses.get(key[0]) == key[1])
     if not flagged:
         return []
+    household_of = {(key[0], account): key for key in flagged for account in households[key]}
     postings_of: dict[tuple, list[int]] = {key: [] for key in flagged}
-    actors = {key[0] for key in flagged}
-    for addresses in chunks(sorted(set().union(*(spellings[key] for key in flagged)))):
-        chosen = lines.filter(posting__actor_id__in=actors, account__person__address__in=addresses)
-        for posting_id, actor_id, address in chosen.values_list("posting_id", "posting__actor_id",
-                                                                 "account__person__address"):
-            if (actor_id, _normal(address)) in postings_of:
-                postings_of[(actor_id, _normal(address))].append(posting_id)
+    for accounts in chunks(sorted({account for _actor, account in household_of})):
+        chosen = lines.filter(posting__actor_id__in={key[0] for key in flagged}, account_id__in=accounts)
+        for posting_id, actor_id, account_id in chosen.values_list("posting_id", "posting__actor_id", "account_id"):
+            if (actor_id, account_id) in household_of:
+                postings_of[household_of[(actor_id, account_id)]].append(posting_id)
     for key, postings in postings_of.items():
         postings_of[key] = sorted(postings)[:EVIDENCE_LIMIT]
     audits = audit_records_behind("ledger.posting", list(postings_of.values()), ["points.grant"])
@@ -290,7 +287,7 @@ def grants_within_one_household(*, node: Node, since=None, until=None) -> list[F
         findings.append(Finding(
             rule="grants_within_one_household", person_id=actor_id,
             title=str(_("%(actor)s granted points to %(count)d people at %(address)s")
-                      % {"actor": names.get(actor_id, "?"), "count": people[key], "address": address}),
+                      % {"actor": names.get(actor_id, "?"), "count": len(households[key]), "address": address}),
             detail=str(_("The granter lives at this address.") if own else
                        _("Several people of one household were granted points by the same person.")),
             postings=postings_of[key], audit_records=audit_records,
