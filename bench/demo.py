@@ -15,14 +15,13 @@ each seeder's seconds and the total against the goals: the street in < 10 s, the
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from _common import throwaway_database  # noqa: E402  (bench/ is on the path when run)
+from _common import in_child  # noqa: E402  (bench/ is on the path when run)
 
 STREET = "gridgov.orgs.demo.seed"
 GOALS = {STREET: 10.0, "total": 30.0}
@@ -45,14 +44,7 @@ def child() -> dict:
 
 
 def one_try() -> dict:
-    where, cleanup = throwaway_database("gg-bench-demo-")
-    try:
-        done = subprocess.run([sys.executable, __file__, "--child"], capture_output=True, text=True, env=os.environ)
-        if done.returncode:
-            sys.exit(f"seeding on {where} failed:\n{done.stderr[-4000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        cleanup()
+    return in_child(__file__, [], "gg-bench-demo-")
 
 
 def parse_args() -> argparse.Namespace:

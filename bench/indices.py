@@ -74,15 +74,7 @@ def generate(scale: float) -> dict:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     day = connection.ops.adapt_datefield_value(date(2026, 10, 15))
     day_sql = "CAST(%s AS date)" if loader.postgres else "%s"
-    started = time.perf_counter()
-    indexes = loader.secondary_indexes(EVENT_TABLES)
-    loader.execute(*[f"DROP INDEX {name}" for name, _sql in indexes])
-    if loader.postgres:
-        loader.execute("SET session_replication_role = replica", "SET synchronous_commit = off")
-    else:
-        loader.execute("PRAGMA foreign_keys = OFF", "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF",
-                       "PRAGMA cache_size = -262144")
-    with transaction.atomic():
+    with loader.loading(EVENT_TABLES), transaction.atomic():
         # The tree, in kind order so each kind's ids run consecutively: root, streets, organisations, grids.
         streets, per_street = size["streets"], size["organisations"] // size["streets"]
         nodes = [("0001", 1, streets, "district", "D", "省", "s", now)]
@@ -125,15 +117,7 @@ def generate(scale: float) -> dict:
                       f"'记录', {day_sql}, %s", size["assessments"], [day, now])
         services.rule_sets_install(actor=SYSTEM, definitions=[d for d in schemes.DEFINITIONS
                                                               if d["code"] in (schemes.TAIZHOU, schemes.PIONEER)])
-    rows = time.perf_counter()
-    if loader.postgres:
-        loader.execute("SET maintenance_work_mem = '1GB'", *[sql for _name, sql in indexes],
-                       "SET session_replication_role = DEFAULT", "VACUUM ANALYZE")
-    else:
-        loader.execute(*[sql for _name, sql in indexes], "ANALYZE", "PRAGMA journal_mode = WAL",
-                       "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON")
-    finished = time.perf_counter()
-    return {**size, "rows_s": round(rows - started, 1), "indexes_s": round(finished - rows, 1)}
+    return {**size, **loader.seconds}
 
 
 def measure(repeat: int = 1) -> dict:

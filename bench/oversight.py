@@ -31,14 +31,13 @@ perfectly linear; a quadratic rule doubles it with each doubling of the size). G
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import Loader, scatter, throwaway_database  # noqa: E402  (bench/ is on the path when run)
+from _common import Loader, in_child, scatter  # noqa: E402  (bench/ is on the path when run)
 
 COMMUNITIES, GRIDS, CADRES = 8, 6, 3
 BIG_TABLES = ["ledger_posting", "ledger_line", "oversight_auditrecord", "tasks_claim"]
@@ -222,15 +221,7 @@ def generate(postings: int, years: int) -> dict:
     loader = Loader(connection)
     calendar = Calendar(loader, years)
     at = connection.ops.adapt_datetimefield_value(calendar.now)
-    started = time.perf_counter()
-    indexes = loader.secondary_indexes(BIG_TABLES)
-    loader.execute(*[f"DROP INDEX {name}" for name, _sql in indexes])
-    if loader.postgres:
-        loader.execute("SET session_replication_role = replica", "SET synchronous_commit = off")
-    else:
-        loader.execute("PRAGMA foreign_keys = OFF", "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF",
-                       "PRAGMA cache_size = -262144")
-    with transaction.atomic():
+    with loader.loading(BIG_TABLES), transaction.atomic():
         street = Street(loader, size, at, calendar.months)
         grants, bursts, reversals = size["grants"], size["bursts"], size["reversals"]
         community = f"{scatter('n', 48271)} %% {COMMUNITIES}"
@@ -287,16 +278,8 @@ def generate(postings: int, years: int) -> dict:
             "FROM ledger_line WHERE ledger_line.account_id = ledger_budget.account_id)",
             f"UPDATE ledger_budget SET amount = amount * 100 / 190 WHERE account_id = "
             f"{street.budget + month * COMMUNITIES}")
-    rows = time.perf_counter()
-    if loader.postgres:
-        loader.execute("SET maintenance_work_mem = '1GB'", *[sql for _name, sql in indexes],
-                       "SET session_replication_role = DEFAULT", "VACUUM ANALYZE")
-    else:
-        loader.execute(*[sql for _name, sql in indexes], "ANALYZE", "PRAGMA journal_mode = WAL",
-                       "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON")
-    finished = time.perf_counter()
     return {**size, "years": years, "street": street.street.pk, "supervisor": street.supervisor.pk,
-            "rows_s": round(rows - started, 1), "indexes_s": round(finished - rows, 1)}
+            **loader.seconds}
 
 
 def measure(size: dict, repeat: int) -> dict:
@@ -353,16 +336,7 @@ def child(postings: int, years: int, repeat: int) -> dict:
 
 
 def run_size(postings: int, years: int, repeat: int) -> dict:
-    where, cleanup = throwaway_database("gg-bench-oversight-")
-    try:
-        done = subprocess.run([sys.executable, __file__, "--child", str(postings), str(years), str(repeat)],
-                              env=os.environ,
-                              capture_output=True, text=True)
-        if done.returncode:
-            sys.exit(f"{postings} postings on {where} failed:\n{done.stderr[-4000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        cleanup()
+    return in_child(__file__, [str(postings), str(years), str(repeat)], "gg-bench-oversight-")
 
 
 def parse_args() -> argparse.Namespace:

@@ -245,24 +245,20 @@ def grants_within_one_household(*, node: Node, since=None, until=None) -> list[F
     """One person granted points to ``HOUSEHOLD_MIN_RECIPIENTS`` or more people at the same address, or to
     someone at their own address, in the period.
 
-    The database hands back each granter and account paid once (a person has one account and one address),
-    addresses are read for those accounts, and only the grants of the households found are read back."""
+    The database hands back each granter, account paid and its person's address once (a person has one
+    account and one address); only the grants of the households found are read back."""
     if not _installed("ledger"):
         return []
-    from gridgov.ledger.models import Account, Line, PostingKind
+    from gridgov.ledger.models import Line, PostingKind
 
     lines = _period(Line.objects.filter(amount__gt=0, posting__kind=PostingKind.GRANT, posting__actor_id__isnull=False,
                                         posting__node__in=Node.objects.filter(path__startswith=node.path),
                                         account__person__isnull=False), "posting__created_at", since, until)
-    paid = list(lines.values_list("posting__actor_id", "account_id").distinct().order_by())
-    address_of: dict[int, str] = {}  # account: the address of its person, as written
-    for chunk in chunks(sorted({account for _actor, account in paid})):
-        address_of.update(Account.objects.filter(pk__in=chunk).exclude(person__address="")
-                          .values_list("pk", "person__address"))
+    paid = lines.exclude(account__person__address="").values_list(
+        "posting__actor_id", "account_id", "account__person__address").distinct().order_by()
     households: dict[tuple, list[int]] = defaultdict(list)  # (granter, address without spaces): accounts
-    for actor_id, account_id in paid:
-        if account_id in address_of:
-            households[(actor_id, _normal(address_of[account_id]))].append(account_id)
+    for actor_id, account_id, address in paid:
+        households[(actor_id, _normal(address))].append(account_id)
     actor_addresses = {pk: _normal(address) for pk, address in Person.objects.filter(
         pk__in={actor for actor, _address in households}).values_list("pk", "address")}
     flagged = sorted(key for key, accounts in households.items()
@@ -393,9 +389,9 @@ def reversals_after_audit(*, node: Node, since=None, until=None) -> list[Finding
     reversals = _period(Posting.objects.filter(kind=PostingKind.REVERSAL, reverses__kind=PostingKind.GRANT,
                                                node__path__startswith=node.path), "created_at", since, until)
     by_actor: dict[int, list] = defaultdict(list)
-    for row in reversals.order_by("pk").values_list("pk", "actor_id", "actor_name", "reverses_id",
-                                                    "reverses__source_type", "reverses__source_id"):
-        by_actor[row[1]].append(row)
+    for row in sorted(reversals.order_by().values_list("pk", "actor_id", "actor_name", "reverses_id",
+                                                       "reverses__source_type", "reverses__source_id")):
+        by_actor[row[1]].append(row)  # sorted here: ORDER BY id would have SQLite read every posting in id order
     actors = [actor_id for actor_id, rows in by_actor.items() if len(rows) >= REVERSAL_MIN]
     if not actors:
         return []

@@ -3,7 +3,8 @@
 A finding lists the objects behind it (claims, postings); a supervisor also wants the audit records that
 wrote them. Looking them up finding by finding made a page of many findings a query per finding; here every
 finding's objects are looked up together (in chunks, so no statement passes a database's parameter limit)
-and the records are handed back to each finding.
+and the records are handed back to each finding. No query keeps a model's default ordering: an ORDER BY
+the index of a table's whole history would have SQLite read all of it in that order.
 """
 
 from bisect import bisect_right
@@ -33,7 +34,7 @@ def audit_records_behind(object_type: str, objects_per_finding: list[list[int]],
     for chunk in chunks(wanted):
         for object_id, record in AuditRecord.objects.filter(
                 object_type=object_type, object_id__in=[str(i) for i in chunk], action__in=actions,
-                outcome=Outcome.DONE).values_list("object_id", "pk"):
+                outcome=Outcome.DONE).order_by().values_list("object_id", "pk"):
             records_of[int(object_id)].add(record)
     if object_type == "ledger.posting" and wanted:
         for posting, record in _batch_records(wanted, actions):
@@ -48,14 +49,14 @@ def _batch_records(postings: list[int], actions):
 
     sequences = []
     for chunk in chunks(postings):
-        sequences += Posting.objects.filter(pk__in=chunk).values_list("pk", "sequence")
+        sequences += Posting.objects.filter(pk__in=chunk).order_by().values_list("pk", "sequence")
     if not sequences:
         return
     low, high = min(s for _p, s in sequences), max(s for _p, s in sequences)
     batches = sorted(AuditRecord.objects.filter(
         object_type="", object_id="", action__in=actions, outcome=Outcome.DONE,
         after__first_sequence__lte=high, after__last_sequence__gte=low,
-    ).values_list("after__first_sequence", "after__last_sequence", "pk"))
+    ).order_by().values_list("after__first_sequence", "after__last_sequence", "pk"))
     if not batches:
         return
     firsts = [first for first, _last, _pk in batches]
