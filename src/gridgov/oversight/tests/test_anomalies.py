@@ -260,6 +260,18 @@ def test_approvals_at_night_and_at_the_weekend_are_found(street):
     assert len(findings) == 1 and sorted(findings[0].audit_records) == sorted(ids)
 
 
+def test_a_period_finds_the_same_approvals_outside_working_hours(street):
+    """With a period, SQLite reads the hour with its own strftime at the zone's fixed offset, not Django's
+    per-row Python function: both must find the same records."""
+    approvals_at(street, datetime(2025, 3, 3, 22, 30, tzinfo=SHANGHAI), datetime(2025, 3, 8, 10, 0, tzinfo=SHANGHAI),
+                 datetime(2025, 3, 4, 7, 59, tzinfo=SHANGHAI), datetime(2025, 3, 4, 8, 0, tzinfo=SHANGHAI),
+                 datetime(2025, 3, 7, 17, 59, tzinfo=SHANGHAI), datetime(2025, 3, 7, 18, 0, tzinfo=SHANGHAI))
+    whole = anomalies.approvals_outside_working_hours(node=street.street)
+    march = anomalies.approvals_outside_working_hours(node=street.street, since=datetime(2025, 3, 1, tzinfo=SHANGHAI),
+                                                      until=datetime(2025, 4, 1, tzinfo=SHANGHAI))
+    assert [f.audit_records for f in march] == [f.audit_records for f in whole] and len(whole[0].audit_records) == 4
+
+
 def test_approvals_in_working_hours_are_not_found(street):
     approvals_at(street, datetime(2025, 3, 3, 8, 0, tzinfo=SHANGHAI), datetime(2025, 3, 5, 17, 59, tzinfo=SHANGHAI),
                  datetime(2025, 3, 7, 12, 0, tzinfo=SHANGHAI), datetime(2025, 3, 8, 10, 0, tzinfo=SHANGHAI))
