@@ -1,38 +1,30 @@
 """Bench: time the deadline scan's queries over 1,000,000 open reports and 1,000,000 open task claims
 (goal: < 1 s per query), and print their query plans to show the partial due-time indexes are used.
 
-    GRIDGOV_DATA_DIR=/tmp/gg-bench python bench/deadlines.py [reports] [claims]
-    GRIDGOV_DATA_DIR=/tmp/gg-bench GRIDGOV_DATABASE_URL=postgres://.../scratch python bench/deadlines.py
+    .venv/bin/python bench/deadlines.py                        # SQLite in a temporary directory, 1,000,000 each
+    .venv/bin/python bench/deadlines.py --reports 200000 --claims 200000
+    .venv/bin/python bench/deadlines.py --quick                # 20,000 each, a few seconds
+    GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything .venv/bin/python bench/deadlines.py
+                                                               # PostgreSQL: a throwaway gg_bench_<pid> database
 
-Inserts ``reports`` open reports and ``claims`` open claims (one INSERT … SELECT each, due times spread over the next 30 days,
-0.1 % of them late and not yet alerted; claims spread over claimed / submitted / evaluated, with ``due_at``
-as ``tasks.workflow.due_time`` sets it), then times ``late_reports_query`` and ``late_claims_query`` (what each
-five-minute scan runs), the cadre's overdue list (``tasks.selectors.overdue_for``, first 200 rows), a first
-full scan (raises the alerts) and a steady-state one. Needs an EMPTY scratch database (it refuses otherwise).
+Inserts ``--reports`` open reports and ``--claims`` open claims (one INSERT … SELECT each, due times spread over the
+next 30 days, 0.1 % of them late and not yet alerted; claims spread over claimed / submitted / evaluated, with
+``due_at`` as ``tasks.workflow.due_time`` sets it), then times each registered source's late query (``gridgov.deadlines.scan.late_query``, what
+each five-minute scan runs), the cadre's overdue list (``tasks.selectors.overdue_for``, first 200 rows), a first
+full scan (raises the alerts) and a steady-state one. The database is a fresh one, dropped afterwards.
 """
 
+import argparse
 import os
 import sys
 import time
 from datetime import timedelta
 from datetime import timezone as dt_timezone
+from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import Max, Min  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from gridgov.reports import deadlines  # noqa: E402
-from gridgov.reports.models import Alert, Category, Report  # noqa: E402
-from gridgov.tasks.models import Claim, ClaimState, Task, WorkType  # noqa: E402
-from gridgov.tasks.selectors import overdue_for  # noqa: E402
-from gridgov.tasks.workflow import AUDIT_WITHIN_DAYS, EVALUATE_WITHIN_DAYS  # noqa: E402
+from _common import throwaway_database  # noqa: E402  (bench/ is on the path when run)
 
 MINUTES_IN_30_DAYS = 60 * 24 * 30
 WORKERS = 100  # a worker holds one active claim per task: claims = tasks × workers
@@ -46,6 +38,8 @@ def timed(label, function, repeat=3):
 
 
 def explain(label, queryset):
+    from django.db import connection
+
     print(f"  query plan of {label} ({connection.vendor}):")
     for line in queryset.explain().splitlines():
         print(f"    {line}")
@@ -53,6 +47,8 @@ def explain(label, queryset):
 
 def minutes_from(now, expression: str) -> str:
     """SQL for ``now`` + ``expression`` minutes, stored as Django stores datetimes on this database."""
+    from django.db import connection
+
     if connection.vendor == "postgresql":
         return f"(TIMESTAMPTZ '{now.isoformat()}' + ({expression}) * INTERVAL '1 minute')"
     utc = now.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
@@ -62,6 +58,8 @@ def minutes_from(now, expression: str) -> str:
 def clone(model, template_pk: int, count: int, overrides: dict) -> None:
     """One INSERT … SELECT: ``count`` copies of a template row, the ``overrides`` columns computed in SQL from
     ``n`` (0 … count-1). Seconds for a million rows where ``bulk_create`` takes minutes."""
+    from django.db import connection
+
     table = model._meta.db_table
     columns = [field.column for field in model._meta.concrete_fields if not field.primary_key]
     values = ", ".join(overrides.get(column, f'template."{column}"') for column in columns)
@@ -78,6 +76,8 @@ def clone(model, template_pk: int, count: int, overrides: dict) -> None:
 
 def contiguous(queryset, count: int) -> int:
     """The first id of ``count`` rows just inserted in one statement (their ids are consecutive)."""
+    from django.db.models import Max, Min
+
     bounds = queryset.aggregate(first=Min("pk"), last=Max("pk"))
     assert bounds["last"] - bounds["first"] + 1 == count == queryset.count(), bounds
     return bounds["first"]
@@ -85,6 +85,8 @@ def contiguous(queryset, count: int) -> int:
 
 def insert_reports(street, count, now):
     """Open reports, due over the next 30 days, every 1000th 2 h late."""
+    from gridgov.reports.models import Category, Report
+
     category = Category.objects.get(code="environment")
     template = Report.objects.create(reporter=street.resident, node=street.micro_a1, category=category, text="bench",
                                      handler=street.worker_a, response_due_at=now, resolution_due_at=now,
@@ -98,6 +100,8 @@ def insert_claims(street, count, now):
     submitted, evaluated; ``due_at`` as ``tasks.workflow.due_time`` sets it (task deadline / submitted +
     evaluation days / evaluated + audit days); every 1000th 2 h late."""
     from gridgov.orgs.models import Person
+    from gridgov.tasks.models import Claim, ClaimState, Task, WorkType
+    from gridgov.tasks.workflow import AUDIT_WITHIN_DAYS, EVALUATE_WITHIN_DAYS
 
     Person.objects.bulk_create(Person(name=f"压测网格员{index}", name_initials="YCWGY") for index in range(WORKERS))
     first_worker = contiguous(Person.objects.filter(name__startswith="压测网格员"), WORKERS)
@@ -131,6 +135,7 @@ def insert_claims(street, count, now):
 
 def check_due_times(sample: int = 2000) -> None:
     """The inserted rows are what the workflow would store: ``due_at == workflow.due_time(claim)``."""
+    from gridgov.tasks.models import Claim
     from gridgov.tasks.workflow import due_time
 
     claims = Claim.objects.filter(due_at__isnull=False).select_related("task").order_by("?")[:sample]
@@ -138,10 +143,26 @@ def check_due_times(sample: int = 2000) -> None:
     assert not wrong, f"claims whose due_at is not workflow.due_time: {wrong[:5]}"
 
 
-def main(report_count: int, claim_count: int) -> None:
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
     call_command("migrate", verbosity=0)
-    if Report.objects.exists() or Claim.objects.exists():
-        sys.exit("This bench needs an empty scratch database (reports or claims found).")
+
+
+def main(report_count: int, claim_count: int) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from gridgov.deadlines import scan as deadlines
+    from gridgov.deadlines.models import Alert
+    from gridgov.deadlines.registry import SOURCES
+    from gridgov.reports.models import Report
+    from gridgov.tasks.models import Claim
+    from gridgov.tasks.selectors import overdue_for
     from gridgov.testing.factories import Street
 
     street = Street()
@@ -163,16 +184,16 @@ def main(report_count: int, claim_count: int) -> None:
             cursor.execute("ANALYZE")
 
     print(f"reports ({Report.objects.filter(due_at__isnull=False).count()} open):")
-    reports = deadlines.late_reports_query(now)
+    reports = deadlines.late_query(SOURCES["report"], now)
     explain("late_reports_query", reports.values_list("pk", "needed"))
     timed("late_reports_query", lambda: list(reports.values_list("pk", "needed")))
-    timed("late_reports_query, scan's columns", lambda: list(deadlines._report_rows(now)))
+    timed("late_reports_query, scan's columns", lambda: list(deadlines._late_rows(SOURCES["report"], now)))
 
     print(f"claims ({Claim.objects.filter(due_at__isnull=False).count()} open):")
-    claims = deadlines.late_claims_query(now)
+    claims = deadlines.late_query(SOURCES["claim"], now)
     explain("late_claims_query", claims.values_list("pk", "needed"))
     timed("late_claims_query", lambda: list(claims.values_list("pk", "needed")))
-    timed("late_claims_query, scan's columns", lambda: list(deadlines._claim_rows(now)))
+    timed("late_claims_query, scan's columns", lambda: list(deadlines._late_rows(SOURCES["claim"], now)))
     overdue = overdue_for(person=street.community_cadre, now=now)
     explain("overdue_for (community cadre)", overdue[:200])
     timed("overdue_for, first 200", lambda: list(overdue[:200]))
@@ -188,6 +209,25 @@ def main(report_count: int, claim_count: int) -> None:
     print(f"open alerts: {Alert.objects.filter(closed_at=None).count()}")
 
 
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reports", type=int, default=1_000_000, help="open reports (default 1,000,000)")
+    parser.add_argument("--claims", type=int, default=1_000_000, help="open task claims (default 1,000,000)")
+    parser.add_argument("--quick", action="store_true", help="20,000 of each, a few seconds")
+    args = parser.parse_args()
+    if args.quick:
+        args.reports = args.claims = 20_000
+    if args.reports < 1 or args.claims < WORKERS:
+        parser.error(f"--reports must be positive and --claims at least {WORKERS}")
+    return args
+
+
 if __name__ == "__main__":
-    arguments = [int(value) for value in sys.argv[1:3]]
-    main(*(arguments + [1_000_000, 1_000_000][len(arguments):]))
+    arguments = parse_args()
+    where, cleanup = throwaway_database("gg-bench-deadlines-")
+    try:
+        print(f"deadline scan · {where}")
+        setup_django()
+        main(arguments.reports, arguments.claims)
+    finally:
+        cleanup()

@@ -35,11 +35,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import Loader, scatter  # noqa: E402  (bench/ is on the path when run)
 
 TAIZHOU, PIONEER = "taizhou", "quzhou-pioneer"  # gridgov.indices.schemes (not imported before django.setup)
 PROVINCE = {"people": 500_000, "organisations": 60_000, "events": 20_000_000}
 EVENT_TABLES = ["indices_newsitem", "indices_activityrecord", "indices_assessment"]
-PRIME = 2147483647  # 2**31 - 1: x*x stays within a signed 64-bit integer on both databases
 
 
 def sized(scale: float) -> dict:
@@ -50,47 +54,6 @@ def sized(scale: float) -> dict:
     news, activities = events // 4, organisations * 5
     return {"streets": streets, "organisations": organisations, "people": max(int(PROVINCE["people"] * scale), 100),
             "events": events, "news": news, "activities": activities, "assessments": events - news - activities}
-
-
-def scatter(expression: str, multiplier: int) -> str:
-    """SQL for a fixed pseudo-random number in [0, 2**31) from an integer (in a statement with parameters,
-    so ``%%`` is modulo): squaring modulo a prime breaks the regularity of consecutive rows, and counts per
-    bucket come out spread like random ones."""
-    mixed = f"((({expression}) * {multiplier} + 12345) %% {PRIME})"
-    return f"({mixed} * {mixed} %% {PRIME})"
-
-
-class Loader:
-    """Set-based INSERT … SELECT over 0 … n-1, the same statements on both databases but for the sequence."""
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.postgres = connection.vendor == "postgresql"
-
-    def insert(self, table: str, columns: list[str], select: str, count: int, params=()) -> None:
-        if self.postgres:
-            sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} "
-                   f"FROM generate_series(0::bigint, {count - 1}) AS seq(n)")
-        else:
-            sql = (f"INSERT INTO {table} ({', '.join(columns)}) WITH RECURSIVE seq(n) AS "
-                   f"(SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < {count}) SELECT {select} FROM seq")
-        with self.connection.cursor() as cursor:
-            cursor.execute(sql, list(params))
-
-    def secondary_indexes(self, tables: list[str]) -> list[tuple[str, str]]:
-        with self.connection.cursor() as cursor:
-            if self.postgres:
-                cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname "
-                               "NOT IN (SELECT conname FROM pg_constraint)", [tables])
-            else:
-                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                               "AND tbl_name IN (%s)" % ", ".join(["%s"] * len(tables)), tables)
-            return cursor.fetchall()
-
-    def execute(self, *statements: str) -> None:
-        with self.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
 
 
 def generate(scale: float) -> dict:
@@ -111,15 +74,7 @@ def generate(scale: float) -> dict:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     day = connection.ops.adapt_datefield_value(date(2026, 10, 15))
     day_sql = "CAST(%s AS date)" if loader.postgres else "%s"
-    started = time.perf_counter()
-    indexes = loader.secondary_indexes(EVENT_TABLES)
-    loader.execute(*[f"DROP INDEX {name}" for name, _sql in indexes])
-    if loader.postgres:
-        loader.execute("SET session_replication_role = replica", "SET synchronous_commit = off")
-    else:
-        loader.execute("PRAGMA foreign_keys = OFF", "PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF",
-                       "PRAGMA cache_size = -262144")
-    with transaction.atomic():
+    with loader.loading(EVENT_TABLES), transaction.atomic():
         # The tree, in kind order so each kind's ids run consecutively: root, streets, organisations, grids.
         streets, per_street = size["streets"], size["organisations"] // size["streets"]
         nodes = [("0001", 1, streets, "district", "D", "省", "s", now)]
@@ -162,15 +117,7 @@ def generate(scale: float) -> dict:
                       f"'记录', {day_sql}, %s", size["assessments"], [day, now])
         services.rule_sets_install(actor=SYSTEM, definitions=[d for d in schemes.DEFINITIONS
                                                               if d["code"] in (schemes.TAIZHOU, schemes.PIONEER)])
-    rows = time.perf_counter()
-    if loader.postgres:
-        loader.execute("SET maintenance_work_mem = '1GB'", *[sql for _name, sql in indexes],
-                       "SET session_replication_role = DEFAULT", "VACUUM ANALYZE")
-    else:
-        loader.execute(*[sql for _name, sql in indexes], "ANALYZE", "PRAGMA journal_mode = WAL",
-                       "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON")
-    finished = time.perf_counter()
-    return {**size, "rows_s": round(rows - started, 1), "indexes_s": round(finished - rows, 1)}
+    return {**size, **loader.seconds}
 
 
 def measure(repeat: int = 1) -> dict:

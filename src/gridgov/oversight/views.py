@@ -23,6 +23,10 @@ from gridgov.oversight.selectors import audit_records_under
 from gridgov.pages import person_of
 
 ANOMALY_PERIOD_DAYS = 31
+# The page lists this many findings of each rule, and this many ids of each kind of evidence of a finding;
+# it says how many there are in all, and the API hands back every finding.
+FINDINGS_SHOWN = 50
+EVIDENCE_SHOWN = 20
 
 
 def _scope(request):
@@ -43,13 +47,14 @@ def dashboard(request):
 
     person, node, nodes = _scope(request)
     now = timezone.now()
-    findings = anomalies.run_all(node=node, since=now - timedelta(days=ANOMALY_PERIOD_DAYS))
+    findings = [(rule, found[:FINDINGS_SHOWN], len(found))
+                for rule, found in anomalies.run_all(node=node, since=now - timedelta(days=ANOMALY_PERIOD_DAYS))]
     return render(request, "oversight/dashboard.html", {
         "node": node, "nodes": nodes, "levels": report_selectors.overdue_by_level(node=node, now=now),
         "overdue": report_selectors.overdue_reports_under(node=node, now=now)[:50],
         "alerts": alerts_under(node=node)[:100],
-        "findings": findings, "finding_count": sum(len(found) for _rule, found in findings),
-        "period_days": ANOMALY_PERIOD_DAYS,
+        "findings": findings, "finding_count": sum(total for _rule, _found, total in findings),
+        "period_days": ANOMALY_PERIOD_DAYS, "evidence_shown": EVIDENCE_SHOWN,
     })
 
 

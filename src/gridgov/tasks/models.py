@@ -219,6 +219,10 @@ class Claim(models.Model):
             models.Index(fields=["state", "node"], name="tasks_claim_state_node_idx"),
             models.Index(fields=["worker", "state"], name="tasks_claim_worker_state_idx"),
             models.Index(fields=["due_at"], condition=Q(due_at__isnull=False), name="tasks_claim_due_idx"),
+            # A period's decisions, for the supervisor's findings (oversight.anomalies).
+            models.Index(fields=["evaluated_at"], condition=Q(evaluated_at__isnull=False),
+                         name="tasks_claim_evaluated_idx"),
+            models.Index(fields=["audited_at"], condition=Q(audited_at__isnull=False), name="tasks_claim_audited_idx"),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,9 @@ PACKAGE = Path(__file__).resolve().parents[1]
 DOCS = PACKAGE.parents[1] / "docs" / "architecture.md"
 FOUNDATION = {"errors", "context", "workflow", "media", "models", "submissions", "templatetags", "api_schemas", "audit",
               "security", "logins", "spreadsheets", "limits"}
-WIRING = {"api", "urls", "demo", "management", "cli", "settings", "wsgi", "testing", "tests", "apps", "__init__"}
+WIRING = {"api", "urls", "demo", "management", "cli", "settings", "startup", "wsgi", "testing", "tests", "apps", "__init__"}
 EXEMPT_FILES = {"demo.py"}  # demo seeders make a month of data through every app's services
+# Each app's management commands are wiring too (they share gridgov.management.base).
 
 
 def app_map() -> dict[str, set[str]]:
@@ -39,7 +40,7 @@ def imports_of(path: Path) -> set[str]:
 def modules():
     for path in PACKAGE.rglob("*.py"):
         relative = path.relative_to(PACKAGE).parts
-        if "tests" in relative or "migrations" in relative or path.name in EXEMPT_FILES:
+        if {"tests", "migrations", "management"} & set(relative[:-1]) or path.name in EXEMPT_FILES:
             continue
         yield relative[0].removesuffix(".py"), path
 

@@ -179,7 +179,7 @@ def test_api_public_data_needs_no_token(computed):
 def test_compute_command_runs_one_period(computed):
     out = io.StringIO()
     call_command("indices", "compute", "--period", "2026-11", stdout=out)
-    assert f"{schemes.TAIZHOU} 2026-11 r1 draft" in out.getvalue()
+    assert f"{schemes.TAIZHOU} 2026-11 第 1 版，草稿" in out.getvalue()
 
 
 def test_admin_indicator_form_refuses_an_unknown_source_and_locked_versions_are_read_only(computed):

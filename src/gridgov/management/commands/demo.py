@@ -3,18 +3,17 @@
 import subprocess
 import sys
 import time
-import unicodedata
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov import demo
+from gridgov.management.base import TranslatedCommand, columns
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Migrate the database, seed the demo street if it is empty, print one login per role and serve."
     )
@@ -38,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(_("Seeded the demo street 浮云街道 in %(seconds).1f s.") % {"seconds": seconds})
             if options["verbosity"] > 1:
                 for path, seconds in seeded.seconds.items():
-                    self.stdout.write(f"  {seconds:6.2f} s  {path}")
+                    self.stdout.write(_("  %(seconds)6.2f s  %(seeder)s") % {"seconds": seconds, "seeder": path})
             logins = seeded.logins
         counts = demo.collect_stats()
         self.stdout.write(
@@ -86,16 +85,11 @@ def database_location() -> str:
     return f"{engine} {database.get('HOST') or 'localhost'}:{database.get('PORT') or ''}/{database['NAME']}"
 
 
-def width(text: str) -> int:
-    """Terminal columns: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
 def table(rows) -> str:
-    widths = [max(width(str(row[column])) for row in rows) for column in range(len(rows[0]))]
+    widths = [max(columns(str(row[column])) for row in rows) for column in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
-        cells = [str(cell) + " " * (widths[column] - width(str(cell))) for column, cell in enumerate(row)]
+        cells = [str(cell) + " " * (widths[column] - columns(str(cell))) for column, cell in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))

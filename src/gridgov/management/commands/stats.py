@@ -2,39 +2,87 @@
 
 import json
 
-from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from gridgov import demo
+from gridgov.management.base import TranslatedCommand, columns
 
 
-class Command(BaseCommand):
-    help = gettext_lazy("Print counts: organisations per kind, grids, micro-grids, people per role, and more.")
+class Command(TranslatedCommand):
+    help = _("Print counts: organisations per kind, grids, micro-grids, people per role, and more.")
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--json", action="store_true", dest="as_json", help=gettext_lazy("Print JSON instead of a table.")
-        )
+        parser.add_argument("--json", action="store_true", dest="as_json",
+                            help=_("Print JSON (with the codes as keys) instead of a table."))
 
     def handle(self, *args, as_json: bool = False, **options):
         counts = demo.collect_stats()
         if as_json:
             self.stdout.write(dumps(counts))
         else:
-            self.stdout.write("\n".join(lines(counts)))
+            self.stdout.write("\n".join(lines(counts, labels())))
+
+
+def labels() -> dict:
+    """The words for each figure of ``collect_stats``; a nested figure's parts are the values of a choice
+    class, whose labels name them."""
+    from gridgov.indices.models import Colour
+    from gridgov.orgs.models import NodeKind, Role
+    from gridgov.reports.models import ReportState
+    from gridgov.tasks.models import ClaimState, TaskState
+
+    return {
+        "organisations": (_("Organisations per kind"), NodeKind),
+        "grids": _("Grids"),
+        "micro_grids": _("Micro-grids"),
+        "people": _("People"),
+        "people_per_role": (_("People per role"), Role),
+        "points_issued": _("Points issued (grants less reversals)"),
+        "points_redeemed": _("Points redeemed at merchants"),
+        "points_outstanding": _("Points held by people"),
+        "tasks": (_("Tasks per state"), TaskState),
+        "task_claims": (_("Task claims per state"), ClaimState),
+        "task_points_audited": _("Points of audited claims"),
+        "notices": _("Notices"),
+        "merchants": _("Merchants"),
+        "merchants_active": _("Active merchants"),
+        "catalogue_items": _("Catalogue items on offer"),
+        "redemptions": _("Redemptions"),
+        "redemption_points": _("Points redeemed"),
+        "reports": (_("Reports per state"), ReportState),
+        "reports_open": _("Open reports"),
+        "reports_overdue": _("Overdue reports"),
+        "alerts_open": _("Open alerts"),
+        "index_rule_sets": _("Index rule sets"),
+        "index_runs": _("Index computations"),
+        "index_runs_published": _("Index computations published"),
+        "index_standings": _("Index standings"),
+        "index_colours_published": (_("Published colour codes per colour"), Colour),
+        "index_activities": _("Organisational-life activities"),
+        "index_news_items": _("News items"),
+        "index_assessments": _("Assessments of people"),
+        "organisation_codes": _("Organisation QR codes"),
+    }
 
 
 def dumps(counts: dict) -> str:
     return json.dumps(counts, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
 
-def lines(counts: dict, indent: str = ""):
-    """One line per figure, nested figures indented under their heading."""
-    width = max((len(str(key)) for key in counts), default=0)
+def lines(counts: dict, words: dict, indent: str = ""):
+    """One line per figure, its words padded to one column; nested figures indented under their heading.
+    A figure without words (an app added to ``STATS`` but not here) shows its code."""
+    named = {}
     for key, value in counts.items():
+        label = words.get(key, key)
+        named[key] = (str(label[0] if isinstance(label, tuple) else label), value, label)
+    width = max((columns(text) for text, _value, _label in named.values()), default=0)
+    for text, value, label in named.values():
         if isinstance(value, dict):
-            yield f"{indent}{key}"
-            yield from lines(value, indent + "  ")
+            choices = label[1] if isinstance(label, tuple) else None
+            yield f"{indent}{text}"
+            yield from lines(value, dict(choices.choices) if choices else {}, indent + "  ")
         else:
-            yield f"{indent}{str(key).ljust(width)}  {value}"
+            shown = f"{value:,}" if isinstance(value, int) else value
+            yield f"{indent}{text}{' ' * (width - columns(text))}  {shown}"

@@ -3,13 +3,13 @@ repeatable data.
 
 Only the orgs seeder runs here, once for the module (inside a transaction rolled back at the end), with
 the real password hasher and the generator ``gridgov demo`` gives it. The whole demo, every app's seeder
-included, is run and timed through the command in ``gridgov/tests/test_commands.py``.
+included, is run through the command in ``gridgov/tests/test_commands.py``; how long seeding takes is
+measured by ``bench/demo.py``, not by a test.
 """
 
 import hashlib
 import random
 import re
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -34,10 +34,8 @@ pytestmark = pytest.mark.django_db
 def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         out = demo.DemoOutput()
-        started = time.perf_counter()
         orgs_demo.seed(rng=orgs_rng(), out=out)
-        seconds = time.perf_counter() - started
-        yield SimpleNamespace(out=out, seconds=seconds)
+        yield SimpleNamespace(out=out)
         transaction.set_rollback(True)
 
 
@@ -93,10 +91,6 @@ def test_demo_street_has_every_role_and_thousands_of_residents(seeded):
     assert per_role[Role.PARTY_AUDITOR] == 8
     assert per_role[Role.SUPERVISOR] == 1
     assert 2000 < per_role[Role.RESIDENT] < 6000
-
-
-def test_the_demo_street_seeds_in_under_ten_seconds(seeded):
-    assert seeded.seconds < 10
 
 
 def test_demo_tree_has_no_structural_problems(seeded):

@@ -277,7 +277,7 @@ def test_roll_command_runs_the_roll(publish, street):
     with __import__("unittest.mock", fromlist=["patch"]).patch(
             "gridgov.tasks.services.timezone.now", return_value=timezone.now() + timedelta(days=1)):
         call_command("tasks", "roll", stdout=output)
-    assert "spawned 1" in output.getvalue()
+    assert "已生成 1 个周期任务的下一期" in output.getvalue()
 
 
 def test_catalogue_has_five_modules_and_twenty_six_work_types(db):

@@ -1,14 +1,16 @@
 """``gridgov deadlines scan``: raise and close deadline alerts; meant for a five-minute timer."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov.deadlines.scan import describe, scan_deadlines
+from gridgov.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("Deadline alerts for everything that comes due (reports, task claims, …). Run `scan` every five minutes.")
 
     def add_arguments(self, parser):
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         if now:
             moment = parse_datetime(now)
             if moment is None:
-                raise CommandError(f"--now: not an ISO datetime: {now!r}")
+                raise CommandError(_("--now: not an ISO date and time: %(value)r") % {"value": now})
             if timezone.is_naive(moment):
                 moment = timezone.make_aware(moment)
         result = scan_deadlines(now=moment)

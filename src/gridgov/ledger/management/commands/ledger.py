@@ -1,13 +1,14 @@
 """``gridgov ledger verify``: walk the hash chain and recompute every balance; non-zero exit on the first break."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov.ledger.verify import verify_ledger
+from gridgov.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("Points ledger tools. verify: check the hash chain and every cached balance.")
 
     def add_arguments(self, parser):

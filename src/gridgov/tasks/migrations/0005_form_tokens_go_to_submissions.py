@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0003_claim_due_at'),
+        ('tasks', '0004_claim_decision_indexes'),
     ]
 
     operations = [
