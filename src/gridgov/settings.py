@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gridgov",
     "gridgov.audit",
     "gridgov.orgs",
+    "gridgov.geo",
     "gridgov.deadlines",
     "gridgov.ledger",
     "gridgov.tasks",
