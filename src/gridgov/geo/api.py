@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from gridgov.api_schemas import ErrorOut
-from gridgov.errors import refusal
+from gridgov.errors import Invalid
 from gridgov.geo import selectors, services
 from gridgov.geo.geometry import GCJ02, WGS84
 from gridgov.orgs.selectors import node_in_area
@@ -148,13 +148,11 @@ def _json(request, text: str) -> HttpResponse:
              "to the stored boundary change nothing, so re-importing an export is harmless. Needs `geo.manage` "
              "for every node. The body limit of the API applies; larger files go through the import page.")
 def boundaries_import(request, body: ImportIn, crs: Annotated[Crs, Query(WGS84, description=CRS_HELP)] = WGS84):
-    result = services.boundaries_import(actor=request.person, collection=body.dict(exclude_none=True), crs=crs)
+    result = services.boundaries_import(actor=request.person, collection=body.model_dump(exclude_none=True), crs=crs)
     if not result.ok:
-        error = refusal("invalid_boundaries", _("The file has %(count)d problems; nothing was imported.")
-                        % {"count": len(result.errors)})
-        error.details = {"errors": [{"feature": each.feature, "code": each.code, "message": each.message}
-                                    for each in result.errors]}
-        raise error
+        raise Invalid(_("The file has %(count)d problems; nothing was imported.") % {"count": len(result.errors)},
+                      code="invalid_boundaries", errors=[{"feature": each.feature, "code": each.code,
+                                                          "message": each.message} for each in result.errors])
     return {"features": result.features, "created": result.created, "updated": result.updated,
             "unchanged": result.unchanged}
 
