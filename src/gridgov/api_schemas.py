@@ -29,6 +29,8 @@ class ErrorOut(Schema):
 
     code: str = Field(examples=["not_found"])
     message: str = Field(examples=["No node with this code in your area."])
+    errors: list[dict] | None = Field(None, description="The problems one by one, when there are several: the "
+                                      "fields of a malformed request, the rows or features of a refused import.")
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:

@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 SEEDERS = [
     "gridgov.orgs.demo.seed",
+    "gridgov.geo.demo.seed",
     "gridgov.ledger.demo.seed",
     "gridgov.tasks.demo.seed",
     "gridgov.rewards.demo.seed",
@@ -30,6 +31,7 @@ SEEDERS = [
 
 STATS = [
     "gridgov.orgs.selectors.orgs_stats",
+    "gridgov.geo.selectors.geo_stats",
     "gridgov.ledger.selectors.ledger_stats",
     "gridgov.tasks.selectors.tasks_stats",
     "gridgov.rewards.selectors.rewards_stats",

@@ -42,6 +42,7 @@ MENU = [
     MenuEntry("indices:home", _("Indices and colour codes"), "indices.view"),
     MenuEntry("tree", _("Organisation tree"), "person.view"),
     MenuEntry("excel_import", _("Excel import"), "orgs.import"),
+    MenuEntry("geo:boundaries", _("Boundaries"), "geo.manage"),
     MenuEntry("oversight:dashboard", _("Oversight"), "audit.view"),
 ]
 

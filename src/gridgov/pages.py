@@ -43,6 +43,14 @@ def back_to(request, fallback: str):
     return redirect(fallback)
 
 
+def declared_length(request) -> int:
+    """The body length the request declares (0 if none or malformed): to refuse an upload before reading it."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 class RefusalMiddleware:
     """Refusals that escaped a page view become a message (POST) or an error page (GET)."""
 

@@ -48,12 +48,14 @@ INSTALLED_APPS = [
     "axes",
     "treebeard",
     "js_lib_htmx",
+    "js_lib_leaflet",  # Leaflet (static/js_lib_leaflet/leaflet.js, .css, images) for the map pages
     "ninja",  # Swagger UI assets and templates served locally (without it ninja renders a CDN page)
     "django_tasks",
     "django_tasks_db",
     "gridgov",
     "gridgov.audit",
     "gridgov.orgs",
+    "gridgov.geo",
     "gridgov.deadlines",
     "gridgov.ledger",
     "gridgov.tasks",

@@ -11,13 +11,12 @@ from typing import Annotated
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.db.models import Count, Prefetch
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import model_validator
 
 from gridgov.api_schemas import Limit, Line, Offset, Page, errors, page
-from gridgov.errors import DomainError, PermissionDenied
+from gridgov.errors import DomainError
 from gridgov.orgs import selectors, services
 from gridgov.orgs.models import Node, NodeKind, RoleAssignment
 from gridgov.orgs.permissions import ACTIONS, can, require
@@ -122,14 +121,7 @@ class NodeUpdateIn(Schema):
 
 def _visible_node(request, code: str) -> Node:
     """The node with ``code`` if the caller may see it; otherwise 404, whether it exists or not."""
-    node = Node.objects.filter(code=code).first() if len(code) <= 32 and code.isprintable() else None
-    if node is None:
-        raise Http404(_("No node with this code in your area."))
-    try:
-        require(request.person, "node.view", node)
-    except PermissionDenied:
-        raise Http404(_("No node with this code in your area.")) from None
-    return node
+    return selectors.node_in_area(request.person, code)
 
 
 def _with_parent_codes(nodes: list[Node]) -> list[Node]:

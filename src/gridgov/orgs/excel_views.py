@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gridgov.errors import DomainError, message_of
 from gridgov.orgs import excel, exports, imports, selectors
+from gridgov.pages import declared_length
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_CHOICES = [(excel.TREE, gettext_lazy("Organisation tree")), (excel.PEOPLE, gettext_lazy("People and roles"))]
@@ -41,12 +42,8 @@ def excel_import(request):
         return _forbidden(request)
     form, result, refused = ImportForm(), None, ""
     if request.method == "POST":
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
         # Refuse an oversized upload before Django reads it into temporary files.
-        if length > settings.IMPORT_MAX_BYTES + 64 * 1024:
+        if declared_length(request) > settings.IMPORT_MAX_BYTES + 64 * 1024:
             refused = _("The file is larger than %(limit)s; split it into several files.") % {
                 "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
             status = 413
@@ -63,7 +60,8 @@ def excel_import(request):
         status = 200
     return render(request, "orgs/excel_import.html", {
         "form": form, "result": result, "refused": refused, "may_import": may_import, "export_roots": export_roots,
-        "sheets": SHEET_CHOICES,
+        "sheets": SHEET_CHOICES, "problem_headers": [_("Row"), _("Column"), _("Problem")],
+        "problems": [(error.row, error.column, error.message) for error in result.errors] if result else [],
     }, status=status)
 
 

@@ -1,8 +1,11 @@
 """Reading the tree and people: subtrees, search, what a person may see."""
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
+from gridgov.errors import NotFound, PermissionDenied
 from gridgov.orgs.models import Node, NodeKind, Person, Role, RoleAssignment
+from gridgov.orgs.permissions import require
 
 
 def person_for_user(user) -> Person | None:
@@ -14,6 +17,19 @@ def person_for_user(user) -> Person | None:
     except Person.DoesNotExist:
         return None
     return person if person.is_active else None
+
+
+def node_in_area(person, code: str, action: str = "node.view") -> Node:
+    """The node with ``code`` if ``person`` may do ``action`` there; ``NotFound`` otherwise, whether it exists
+    or not, so that codes outside one's area cannot be probed (``require`` audits the refused look-up)."""
+    node = Node.objects.filter(code=code).first() if len(code) <= 32 and code.isprintable() else None
+    if node is None:
+        raise NotFound(_("No node with this code in your area."))
+    try:
+        require(person, action, node)
+    except PermissionDenied:
+        raise NotFound(_("No node with this code in your area.")) from None
+    return node
 
 
 def subtree(node: Node, *, max_depth: int | None = None):

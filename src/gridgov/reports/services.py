@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from gridgov.audit.services import audit_denied, audit_record, snapshot
 from gridgov.deadlines.scan import close_alerts
 from gridgov.errors import DomainError, Invalid, PermissionDenied
+from gridgov.geo.selectors import place_located_report
 from gridgov.limits import location, text_within
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
-from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, assignments_of, grant_for
+from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, assignments_of, grant_for, role_paths
 from gridgov.orgs.tree import COMMUNITY_KINDS, paying_node
 from gridgov.reports import routing, workflow
 from gridgov.reports.models import Category, EscalationLevel, Report, ReportEvent, ReportPhoto, ReportState
@@ -58,7 +59,8 @@ def filing_grant(actor, node: Node) -> Grant | None:
 
 def report_file(*, actor, node: Node, category: Category, text: str = "", address: str = "", latitude=None,
                 longitude=None, photos=(), now=None) -> Report:
-    """File a report about ``node``: routed at once to its handler, with both deadlines set."""
+    """File a report about ``node``: routed at once to its handler, with both deadlines set. A report with a
+    location is filed at the micro-grid that covers it, where boundaries are drawn (``_placed``)."""
     now = now or timezone.now()
     grant = filing_grant(actor, node)
     if grant is None:
@@ -76,6 +78,8 @@ def report_file(*, actor, node: Node, category: Category, text: str = "", addres
     if len(photos) > MAX_PHOTOS:
         raise Invalid(_("At most %(max)d photos.") % {"max": MAX_PHOTOS}, code="too_many_photos")
     latitude, longitude = location(latitude, longitude) or (None, None)
+    if latitude is not None:
+        node, grant = _placed(actor, node, grant, latitude=latitude, longitude=longitude)
 
     processed = [process_photo(upload, keep_location=False) for upload in photos]  # all checked before saving
     handler, rule, level = routing.route(node=node, category=category)
@@ -96,6 +100,16 @@ def report_file(*, actor, node: Node, category: Category, text: str = "", addres
                      after={**snapshot(report, REPORT_FIELDS), "category": category.code, "photos": len(processed),
                             "routing_rule": rule.pk if rule else None})
     return report
+
+
+def _placed(actor, node: Node, grant: Grant, *, latitude, longitude) -> tuple[Node, Grant]:
+    """The node a located report belongs to: the deepest one whose boundary covers the location, if it lies in
+    the chosen node (which the reporter may report about) or in the reporter's area; else the chosen node. A
+    location outside the street is refused."""
+    placed = place_located_report(node=node, lon=longitude, lat=latitude, area_paths=role_paths(actor, "report.file"))
+    if placed is None:
+        return node, grant
+    return placed, filing_grant(actor, placed) or grant
 
 
 # ---------------------------------------------------------------- the handler's steps

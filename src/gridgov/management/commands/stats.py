@@ -54,6 +54,7 @@ def labels() -> dict:
         "reports_open": _("Open reports"),
         "reports_overdue": _("Overdue reports"),
         "alerts_open": _("Open alerts"),
+        "boundaries": _("Nodes with a boundary"),
         "index_rule_sets": _("Index rule sets"),
         "index_runs": _("Index computations"),
         "index_runs_published": _("Index computations published"),
