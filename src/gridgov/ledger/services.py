@@ -18,10 +18,10 @@ from gridgov.errors import PermissionDenied
 from gridgov.ledger import journal
 from gridgov.ledger.errors import AlreadyReversed, BudgetExceeded, IdempotencyConflict, InsufficientFunds, LedgerRefusal  # noqa: F401  (re-exported for callers: ledger.InsufficientFunds)
 from gridgov.ledger.models import Account, AccountKind, Budget, Posting, PostingKind
-from gridgov.ledger.sql import chunks
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, require, scope_node
 from gridgov.orgs.tree import BUDGET_KINDS, home_node, home_nodes
+from gridgov.sql import chunks
 
 MAX_AMOUNT = 10**9  # no single line moves more; keeps sums far inside 64-bit integers
 MAX_KEY_LENGTH = 120
