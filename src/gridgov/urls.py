@@ -15,6 +15,7 @@ urlpatterns = [
     path("reports/", include("gridgov.reports.urls")),
     path("oversight/", include("gridgov.oversight.urls")),
     path("indices/", include("gridgov.indices.urls")),
+    path("messages/", include("gridgov.notifications.urls")),
     path("o/<str:slug>/", indices_views.public_organisation, name="indices_public"),
     path("", include("gridgov.orgs.urls")),
 ]
