@@ -44,3 +44,10 @@ def budget(street):
 
     period = timezone.localtime().strftime("%Y-%m")
     return budget_set(actor=SYSTEM, node=street.community, period=period, amount=100_000)
+
+
+@pytest.fixture
+def environment(db):
+    from gridgov.reports.models import Category
+
+    return Category.objects.get(code="environment")  # 24 h to accept, 72 h to resolve, 5 points
