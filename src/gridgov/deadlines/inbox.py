@@ -5,14 +5,12 @@ The kind is registered from ``apps.ready``; the scan calls ``alerts_raised`` aft
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.deadlines.models import AlertLevel
 from gridgov.notifications.registry import Kind
 from gridgov.notifications.registry import register as register_kind
-from gridgov.notifications.services import Event, notify_events, phrase
-from gridgov.templatetags.gridgov_time import when
+from gridgov.notifications.services import Event, notify_events, phrase, when_said
 
 DEADLINE = "deadline"
 TITLES = {
@@ -35,5 +33,5 @@ def alerts_raised(source, alerts, words: dict, *, now) -> None:
               group_key=f"scan:{now.isoformat()}",
               title=phrase(TITLES[level], item=phrase("%(label)s · %(words)s", label=source.label,
                                                       words=words.get(item_id, ""))),
-              body=phrase(_("Deadline: %(due)s"), due=lazy(when, str)(due_at)))
+              body=phrase(_("Deadline: %(due)s"), due=when_said(due_at)))
         for recipient_id, item_id, level, node_id, due_at in alerts if recipient_id is not None])

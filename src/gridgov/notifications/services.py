@@ -25,6 +25,7 @@ from gridgov.errors import NotFound
 from gridgov.notifications import fanout, registry, webhook
 from gridgov.notifications.models import MAX_GROUP_KEY, MAX_TITLE, MAX_URL, Message
 from gridgov.orgs.models import Node, Person
+from gridgov.templatetags.gridgov_time import when
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,20 @@ class Event:
     body: str = ""
 
 
+def _worded(text, values: dict) -> str:
+    return str(text) % {name: str(value) if isinstance(value, Promise) else value for name, value in values.items()}
+
+
+_lazily_worded = lazy(_worded, str)  # made once: ``lazy`` builds a class each time it is called
+
+
+when_said = lazy(when, str)  # a time as people say it ("12月3日 周四 18:00"), in the message's language
+
+
 def phrase(text, **values):
     """``text % values``, translated when it is used (lazy values too): ``notify`` words every message in the
     installation's language, not in the language of whoever acted."""
-    def words():
-        return str(text) % {name: str(value) if isinstance(value, Promise) else value for name, value in values.items()}
-
-    return lazy(words, str)()
+    return _lazily_worded(text, values)
 
 
 def notify(*, kind: str, recipients, title, url: str, node: Node | None = None, group_key: str | None = None,
@@ -56,6 +64,8 @@ def notify(*, kind: str, recipients, title, url: str, node: Node | None = None, 
         ids = list(recipients.values_list("pk", flat=True))
     else:
         ids = [getattr(recipient, "pk", recipient) for recipient in recipients]
+    with translation.override(settings.LANGUAGE_CODE):  # worded once for everyone
+        title, body = str(title), str(body or "")
     events = [Event(recipient_id=pk, title=title, url=url, node_id=getattr(node, "pk", None),
                     group_key=group_key or "", body=body) for pk in ids if pk is not None]
     return notify_events(kind=kind, events=events, now=now)

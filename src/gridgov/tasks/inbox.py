@@ -4,16 +4,14 @@ claim. The kinds are registered from ``engines.register``; the services call the
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.notifications.registry import Kind
 from gridgov.notifications.registry import register as register_kind
-from gridgov.notifications.services import notify, phrase
+from gridgov.notifications.services import notify, phrase, when_said
 from gridgov.orgs.models import Role
 from gridgov.orgs.tree import people_under
 from gridgov.tasks.workflow import Event
-from gridgov.templatetags.gridgov_time import when
 
 TASK_TAKERS = (Role.GRID_WORKER, Role.GRID_LEADER)
 TASK_PUBLISHED = "task_published"
@@ -44,7 +42,7 @@ def task_published(task, *, now) -> None:
            title=phrase(_("New task: %(title)s"), title=task.title), url=reverse("tasks:task_detail", args=[task.pk]),
            node=task.node, group_key=f"node:{task.node_id}", now=now,
            body=phrase(_("%(points)s points · due %(deadline)s"), points=task.points,
-                       deadline=lazy(when, str)(task.deadline)))
+                       deadline=when_said(task.deadline)))
 
 
 def claim_decided(claim, event: str, *, now) -> None:
