@@ -6,14 +6,10 @@ from gridgov.notifications.models import Delivery, Message
 class ReadOnly(admin.ModelAdmin):
     """Messages are written by ``notify`` and read by their recipients; the admin only looks."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    has_change_permission = has_delete_permission = has_add_permission
 
 
 @admin.register(Message)

@@ -1,5 +1,5 @@
 """What reports put in people's inboxes: a work order that becomes theirs (filed and routed to them, reassigned,
-escalated). Lateness is the deadline engine's message. The kind is registered from ``engines.register``; the
+escalated) or theirs again (reopened by the reporter's bad rating). Lateness is the deadline engine's message. The kind is registered from ``engines.register``; the
 services call ``work_order_assigned`` inside their transaction."""
 
 from datetime import timedelta
@@ -18,6 +18,7 @@ TITLES = {
     "submit": _("New work order: %(category)s"),
     Event.REASSIGN: _("Work order handed to you: %(category)s"),
     Event.ESCALATE: _("Work order escalated to you: %(category)s"),
+    Event.REOPEN: _("Work order reopened after a bad rating: %(category)s"),
 }
 
 

@@ -252,7 +252,7 @@ def _apply(*, actor, locked: Report, event: str, grant: Grant, now, change, note
     _event(locked, event, from_state, locked.state, actor, note, now)
     audit_record(actor=actor, role=grant.role, action=f"report.{event}", target=locked, before=before,
                  after=snapshot(locked, REPORT_FIELDS), reason=note)
-    if event in (Event.REASSIGN, Event.ESCALATE):
+    if event in inbox.TITLES:
         inbox.work_order_assigned(locked, event, actor=actor, now=now)
 
 

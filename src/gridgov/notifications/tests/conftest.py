@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from gridgov.notifications.models import Message
+from gridgov.reports.tests.conftest import environment  # noqa: F401  (a fixture: the category 环境卫生)
+from gridgov.tasks.tests.conftest import budget  # noqa: F401  (a fixture: 东门社区's budget this month)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday morning
 
@@ -32,22 +34,3 @@ def publish(street):
         return services.task_publish(**fields)
 
     return publish
-
-
-@pytest.fixture
-def budget(street):
-    """Budgets for this month (grants post in the current month, whatever ``now`` the tasks run at)."""
-    from django.utils import timezone
-
-    from gridgov.ledger.services import budget_set
-    from gridgov.orgs.permissions import SYSTEM
-
-    period = timezone.localtime().strftime("%Y-%m")
-    return budget_set(actor=SYSTEM, node=street.community, period=period, amount=100_000)
-
-
-@pytest.fixture
-def environment(db):
-    from gridgov.reports.models import Category
-
-    return Category.objects.get(code="environment")  # 24 h to accept, 72 h to resolve, 5 points

@@ -103,3 +103,11 @@ def test_a_title_made_from_a_long_one_fits_its_column(street):
     news([street.worker_a], title="很长" * 150)
     title = Message.objects.get().title
     assert len(title) == 200 and title.endswith("…")
+
+
+def test_stats_count_messages_and_the_unread(street):
+    from gridgov.demo import collect_stats
+
+    news([street.worker_a, street.worker_b])
+    services.messages_read_all(person=street.worker_b)
+    assert collect_stats()["messages"] == {"total": 2, "unread": 1}

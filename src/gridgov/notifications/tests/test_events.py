@@ -135,6 +135,19 @@ def test_reassigning_and_escalating_tell_the_new_handler(street, environment):
     assert inbox_of(street.community_cadre) == [("工单上报给你办理：环境卫生", 1)]
 
 
+def test_a_bad_rating_that_reopens_the_work_order_tells_the_handler(street, environment):
+    from gridgov.reports import services as reports
+
+    report = reports.report_file(actor=street.resident, node=street.micro_a1, category=environment, text="垃圾",
+                                 now=T0)
+    report = reports.report_accept(actor=street.worker_a, report=report, now=T0 + timedelta(hours=1))
+    report = reports.report_resolve(actor=street.worker_a, report=report, resolution="已清理", now=T0 + timedelta(hours=2))
+    Message.objects.all().delete()
+    reports.report_rate(actor=street.resident, report=report, rating=1, comment="没清理干净", now=T0 + timedelta(hours=3))
+    assert recipients() == ["刘网格"]
+    assert inbox_of(street.worker_a) == [("居民评价不满意，工单重新办理：环境卫生", 1)]
+
+
 def test_taking_a_work_order_oneself_tells_nobody(street, environment):
     from gridgov.reports import services as reports
 

@@ -168,3 +168,15 @@ def test_the_action_never_waits_for_the_gateway(street, client, gateway, setting
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert [body["title"] for body in gateway.bodies()] == ["新工单：环境卫生"]
     assert Delivery.objects.get().status == DeliveryStatus.SENT
+
+
+def test_a_webhook_without_a_secret_stops_the_start():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gridgov.settings", "GRIDGOV_WEBHOOK_URL": "https://sms.local/in"}
+    env.pop("GRIDGOV_WEBHOOK_SECRET", None)
+    started = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
+                             text=True)
+    assert started.returncode != 0 and "GRIDGOV_WEBHOOK_SECRET" in started.stderr
