@@ -18,7 +18,8 @@ def submitted_claim(publish, street, worker=None):
 
 
 def claim_messages():
-    return list(Message.objects.exclude(kind="task_published").values_list("kind", "recipient__name", "title"))
+    decided = Message.objects.exclude(kind="task_published").order_by("pk")
+    return list(decided.values_list("kind", "recipient__name", "title"))
 
 
 # ---------------------------------------------------------------------------------------------- tasks
