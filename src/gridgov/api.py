@@ -357,6 +357,7 @@ def mount_routers() -> None:
     api.add_router("/", "gridgov.oversight.api.router")
     api.add_router("/", "gridgov.indices.api.router")
     api.add_router("/", "gridgov.geo.api.router")
+    api.add_router("/", "gridgov.notifications.api.router")
 
 
 mount_routers()

@@ -38,6 +38,7 @@ STATS = [
     "gridgov.reports.selectors.reports_stats",
     "gridgov.deadlines.selectors.deadlines_stats",
     "gridgov.indices.selectors.indices_stats",
+    "gridgov.notifications.selectors.messages_stats",
 ]
 
 DEMO_SEED = 3  # after seed document 003, which describes 浮云街道

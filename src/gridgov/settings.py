@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "gridgov.audit",
     "gridgov.orgs",
     "gridgov.geo",
+    "gridgov.notifications",
     "gridgov.deadlines",
     "gridgov.ledger",
     "gridgov.tasks",
@@ -98,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.orgs.context_processors.navigation",
+                "gridgov.notifications.context_processors.unread_messages",
             ],
             "builtins": ["gridgov.templatetags.gridgov"],  # {% form_token %} in every POST form
         },
@@ -191,6 +193,19 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 JOBS = os.environ.get("GRIDGOV_JOBS", "database")
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if JOBS == "immediate"
                      else "django_tasks_db.DatabaseBackend"}}
+
+# The address people open gridgov at (scheme and host, no path): the links the webhook sends are made from it.
+SITE_URL = os.environ.get("GRIDGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The outbound webhook (gridgov/notifications/webhook.py): every new or grouped message is POSTed, signed with
+# the secret, to this URL (an SMS gateway, a government IM bridge). Unset: nothing is sent.
+WEBHOOK_URL = os.environ.get("GRIDGOV_WEBHOOK_URL", "")
+WEBHOOK_SECRET = os.environ.get("GRIDGOV_WEBHOOK_SECRET", "")
+if WEBHOOK_URL and not WEBHOOK_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("GRIDGOV_WEBHOOK_URL must be an http:// or https:// address")
+if WEBHOOK_URL and len(WEBHOOK_SECRET) < 16:
+    raise ImproperlyConfigured("GRIDGOV_WEBHOOK_SECRET must hold at least 16 characters when GRIDGOV_WEBHOOK_URL "
+                               "is set: the gateway checks every request's signature with it")
 
 # How long a member's points code (QR and typed code) stays valid, in seconds.
 REWARDS_TOKEN_SECONDS = int(os.environ.get("GRIDGOV_REWARDS_TOKEN_SECONDS", "180"))

@@ -16,6 +16,7 @@ urlpatterns = [
     path("oversight/", include("gridgov.oversight.urls")),
     path("indices/", include("gridgov.indices.urls")),
     path("geo/", include("gridgov.geo.urls")),
+    path("messages/", include("gridgov.notifications.urls")),
     path("o/<str:slug>/", indices_views.public_organisation, name="indices_public"),
     path("", include("gridgov.orgs.urls")),
 ]

@@ -9,3 +9,8 @@ class DeadlinesConfig(AppConfig):
     label = "deadlines"
     verbose_name = _("Deadlines and alerts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from gridgov.deadlines import inbox
+
+        inbox.register()

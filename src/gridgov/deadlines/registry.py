@@ -25,6 +25,7 @@ class DeadlineSource:
     model: type[models.Model]
     url_name: str  # the item's page, reversed with the item's pk
     title: Callable[[dict], str]  # the alert's title from the row's ``fields``
+    words: Callable[[dict], str] | None = None  # the item in a message's words (no ids); default: ``title``
     due_field: str = "due_at"
     stage_field: str = "state"
     node_field: str = "node"  # a foreign key to orgs.Node

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils.translation import gettext as _
 
+from gridgov.deadlines import inbox
 from gridgov.deadlines.models import Alert, AlertLevel
 from gridgov.deadlines.registry import SOURCES, DeadlineSource
 from gridgov.orgs.models import Node, Person
@@ -70,7 +71,9 @@ def _late_rows(source: DeadlineSource, now):
              f"{source.node_field}__path", source.handler_field, *source.fields]
     for values in late_query(source, now).values_list(*names)[:MAX_NEW_PER_SCAN]:
         row = dict(zip(["item_id", "needed", "stage", "due_at", "node_id", "node_path", "handler_id"], values))
-        row["title"] = str(source.title({**row, **dict(zip(source.fields, values[7:]))}))
+        described = {**row, **dict(zip(source.fields, values[7:]))}
+        row["title"] = str(source.title(described))
+        row["words"] = str(source.words(described)) if source.words else row["title"]
         row["waits_on"] = source.waits_on.get(row["stage"])
         yield row
 
@@ -99,7 +102,11 @@ def _raise(source: DeadlineSource, rows, now) -> int:
             alerts.append(Alert(item_type=source.code, item_id=row["item_id"], level=level, stage=row["stage"],
                                 due_at=row["due_at"], title=row["title"][:200], node_id=node.pk, node_path=node.path,
                                 recipient_id=recipient_id, created_at=now))
+    last_before = Alert.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     Alert.objects.bulk_create(alerts, batch_size=2000, ignore_conflicts=True)
+    raised = (Alert.objects.filter(pk__gt=last_before, item_type=source.code, created_at=now)  # not the ignored ones
+              .values_list("recipient_id", "item_id", "level", "node_id", "due_at"))
+    inbox.alerts_raised(source, raised, {row["item_id"]: row["words"] for row in rows}, now=now)
     if len(alerts) >= ANALYZE_AFTER:
         _refresh_statistics()
     overdue = [row["item_id"] for row in rows if row["needed"] >= AlertLevel.OVERDUE]

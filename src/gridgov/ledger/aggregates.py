@@ -9,9 +9,9 @@ over a million rows. The chain lock serialises writers, so read-then-write here 
 from django.db import connection
 
 from gridgov.ledger.models import Account, EarnedHistogram, EarnedTotal
-from gridgov.ledger.sql import row_sets
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths
+from gridgov.sql import row_sets
 
 LEVEL_OF_KIND = {NodeKind.STREET: "street_id", NodeKind.GRID: "grid_id", **{k: "community_id" for k in COMMUNITY_KINDS}}
 LEVELS = ("street_id", "community_id", "grid_id")

@@ -28,9 +28,9 @@ from django.utils.translation import gettext as _
 from gridgov.ledger import aggregates
 from gridgov.ledger.errors import BudgetExceeded, InsufficientFunds, LedgerRefusal
 from gridgov.ledger.models import Account, Budget, ChainHead, EarnedTotal, Line, Posting, PostingKind
-from gridgov.ledger.sql import any_of, chunks, placeholders, row_sets, table
 from gridgov.orgs import tree
 from gridgov.orgs.models import Node, Person
+from gridgov.sql import any_of, chunks, placeholders, row_sets, table
 
 GENESIS_HASH = "0" * 64
 

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_record
 from gridgov.errors import PermissionDenied
-from gridgov.ledger import journal
+from gridgov.ledger import inbox, journal
 from gridgov.ledger.errors import AlreadyReversed, BudgetExceeded, IdempotencyConflict, InsufficientFunds, LedgerRefusal  # noqa: F401  (re-exported for callers: ledger.InsufficientFunds)
 from gridgov.ledger.models import Account, AccountKind, Budget, Posting, PostingKind
-from gridgov.ledger.sql import chunks
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, require, scope_node
 from gridgov.orgs.tree import BUDGET_KINDS, home_node, home_nodes
+from gridgov.sql import chunks
 
 MAX_AMOUNT = 10**9  # no single line moves more; keeps sums far inside 64-bit integers
 MAX_KEY_LENGTH = 120
@@ -305,8 +305,12 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
             written = journal.write(actor=actor, drafts=new, head=head, overdraft_error=BudgetExceeded,
                                     payees=payees_read) if new else []
         if written:
-            _audit_grants(actor=actor, written=written, drafts=[d for d in drafts if d.idempotency_key not in previous],
-                          budget_node=budget_node, role=role, batch_key=batch_key, period=period)
+            new_drafts = [draft for draft in drafts if draft.idempotency_key not in previous]
+            _audit_grants(actor=actor, written=written, drafts=new_drafts, budget_node=budget_node, role=role,
+                          batch_key=batch_key, period=period)
+            people_of = {draft.idempotency_key: person.pk for draft, person in zip(drafts, people)}
+            inbox.points_granted([(people_of[d.idempotency_key], d.extra["amount"], d.reason) for d in new_drafts],
+                                 budget_node=budget_node)
         previous.update({posting.idempotency_key: posting for posting in written})
         return [previous[draft.idempotency_key] for draft in drafts]
 

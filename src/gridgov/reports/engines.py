@@ -1,5 +1,6 @@
-"""What reports feed the shared engines: their deadlines (the scan alerts the handler, then the cadre above)
-and their events for the indices (reports resolved, on time or late). Registered in ``apps.ready``."""
+"""What reports feed the shared engines: their deadlines (the scan alerts the handler, then the cadre above),
+their events for the indices (reports resolved, on time or late) and the kind of message they send (``inbox``).
+Registered in ``apps.ready``."""
 
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,7 @@ from gridgov.deadlines.registry import DeadlineSource
 from gridgov.deadlines.registry import register as register_deadlines
 from gridgov.indices.sources import Source
 from gridgov.indices.sources import register as register_events
+from gridgov.reports import inbox
 from gridgov.reports.models import Report, ReportState
 from gridgov.reports.services import REPORT_ITEM, reports_auto_close_due
 
@@ -16,9 +18,15 @@ def _alert_title(row: dict) -> str:
     return f"#{row['item_id']} {row['category__name']} · {ReportState(row['stage']).label}"
 
 
+def _alert_words(row: dict) -> str:
+    return f"{row['category__name']} · {ReportState(row['stage']).label}"
+
+
 def register() -> None:
+    inbox.register()
     register_deadlines(DeadlineSource(
         code=REPORT_ITEM, label=_("Resident report"), model=Report, url_name="reports:detail", title=_alert_title,
+        words=_alert_words,
         handler_field="handler_id", fields=("category__name",),
         after_scan=lambda now: reports_auto_close_due(now=now), after_scan_label=_("reports closed automatically"),
     ))

@@ -21,7 +21,7 @@ from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, assignments_of, grant_for, role_paths
 from gridgov.orgs.tree import COMMUNITY_KINDS, paying_node
-from gridgov.reports import routing, workflow
+from gridgov.reports import inbox, routing, workflow
 from gridgov.reports.models import Category, EscalationLevel, Report, ReportEvent, ReportPhoto, ReportState
 from gridgov.reports.workflow import Event, Who
 
@@ -99,6 +99,7 @@ def report_file(*, actor, node: Node, category: Category, text: str = "", addres
         audit_record(actor=actor, role=grant.role, action="report.file", target=report,
                      after={**snapshot(report, REPORT_FIELDS), "category": category.code, "photos": len(processed),
                             "routing_rule": rule.pk if rule else None})
+        inbox.work_order_assigned(report, "submit", actor=actor, now=now)
     return report
 
 
@@ -265,6 +266,8 @@ def _apply(*, actor, locked: Report, event: str, grant: Grant, now, change, note
     _event(locked, event, from_state, locked.state, actor, note, now)
     audit_record(actor=actor, role=grant.role, action=f"report.{event}", target=locked, before=before,
                  after=snapshot(locked, REPORT_FIELDS), reason=note)
+    if event in inbox.TITLES:
+        inbox.work_order_assigned(locked, event, actor=actor, now=now)
 
 
 def _grant_for_event(*, actor, report: Report, event: str) -> Grant | None:

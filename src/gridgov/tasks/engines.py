@@ -1,5 +1,6 @@
 """What tasks feed the shared engines: claims' deadlines (the worker's hand-in, then the evaluator's and the
-auditor's moves, ``workflow.due_time``) and audited claims as index events. Registered in ``apps.ready``."""
+auditor's moves, ``workflow.due_time``), audited claims as index events, and the kinds of message they send
+(``inbox``). Registered in ``apps.ready``."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from gridgov.deadlines.registry import register as register_deadlines
 from gridgov.indices.sources import Source, equals
 from gridgov.indices.sources import register as register_events
 from gridgov.orgs.models import Role
+from gridgov.tasks import inbox
 from gridgov.tasks.models import Claim, ClaimState
 
 # Whose move it is in a claim state that waits on a decision: the evaluator (community cadre), the auditor.
@@ -25,6 +27,7 @@ def _alert_title(row: dict) -> str:
 
 
 def register() -> None:
+    inbox.register()
     register_deadlines(DeadlineSource(
         code="claim", label=_("Task claim"), model=Claim, url_name="tasks:claim_detail", title=_alert_title,
         handler_field="worker_id", fields=("task__title",), waits_on=dict(WAITS_ON),

@@ -20,7 +20,7 @@ from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of, require
 from gridgov.orgs.tree import paying_node
-from gridgov.tasks import workflow
+from gridgov.tasks import inbox, workflow
 from gridgov.tasks.models import (
     INACTIVE_CLAIM_STATES,
     Claim,
@@ -97,6 +97,7 @@ def task_publish(
             publisher=None if actor is SYSTEM else actor, created_at=now,
         )
         audit_record(actor=actor, role=grant.role, action="task.publish", target=task, after=snapshot(task, TASK_FIELDS))
+        inbox.task_published(task, now=now)
     return task
 
 
@@ -278,7 +279,7 @@ def claim_evaluate(*, actor: Person, claim: Claim, approve: bool, adjustment: in
             locked.adjustment, locked.points_awarded = 0, None
 
     event = Event.APPROVE if approve else Event.REJECT
-    return _transition(actor=actor, claim=claim, event=event, check=check, change=change)
+    return _transition(actor=actor, claim=claim, event=event, check=check, change=change, now=now)
 
 
 def claim_audit(*, actor: Person, claim: Claim, confirm: bool, reason: str = "", now=None) -> Claim:
@@ -304,7 +305,7 @@ def claim_audit(*, actor: Person, claim: Claim, confirm: bool, reason: str = "",
             locked.reason = reason
 
     event = Event.CONFIRM if confirm else Event.SEND_BACK
-    return _transition(actor=actor, claim=claim, event=event, check=check, change=change)
+    return _transition(actor=actor, claim=claim, event=event, check=check, change=change, now=now)
 
 
 def claims_confirm_batch(*, actor: Person, claims) -> list[tuple[Claim, Exception | None]]:
@@ -333,8 +334,9 @@ def _grant_points(*, actor, claim: Claim):
     )
 
 
-def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> Claim:
-    """Apply ``event`` to a locked claim: permission, the transition table, the caller's checks, audit."""
+def _transition(*, actor, claim: Claim, event: str, check=None, change=None, now=None) -> Claim:
+    """Apply ``event`` to a locked claim: permission, the transition table, the caller's checks, audit, and the
+    worker's message about a decision."""
     action = workflow.EVENT_ACTION.get(event, "task.claim")
     grant = require(actor, action, claim)
     refusal = None
@@ -356,6 +358,7 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None) -> 
             locked.save()
             audit_record(actor=actor, role=grant.role, action=f"claim.{event}", target=locked,
                          before=before, after=snapshot(locked, CLAIM_FIELDS))
+            inbox.claim_decided(locked, event, now=now or timezone.now())
             return locked
     code, message = refusal
     _refuse(actor=actor, action=f"claim.{event}", target=claim, code=code, message=message)
@@ -410,6 +413,7 @@ def tasks_roll(*, now=None) -> list[Task]:
                 )
                 audit_record(actor=SYSTEM, role="system", action="task.roll", target=new,
                              after=snapshot(new, TASK_FIELDS), reason=f"next instance of task {task.pk}")
+                inbox.task_published(new, now=now)
         except IntegrityError:
             continue  # another roll spawned it first (previous is one-to-one)
         spawned.append(new)

@@ -3,8 +3,9 @@ statements. Run on SQLite and on PostgreSQL (the suite runs on both)."""
 
 import pytest
 
+from gridgov import sql
 from gridgov.audit.models import AuditRecord
-from gridgov.ledger import journal, selectors, services, sql
+from gridgov.ledger import journal, selectors, services
 from gridgov.ledger.errors import BudgetExceeded, IdempotencyConflict, LedgerRefusal
 from gridgov.ledger.models import Account, ChainHead, EarnedHistogram, EarnedTotal, Posting
 from gridgov.ledger.verify import verify_ledger

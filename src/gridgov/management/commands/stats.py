@@ -3,6 +3,7 @@
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gridgov import demo
@@ -22,6 +23,11 @@ class Command(TranslatedCommand):
             self.stdout.write(dumps(counts))
         else:
             self.stdout.write("\n".join(lines(counts, labels())))
+
+
+class MessageFigures(models.TextChoices):
+    TOTAL = "total", _("All")
+    UNREAD = "unread", _("Unread")
 
 
 def labels() -> dict:
@@ -55,6 +61,7 @@ def labels() -> dict:
         "reports_overdue": _("Overdue reports"),
         "alerts_open": _("Open alerts"),
         "boundaries": _("Nodes with a boundary"),
+        "messages": (_("Messages in inboxes"), MessageFigures),
         "index_rule_sets": _("Index rule sets"),
         "index_runs": _("Index computations"),
         "index_runs_published": _("Index computations published"),

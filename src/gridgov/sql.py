@@ -1,4 +1,5 @@
-"""Plain-SQL helpers for the journal and the aggregates: statements SQLite (3.35+) and PostgreSQL share.
+"""Plain-SQL helpers for set-based statements SQLite (3.35+) and PostgreSQL share: the ledger's journal and
+aggregates, the notifications' fan-out. Foundation: it imports no app.
 
 Many rows or ids go to PostgreSQL as one parameter (rows as one JSON document, ids as one array): one
 placeholder per value of a 10,000-row statement would pass PostgreSQL's 65,535-parameter limit, and
