@@ -1,70 +1,173 @@
-"""The main menu: one list of entries, each shown to people holding a role that may do its action.
+"""The page shell's navigation: one list of entries, grouped, each shown to the role a person is acting in.
 
-Scope is not checked here (a menu entry is a door, not a permission): every page checks scope itself.
-An app adds its pages by adding entries; the order here is the order on screen.
+A person may hold several roles (a community cadre who is also a resident); they act in one at a time and
+switch in the header (``acting_role``). Phone roles (grid workers, residents, merchant staff) get the phone
+shell: a bottom tab bar of at most five entries and a "我的" page with the rest. Cadres get the desktop shell:
+a side navigation grouped by area, with badges for what waits. Scope is not checked here (a menu entry is a
+door, not a permission): every page checks scope itself. Badges are counters the apps register
+(``register_badge``), so this module knows no app's tables.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.orgs.models import Role
 from gridgov.orgs.permissions import ACTIONS, assignments_of
 
+PHONE_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.RESIDENT, Role.MERCHANT_STAFF})
+# The role a person acts in unless they chose another: the one with the widest work first.
+ROLE_ORDER = [Role.PLATFORM_ADMIN, Role.STREET_CADRE, Role.COMMUNITY_CADRE, Role.PARTY_AUDITOR, Role.SUPERVISOR,
+              Role.GRID_LEADER, Role.GRID_WORKER, Role.MERCHANT_STAFF, Role.RESIDENT]
+SESSION_KEY = "gridgov_acting_role"
+
 
 @dataclass(frozen=True)
-class MenuEntry:
+class Entry:
     url_name: str
     label: str
-    action: str
+    action: str  # shown to roles that may do this action (orgs.permissions), in their area
+    group: str
+    icon: str  # a symbol of static/gridgov/icons.svg
+    badge: str = ""  # the name of a registered counter of what waits behind the entry
 
+
+GROUPS = {
+    "work": _("Workbench"),
+    "tasks": _("Tasks"),
+    "reports": _("Reports"),
+    "points": _("Points"),
+    "indices": _("Indices"),
+    "orgs": _("Organisation"),
+    "oversight": _("Oversight"),
+}
 
 MENU = [
-    MenuEntry("tasks:square", _("Task square"), "task.claim"),
-    MenuEntry("tasks:mine", _("My tasks"), "task.claim"),
-    MenuEntry("tasks:published", _("Published tasks"), "task.publish"),
-    MenuEntry("tasks:evaluation_queue", _("Evaluation queue"), "task.evaluate"),
-    MenuEntry("tasks:audit_queue", _("Audit queue"), "task.audit"),
-    MenuEntry("tasks:notices", _("Notices"), "node.view"),
-    MenuEntry("reports:new", _("Report a problem"), "report.file"),
-    MenuEntry("reports:mine", _("My reports"), "report.file"),
-    MenuEntry("reports:queue", _("Work orders"), "report.handle"),
-    MenuEntry("reports:alerts", _("Alerts"), "report.view"),
-    MenuEntry("ledger:mine", _("My points"), "points.view_own"),
-    MenuEntry("rewards:my_code", _("My points code"), "points.view_own"),
-    MenuEntry("ledger:ranking", _("Ranking"), "points.view_own"),
-    MenuEntry("ledger:award", _("Award points"), "points.grant"),
-    MenuEntry("ledger:budgets", _("Budgets"), "points.budget"),
-    MenuEntry("rewards:merchants", _("Merchants"), "rewards.manage"),
-    MenuEntry("rewards:till", _("Merchant till"), "rewards.redeem"),
-    MenuEntry("rewards:dividend", _("Dividends"), "rewards.dividend"),
-    MenuEntry("indices:mine", _("My index"), "points.view_own"),
-    MenuEntry("indices:home", _("Indices and colour codes"), "indices.view"),
-    MenuEntry("tree", _("Organisation tree"), "person.view"),
-    MenuEntry("excel_import", _("Excel import"), "orgs.import"),
-    MenuEntry("geo:boundaries", _("Boundaries"), "geo.manage"),
-    MenuEntry("oversight:dashboard", _("Oversight"), "audit.view"),
+    Entry("home", _("Workbench"), "node.view", "work", "home"),
+    Entry("notifications:inbox", _("Messages"), "node.view", "work", "bell"),
+    Entry("tasks:square", _("Task square"), "task.claim", "tasks", "task"),
+    Entry("tasks:mine", _("My tasks"), "task.claim", "tasks", "list", badge="claims_due"),
+    Entry("tasks:published", _("Published tasks"), "task.publish", "tasks", "megaphone"),
+    Entry("tasks:evaluation_queue", _("Evaluation queue"), "task.evaluate", "tasks", "check", badge="evaluations"),
+    Entry("tasks:audit_queue", _("Audit queue"), "task.audit", "tasks", "shield-check", badge="audits"),
+    Entry("tasks:overdue", _("Overdue work"), "task.view", "tasks", "clock"),
+    Entry("tasks:notices", _("Notices"), "node.view", "tasks", "bell"),
+    Entry("reports:new", _("Report a problem"), "report.file", "reports", "camera"),
+    Entry("reports:mine", _("My reports"), "report.file", "reports", "inbox"),
+    Entry("reports:queue", _("Work orders"), "report.handle", "reports", "clipboard", badge="work_orders"),
+    Entry("reports:alerts", _("Alerts"), "report.view", "reports", "alert", badge="alerts"),
+    Entry("ledger:mine", _("My points"), "points.view_own", "points", "coins"),
+    Entry("rewards:my_code", _("My points code"), "points.view_own", "points", "qr"),
+    Entry("ledger:ranking", _("Ranking"), "points.view_own", "points", "rank"),
+    Entry("rewards:till", _("Merchant till"), "rewards.redeem", "points", "scan"),
+    Entry("ledger:award", _("Award points"), "points.grant", "points", "gift"),
+    Entry("ledger:budgets", _("Budgets"), "points.budget", "points", "wallet"),
+    Entry("rewards:merchants", _("Merchants"), "rewards.manage", "points", "shop"),
+    Entry("rewards:dividend", _("Dividends"), "rewards.dividend", "points", "coins"),
+    Entry("indices:home", _("Indices and colour codes"), "indices.view", "indices", "chart"),
+    Entry("indices:mine", _("My index"), "points.view_own", "indices", "star"),
+    Entry("indices:record_home", _("Record events"), "indices.record", "indices", "upload"),
+    Entry("tree", _("Organisation tree"), "person.view", "orgs", "tree"),
+    Entry("excel_import", _("Excel import and export"), "orgs.import", "orgs", "upload"),
+    Entry("geo:boundaries", _("Boundaries"), "geo.manage", "orgs", "map"),
+    Entry("oversight:dashboard", _("Oversight"), "audit.view", "oversight", "eye"),
+    Entry("oversight:audit", _("Audit trail"), "audit.view", "oversight", "search"),
 ]
+
+# The phone tab bar of each phone role (at most five); "more" is the page with every other entry.
+TABS = {
+    Role.GRID_WORKER: ["home", "tasks:square", "tasks:mine", "ledger:mine", "more"],
+    Role.GRID_LEADER: ["home", "tasks:square", "tasks:mine", "ledger:mine", "more"],
+    Role.RESIDENT: ["home", "reports:new", "reports:mine", "rewards:my_code", "more"],
+    Role.MERCHANT_STAFF: ["home", "rewards:till", "more"],
+}
+MORE = Entry("more", _("Me"), "node.view", "work", "user")
+TAB_LABELS = {"home": _("Home"), "tasks:square": _("Tasks"), "tasks:mine": _("My tasks"), "ledger:mine": _("Points"),
+              "reports:new": _("Report"), "reports:mine": _("My reports"), "rewards:my_code": _("Points code"),
+              "rewards:till": _("Till")}
+
+BADGES: dict[str, Callable] = {}
+
+
+def register_badge(name: str, counter: Callable) -> None:
+    """``counter(person) -> int``: how many things wait behind the entries that name ``name``."""
+    BADGES[name] = counter
 
 
 @dataclass(frozen=True)
-class MenuLink:
+class Link:
     url: str
     label: str
-    current: bool
+    icon: str
+    current: bool = False
+    badge: int = 0
 
 
-def menu_for(person, path: str) -> list[MenuLink]:
-    """The entries ``person``'s roles open, with the one whose URL is the longest prefix of ``path`` current."""
-    if person is None or not person.is_active:
-        return []
+@dataclass
+class Shell:
+    """What the page shell shows: who, acting as what, and where they can go."""
+
+    role: str = ""
+    role_label: str = ""
+    roles: list[tuple[str, str]] = field(default_factory=list)  # (role, label) the person may act in
+    phone: bool = False
+    groups: list[tuple[str, list[Link]]] = field(default_factory=list)
+    tabs: list[Link] = field(default_factory=list)
+
+
+def held_roles(person) -> list[str]:
     held = {role for role, _node_id, _path in assignments_of(person)}
-    entries = []
-    for entry in MENU:
-        if entry.action in ACTIONS and held & ACTIONS[entry.action]:
-            try:
-                entries.append((reverse(entry.url_name), entry.label))
-            except NoReverseMatch:
-                continue
-    current = max((url for url, _label in entries if path.startswith(url)), key=len, default=None)
-    return [MenuLink(url, label, url == current) for url, label in entries]
+    return [role for role in ROLE_ORDER if role in held]
+
+
+def acting_role(request, person) -> str:
+    """The role ``person`` acts in on this request: the one they chose, else the widest they hold."""
+    roles = held_roles(person) if person is not None else []
+    chosen = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    return chosen if chosen in roles else (roles[0] if roles else "")
+
+
+def entries_for(role: str) -> list[Entry]:
+    return [entry for entry in MENU if entry.action in ACTIONS and role in ACTIONS[entry.action]]
+
+
+def shell_for(request, person) -> Shell:
+    if person is None or not person.is_active:
+        return Shell()
+    role = acting_role(request, person)
+    if not role:
+        return Shell(roles=[])
+    entries = entries_for(role)
+    links = {entry.url_name: _link(entry, person) for entry in entries + [MORE]}
+    links = {name: link for name, link in links.items() if link is not None}
+    current = max((link.url for link in links.values() if _is_under(request.path, link.url)), key=len, default="")
+    links = {name: Link(link.url, link.label, link.icon, link.url == current, link.badge)
+             for name, link in links.items()}
+    shell = Shell(role=role, role_label=str(Role(role).label), phone=role in PHONE_ROLES,
+                  roles=[(held, str(Role(held).label)) for held in held_roles(person)])
+    for group, label in GROUPS.items():
+        grouped = [links[entry.url_name] for entry in entries if entry.group == group and entry.url_name in links]
+        if grouped:
+            shell.groups.append((str(label), grouped))
+    if shell.phone:
+        shell.tabs = [_tab(links[name], name) for name in TABS.get(role, ["home", "more"]) if name in links]
+    return shell
+
+
+def _link(entry: Entry, person) -> Link | None:
+    try:
+        url = reverse(entry.url_name)
+    except NoReverseMatch:
+        return None
+    counter = BADGES.get(entry.badge)
+    return Link(url, str(entry.label), entry.icon, badge=counter(person) if counter else 0)
+
+
+def _tab(link: Link, name: str) -> Link:
+    return Link(link.url, str(TAB_LABELS.get(name, link.label)), link.icon, link.current, link.badge)
+
+
+def _is_under(path: str, url: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)

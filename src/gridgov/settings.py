@@ -63,7 +63,8 @@ INSTALLED_APPS = [
     "gridgov.rewards",
     "gridgov.reports",
     "gridgov.indices",
-    "gridgov.oversight",  # reads every other app: last
+    "gridgov.oversight",  # the readers of every other app: last
+    "gridgov.workbench",
 ]
 
 MIDDLEWARE = [

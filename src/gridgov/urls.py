@@ -19,4 +19,5 @@ urlpatterns = [
     path("messages/", include("gridgov.notifications.urls")),
     path("o/<str:slug>/", indices_views.public_organisation, name="indices_public"),
     path("", include("gridgov.orgs.urls")),
+    path("", include("gridgov.workbench.urls")),
 ]

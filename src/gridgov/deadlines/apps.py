@@ -12,5 +12,8 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self):
         from gridgov.deadlines import inbox
+        from gridgov.deadlines.selectors import alerts_for
+        from gridgov.navigation import register_badge
 
         inbox.register()
+        register_badge("alerts", lambda person: alerts_for(person=person).count())

@@ -7,6 +7,7 @@ app_name = "indices"
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.mine, name="mine"),
+    path("record/", views.record, {"what": "activity"}, name="record_home"),
     path("record/<slug:what>/", views.record, name="record"),
     path("org/<int:pk>/", views.organisation, name="organisation"),
     path("org/<int:pk>/code/", views.organisation_code, name="organisation_code"),

@@ -48,8 +48,6 @@ def my_points(request):
         "account": account, "balance": selectors.balance_of(account), "period": period, "filters": filters,
         "earned": selectors.earned_in(person=person, period=period), "page": page, "ranks": ranks,
         "query": _without_page(request),
-        "may_award": bool(_nodes_for(person, "points.grant", services.BUDGET_NODE_KINDS)),
-        "may_budget": bool(_nodes_for(person, "points.budget", services.BUDGET_NODE_KINDS)),
     })
 
 

@@ -3,13 +3,12 @@ people holding roles at a node. Each function costs a fixed number of queries, h
 given, so a page never walks the tree node by node.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.orgs.models import Node, NodeKind, Person, Role, RoleAssignment
-from gridgov.orgs.permissions import ACTIONS, assignments_of
+from gridgov.orgs.models import Node, NodeKind, RoleAssignment
 
 # Kinds at or below which "grids below" is always zero, so the page does not show it.
 _GRID_LEVEL_AND_BELOW = frozenset({NodeKind.GRID, NodeKind.MICRO_GRID, NodeKind.BUILDING})
@@ -79,22 +78,3 @@ def breadcrumbs(nodes: list[Node]) -> dict[int, list[Node]]:
 def role_holders_at(node: Node):
     """Role assignments held exactly at ``node`` (not below: a community has thousands of residents)."""
     return RoleAssignment.objects.filter(node=node).select_related("person").order_by("role", "person__name_initials")
-
-
-@dataclass
-class Navigation:
-    """Which shared links a person's roles open up (the pages still check scope themselves)."""
-
-    role_labels: list[str] = field(default_factory=list)
-    may_browse_tree: bool = False
-
-
-def navigation_for(person: Person | None) -> Navigation:
-    """Work out the navigation from the person's role assignments (cached on the person: no extra query)."""
-    if person is None or not person.is_active:
-        return Navigation()
-    held = {role for role, _node_id, _path in assignments_of(person)}
-    return Navigation(
-        role_labels=[Role(role).label for role in Role.values if role in held],
-        may_browse_tree=bool(held & (ACTIONS["person.view"] | ACTIONS["node.manage"])),
-    )

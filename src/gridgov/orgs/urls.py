@@ -9,5 +9,4 @@ urlpatterns = [
     path("tree/", views.tree_index, name="tree"),
     path("tree/<str:code>/", views.tree_node, name="tree_node"),
     path("tree/<str:code>/children/", views.tree_children, name="tree_children"),
-    path("", views.home, name="home"),
 ]

@@ -1,10 +1,8 @@
-"""Server-rendered pages: the home page per role and the tree browser.
+"""Server-rendered pages: logging in and the tree browser.
 
 Views stay thin: reads come from ``selectors`` and ``overview``, and every node shown is checked with
 ``permissions.require`` (a refused look is recorded in the audit trail like any refused action).
 """
-
-from dataclasses import dataclass
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -12,52 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from gridgov.orgs import overview, permissions, selectors
 from gridgov.orgs.forms import LoginForm
-from gridgov.orgs.models import Node, Person, Role
+from gridgov.orgs.models import Node, Person
 from gridgov.pages import person_of
 
 # A node page lists at most this many role holders; the rest are reached through the nodes below.
 HOLDERS_SHOWN = 200
-
 
 class LoginView(auth_views.LoginView):
     """Django's login, styled; django-axes answers with ``registration/locked_out.html`` after repeated failures."""
 
     form_class = LoginForm
     redirect_authenticated_user = True
-
-
-@dataclass
-class NodeCard:
-    """One node on the home page with the roles the person holds there."""
-
-    node: Node
-    role_labels: list[str]
-    breadcrumb: list[Node]
-    below: overview.Below
-
-
-@login_required
-def home(request):
-    person = selectors.person_for_user(request.user)
-    if person is None:
-        return render(request, "orgs/home_no_person.html")
-    assignments = list(selectors.roles_of(person))
-    nodes = list({assignment.node_id: assignment.node for assignment in assignments}.values())
-    figures = overview.below(nodes)
-    crumbs = overview.breadcrumbs(nodes)
-    cards = [
-        NodeCard(
-            node=node,
-            role_labels=[a.get_role_display() for a in assignments if a.node_id == node.pk],
-            breadcrumb=crumbs[node.pk],
-            below=figures[node.pk],
-        )
-        for node in nodes
-    ]
-    field_roles = {Role.GRID_WORKER, Role.GRID_LEADER, Role.RESIDENT, Role.MERCHANT_STAFF}
-    is_field_only = bool(assignments) and all(a.role in field_roles for a in assignments)
-    return render(request, "orgs/home.html", {"cards": cards, "is_field_only": is_field_only})
-
 
 @login_required
 def tree_index(request):
@@ -74,7 +37,6 @@ def tree_index(request):
         return redirect("tree_node", code=roots[0].code)
     context["roots"] = _rows(roots)
     return render(request, "orgs/tree_index.html", context)
-
 
 @login_required
 def tree_node(request, code: str):
@@ -93,20 +55,17 @@ def tree_node(request, code: str):
         "show_private": permissions.can(person, "person.view_private", node),
     })
 
-
 @login_required
 def tree_children(request, code: str):
     """The children of a node as a fragment, fetched by htmx when a row is expanded."""
     _person, node = _viewable_node(request, code)
     return render(request, "orgs/_children.html", {"rows": _rows(list(Node.objects.get_children(node)))})
 
-
 def _viewable_node(request, code: str) -> tuple[Person, Node]:
     person = person_of(request)
     node = get_object_or_404(Node, code=code)
     permissions.require(person, "node.view", node)
     return person, node
-
 
 def _outermost(nodes: list[Node]) -> list[Node]:
     """Drop nodes that lie inside another of the given nodes (a person may hold roles at both)."""
@@ -116,7 +75,6 @@ def _outermost(nodes: list[Node]) -> list[Node]:
         if not any(node.path.startswith(outer.path) for outer in kept):
             kept.append(node)
     return kept
-
 
 def _rows(nodes: list[Node]) -> list[tuple[Node, overview.Below]]:
     """Each node with the counts of what lies below it (two queries for the whole list)."""

@@ -9,7 +9,8 @@ from gridgov.deadlines.registry import DeadlineSource
 from gridgov.deadlines.registry import register as register_deadlines
 from gridgov.indices.sources import Source
 from gridgov.indices.sources import register as register_events
-from gridgov.reports import inbox
+from gridgov.navigation import register_badge
+from gridgov.reports import inbox, selectors
 from gridgov.reports.models import Report, ReportState
 from gridgov.reports.services import REPORT_ITEM, reports_auto_close_due
 
@@ -24,6 +25,7 @@ def _alert_words(row: dict) -> str:
 
 def register() -> None:
     inbox.register()
+    register_badge("work_orders", lambda person: selectors.handler_queue(person=person).count())
     register_deadlines(DeadlineSource(
         code=REPORT_ITEM, label=_("Resident report"), model=Report, url_name="reports:detail", title=_alert_title,
         words=_alert_words,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from gridgov.deadlines.selectors import alerts_for
 from gridgov.errors import DomainError, message_of
 from gridgov.media import private_jpeg
-from gridgov.orgs.permissions import can, role_paths
+from gridgov.orgs.permissions import can
 from gridgov.pages import person_of
 from gridgov.reports import selectors, services
 from gridgov.reports.forms import EscalateForm, RateForm, ReassignForm, ReportForm, ResolveForm
@@ -30,10 +30,7 @@ def _run(request, action, *, success: str) -> bool:
 
 
 def _render(request, person, template, context):
-    nav = {"handles": bool(role_paths(person, "report.handle")),
-           "files": bool(role_paths(person, "report.file")),
-           "alerts": alerts_for(person=person).count()}
-    return render(request, template, {**context, "reports_nav": nav, "now": timezone.now()})
+    return render(request, template, {**context, "now": timezone.now()})
 
 
 @login_required

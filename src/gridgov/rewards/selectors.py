@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gridgov.orgs.models import Node, Person, Role
 from gridgov.orgs.permissions import SYSTEM, can, role_paths
-from gridgov.orgs.tree import people_under, under
+from gridgov.orgs.tree import ancestor_paths, people_under, under
 from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import CatalogueItem, Merchant, MerchantStaff, Redemption
 
@@ -69,6 +69,20 @@ def catalogue(merchant: Merchant, *, include_inactive: bool = False):
     if not include_inactive:
         items = items.filter(is_active=True).filter(Q(stock__isnull=True) | Q(stock__gt=0))
     return items.order_by("points", "name")
+
+
+def merchants_for_member(person: Person):
+    """The active merchants where ``person`` may spend points: those whose area covers one of their roles' nodes."""
+    paths = {prefix for path in role_paths(person) for prefix in ancestor_paths(path)}
+    return Merchant.objects.filter(node__path__in=paths, is_active=True).select_related("node").annotate(
+        item_count=Count("items", filter=Q(items__is_active=True))).order_by("-item_count", "name")
+
+
+def redemptions_today(merchants, *, now=None):
+    """Today's redemptions at ``merchants`` (Asia/Shanghai days), newest first."""
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (Redemption.objects.filter(merchant__in=merchants, created_at__gte=start)
+            .select_related("member", "merchant").order_by("-created_at", "-id"))
 
 
 def redemptions_of(person: Person):

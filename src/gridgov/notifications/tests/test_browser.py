@@ -25,7 +25,7 @@ def test_worker_opens_a_message_from_the_inbox_on_the_phone(live_server, street,
                         now=now - timedelta(minutes=5))
     base = live_server.url
     context, page = logged_in(browser, base, "worker_a", viewport=PHONE)
-    assert "消息 (3)" in page.inner_text(".nav")
+    assert page.inner_text(".bell .badge") == "3"
     page.goto(f"{base}/messages/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shoot(page, "messages-1-inbox-phone")
@@ -33,7 +33,7 @@ def test_worker_opens_a_message_from_the_inbox_on_the_phone(live_server, street,
     page.wait_for_url(f"{base}/tasks/{task.pk}/")
     assert Message.objects.get(recipient=street.worker_a, title="新任务：楼道杂物清理").read_at is not None
     page.goto(f"{base}/messages/")
-    assert "消息 (2)" in page.inner_text(".nav")
+    assert page.inner_text(".bell .badge") == "2"
     page.click("text=全部标为已读")
     page.wait_for_selector("text=已全部标为已读")
     shoot(page, "messages-2-all-read-phone")

@@ -64,8 +64,9 @@ def test_the_unread_tab_and_the_badge(client, street, publish):
     unread = client.get("/messages/?unread=1").content.decode()
     assert "未读的" in unread and "已读的" not in unread
     badge = client.get("/messages/badge/", headers={"HX-Request": "true"}).content.decode()
-    assert "消息 (1)" in badge and 'hx-get="/messages/badge/"' in badge
-    assert "消息 (1)" in client.get("/").content.decode()  # the page shell's link
+    assert 'aria-label="消息：1 条未读"' in badge and '<span class="badge">1</span>' in badge
+    assert 'hx-get="/messages/badge/"' in badge
+    assert 'aria-label="消息：1 条未读"' in client.get("/").content.decode()  # the page shell's bell
 
 
 def test_the_shell_counts_unread_messages_with_one_query(client, street, publish):

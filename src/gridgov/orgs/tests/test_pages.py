@@ -3,9 +3,7 @@
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gridgov.audit.models import AuditRecord
@@ -69,36 +67,6 @@ def test_pages_need_a_login(client, street):
 
 
 # Home page
-
-
-def test_home_shows_the_node_with_its_breadcrumb_and_what_lies_below(client, street):
-    response = log_in(client, street.community_cadre).get(reverse("home"))
-    [card] = response.context["cards"]
-    assert card.node == street.community
-    assert [n.code for n in card.breadcrumb] == ["D01", "S01"]
-    assert (card.below.grids, card.below.micro_grids) == (2, 3)
-    # community cadre, auditor, two workers and a resident hold roles in 东门社区's subtree
-    assert card.below.people == 5
-    assert "东门社区" in response.content.decode()
-
-
-def test_home_costs_the_same_queries_for_one_role_or_many(client, street):
-    log_in(client, street.worker_b)
-    with CaptureQueriesContext(connection) as one_role:
-        client.get(reverse("home"))
-    for node in [street.grid_a, street.grid_c, street.micro_a1, street.village]:
-        services.role_grant(actor=SYSTEM, person=street.worker_b, node=node, role=Role.GRID_WORKER)
-    with CaptureQueriesContext(connection) as five_roles:
-        response = client.get(reverse("home"))
-    assert len(response.context["cards"]) == 5
-    assert len(five_roles) == len(one_role)
-
-
-def test_grid_worker_home_is_the_simple_field_layout(client, street):
-    response = log_in(client, street.worker_a).get(reverse("home"))
-    assert response.context["is_field_only"]
-    assert "东门第一网格" in response.content.decode()
-    assert f'href="{reverse("tree")}"' not in response.content.decode()  # no tree browser link for field roles
 
 
 def test_user_without_a_person_is_told_so_and_pointed_to_the_admin(client, superuser):

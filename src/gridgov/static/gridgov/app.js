@@ -16,6 +16,13 @@
   });
 
   document.addEventListener("submit", function (event) {
+    // A button or form with data-confirm="…" asks first (irreversible actions: reject, release, reverse …).
+    var asking = (event.submitter && event.submitter.dataset.confirm) || event.target.dataset.confirm;
+    if (asking && !window.confirm(asking)) event.preventDefault();
+  });
+
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
     // <form data-disable-on-submit="[type=submit]">: the button goes grey once the form is on its way,
     // so a second tap does not send it twice (the one-time form key makes a second send harmless anyway).
     var form = event.target, selector = form.dataset && form.dataset.disableOnSubmit;
@@ -34,5 +41,10 @@
       document.getElementById(button.dataset.longitude).value = position.coords.longitude.toFixed(6);
       document.getElementById(button.dataset.located).textContent = "✓";
     });
+  });
+
+  // <details data-collapse-below="960" open>: open on a wide screen, folded on a narrow one (without script: open).
+  document.querySelectorAll("details[data-collapse-below]").forEach(function (details) {
+    if (window.innerWidth < Number(details.dataset.collapseBelow)) details.removeAttribute("open");
   });
 })();
