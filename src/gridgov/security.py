@@ -23,7 +23,7 @@ POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self'",
+    "img-src": "'self' blob:",  # blob: previews of the photos one is about to upload, made in the page
     "font-src": "'self'",
     "connect-src": "'self'",
     "form-action": "'self'",

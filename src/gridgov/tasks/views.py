@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from gridgov.errors import DomainError, message_of
 from gridgov.media import private_jpeg
-from gridgov.orgs.permissions import role_paths
-from gridgov.pages import person_of
+from gridgov.orgs.permissions import can, role_paths
+from gridgov.pages import person_of, refuse_in_form
 from gridgov.tasks import selectors, services
 from gridgov.tasks.forms import AuditForm, EvaluateForm, EvidenceForm, NoticeForm, PublishForm
 from gridgov.tasks.models import Claim, EvidencePhoto, Task
@@ -85,15 +85,29 @@ def claim_detail(request, pk):
         form = EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
-            done = _run(request, lambda: services.claim_submit(
-                actor=person, claim=claim, text=data["text"], latitude=data["latitude"], longitude=data["longitude"],
-                photos=data["photos"]), success=_("Submitted for evaluation."))
-            if done:
+            try:
+                services.claim_submit(actor=person, claim=claim, text=data["text"], latitude=data["latitude"],
+                                      longitude=data["longitude"], photos=data["photos"])
+            except DomainError as error:
+                refuse_in_form(form, error)
+            else:
+                messages.success(request, _("Submitted for evaluation."))
                 return redirect("tasks:mine")
     return _render(request, person, "tasks/claim_detail.html", {
         "claim": claim, "form": form, "is_worker": is_worker, "may_release": is_worker and "release" in events,
-        "photos": claim.photos.all(),
+        "decide": _decision_for(person, claim, events),
     })
+
+
+def _decision_for(person, claim, events) -> dict | None:
+    """The evaluation or audit form, on the claim's own page, for whoever may decide it now."""
+    if claim.worker_id == person.pk:
+        return None
+    if "approve" in events and can(person, "task.evaluate", claim):
+        return {"template": "tasks/_evaluation_item.html", "form": EvaluateForm()}
+    if "confirm" in events and can(person, "task.audit", claim) and claim.evaluator_id != person.pk:
+        return {"template": "tasks/_audit_item.html", "form": AuditForm()}
+    return None
 
 
 @login_required
@@ -149,47 +163,66 @@ def published(request):
 def evaluation_queue(request):
     person = person_of(request)
     claims = selectors.evaluation_queue(person=person)[:100]
-    return _render(request, person, "tasks/evaluation_queue.html", {"claims": claims, "form": EvaluateForm()})
-
-
-@login_required
-@require_POST
-def claim_evaluate(request, pk):
-    person = person_of(request)
-    claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
-    form = EvaluateForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        approve = data["decision"] == "approve"
-        _run(request, lambda: services.claim_evaluate(
-            actor=person, claim=claim, approve=approve, adjustment=data["adjustment"] or 0, reason=data["reason"]),
-            success=_("Approved.") if approve else _("Sent back to the worker."))
-    else:
-        messages.error(request, _("The decision was not understood."))
-    return redirect("tasks:evaluation_queue")
+    return _render(request, person, "tasks/evaluation_queue.html", {"claims": claims})
 
 
 @login_required
 def audit_queue(request):
     person = person_of(request)
     claims = selectors.audit_queue(person=person)[:100]
-    return _render(request, person, "tasks/audit_queue.html", {"claims": claims, "form": AuditForm()})
+    return _render(request, person, "tasks/audit_queue.html", {"claims": claims})
+
+
+# A decision on one claim. From a queue page with htmx the answer is that claim's item again: decided, or with
+# the refusal next to the fields and what was typed kept, so the cadre stays in their place in the queue.
+# Without script the page is posted as usual and comes back with a message.
+DECISIONS = {
+    "evaluate": (EvaluateForm, "tasks/_evaluation_item.html", "tasks:evaluation_queue"),
+    "audit": (AuditForm, "tasks/_audit_item.html", "tasks:audit_queue"),
+}
+
+
+def _decide(request, pk, kind):
+    person = person_of(request)
+    claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED, "evaluator"), pk=pk)
+    form_class, template, queue = DECISIONS[kind]
+    form = form_class(request.POST)
+    done = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == "evaluate":
+                approve = data["decision"] == "approve"
+                services.claim_evaluate(actor=person, claim=claim, approve=approve,
+                                        adjustment=data["adjustment"] or 0, reason=data["reason"])
+                done = _("Approved.") if approve else _("Sent back to the worker.")
+            else:
+                confirm = data["decision"] == "confirm"
+                services.claim_audit(actor=person, claim=claim, confirm=confirm, reason=data["reason"])
+                done = _("Confirmed; the points are granted.") if confirm else _("Sent back to the evaluator.")
+        except DomainError as error:
+            refuse_in_form(form, error)
+    if request.headers.get("HX-Request"):
+        claim.refresh_from_db()
+        return render(request, template, {"claim": claim, "form": form, "done": done})
+    if done:
+        messages.success(request, done)
+    else:
+        for error in form.non_field_errors() or [_("The decision was not understood.")]:
+            messages.error(request, error)
+    return redirect(request.POST.get("next") or queue)
+
+
+@login_required
+@require_POST
+def claim_evaluate(request, pk):
+    return _decide(request, pk, "evaluate")
 
 
 @login_required
 @require_POST
 def claim_audit(request, pk):
-    person = person_of(request)
-    claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
-    form = AuditForm(request.POST)
-    if form.is_valid():
-        confirm = form.cleaned_data["decision"] == "confirm"
-        _run(request, lambda: services.claim_audit(
-            actor=person, claim=claim, confirm=confirm, reason=form.cleaned_data["reason"]),
-            success=_("Confirmed; the points are granted.") if confirm else _("Sent back to the evaluator."))
-    else:
-        messages.error(request, _("The decision was not understood."))
-    return redirect("tasks:audit_queue")
+    return _decide(request, pk, "audit")
 
 
 @login_required

@@ -47,7 +47,7 @@ def test_one_task_from_publish_to_points_across_three_logins(live_server, street
     worker, phone = logged_in(browser, live_server.url, "worker_a", PHONE)
     phone.goto(f"{live_server.url}/tasks/")
     shoot(phone, "2-square")
-    phone.locator("article", has_text="东门消防通道巡查").locator("xpath=following-sibling::form[1]").locator("button").click()
+    phone.locator("article", has_text="东门消防通道巡查").get_by_role("button", name="认领").click()
     phone.wait_for_url(f"{live_server.url}/tasks/mine/")
     phone.click("text=东门消防通道巡查")
     photo = tmp_path / "scene.jpg"
@@ -68,13 +68,13 @@ def test_one_task_from_publish_to_points_across_three_logins(live_server, street
     card.locator("input[name=reason]").fill("清理及时")
     shoot(page, "4-evaluate")
     card.locator("button[value=approve]").click()
-    page.wait_for_url(f"{live_server.url}/tasks/evaluation/")
+    page.wait_for_selector(f"#claim-{claim.pk}.decided")  # decided in place: the queue keeps its place
 
     auditor, desk = logged_in(browser, live_server.url, "auditor", DESKTOP)
     desk.goto(f"{live_server.url}/tasks/audit/")
-    desk.check(f"#claim-{claim.pk}")
+    desk.check(f"#claim-{claim.pk} input[name=claim]")
     shoot(desk, "5-audit")
-    desk.click("#batch button[type=submit]")
+    desk.click(".batch-bar button[type=submit]")
     desk.wait_for_url(f"{live_server.url}/tasks/audit/")
 
     claim.refresh_from_db()
