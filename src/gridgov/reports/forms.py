@@ -33,7 +33,8 @@ def nodes_for_reporter(person: Person):
 
 
 class ReportForm(forms.Form):
-    category = forms.ModelChoiceField(label=_("What kind of problem"), queryset=None, empty_label=None)
+    category = forms.ModelChoiceField(label=_("What kind of problem"), queryset=None, empty_label=None,
+                                      widget=forms.RadioSelect)
     node = forms.ModelChoiceField(label=_("Where"), queryset=None, empty_label=None)
     text = forms.CharField(label=_("Describe the problem"), max_length=MAX_TEXT, required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))

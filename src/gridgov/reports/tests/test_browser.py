@@ -20,7 +20,7 @@ def test_resident_reports_worker_resolves_resident_rates(live_server, street, br
 
     resident, page = logged_in(browser, base, "resident")
     page.goto(f"{base}/reports/new/")
-    page.select_option("#id_category", label="环境卫生")
+    page.click(".choice-card:has-text('环境卫生')")
     page.fill("#id_text", "东门路垃圾桶满了")
     page.set_input_files("#id_photos", str(photo))
     shoot(page, "reports-1-form")
@@ -31,7 +31,7 @@ def test_resident_reports_worker_resolves_resident_rates(live_server, street, br
 
     worker, worker_page = logged_in(browser, base, "worker_a")
     worker_page.goto(f"{base}/reports/queue/")
-    worker_page.click(f"text=#{report.pk}")
+    worker_page.click(f"a[href='/reports/{report.pk}/']")
     worker_page.click("#accept")
     worker_page.fill("#id_resolution", "已清理干净")
     worker_page.click("#resolve-form button[type=submit]")

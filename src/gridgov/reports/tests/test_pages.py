@@ -39,7 +39,7 @@ def test_non_image_upload_on_the_form_is_refused_without_500(street, client, env
 def test_worker_accepts_resolves_and_resident_rates_through_the_pages(street, client, file_report):
     report = file_report(now=timezone.now())
     client.force_login(street.worker_a.user)
-    assert f"#{report.pk}" in client.get("/reports/queue/").content.decode()
+    assert f"/reports/{report.pk}/" in client.get("/reports/queue/").content.decode()
     client.post(f"/reports/{report.pk}/accept/")
     client.post(f"/reports/{report.pk}/resolve/", {"resolution": "已清理", "useful": "on"})
     client.force_login(street.resident.user)
