@@ -358,6 +358,7 @@ def mount_routers() -> None:
     api.add_router("/", "gridgov.indices.api.router")
     api.add_router("/", "gridgov.geo.api.router")
     api.add_router("/", "gridgov.notifications.api.router")
+    api.add_router("/", "gridgov.cockpit.api.router")
 
 
 mount_routers()

@@ -46,6 +46,8 @@ GROUPS = {
 
 MENU = [
     Entry("home", _("Workbench"), "node.view", "work", "home"),
+    Entry("cockpit:cockpit", _("Cockpit"), "cockpit.view", "work", "gauge"),
+    Entry("cockpit:map", _("Map"), "cockpit.view", "work", "map"),
     Entry("notifications:inbox", _("Messages"), "node.view", "work", "bell"),
     Entry("tasks:square", _("Task square"), "task.claim", "tasks", "task"),
     Entry("tasks:mine", _("My tasks"), "task.claim", "tasks", "list", badge="claims_due"),
@@ -115,6 +117,19 @@ class Shell:
     phone: bool = False
     groups: list[tuple[str, list[Link]]] = field(default_factory=list)
     tabs: list[Link] = field(default_factory=list)
+
+
+def door(person, url_name: str, role: str | None = None) -> str:
+    """The address of the menu entry ``url_name`` if the person (acting in ``role``, or in any role they hold) may
+    open it, else "" — for pages that link to other apps' lists only where the link would not answer 403."""
+    entry = next((entry for entry in MENU if entry.url_name == url_name), None)
+    if entry is None:
+        return ""
+    allowed = ACTIONS.get(entry.action, frozenset())
+    held = {held_role for held_role, _node_id, _path in assignments_of(person)} if person is not None else set()
+    if not (held & allowed if role is None else (role in held and role in allowed)):
+        return ""
+    return reverse(entry.url_name)
 
 
 def held_roles(person) -> list[str]:

@@ -6,6 +6,7 @@ and a street office's intranet on PostgreSQL without editing code.
 
 import ipaddress
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "gridgov.indices",
     "gridgov.oversight",  # the readers of every other app: last
     "gridgov.workbench",
+    "gridgov.cockpit",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +199,14 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 
 # The address people open gridgov at (scheme and host, no path): the links the webhook sends are made from it.
 SITE_URL = os.environ.get("GRIDGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The map (一张图) draws boundaries on a plain background; an installation with an intranet tile server may set its
+# URL template (e.g. http://tiles.example.gov.cn/{z}/{x}/{y}.png; WGS-84 web-mercator tiles) to get a basemap.
+MAP_TILE_URL = os.environ.get("GRIDGOV_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("GRIDGOV_MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL and not re.fullmatch(r"https?://[^/\s'\";]+/\S*\{z\}\S*", MAP_TILE_URL):
+    raise ImproperlyConfigured("GRIDGOV_MAP_TILE_URL must be an http(s) address with {z}, {x} and {y} in it")
+MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL else ""
 
 # The outbound webhook (gridgov/notifications/webhook.py): every new or grouped message is POSTed, signed with
 # the secret, to this URL (an SMS gateway, a government IM bridge). Unset: nothing is sent.

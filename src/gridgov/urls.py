@@ -17,6 +17,7 @@ urlpatterns = [
     path("indices/", include("gridgov.indices.urls")),
     path("geo/", include("gridgov.geo.urls")),
     path("messages/", include("gridgov.notifications.urls")),
+    path("", include("gridgov.cockpit.urls")),
     path("o/<str:slug>/", indices_views.public_organisation, name="indices_public"),
     path("", include("gridgov.orgs.urls")),
     path("", include("gridgov.workbench.urls")),

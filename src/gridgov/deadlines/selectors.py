@@ -1,6 +1,6 @@
 """Reading alerts as a given person may see them."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from gridgov.deadlines.models import Alert, AlertLevel
 from gridgov.orgs.models import Node, Role
@@ -27,3 +27,11 @@ def alerts_under(*, node: Node, include_closed: bool = False):
 def deadlines_stats() -> dict:
     """For ``gridgov stats``."""
     return {"alerts_open": Alert.objects.filter(closed_at=None).count()}
+
+
+def open_alerts_by_level(*, node: Node) -> dict[int, int]:
+    """How many alerts are open in ``node``'s subtree at each level (every level present). One query."""
+    rows = (Alert.objects.filter(node_path__startswith=node.path, closed_at=None).values("level").order_by()
+            .annotate(n=Count("pk")))
+    found = {row["level"]: row["n"] for row in rows}
+    return {level.value: found.get(level.value, 0) for level in AlertLevel}

@@ -201,3 +201,18 @@ def boundaries_export_text(*, node: Node) -> str:
     collection = boundaries_export(node=node)
     lines = [json.dumps(feature, ensure_ascii=False, separators=(",", ":")) for feature in collection["features"]]
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def point_inside(node: Node, rng) -> tuple[float, float] | None:
+    """A random ``(longitude, latitude)`` inside ``node``'s boundary (None: it has none) — for demo data."""
+    boundary = Boundary.objects.filter(node=node).first()
+    if boundary is None:
+        return None
+    shape = geometry.from_stored([boundary.geometry])[0]
+    for _attempt in range(50):
+        lon = rng.uniform(boundary.min_lon, boundary.max_lon)
+        lat = rng.uniform(boundary.min_lat, boundary.max_lat)
+        if shapely.contains_xy(shape, lon, lat):
+            return round(lon, 6), round(lat, 6)
+    point = shape.representative_point()
+    return round(point.x, 6), round(point.y, 6)

@@ -228,3 +228,42 @@ def progress(computation) -> dict:
         percent = min(95, round(100 * elapsed / expected)) if expected else None
     return {"elapsed": round(elapsed), "expected": round(expected) if expected is not None else None,
             "percent": percent}
+
+
+# ---------------------------------------------------------------- the cockpit's figures
+
+
+@dataclass
+class ColourChange:
+    """One scheme's colours for the organisations in a subtree: its latest published run and the one before."""
+
+    rule_set: RuleSet
+    period: str
+    previous_period: str | None
+    colours: dict[int, str]  # node id -> colour in ``period``
+    previous: dict[int, str]  # node id -> colour in ``previous_period``
+    paths: dict[int, str]  # node id -> path
+
+
+def colour_changes(*, node: Node) -> list[ColourChange]:
+    """For every scheme scoring organisations, the colours under ``node`` in its latest published month and the
+    month before. A few queries per scheme, none per organisation."""
+    result = []
+    for rule_set in schemes():
+        if rule_set.entity_kind != EntityKind.NODE:
+            continue
+        runs = list(runs_of(rule_set.code, published_only=True)[:2])
+        if not runs:
+            continue
+        rows = (Standing.objects.filter(run__in=runs, node__path__startswith=node.path)
+                .values_list("run_id", "node_id", "node__path", "colour"))
+        colours: dict[int, dict[int, str]] = {run.pk: {} for run in runs}
+        paths = {}
+        for run_id, node_id, path, colour in rows:
+            colours[run_id][node_id] = colour
+            paths[node_id] = path
+        result.append(ColourChange(rule_set=runs[0].rule_set, period=runs[0].period,
+                                   previous_period=runs[1].period if len(runs) > 1 else None,
+                                   colours=colours[runs[0].pk], previous=colours[runs[1].pk] if len(runs) > 1 else {},
+                                   paths=paths))
+    return result

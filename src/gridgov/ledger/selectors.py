@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncWeek
 
 from gridgov.ledger.aggregates import level_column
 from gridgov.ledger.errors import LedgerRefusal
@@ -138,3 +139,44 @@ def people_in_scope(*, actor: Person, node: Node, query: str, limit: int = 20):
             match |= Q(name_initials__startswith=query.lower()) | Q(phone__endswith=query)
         people = people.filter(match)
     return people.order_by("name_initials", "pk")[:limit]
+
+
+# ---------------------------------------------------------------- the cockpit's figures
+
+
+def granted_by_week(*, node: Node, since) -> list[dict]:
+    """Points granted to people whose home lies in ``node``'s subtree, per week (Monday, local time) since
+    ``since``. One query over the postings of those weeks."""
+    lines = (Line.objects.filter(account__kind=AccountKind.PERSON, account__node__path__startswith=node.path,
+                                 posting__kind=PostingKind.GRANT, posting__created_at__gte=since, amount__gt=0)
+             .annotate(week=TruncWeek("posting__created_at")).values("week").order_by("week")
+             .annotate(points=Sum("amount")))
+    return list(lines)
+
+
+def earned_under(*, node: Node, depth: int, period: str) -> dict[str, dict[str, int]]:
+    """Points earned in ``period`` by people whose home is in ``node``'s subtree, per node at ``depth`` (its
+    path → points and the number of people who earned). One query."""
+    rows = (EarnedTotal.objects.filter(account__kind=AccountKind.PERSON, account__node__path__startswith=node.path,
+                                       period=period, points__gt=0)
+            .annotate(key=tree.ancestor_at("account__node__path", depth)).values("key").order_by()
+            .annotate(points=Sum("points"), earners=Count("pk")))
+    return {row.pop("key"): row for row in rows}
+
+
+def earned_by_grid(*, node: Node, period: str) -> list[tuple[int, int]]:
+    """``(grid id, points)`` earned in ``period`` in each grid under ``node`` (a street or community), best first."""
+    column = _column(node)
+    return list(EarnedTotal.objects.filter(**{column: node.pk}, period=period, grid_id__isnull=False)
+                .values("grid_id").order_by().annotate(points=Sum("points"))
+                .order_by("-points", "grid_id").values_list("grid_id", "points"))
+
+
+def least_earning(*, node, period: str, limit: int = 5) -> list[RankingRow]:
+    """The ``limit`` people of ``node``'s subtree who earned least (but something) in ``period``, least first."""
+    column = _column(node)
+    rows = (EarnedTotal.objects.filter(**{column: node.pk}, period=period, points__gt=0)
+            .order_by("points", "account_id").values_list("account_id", "points", "account__person_id",
+                                                          "account__name")[:limit])
+    return [RankingRow(rank=0, person_id=person_id, name=name, points=points, account_id=account_id)
+            for account_id, points, person_id, name in rows]

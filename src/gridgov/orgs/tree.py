@@ -46,6 +46,12 @@ def path_length(depth: int) -> int:
     return depth * Node.steplen
 
 
+def ancestor_at(field: str, depth: int) -> Substr:
+    """An expression for the path of the ancestor at ``depth`` of the node whose path is in ``field`` (the node's own
+    path if it lies higher): group rows by it to count per child, per grid … in one query."""
+    return Substr(field, 1, path_length(depth))
+
+
 def under(paths, field: str = "path") -> Q:
     """Rows whose ``field`` (a node path) lies at or below any of ``paths``. No paths: nothing."""
     condition = Q(pk__in=[])
@@ -120,7 +126,7 @@ def role_holders(roles, *, paths=None):
 
 def members_per_ancestor(depth: int) -> dict[str, int]:
     """For every node at ``depth``: how many people hold a role in its subtree (one query)."""
-    rows = (RoleAssignment.objects.annotate(key=Substr("node__path", 1, path_length(depth))).values("key")
+    rows = (RoleAssignment.objects.annotate(key=ancestor_at("node__path", depth)).values("key")
             .order_by().annotate(n=Count("person", distinct=True)))
     return {row["key"]: row["n"] for row in rows}
 

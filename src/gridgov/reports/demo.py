@@ -14,11 +14,13 @@ from django.utils import timezone
 
 from gridgov.deadlines.scan import scan_deadlines
 from gridgov.errors import DomainError
+from gridgov.geo.selectors import point_inside
 from gridgov.orgs.models import Node, Person, Role
 from gridgov.reports import services
 from gridgov.reports.models import Category
 
 STREET_CODE = "FY"
+LOCATED = 0.7  # the share of reports sent with the phone's location
 REPORTS = 60  # a month of reports; kept small so the whole demo seeds in under ten seconds
 TEXTS = {
     "safety": ["楼道里堆放了很多纸箱，有火灾隐患", "电动车在楼道里充电", "路边电线杆倾斜", "消防栓被车挡住了"],
@@ -49,10 +51,12 @@ def seed(*, rng: random.Random, out) -> None:
     for index, (person_id, node_id) in enumerate(chosen):
         category = rng.choice(categories)
         filed = now - timedelta(days=rng.uniform(0.2, 30), minutes=rng.randint(0, 600))
+        # Most residents let the phone add where they stand (somewhere in their own micro-grid).
+        lon, lat = (point_inside(nodes[node_id], rng) or (None, None)) if rng.random() < LOCATED else (None, None)
         try:
             report = services.report_file(actor=people[person_id], node=nodes[node_id], category=category,
                                           text=rng.choice(TEXTS.get(category.code, TEXTS["other"])),
-                                          address=people[person_id].address, now=filed)
+                                          address=people[person_id].address, latitude=lat, longitude=lon, now=filed)
             _progress(report, rng=rng, filed=filed, now=now, index=index)
         except DomainError:
             continue

@@ -1,11 +1,12 @@
 """Reading reports and alerts as a given person may see them, and the figures the supervisor watches."""
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import role_paths
-from gridgov.orgs.tree import under
+from gridgov.orgs.tree import ancestor_at, under
 from gridgov.reports.models import OPEN_STATES, Category, EscalationLevel, Report, ReportState
 
 
@@ -76,3 +77,48 @@ def reports_stats(now=None) -> dict:
         "reports_open": Report.objects.filter(state__in=OPEN_STATES).count(),
         "reports_overdue": Report.objects.filter(due_at__lte=now).count(),
     }
+
+
+# ---------------------------------------------------------------- the cockpit's figures
+
+
+def reports_under(*, node: Node, depth: int, now=None) -> dict[str, dict[str, int]]:
+    """Open and overdue reports in ``node``'s subtree per node at ``depth`` (its path → counts). One query."""
+    now = now or timezone.now()
+    rows = (Report.objects.filter(node__path__startswith=node.path, state__in=OPEN_STATES)
+            .annotate(key=ancestor_at("node__path", depth)).values("key").order_by()
+            .annotate(reports_open=Count("pk"), reports_overdue=Count("pk", filter=Q(due_at__lte=now))))
+    return {row.pop("key"): row for row in rows}
+
+
+def _handling(reports):
+    """Reports filed, resolved, and resolved by their deadline, of each group of ``reports``."""
+    return reports.annotate(filed=Count("pk"), resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+                            on_time=Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))))
+
+
+def handling_by_week(*, node: Node, since) -> list[dict]:
+    """Per week (Monday, local time) since ``since``: reports filed in ``node``'s subtree, how many of them are
+    resolved, and how many were resolved in time. One query."""
+    reports = (Report.objects.filter(node__path__startswith=node.path, created_at__gte=since)
+               .annotate(week=TruncWeek("created_at")).values("week").order_by("week"))
+    return list(_handling(reports))
+
+
+def handling_by_category(*, node: Node, since) -> list[dict]:
+    """The same per category, the busiest first. One query."""
+    reports = (Report.objects.filter(node__path__startswith=node.path, created_at__gte=since)
+               .values("category_id", "category__name").order_by())
+    return sorted(_handling(reports), key=lambda row: (-row["filed"], row["category__name"]))
+
+
+def located_open_reports(*, node: Node, limit: int, now=None) -> list[dict]:
+    """Open reports with a location in ``node``'s subtree for the map (the most urgent first, at most ``limit``)."""
+    now = now or timezone.now()
+    rows = (Report.objects.filter(node__path__startswith=node.path, state__in=OPEN_STATES, latitude__isnull=False,
+                                  longitude__isnull=False)
+            .order_by(F("due_at").asc(nulls_last=True), "pk")
+            .values("pk", "latitude", "longitude", "category__name", "state", "due_at")[:limit])
+    return [{"id": row["pk"], "lat": float(row["latitude"]), "lon": float(row["longitude"]),
+             "category": row["category__name"], "state": row["state"],
+             "overdue": bool(row["due_at"] and row["due_at"] <= now)} for row in rows]

@@ -1,11 +1,11 @@
 """Reading tasks, claims and notices as a given person may see them."""
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import role_paths
-from gridgov.orgs.tree import ancestor_paths, at_or_above, under
+from gridgov.orgs.tree import ancestor_at, ancestor_paths, at_or_above, under
 from gridgov.tasks.models import (
     Claim,
     ClaimState,
@@ -150,3 +150,36 @@ def tasks_stats(now=None) -> dict:
         "task_points_audited": points,
         "notices": Notice.objects.count(),
     }
+
+
+# ---------------------------------------------------------------- the cockpit's figures
+
+
+def work_under(*, node: Node, depth: int, now=None) -> dict[str, dict[str, int]]:
+    """The work in ``node``'s subtree, per node at ``depth`` (its path → counts; work at a higher node counts under
+    that node's own path): tasks open to claim, claims whose next move is overdue, waiting for evaluation, waiting
+    for audit. Two queries, whatever the number of grids."""
+    now = now or timezone.now()
+    key = ancestor_at("node__path", depth)
+    result: dict[str, dict[str, int]] = {}
+
+    def add(rows, *names):
+        for row in rows:
+            counts = result.setdefault(row["key"], dict.fromkeys(WORK_FIGURES, 0))
+            for name in names:
+                counts[name] += row[name]
+
+    add(Task.objects.filter(node__path__startswith=node.path, status=TaskStatus.OPEN, deadline__gt=now,
+                            claimed_count__lt=F("places"))
+        .annotate(key=key).values("key").order_by().annotate(tasks_open=Count("pk")), "tasks_open")
+    add(Claim.objects.filter(node__path__startswith=node.path).exclude(state__in=DONE_CLAIM_STATES)
+        .annotate(key=key).values("key").order_by().annotate(
+            claims_overdue=Count("pk", filter=Q(due_at__lte=now)),
+            to_evaluate=Count("pk", filter=Q(state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK))),
+            to_audit=Count("pk", filter=Q(state=ClaimState.EVALUATED))),
+        "claims_overdue", "to_evaluate", "to_audit")
+    return result
+
+
+WORK_FIGURES = ("tasks_open", "claims_overdue", "to_evaluate", "to_audit")
+DONE_CLAIM_STATES = (ClaimState.AUDITED, ClaimState.RELEASED, ClaimState.EXPIRED)

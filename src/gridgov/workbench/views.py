@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gridgov.navigation import SESSION_KEY, held_roles, shell_for
+from gridgov.navigation import SESSION_KEY, door, held_roles, shell_for
 from gridgov.orgs.selectors import person_for_user
 from gridgov.pages import person_of
 from gridgov.workbench.selectors import places_of, workbench_for
@@ -22,7 +22,9 @@ def home(request):
     workbench = workbench_for(person, shell.role)
     return render(request, workbench.template, {"workbench": workbench, "figures": workbench.figures,
                                                 "today": timezone.localdate(),
-                                                "places": places_of(person, shell.role), **workbench.context})
+                                                "places": places_of(person, shell.role),
+                                                "budgets_link": door(person, "ledger:budgets", shell.role),
+                                                **workbench.context})
 
 
 @login_required
