@@ -16,13 +16,13 @@ from gridgov.orgs.selectors import node_in_area
 router = Router(tags=["cockpit"])
 
 
-class NodeOut(Schema):
+class CockpitNodeOut(Schema):
     code: str
     name: str
     kind: str
 
 
-class FigureOut(Schema):
+class CockpitFigureOut(Schema):
     key: str = Field(examples=["to_evaluate"])
     label: str = Field(examples=["待考评"])
     value: int
@@ -30,7 +30,7 @@ class FigureOut(Schema):
                      "the caller's roles do not open that list).")
 
 
-class WeekOut(Schema):
+class CockpitWeekOut(Schema):
     week: date = Field(description="The week's Monday (local date).")
     filed: int = Field(description="Reports filed that week.")
     closure: int | None = Field(description="Percent of them resolved since (null: none filed).")
@@ -38,15 +38,15 @@ class WeekOut(Schema):
     points: int = Field(description="Points granted that week to people of the area.")
 
 
-class CategoryOut(Schema):
+class CockpitCategoryOut(Schema):
     name: str
     filed: int
     closure: int | None
     on_time: int | None
 
 
-class BudgetOut(Schema):
-    node: NodeOut
+class CockpitBudgetOut(Schema):
+    node: CockpitNodeOut
     period: str
     amount: int
     left: int
@@ -56,7 +56,7 @@ class BudgetOut(Schema):
         return budget.account.balance
 
 
-class ColourCountOut(Schema):
+class CockpitColourCountOut(Schema):
     colour: str = Field(examples=["red"])
     label: str
     now: int
@@ -64,17 +64,17 @@ class ColourCountOut(Schema):
     change: int
 
 
-class SchemeColoursOut(Schema):
+class CockpitSchemeColoursOut(Schema):
     code: str
     name: str
     period: str
     previous_period: str | None
     up: int = Field(description="Organisations whose colour improved since the previous month.")
     down: int = Field(description="Organisations whose colour worsened.")
-    counts: list[ColourCountOut]
+    counts: list[CockpitColourCountOut]
 
 
-class AreaOut(Schema):
+class CockpitAreaOut(Schema):
     code: str
     name: str
     kind: str
@@ -89,28 +89,28 @@ class AreaOut(Schema):
     colours: dict[str, str] = Field(description="Scheme code → this month's colour code.")
 
 
-class RankedOut(Schema):
+class CockpitRankedOut(Schema):
     name: str
     points: int
 
 
 class CockpitOut(Schema):
-    node: NodeOut
+    node: CockpitNodeOut
     period: str
-    work: list[FigureOut]
-    alerts: list[FigureOut]
-    weeks: list[WeekOut]
-    categories: list[CategoryOut]
-    budgets: list[BudgetOut]
-    colours: list[SchemeColoursOut]
-    areas: list[AreaOut]
-    top_grids: list[RankedOut]
-    bottom_grids: list[RankedOut]
-    top_workers: list[RankedOut]
-    bottom_workers: list[RankedOut]
+    work: list[CockpitFigureOut]
+    alerts: list[CockpitFigureOut]
+    weeks: list[CockpitWeekOut]
+    categories: list[CockpitCategoryOut]
+    budgets: list[CockpitBudgetOut]
+    colours: list[CockpitSchemeColoursOut]
+    areas: list[CockpitAreaOut]
+    top_grids: list[CockpitRankedOut]
+    bottom_grids: list[CockpitRankedOut]
+    top_workers: list[CockpitRankedOut]
+    bottom_workers: list[CockpitRankedOut]
 
 
-class MarkerOut(Schema):
+class CockpitMarkerOut(Schema):
     id: int
     lat: float
     lon: float
@@ -119,17 +119,17 @@ class MarkerOut(Schema):
     overdue: bool
 
 
-class SchemeOut(Schema):
+class CockpitSchemeOut(Schema):
     code: str
     name: str
     period: str
 
 
-class LayersOut(Schema):
-    node: NodeOut
-    schemes: list[SchemeOut]
-    areas: list[AreaOut]
-    reports: list[MarkerOut] = Field(description=f"Open reports with a location, most urgent first (at most "
+class MapLayersOut(Schema):
+    node: CockpitNodeOut
+    schemes: list[CockpitSchemeOut]
+    areas: list[CockpitAreaOut]
+    reports: list[CockpitMarkerOut] = Field(description=f"Open reports with a location, most urgent first (at most "
                                      f"{selectors.MARKERS}).")
 
 
@@ -156,7 +156,7 @@ def cockpit(request, code: str):
     }
 
 
-@router.get("/cockpit/{code}/layers", response={200: LayersOut, **errors(404)},
+@router.get("/cockpit/{code}/layers", response={200: MapLayersOut, **errors(404)},
             summary="What the map colours an area's children by (一张图图层)",
             description="Per child of the node: work, reports, points and index colours, and the open reports "
             "with a location as markers. Boundaries come from `GET /geo/{code}`. Needs `cockpit.view`.")
