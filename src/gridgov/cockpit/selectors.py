@@ -121,6 +121,12 @@ def area_figures(node: Node, *, now=None) -> tuple[list[Node], dict[str, dict[st
     return children_of(node), figures
 
 
+def _areas(node: Node, now) -> tuple[list[Area], dict[str, dict[str, int]]]:
+    """The children of ``node`` as ``Area`` rows (a child with nothing counted gets zeros), and the figures by path."""
+    children, figures = area_figures(node, now=now)
+    return [Area(child, figures.get(child.path, dict.fromkeys(AREA_FIGURES, 0))) for child in children], figures
+
+
 def _totals(figures: dict[str, dict[str, int]]) -> dict[str, int]:
     return {name: sum(values[name] for values in figures.values()) for name in AREA_FIGURES}
 
@@ -232,13 +238,11 @@ def cockpit(node: Node, *, viewer_roots: list[Node], now=None) -> Cockpit:
     trail of links upwards stops there)."""
     now = now or timezone.now()
     period = journal.current_period(now)
-    children, figures = area_figures(node, now=now)
-    empty = dict.fromkeys(AREA_FIGURES, 0)
-    areas = [Area(child, figures.get(child.path, dict(empty))) for child in children]
+    areas, figures = _areas(node, now)
     top_grids, bottom_grids = _grids(node, period)
     top_workers, bottom_workers = _workers(node, period)
     budget_nodes = [node] if node.kind in BUDGET_KINDS else []
-    budget_nodes += [child for child in children if child.kind in BUDGET_KINDS]
+    budget_nodes += [area.node for area in areas if area.node.kind in BUDGET_KINDS]
     return Cockpit(
         node=node, trail=trail(node, viewer_roots), period=period, work=_work(_totals(figures)), alerts=_alerts(node),
         weeks=weekly(node, now=now), categories=by_category(node, now=now),
@@ -250,9 +254,7 @@ def cockpit(node: Node, *, viewer_roots: list[Node], now=None) -> Cockpit:
 def map_layers(node: Node, *, now=None) -> dict:
     """What the map colours ``node``'s children by, per child code, and the open reports it places as markers."""
     now = now or timezone.now()
-    children, figures = area_figures(node, now=now)
-    empty = dict.fromkeys(AREA_FIGURES, 0)
-    areas = [Area(child, figures.get(child.path, dict(empty))) for child in children]
+    areas, _figures = _areas(node, now)
     schemes = colours(node, areas)
     return {
         "node": {"code": node.code, "name": node.name, "kind": node.kind},

@@ -25,28 +25,29 @@ MAP_DEPTH = 2  # the map draws the children of its node, and their children as t
 
 
 def _area(request):
-    """The node asked for (``?node=CODE``, within the viewer's area) or the viewer's own top node."""
+    """The viewer, the node asked for (``?node=CODE``, within their area) or their own top node, and the topmost
+    nodes they may open."""
     person = person_of(request)
     roots = scope_roots_for(person, "cockpit.view")
     if not roots:
         raise PermissionDenied(_("The cockpit is for the cadres of an area: no role of yours opens it."))
     code = request.GET.get("node", "").strip()
     node = node_in_area(person, code, "cockpit.view") if code else roots[0]
-    return node, roots
+    return person, node, roots
 
 
 @login_required
 @require_GET
 def cockpit(request):
-    node, roots = _area(request)
-    return render(request, "cockpit/cockpit.html", _context(node, roots, person_of(request)))
+    person, node, roots = _area(request)
+    return render(request, "cockpit/cockpit.html", _context(node, roots, person))
 
 
 @login_required
 @require_GET
 def screen(request):
-    node, roots = _area(request)
-    context = _context(node, roots, person_of(request))
+    person, node, roots = _area(request)
+    context = _context(node, roots, person)
     context.update(refresh=SCREEN_REFRESH_SECONDS, refresh_minutes=SCREEN_REFRESH_SECONDS // 60)
     return render(request, "cockpit/screen.html", context)
 
@@ -71,7 +72,7 @@ def _context(node, roots, person) -> dict:
 @login_required
 @require_GET
 def area_map(request):
-    node, roots = _area(request)
+    _person, node, roots = _area(request)
     tiles = settings.MAP_TILE_URL
     response = render(request, "cockpit/map.html", {
         "node": node, "roots": roots if len(roots) > 1 else [], "trail": selectors.trail(node, roots),
@@ -97,7 +98,7 @@ def area_map(request):
 def map_data(request):
     """What the map page draws, for the logged-in viewer: ``{"boundaries": GeoJSON of the node down two levels,
     "layers": selectors.map_layers}`` (the API's ``/geo/{code}`` and ``/cockpit/{code}/layers`` take a token)."""
-    node, _roots = _area(request)
+    _person, node, _roots = _area(request)
     text = ('{"boundaries":' + geo.features(node=node, depth=MAP_DEPTH) + ',"layers":'
             + json.dumps(selectors.map_layers(node), cls=DjangoJSONEncoder, ensure_ascii=False) + "}")
     return HttpResponse(text, content_type="application/json")
