@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "treebeard",
     "js_lib_htmx",
+    "js_lib_leaflet",  # Leaflet (static/js_lib_leaflet/leaflet.js, .css, images) for the map pages
     "ninja",  # Swagger UI assets and templates served locally (without it ninja renders a CDN page)
     "django_tasks",
     "django_tasks_db",
