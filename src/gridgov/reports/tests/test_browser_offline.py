@@ -34,7 +34,7 @@ def test_report_kept_offline_is_filed_once_though_the_first_answer_was_lost(live
     try:
         phone.goto(f"{live_server.url}/reports/new/")
         context.set_offline(True)
-        assert phone.locator(".outbox-offline").is_visible()
+        phone.locator(".outbox-offline").wait_for()  # the page says it is offline
         phone.select_option("#id_category", label="环境卫生")
         phone.fill("#id_text", "白岩村口垃圾堆积")
         phone.set_input_files("#id_photos", photo(tmp_path / "litter.jpg", (40, 140, 40)))

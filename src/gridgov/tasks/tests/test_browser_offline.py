@@ -31,7 +31,7 @@ def test_evidence_taken_offline_is_submitted_exactly_once_when_back_online(live_
 
         context.set_offline(True)
         phone.reload()  # in the mountains: the page opens from the phone
-        assert phone.locator(".outbox-offline").is_visible()
+        phone.locator(".outbox-offline").wait_for()  # the page says it is offline
         phone.fill("textarea[name=text]", "山林防火通道已巡查，无火情")
         phone.set_input_files("input[name=photos]", photo(tmp_path / "forest.jpg"))
         phone.click("form.evidence-form button[type=submit]")
