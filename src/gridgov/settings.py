@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gridgov.pwa.ViewerHeaderMiddleware",  # names the session on its answers: the service worker keeps pages per login
     "django.contrib.messages.middleware.MessageMiddleware",
     "gridgov.pages.RefusalMiddleware",
     "gridgov.submissions.DoubleSubmitMiddleware",

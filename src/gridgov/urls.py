@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
+from gridgov import pwa
 from gridgov.api import api
 from gridgov.indices import views as indices_views
 
@@ -8,6 +10,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["gridgov"]), name="javascript-catalog"),
+    path("manifest.webmanifest", pwa.manifest, name="pwa_manifest"),
+    path("sw.js", pwa.service_worker, name="pwa_service_worker"),
+    path("offline/", pwa.offline, name="pwa_offline"),
+    path("favicon.ico", pwa.favicon),
     path("orgs/", include("gridgov.orgs.excel_urls")),
     path("tasks/", include("gridgov.tasks.urls")),
     path("rewards/", include("gridgov.rewards.urls")),

@@ -36,9 +36,11 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def logged_in(browser, base_url: str, username: str, viewport=PHONE, password: str = "pass-for-tests-1"):
-    """A new browser context logged in through the real login form; returns (context, page) on the home page."""
-    context = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport == PHONE, has_touch=True)
+def logged_in(browser, base_url: str, username: str, viewport=PHONE, password: str = "pass-for-tests-1", **options):
+    """A new browser context logged in through the real login form; returns (context, page) on the home page.
+    ``options`` go to the context (e.g. ``service_workers="block"``, ``permissions=["camera"]``)."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN", is_mobile=viewport == PHONE, has_touch=True,
+                                  **options)
     page = context.new_page()
     page.goto(f"{base_url}/login/")
     page.fill("input[name=username]", username)

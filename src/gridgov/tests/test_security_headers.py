@@ -50,6 +50,21 @@ def test_no_template_holds_what_the_policy_refuses(pattern):
     assert offenders == []
 
 
+def test_the_service_worker_and_the_tills_camera_need_nothing_beyond_the_sites_own_policy(client, street):
+    """The worker script is this site's own (``worker-src`` falls back to ``script-src 'self'``), the manifest
+    too (``manifest-src`` falls back to ``default-src 'self'``), and a camera stream shown through ``srcObject``
+    needs no ``media-src`` and no ``blob:`` beyond images: nothing is widened for them, and the camera is this site's alone."""
+    client.force_login(street.community_cadre.user)
+    site = policy(client.get("/"))
+    for path in ["/sw.js", "/manifest.webmanifest", "/offline/", "/rewards/till/"]:
+        response = client.get(path)
+        assert policy(response) == site, path
+        assert response["Permissions-Policy"].startswith("camera=(self)")
+    assert not {"worker-src", "manifest-src", "media-src"} & set(site)
+    # blob: is allowed for images alone (the preview of a photo before it is sent), for nothing else
+    assert [name for name, sources in site.items() if "blob:" in sources] == ["img-src"]
+
+
 def test_logged_in_pages_and_token_calls_are_not_stored(client, street):
     client.force_login(street.worker_a.user)
     for url in ["/", "/points/", "/tasks/"]:

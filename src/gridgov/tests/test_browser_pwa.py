@@ -1,0 +1,80 @@
+"""The installable app in a real browser: Chromium reads the manifest, the service worker installs, a page opened
+once opens again offline, an upgrade replaces the cache, and a phone passed to someone else shows none of the
+last person's pages. Screenshots go to ``/tmp/gg-pages/``."""
+
+from gridgov import pwa
+from gridgov.testing.browser import BROWSER_MARKS, logged_in, shoot
+from gridgov.testing.offline import upgrade, wait_until_controlled
+
+pytestmark = BROWSER_MARKS
+
+CACHES = "() => caches.keys()"
+KEPT_PAGES = "() => caches.open('gridgov-pages').then(c => c.keys()).then(k => k.map(r => new URL(r.url).pathname))"
+
+
+def policy_problems(page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def test_the_app_installs_and_a_page_opened_once_opens_offline(live_server, street, browser, monkeypatch):
+    context, phone = logged_in(browser, live_server.url, "worker_a")
+    problems = policy_problems(phone)
+    try:
+        devtools = context.new_cdp_session(phone)
+        manifest = devtools.send("Page.getAppManifest")
+        assert manifest["errors"] == [] and manifest["url"].endswith("/manifest.webmanifest")
+        wait_until_controlled(phone)
+        assert f"gridgov-static-{pwa.static_version()}" in phone.evaluate(CACHES)
+        # Chromium would offer to install the app; a Playwright context counts as incognito, which it says alone.
+        refusals = devtools.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert [refusal["errorId"] for refusal in refusals] in ([], ["in-incognito"])
+        devtools.detach()
+        phone.goto(f"{live_server.url}/points/")
+        assert "/points/" in phone.evaluate(KEPT_PAGES)
+
+        context.set_offline(True)
+        phone.goto(f"{live_server.url}/points/")  # the copy kept on the phone
+        assert phone.locator("h1").inner_text() == "我的积分"
+        assert "手机当前离线" in phone.locator(".outbox-offline").inner_text()
+        shoot(phone, "pwa-1-kept-page-offline")
+        phone.goto(f"{live_server.url}/tasks/mine/")  # never opened: the offline page, listing what is kept
+        assert phone.locator("h1").inner_text() == "没有网络"
+        phone.locator("[data-offline-pages] a", has_text="我的积分").wait_for()
+        shoot(phone, "pwa-2-offline-page")
+
+        context.set_offline(False)
+        monkeypatch.setattr(pwa, "static_version", lambda: "upgraded")  # as after an upgrade of the static files
+        upgrade(phone)
+        assert sorted(phone.evaluate(CACHES)) == ["gridgov-pages", "gridgov-static-upgraded"]
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_a_phone_passed_to_someone_else_shows_none_of_the_last_persons_pages(live_server, street, browser):
+    context, phone = logged_in(browser, live_server.url, "worker_a")
+    try:
+        wait_until_controlled(phone)
+        phone.goto(f"{live_server.url}/points/")
+        assert "/points/" in phone.evaluate(KEPT_PAGES)
+        phone.goto(f"{live_server.url}/me/")  # on a phone, logging out is under 我的
+        phone.once("dialog", lambda dialog: dialog.accept())
+        phone.locator("form.logout button").click()
+        phone.wait_for_url(f"{live_server.url}/login/")
+        assert phone.evaluate(KEPT_PAGES) == []
+
+        phone.fill("input[name=username]", "resident")
+        phone.fill("input[name=password]", "pass-for-tests-1")
+        phone.click("button[type=submit].primary")
+        phone.wait_for_url(f"{live_server.url}/")
+        context.set_offline(True)
+        phone.goto(f"{live_server.url}/points/")  # the worker's points page was forgotten
+        assert phone.locator("h1").inner_text() == "没有网络"
+        phone.goto(f"{live_server.url}/")
+        assert "周居民" in phone.locator("h1").inner_text()
+    finally:
+        context.close()
