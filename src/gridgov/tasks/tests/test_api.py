@@ -151,7 +151,8 @@ def test_a_publisher_changes_a_task_over_the_api_within_the_rules(client, street
     assert patch(client, f"/api/v1/tasks/{task['id']}", cadre,
                  {"requires_photo": True}).json()["code"] == "requirements_tightened"
     earlier = (timezone.now() + timedelta(days=1)).isoformat()
-    assert patch(client, f"/api/v1/tasks/{task['id']}", cadre, {"deadline": earlier}).json()["code"] == "deadline_earlier"
+    refused = patch(client, f"/api/v1/tasks/{task['id']}", cadre, {"deadline": earlier})
+    assert refused.status_code == 409 and refused.json()["code"] == "deadline_earlier"
     assert patch(client, f"/api/v1/tasks/{task['id']}", worker, {"title": "改"}).status_code == 403
 
 
