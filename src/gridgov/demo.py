@@ -14,9 +14,12 @@ A later app adds itself with one line each, e.g. in ``gridgov/demo.py``:
 import random
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 SEEDERS = [
@@ -126,3 +129,60 @@ def recorded_logins() -> list[Login]:
     if record is None or not record.after:
         return []
     return [Login(row["role"], row["username"], row["note"]) for row in record.after.get("logins", [])]
+
+
+# ---------------------------------------------------------------- the demo month's clock
+# When things happen in the demo month: on working days, in working hours (Asia/Shanghai), never at night.
+#
+# Seeders compute a moment from the one before (published, then claimed a few hours later, …) and pass it
+# through ``at_work`` so a step done "20 hours later" lands on the next working morning instead of at 04:00.
+
+# Mornings and afternoons of a working day; residents also report in the evening (``evening=True``).
+WORK_HOURS = ((clock_time(8, 30), clock_time(12, 0)), (clock_time(14, 0), clock_time(18, 0)))
+EVENING_HOURS = ((clock_time(19, 0), clock_time(21, 30)),)
+SATURDAY = 5
+
+
+def at_work(moment: datetime, *, rng: random.Random, not_after: datetime | None = None,
+            evening: bool = False) -> datetime:
+    """``moment`` if it falls in working hours of a working day, else a little after the next start of work
+    (a few minutes to an hour in, as people do); if that would pass ``not_after``, the latest working moment
+    before ``not_after`` instead."""
+    windows = WORK_HOURS + (EVENING_HOURS if evening else ())
+    local = timezone.localtime(moment)
+    for _day in range(8):
+        if local.weekday() < SATURDAY:
+            for start, end in windows:
+                if local.time() < start:
+                    local = _on(local, start) + timedelta(minutes=rng.randint(3, 55))
+                if local.time() < end:
+                    return _bounded(local, rng=rng, not_after=not_after, windows=windows)
+        local = _on(local + timedelta(days=1), clock_time(0, 0))
+    return _bounded(local, rng=rng, not_after=not_after, windows=windows)
+
+
+def _bounded(local: datetime, *, rng, not_after, windows) -> datetime:
+    if not_after is None or local <= not_after:
+        return local
+    latest = timezone.localtime(not_after)
+    for _day in range(8):
+        if latest.weekday() < SATURDAY:
+            for start, end in reversed(windows):
+                if latest.time() >= end:
+                    latest = _on(latest, end) - timedelta(minutes=rng.randint(5, 40))
+                if latest.time() >= start:
+                    return latest
+        latest = _on(latest - timedelta(days=1), clock_time(23, 59))
+    return latest
+
+
+def _on(local: datetime, at: clock_time) -> datetime:
+    return local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+
+
+def end_of_working_day(moment: datetime) -> datetime:
+    """18:00 on the working day of ``moment`` (the next one at a weekend): how deadlines are set."""
+    local = timezone.localtime(moment)
+    while local.weekday() >= SATURDAY:
+        local += timedelta(days=1)
+    return _on(local, clock_time(18, 0))

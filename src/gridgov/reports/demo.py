@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from gridgov.deadlines.scan import scan_deadlines
+from gridgov.demo import at_work
 from gridgov.errors import DomainError
 from gridgov.geo.selectors import point_inside
 from gridgov.orgs.models import Node, Person, Role
@@ -50,7 +51,8 @@ def seed(*, rng: random.Random, out) -> None:
     nodes = {n.pk: n for n in Node.objects.filter(pk__in={node for _pk, node in chosen})}
     for index, (person_id, node_id) in enumerate(chosen):
         category = rng.choice(categories)
-        filed = now - timedelta(days=rng.uniform(0.2, 30), minutes=rng.randint(0, 600))
+        filed = at_work(now - timedelta(days=rng.uniform(0.2, 30), minutes=rng.randint(0, 600)), rng=rng,
+                        not_after=now, evening=True)  # residents also report after work
         # Most residents let the phone add where they stand (somewhere in their own micro-grid).
         lon, lat = (point_inside(nodes[node_id], rng) or (None, None)) if rng.random() < LOCATED else (None, None)
         try:
@@ -73,19 +75,23 @@ def _progress(report, *, rng, filed, now, index) -> None:
     age_hours = (now - filed).total_seconds() / 3600
     if fate < 0.15 or age_hours < 6:
         return  # still waiting to be accepted (late if older than its accept-by)
-    accepted = filed + timedelta(hours=rng.uniform(0.5, min(age_hours / 3, report.category.response_hours * 1.2)))
+    within = rng.uniform(0.5, min(age_hours / 3, report.category.response_hours * 1.2))
+    accepted = at_work(filed + timedelta(hours=within), rng=rng, not_after=now)
+    if accepted <= filed:
+        return  # filed after the last working hour before now: still waiting
     services.report_accept(actor=handler, report=report, now=accepted)
     if fate < 0.22:
-        services.report_escalate(actor=handler, report=report, reason="需社区协调", now=accepted + timedelta(hours=1))
+        services.report_escalate(actor=handler, report=report, reason="需社区协调",
+                                 now=at_work(accepted + timedelta(hours=1), rng=rng, not_after=now))
         return
     if fate < 0.32:
         return  # accepted, still being worked on
-    resolved = accepted + timedelta(hours=rng.uniform(1, report.category.resolution_hours * 0.9))
+    resolved = at_work(accepted + timedelta(hours=rng.uniform(1, report.category.resolution_hours * 0.9)), rng=rng)
     if resolved >= now:
         return
     report = services.report_resolve(actor=report.handler, report=report, resolution="已到现场处理完毕",
                                      useful=rng.random() < 0.85, now=resolved)
-    rated = resolved + timedelta(hours=rng.uniform(1, 48))
+    rated = at_work(resolved + timedelta(hours=rng.uniform(1, 48)), rng=rng, evening=True)
     if fate < 0.9 and rated < now:
         rating = 2 if fate > 0.86 else rng.choice([3, 4, 5, 5, 5])
         services.report_rate(actor=report.reporter, report=report, rating=rating,

@@ -88,6 +88,22 @@ class TaskIn(Schema):
     recurrence: Recurrence = Recurrence.NONE
 
 
+class TaskEditIn(Schema):
+    """What to change on a published task; a field left out stays as it is."""
+
+    title: Line | None = Field(None, min_length=1, max_length=services.MAX_TITLE)
+    description: Paragraphs | None = Field(None, max_length=services.MAX_TEXT)
+    deadline: DateTime | None = Field(None, description="Once claimed, only later; without an offset: Asia/Shanghai.")
+    places: int | None = Field(None, ge=1, le=services.MAX_PLACES, description="Never below the places taken.")
+    requires_photo: bool | None = Field(None, description="Once claimed, a requirement may only be dropped.")
+    requires_text: bool | None = None
+    requires_location: bool | None = None
+
+
+class WithdrawIn(Schema):
+    reason: Reason = Field(min_length=1, description="Told to the workers holding a place.")
+
+
 class ClaimOut(Schema):
     id: int
     task_id: int
@@ -229,6 +245,26 @@ def task_publish(request, payload: TaskIn):
 @router.get("/tasks/{int:task_id}", response=TaskOut, summary="One task")
 def task_detail(request, task_id: Id):
     return _task_out(selectors.tasks_visible_to(person=request.person), task_id)
+
+
+def _task_to_manage(request, task_id: int) -> Task:
+    """A task in the caller's area (else 404); the service checks that they may publish there (else 403)."""
+    return get_object_or_404(selectors.tasks_visible_to(person=request.person), pk=task_id)
+
+
+@router.patch("/tasks/{int:task_id}", response={200: TaskOut, **errors(400, 403, 404, 409)},
+              summary="Change a published task (its claimants are told)")
+def task_edit(request, task_id: Id, payload: TaskEditIn):
+    task = services.task_edit(actor=request.person, task=_task_to_manage(request, task_id),
+                              **payload.model_dump(exclude_none=True))
+    return _task_out(Task.objects.all(), task.pk)
+
+
+@router.post("/tasks/{int:task_id}/withdraw", response={200: TaskOut, **errors(400, 403, 404, 409)},
+             summary="Withdraw a task: places without work handed in are released, their workers told")
+def task_withdraw(request, task_id: Id, payload: WithdrawIn):
+    task = services.task_withdraw(actor=request.person, task=_task_to_manage(request, task_id), reason=payload.reason)
+    return _task_out(Task.objects.all(), task.pk)
 
 
 @router.post("/tasks/{int:task_id}/claim", response={201: ClaimOut, **errors(403, 409)},

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from gridgov.demo import at_work, end_of_working_day
 from gridgov.errors import DomainError
 from gridgov.orgs import tree
 from gridgov.orgs.models import Node, Person, Role
@@ -21,22 +22,18 @@ STREET_CODE = "FY"
 COMMUNITY_CODE = "FY-DM"
 GRADES = [("一星", 30), ("二星", 60), ("三星", 100), ("四星", 150), ("五星", 200)]
 
-# (title, work type, grade index, places, text the worker writes)
+# (title, work type, grade index, places, text the worker writes): work of any month
 ACTIVITIES = [
     ("人民路沿街商铺消防安全检查", "消防安全", 2, 10, "检查商铺{n}家，发现灭火器过期{k}处，已督促更换。"),
     ("老旧小区电动车飞线充电排查", "消防安全", 2, 12, "入户排查{n}户，劝导拆除飞线{k}处。"),
     ("高层住宅消防通道清理", "消防安全", 1, 8, "清理楼道堆放杂物{n}处，疏通消防通道。"),
     ("疫苗接种入户宣传", "疫情防控", 1, 12, "走访{n}户老人，登记接种意愿{k}人。"),
-    ("返乡人员信息登记", "疫情防控", 1, 10, "登记返乡人员{n}人，全部录入系统。"),
     ("东门溪河道垃圾清理", "五水共治", 2, 12, "清理河道垃圾约{n}袋，劝导乱倒行为{k}起。"),
     ("雨污管网排口巡查", "五水共治", 3, 6, "巡查排口{n}个，发现异常{k}处并拍照上报。"),
     ("河长制护河志愿巡河", "河道巡查", 1, 10, "沿河巡查{n}公里，未发现明显污染。"),
-    ("城郊地块秸秆焚烧巡查", "秸秆焚烧", 2, 8, "巡查田块{n}处，宣传禁烧{k}户。"),
     ("违章搭建排摸登记", "违建排摸", 3, 8, "排摸楼顶及院落{n}处，疑似违建{k}处已登记。"),
     ("出租房屋人口信息核查", "人口信息采集", 2, 12, "核查出租房{n}套，更新人员信息{k}条。"),
     ("邻里纠纷上门调解", "矛盾调解", 3, 5, "调解邻里纠纷{k}起，双方签字确认。"),
-    ("防汛物资仓库检查", "防汛防台", 1, 6, "清点沙袋、救生衣等物资{n}件。"),
-    ("台风前危旧房屋排查", "防汛防台", 3, 8, "排查危旧房{n}处，动员转移{k}户。"),
     ("小餐饮燃气安全检查", "安全生产检查", 2, 10, "检查餐饮店{n}家，整改燃气软管{k}处。"),
     ("垃圾分类桶边督导", "垃圾分类", 1, 15, "桶边督导{n}小时，纠正错投{k}次。"),
     ("背街小巷环境整治", "环境整治", 1, 15, "清理卫生死角{n}处，拆除小广告{k}张。"),
@@ -52,20 +49,72 @@ ACTIVITIES = [
     ("城乡居民医保代缴提醒", "社保医保代办", 1, 12, "提醒{n}户缴费，代办{k}户。"),
     ("辖区企业安全走访", "企业走访", 3, 6, "走访企业{n}家，收集诉求{k}条。"),
     ("农产品直播助农协助", "电商助农", 2, 5, "协助直播{k}场，销售农产品约{n}斤。"),
-    ("春耕生产服务", "农业生产服务", 2, 6, "帮助农户{n}户整理农资。"),
     ("重点人员走访稳控", "矛盾调解", 4, 4, "走访重点人员{n}人次，情况稳定。"),
     ("集中清理僵尸车", "环境整治", 2, 6, "协助拖移僵尸车{k}辆。"),
     ("消防应急演练组织", "消防安全", 4, 6, "组织居民疏散演练1场，参加{n}人。"),
     ("招商项目入驻服务", "招商服务", 3, 3, "为入驻项目代办手续{k}件。"),
 ]
 
-# Open now: the demo worker finds these on the task square.
+# Work that belongs to a season (Asia/Shanghai months): every few activities of the month is one of these,
+# chosen by the month it is published in, and two of them are open now.
+SEASONS = {3: "spring", 4: "spring", 5: "spring", 6: "summer", 7: "summer", 8: "summer",
+           9: "autumn", 10: "autumn", 11: "autumn", 12: "winter", 1: "winter", 2: "winter"}
+SEASONAL = {
+    "spring": [
+        ("春耕生产服务", "农业生产服务", 2, 6, "帮助农户{n}户整理农资。"),
+        ("清明文明祭扫宣传", "移风易俗", 1, 8, "劝导文明祭扫{n}人次，发放倡议书{k}份。"),
+        ("清明期间山林防火巡查", "消防安全", 2, 8, "巡查山林{n}公里，劝阻野外用火{k}起。"),
+        ("春季河道清淤巡查", "河道巡查", 1, 10, "沿河巡查{n}公里，发现淤积{k}处。"),
+        ("五一假期前安全生产检查", "安全生产检查", 2, 8, "检查经营场所{n}家，整改隐患{k}处。"),
+    ],
+    "summer": [
+        ("防汛物资仓库检查", "防汛防台", 1, 6, "清点沙袋、救生衣等物资{n}件。"),
+        ("台风前危旧房屋排查", "防汛防台", 3, 8, "排查危旧房{n}处，动员转移{k}户。"),
+        ("夏季防溺水宣传", "文明实践", 1, 12, "在水塘边发放宣传单{n}份，劝离戏水{k}人。"),
+        ("夏季高温独居老人探访", "养老关爱", 1, 10, "探访独居老人{n}位，送去防暑用品。"),
+        ("夏收秸秆禁烧巡查", "秸秆焚烧", 2, 8, "巡查田块{n}处，宣传禁烧{k}户。"),
+    ],
+    "autumn": [
+        ("秋收秸秆禁烧巡查", "秸秆焚烧", 2, 8, "巡查田块{n}处，宣传禁烧{k}户。"),
+        ("秋季安全生产大检查", "安全生产检查", 2, 10, "检查商铺{n}家，整改隐患{k}处。"),
+        ("秋收农产品直播助农", "电商助农", 2, 5, "协助直播{k}场，销售农产品约{n}斤。"),
+        ("秋季环境卫生整治", "环境整治", 1, 12, "清理卫生死角{n}处，拆除小广告{k}张。"),
+        ("秋季森林防火宣传", "消防安全", 1, 8, "入户宣传{n}户，张贴防火标语{k}处。"),
+    ],
+    "winter": [
+        ("冬季防火入户检查", "消防安全", 2, 10, "入户检查{n}户，发现取暖隐患{k}处。"),
+        ("元旦前安全生产大检查", "安全生产检查", 2, 8, "检查企业和商铺{n}家，整改隐患{k}处。"),
+        ("春节返乡人员信息登记", "人口信息采集", 1, 10, "登记返乡人员{n}人，全部录入系统。"),
+        ("冬季困难家庭送温暖", "困难帮扶", 2, 10, "走访困难家庭{n}户，送去棉被和米油。"),
+        ("冬季燃气取暖安全检查", "安全生产检查", 2, 10, "检查住户{n}户，更换老化软管{k}根。"),
+    ],
+}
+SEASONAL_EVERY = 7  # every 7th activity of the month (from the 4th) is a seasonal one
+SEASONAL_PER_MONTH = 5
+
+# Open now: the demo worker finds these on the task square (the last two by season).
 OPEN_ACTIVITIES = [
     ("本周消防安全巡查", "消防安全", 1, 20, "weekly"),
-    ("五一假期河道保洁", "五水共治", 1, 15, ""),
-    ("夏季防溺水宣传", "文明实践", 1, 12, ""),
     ("出租房屋安全隐患排查", "安全生产检查", 2, 10, ""),
 ]
+SEASONAL_OPEN = {
+    "spring": [("五一假期河道保洁", "五水共治", 1, 15, ""), ("春季植树志愿活动", "志愿服务", 1, 12, "")],
+    "summer": [("汛期河道水位巡查", "河道巡查", 1, 12, ""), ("暑期防溺水巡河", "志愿服务", 1, 12, "")],
+    "autumn": [("秋季防火入户宣传", "消防安全", 1, 15, ""), ("重阳节独居老人探访", "养老关爱", 1, 12, "")],
+    "winter": [("元旦假期消防安全巡查", "消防安全", 1, 15, ""), ("春节前困难家庭走访", "困难帮扶", 1, 12, "")],
+}
+# The words that tie a title to a season (the demo test checks them against the month).
+SEASON_WORDS = {
+    "spring": ("春耕", "清明", "五一", "春季"),
+    "summer": ("防汛", "夏季", "汛期", "暑期", "台风", "夏收"),
+    "autumn": ("秋收", "国庆", "秋季", "重阳"),
+    "winter": ("冬季", "春节", "元旦"),
+}
+
+
+def season_of(moment) -> str:
+    return SEASONS[timezone.localtime(moment).month]
+
 
 NOTICES = [
     ("东门社区治村宝积分兑换说明", "网格员完成任务经社区考评、社区党委审核后获得积分，可在合作商户出示专属二维码享受折扣。"),
@@ -93,10 +142,19 @@ def seed(*, rng: random.Random, out) -> None:
     demo_worker = _by_username("worker")
     types = {work_type.name: work_type for work_type in WorkType.objects.all()}
     month_start = now - timedelta(days=30)
-    for index, (title, type_name, grade_index, places, text) in enumerate(ACTIVITIES):
-        published_at = month_start + timedelta(days=index * 26 / len(ACTIVITIES), hours=rng.randint(8, 11))
-        recent = index >= len(ACTIVITIES) - 5  # the last few are still being worked on
-        deadline = now + timedelta(days=rng.randint(2, 6)) if recent else published_at + timedelta(days=rng.randint(3, 6))
+    everyday, seasonal = iter(ACTIVITIES), {season: iter(items) for season, items in SEASONAL.items()}
+    count = len(ACTIVITIES) + SEASONAL_PER_MONTH
+    for index in range(count):
+        published_at = at_work(month_start + timedelta(days=index * 26 / count), rng=rng, not_after=now)
+        is_seasonal = index % SEASONAL_EVERY == SEASONAL_EVERY // 2
+        activity = next(seasonal[season_of(published_at)], None) if is_seasonal else None
+        activity = activity or next(everyday, None)
+        if activity is None:
+            break
+        title, type_name, grade_index, places, text = activity
+        recent = index >= count - 5  # the last few are still being worked on
+        due = now + timedelta(days=rng.randint(2, 6)) if recent else published_at + timedelta(days=rng.randint(3, 6))
+        deadline = end_of_working_day(due)
         publisher = rng.choice(street_cadres) if street_cadres and index % 5 == 0 else rng.choice(cadres)
         task = services.task_publish(
             actor=publisher, node=street if publisher in street_cadres else community, title=title,
@@ -109,17 +167,19 @@ def seed(*, rng: random.Random, out) -> None:
             takers[0] = demo_worker
         for number, worker in enumerate(takers):
             _walk(rng, task=task, worker=worker, cadres=cadres, auditors=auditors, text=text,
-                  claimed_at=published_at + timedelta(hours=rng.randint(1, 20)), now=now, recent=recent,
+                  claimed_at=at_work(published_at + timedelta(hours=rng.randint(1, 20)), rng=rng, not_after=now),
+                  now=now, recent=recent,
                   last=number == len(takers) - 1)
-    for title, type_name, grade_index, places, recurrence in OPEN_ACTIVITIES:
+    for title, type_name, grade_index, places, recurrence in OPEN_ACTIVITIES + SEASONAL_OPEN[season_of(now)]:
         services.task_publish(
             actor=cadres[0], node=community, title=title, work_type=types[type_name], grade=grades[grade_index],
-            places=places, deadline=now + timedelta(days=rng.randint(3, 7)), recurrence=recurrence,
-            requires_photo=False, description=f"{title}，请认领后按时完成并上传情况。", now=now - timedelta(hours=6),
+            places=places, deadline=end_of_working_day(now + timedelta(days=rng.randint(3, 7))),
+            recurrence=recurrence, requires_photo=False, description=f"{title}，请认领后按时完成并上传情况。",
+            now=at_work(now - timedelta(hours=rng.randint(6, 30)), rng=rng, not_after=now),
         )
     for days_ago, (title, body) in zip((28, 20, 6, 2), NOTICES):
         services.notice_publish(actor=cadres[0], node=community, title=title, body=body,
-                                now=now - timedelta(days=days_ago))
+                                now=at_work(now - timedelta(days=days_ago), rng=rng, not_after=now))
 
 
 def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent, last):
@@ -133,22 +193,26 @@ def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent,
         return  # claimed, not yet done
     if not recent and roll < 0.05:
         return  # never handed in: on the overdue list
-    submitted_at = min(claimed_at + timedelta(hours=rng.randint(4, 48)), task.deadline - timedelta(minutes=5))
+    handed_in_by = min(task.deadline - timedelta(minutes=5), now)
+    submitted_at = at_work(min(claimed_at + timedelta(hours=rng.randint(4, 48)), handed_in_by), rng=rng,
+                           not_after=handed_in_by, evening=True)
     evidence = text.format(n=rng.randint(6, 40), k=rng.randint(1, 5))
     claim = services.claim_submit(actor=worker, claim=claim, text=evidence, now=submitted_at)
     if recent and roll < 0.5:
         return  # waiting for evaluation
     evaluator = rng.choice(cadres)
-    evaluated_at = min(submitted_at + timedelta(hours=rng.randint(2, 40)), now - timedelta(hours=1))
+    evaluated_at = at_work(submitted_at + timedelta(hours=rng.randint(2, 40)), rng=rng,
+                           not_after=now - timedelta(hours=1))
     if roll > 0.93:
         claim = services.claim_evaluate(actor=evaluator, claim=claim, approve=False, now=evaluated_at,
                                         reason="照片与说明不够清楚，请补充现场情况。")
-        resubmitted_at = evaluated_at + timedelta(hours=2)
+        resubmitted_at = at_work(evaluated_at + timedelta(hours=2), rng=rng, not_after=now, evening=True)
         if recent or resubmitted_at >= task.deadline:
             return  # the worker still has to redo it
         claim = services.claim_submit(actor=worker, claim=claim, text=evidence + "已补充现场情况说明。",
                                       now=resubmitted_at)
-        evaluated_at = min(resubmitted_at + timedelta(hours=rng.randint(2, 24)), now - timedelta(hours=1))
+        evaluated_at = at_work(resubmitted_at + timedelta(hours=rng.randint(2, 24)), rng=rng,
+                               not_after=now - timedelta(hours=1))
     adjustment = rng.choice([0, 0, 0, 0, task.points // 4, -(task.points // 4)])
     claim = services.claim_evaluate(
         actor=evaluator, claim=claim, approve=True, adjustment=adjustment, now=evaluated_at,
@@ -161,7 +225,7 @@ def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent,
         return
     try:
         services.claim_audit(actor=auditor, claim=claim, confirm=True,
-                             now=min(evaluated_at + timedelta(hours=rng.randint(2, 48)), now))
+                             now=at_work(evaluated_at + timedelta(hours=rng.randint(2, 48)), rng=rng, not_after=now))
     except DomainError:
         return  # budget spent: the claim waits in the audit queue
 

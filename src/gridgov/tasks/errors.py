@@ -12,4 +12,8 @@ register_codes({
     "self_approval": (403, "Nobody evaluates or audits their own work, nor audits what they evaluated."),
     "adjustment_out_of_range": (400, "The evaluator's adjustment is beyond the allowed share of the points."),
     "reason_required": (400, "A reason is required for this decision."),
+    "areas_overlap": (400, "Two of the areas chosen for one publication lie one inside the other."),
+    "places_below_taken": (409, "A task cannot have fewer places than are taken."),
+    "deadline_earlier": (409, "Workers claimed the task under its deadline: it may only move later."),
+    "requirements_tightened": (409, "Workers claimed the task: what its evidence must include may only be loosened."),
 })

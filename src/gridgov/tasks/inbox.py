@@ -1,9 +1,11 @@
-"""What tasks put in people's inboxes: a new task for the workers below its node, and each decision on a worker's
-claim. The kinds are registered from ``engines.register``; the services call these inside their transaction."""
+"""What tasks put in people's inboxes: a new task for the workers below its node, each decision on a worker's
+claim, and a change to or the withdrawal of a task someone holds a place on. The kinds are registered from
+``engines.register``; the services call these inside their transaction."""
 
 from datetime import timedelta
 
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.notifications.registry import Kind
@@ -11,10 +13,23 @@ from gridgov.notifications.registry import register as register_kind
 from gridgov.notifications.services import notify, phrase, when_said
 from gridgov.orgs.models import Role
 from gridgov.orgs.tree import people_under
+from gridgov.tasks.models import INACTIVE_CLAIM_STATES
 from gridgov.tasks.workflow import Event
 
 TASK_TAKERS = (Role.GRID_WORKER, Role.GRID_LEADER)
 TASK_PUBLISHED = "task_published"
+TASK_CHANGED = "task_changed"
+TASK_WITHDRAWN = "task_withdrawn"
+# What a claimant hears of a change, field by field (the deadline says when it now is).
+CHANGES = {
+    "title": _("the title"),
+    "description": _("the description"),
+    "requires_photo": _("whether photos are required"),
+    "requires_text": _("whether a description of the work is required"),
+    "requires_location": _("whether the location is required"),
+}
+# Several phrases as one, joined the Chinese way, worded when the message is (in ``notify``'s language).
+listed = lazy(lambda *parts: "、".join(str(part) for part in parts), str)
 DECISION_WINDOW = timedelta(hours=1)  # a batch of confirmations is one message
 # A decision on a claim: its kind, the kind's label, its title, its body and the summary of several.
 DECISIONS = {
@@ -34,6 +49,8 @@ def register() -> None:
                        group_window=timedelta(hours=12), grouped_url="tasks:square"))
     for code, label, _title, _body, summary in DECISIONS.values():
         register_kind(Kind(code, label, summary=summary, group_window=DECISION_WINDOW, grouped_url="tasks:mine"))
+    register_kind(Kind(TASK_CHANGED, _("Task changed")))
+    register_kind(Kind(TASK_WITHDRAWN, _("Task withdrawn")))
 
 
 def task_published(task, *, now) -> None:
@@ -53,3 +70,33 @@ def claim_decided(claim, event: str, *, now) -> None:
     notify(kind=code, recipients=[claim.worker_id], title=phrase(title, task=claim.task.title),
            body=phrase(body, reason=claim.reason, points=claim.points_awarded), node=claim.node,
            url=reverse("tasks:claim_detail", args=[claim.pk]), group_key="claims", now=now)
+
+
+def _claimants(task):
+    """The workers holding a place on ``task`` (released and expired claims hold none)."""
+    return list(task.claims.exclude(state__in=INACTIVE_CLAIM_STATES).values_list("worker_id", flat=True))
+
+
+def task_changed(task, *, changed: set[str], now) -> None:
+    """Everyone holding a place hears what changed; a change of places alone concerns nobody who holds one."""
+    parts = [CHANGES[name] for name in CHANGES if name in changed]
+    if "deadline" in changed:
+        parts.insert(0, phrase(_("the deadline, now %(deadline)s"), deadline=when_said(task.deadline)))
+    if not parts:
+        return
+    notify(kind=TASK_CHANGED, recipients=_claimants(task), title=phrase(_("Task changed: %(title)s"), title=task.title),
+           body=phrase(_("Changed: %(changes)s."), changes=listed(*parts)), node=task.node, now=now,
+           url=reverse("tasks:task_detail", args=[task.pk]))
+
+
+def task_withdrawn(task, *, released, handed_in, now) -> None:
+    """Workers whose places were released need do nothing more; those who handed in wait for the evaluation."""
+    title = phrase(_("Task withdrawn: %(title)s"), title=task.title)
+    url = reverse("tasks:task_detail", args=[task.pk])
+    for recipients, body in (
+        (released, _("Reason: %(reason)s. Your place is released; nothing more needs doing.")),
+        (handed_in, _("Reason: %(reason)s. The work you handed in is still evaluated and audited.")),
+    ):
+        if recipients:
+            notify(kind=TASK_WITHDRAWN, recipients=recipients, title=title, url=url, node=task.node, now=now,
+                   body=phrase(body, reason=task.withdraw_reason))

@@ -127,6 +127,9 @@ class Task(models.Model):
     publisher = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, related_name="published_tasks",
                                   verbose_name=_("publisher"))
     created_at = models.DateTimeField(_("published at"), default=timezone.now)
+    # Set when a cadre withdraws the task (``publishing.task_withdraw``): it is then closed for good.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("reason for withdrawing"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("task")

@@ -1,5 +1,7 @@
 """Reading tasks, claims and notices as a given person may see them."""
 
+from dataclasses import dataclass, field
+
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -70,7 +72,63 @@ def task_rows(tasks, *, limit: int | None = None, now=None) -> list[dict]:
 def tasks_published_in(*, person):
     """Tasks in the subtree of the person's publishing roles (the cadre's list)."""
     return (Task.objects.filter(under(role_paths(person, "task.publish"), "node__path"))
-            .select_related("node", "work_type", "grade").order_by("-created_at", "-pk"))
+            .select_related("node", "work_type", "work_type__module", "grade").order_by("-created_at", "-pk"))
+
+
+# How far a claim got, as a funnel: handed in (waiting or past evaluation), passed evaluation, audited.
+HANDED_IN_STATES = (ClaimState.SUBMITTED, ClaimState.SENT_BACK, ClaimState.EVALUATED, ClaimState.AUDITED)
+EVALUATED_STATES = (ClaimState.EVALUATED, ClaimState.AUDITED)
+
+
+@dataclass
+class Claimant:
+    """One claim as the task's publisher sees it: who, where it stands, since when."""
+
+    claim_id: int
+    worker: str
+    node: str
+    state: str
+    since: object  # the time of the claim's latest recorded step (claimed, handed in, evaluated, audited)
+
+    @property
+    def state_label(self) -> str:
+        return ClaimState(self.state).label
+
+
+@dataclass
+class Progress:
+    """Where a task stands: its places, how many claims got how far, and its claimants (latest step first)."""
+
+    taken: int
+    places: int
+    submitted: int = 0
+    evaluated: int = 0
+    audited: int = 0
+    claimants: list[Claimant] = field(default_factory=list)
+
+
+def task_progress(tasks) -> dict[int, Progress]:
+    """The progress of each of ``tasks`` (task objects), from one query over their claims."""
+    tasks = list(tasks)
+    progress = {task.pk: Progress(taken=task.claimed_count, places=task.places) for task in tasks}
+    rows = (Claim.objects.filter(task_id__in=list(progress)).order_by()
+            .values_list("pk", "task_id", "state", "worker__name", "node__name", "claimed_at", "submitted_at",
+                         "evaluated_at", "audited_at"))
+    for pk, task_id, state, worker, node, claimed, submitted, evaluated, audited in rows:
+        item = progress[task_id]
+        item.submitted += state in HANDED_IN_STATES
+        item.evaluated += state in EVALUATED_STATES
+        item.audited += state == ClaimState.AUDITED
+        latest = audited or evaluated or submitted or claimed  # a rejection is an evaluation too
+        item.claimants.append(Claimant(claim_id=pk, worker=worker, node=node, state=state, since=latest))
+    for item in progress.values():
+        item.claimants.sort(key=lambda claimant: (claimant.since, claimant.claim_id), reverse=True)
+    return progress
+
+
+def publish_areas(*, person, kinds):
+    """The nodes of ``kinds`` where ``person`` may publish tasks, in tree order."""
+    return Node.objects.filter(under(role_paths(person, "task.publish"), "path"), kind__in=kinds).order_by("path")
 
 
 def claims_of(*, worker):

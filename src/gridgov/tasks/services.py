@@ -13,11 +13,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.audit.services import audit_denied, audit_record, snapshot
-from gridgov.errors import DomainError, Invalid, refusal
-from gridgov.limits import check_deadline, location, text_within
+from gridgov.audit.services import audit_record, snapshot
+from gridgov.errors import DomainError, Invalid
+from gridgov.limits import location, text_within
 from gridgov.media import process_photo
-from gridgov.orgs.models import Node, NodeKind, Person
+from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, assignments_of, require
 from gridgov.orgs.tree import paying_node
 from gridgov.tasks import inbox, workflow
@@ -26,111 +26,34 @@ from gridgov.tasks.models import (
     Claim,
     ClaimState,
     EvidencePhoto,
-    Grade,
     Notice,
     Recurrence,
     Task,
     TaskStatus,
-    WorkType,
 )
+
+# Publishing, changing and withdrawing tasks, and the grades: the cadre's side, in ``publishing``.
+from gridgov.tasks.publishing import grade_set, task_close, task_edit, task_publish, task_withdraw, tasks_publish  # noqa: F401 (every task service is called from here)
+from gridgov.tasks.rules import (  # noqa: F401 (the bounds, read by forms and the API from here)
+    ADJUSTMENT_LIMIT_PERCENT,
+    CLAIM_FIELDS,
+    MAX_GRADE_NAME,
+    MAX_PHOTOS_PER_SUBMISSION,
+    MAX_PLACES,
+    MAX_POINTS,
+    MAX_REASON,
+    MAX_TEXT,
+    MAX_TITLE,
+    TASK_FIELDS,
+)
+from gridgov.tasks.rules import refuse as _refuse
 from gridgov.tasks.workflow import Event
 
-TASK_FIELDS = ["node_id", "title", "work_type_id", "grade_id", "points", "places", "claimed_count", "deadline",
-               "requires_photo", "requires_text", "requires_location", "recurrence", "status"]
-CLAIM_FIELDS = ["state", "adjustment", "points_awarded", "reason", "evaluator_id", "auditor_id", "posting_id"]
 # What a claim action reads besides the claim's own row (confirming also reads the task's work type). The
 # lock in ``_transition`` re-reads only that row: a claim's task, node and worker never change, so it keeps
 # the ones loaded with the claim handed to it. Callers load them along (``select_related(*ACTION_RELATED)``);
 # any left out are read when first needed.
 ACTION_RELATED = ("task", "node", "worker")
-ADJUSTMENT_LIMIT_PERCENT = 50
-MAX_PHOTOS_PER_SUBMISSION = 9
-MAX_PLACES = 500
-MAX_POINTS = 100_000  # a task's points, and an evaluator's adjustment, are at most this
-MAX_TEXT = 5000  # a task's description, a notice's body, a worker's evidence
-MAX_TITLE = Task._meta.get_field("title").max_length
-MAX_REASON = Claim._meta.get_field("reason").max_length
-MAX_GRADE_NAME = Grade._meta.get_field("name").max_length
-
-
-def _refuse(*, actor, action: str, target, message, code: str):
-    """Record the refused attempt, then raise it with its code (which fixes its status)."""
-    audit_denied(actor=actor, action=action, target=target, reason=f"{code}: {message}")
-    raise refusal(code, message)
-
-
-# ---------------------------------------------------------------- publishing
-
-
-def task_publish(
-    *, actor, node: Node, title: str, work_type: WorkType, places: int, deadline, grade: Grade | None = None,
-    points: int | None = None, description: str = "", requires_photo: bool = True, requires_text: bool = True,
-    requires_location: bool = False, recurrence: str = "", now=None,
-) -> Task:
-    """Publish a task to ``node``: every grid worker below it sees it and may claim one of its places."""
-    grant = require(actor, "task.publish", node)
-    now = now or timezone.now()
-    title = text_within(title, limit=MAX_TITLE, label=_("The title"))
-    description = text_within(description, limit=MAX_TEXT, label=_("The description"))
-    if not title:
-        raise Invalid(_("A title is required."), code="invalid")
-    if grade is not None:
-        if not node.path.startswith(grade.street.path) and not grade.street.path.startswith(node.path):
-            raise Invalid(_("This grade belongs to another street."), code="invalid")
-        points = grade.points if points is None else points
-    if points is None or int(points) <= 0:
-        raise Invalid(_("Give the task a grade or a positive number of points."), code="invalid")
-    if int(points) > MAX_POINTS:
-        raise Invalid(_("A task is worth at most %(max)d points.") % {"max": MAX_POINTS}, code="invalid")
-    if not 1 <= int(places) <= MAX_PLACES:
-        raise Invalid(_("Places must be between 1 and %(max)d.") % {"max": MAX_PLACES}, code="invalid")
-    deadline = check_deadline(deadline, now=now)
-    if recurrence not in Recurrence.values:
-        raise Invalid(_("Unknown recurrence."), code="invalid")
-    if not work_type.is_active:
-        raise Invalid(_("This work type is no longer in use."), code="invalid")
-    with transaction.atomic():
-        task = Task.objects.create(
-            node=node, title=title, description=description, work_type=work_type, grade=grade,
-            points=int(points), places=int(places), deadline=deadline, requires_photo=requires_photo,
-            requires_text=requires_text, requires_location=requires_location, recurrence=recurrence,
-            publisher=None if actor is SYSTEM else actor, created_at=now,
-        )
-        audit_record(actor=actor, role=grant.role, action="task.publish", target=task, after=snapshot(task, TASK_FIELDS))
-        inbox.task_published(task, now=now)
-    return task
-
-
-def task_close(*, actor, task: Task) -> Task:
-    """Stop a task taking new claims; claims already made go on."""
-    grant = require(actor, "task.publish", task)
-    with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task.pk)
-        before = snapshot(task, TASK_FIELDS)
-        task.status = TaskStatus.CLOSED
-        task.save(update_fields=["status"])
-        audit_record(actor=actor, role=grant.role, action="task.close", target=task, before=before,
-                     after=snapshot(task, TASK_FIELDS))
-    return task
-
-
-def grade_set(*, actor, street: Node, name: str, points: int, order: int = 0) -> Grade:
-    """Create or re-price a street's difficulty grade (阶梯化赋分); published tasks keep their points."""
-    grant = require(actor, "task.grade", street)
-    name = text_within(name, limit=MAX_GRADE_NAME, label=_("The grade's name"))
-    if street.kind != NodeKind.STREET:
-        raise Invalid(_("Grades are set per street."), code="invalid")
-    if not name or not 0 < int(points) <= MAX_POINTS:
-        raise Invalid(_("A grade needs a name and from 1 to %(max)d points.") % {"max": MAX_POINTS}, code="invalid")
-    with transaction.atomic():
-        grade, _created = Grade.objects.select_for_update().get_or_create(
-            street=street, name=name, defaults={"points": int(points), "order": order})
-        before = snapshot(grade, ["name", "points", "order"])
-        grade.points, grade.order = int(points), order
-        grade.save()
-        audit_record(actor=actor, role=grant.role, action="task.grade", target=grade, node=street, before=before,
-                     after=snapshot(grade, ["name", "points", "order"]))
-    return grade
 
 
 # ---------------------------------------------------------------- claiming
@@ -163,7 +86,7 @@ def task_claim(*, actor: Person, task: Task, now=None) -> Claim:
     grant = require(actor, "task.claim", node)
     now = now or timezone.now()
     claim = Claim(task=task, worker=actor, node=node, claimed_at=now)
-    claim.due_at = workflow.due_time(claim)  # the task's deadline, which never changes once published
+    claim.due_at = workflow.due_time(claim)  # the task's deadline (``task_edit`` moves it along when it changes)
     try:
         with transaction.atomic():
             taken = (Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN, deadline__gt=now,

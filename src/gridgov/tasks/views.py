@@ -5,16 +5,31 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gridgov.errors import DomainError, message_of
 from gridgov.media import private_jpeg
+from gridgov.orgs.models import NodeKind
+from gridgov.orgs.overview import breadcrumbs
 from gridgov.orgs.permissions import can, role_paths
+from gridgov.orgs.selectors import search_nodes
 from gridgov.pages import person_of, refuse_in_form
 from gridgov.tasks import selectors, services
-from gridgov.tasks.forms import AuditForm, EvaluateForm, EvidenceForm, NoticeForm, PublishForm
+from gridgov.tasks.forms import (
+    PUBLISH_KINDS,
+    AuditForm,
+    EvaluateForm,
+    EvidenceForm,
+    NoticeForm,
+    PublishForm,
+    TaskEditForm,
+    WithdrawForm,
+)
 from gridgov.tasks.models import Claim, EvidencePhoto, Task
 from gridgov.tasks.workflow import allowed_events
+
+PUBLISHED_SHOWN = 200  # the cadre's list of published tasks, newest first
 
 
 def _render(request, person, template, context):
@@ -51,8 +66,7 @@ def square(request):
 def task_detail(request, pk):
     person = person_of(request)
     task = get_object_or_404(selectors.tasks_visible_to(person=person), pk=pk)
-    claim = selectors.claims_of(worker=person).filter(task=task).exclude(state__in=("released", "expired")).first()
-    return _render(request, person, "tasks/task_detail.html", {"task": task, "claim": claim})
+    return _task_page(request, person, task)
 
 
 @login_required
@@ -133,30 +147,114 @@ def photo(request, pk):
 # ---------------------------------------------------------------- cadre pages
 
 
+# Where a refusal of a cadre's form belongs: next to the field it is about, else at the top.
+REFUSAL_FIELDS = {"areas_overlap": "nodes", "deadline_earlier": "deadline", "places_below_taken": "places",
+                  "reason_required": "reason"}
+
+
+def _refuse_at_field(form, error: DomainError) -> None:
+    field = REFUSAL_FIELDS.get(error.code)
+    if field in form.fields:
+        form.add_error(field, message_of(error))
+    else:
+        refuse_in_form(form, error)
+
+
 @login_required
 def publish(request):
     person = person_of(request)
     form = PublishForm(request.POST or None, person=person)
-    if not form.fields["node"].queryset.exists():
+    if not form.fields["nodes"].queryset.exists():
         raise Http404(_("You may not publish tasks."))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        done = _run(request, lambda: services.task_publish(
-            actor=person, node=data["node"], title=data["title"], description=data["description"],
-            work_type=data["work_type"], grade=data["grade"], points=data["points"], places=data["places"],
-            deadline=data["deadline"], requires_photo=data["requires_photo"], requires_text=data["requires_text"],
-            requires_location=data["requires_location"], recurrence=data["recurrence"] or ""),
-            success=_("Published."))
-        if done:
+        try:
+            published = services.tasks_publish(
+                actor=person, nodes=list(data["nodes"]), title=data["title"], description=data["description"],
+                work_type=data["work_type"], grade=data["grade"], points=data["points"], places=data["places"],
+                deadline=data["deadline"], requires_photo=data["requires_photo"], requires_text=data["requires_text"],
+                requires_location=data["requires_location"], recurrence=data["recurrence"] or "")
+        except DomainError as error:
+            _refuse_at_field(form, error)
+        else:
+            messages.success(request, ngettext("Published to %(count)d area.", "Published to %(count)d areas.",
+                                               len(published)) % {"count": len(published)})
             return redirect("tasks:published")
-    return _render(request, person, "tasks/publish.html", {"form": form})
+    return _render(request, person, "tasks/publish.html", {"form": form, "groups": form.area_groups()})
+
+
+@login_required
+def publish_areas(request):
+    """The areas matching ``?q=`` (name or pinyin initials) that the person may publish to: the picker's search."""
+    person = person_of(request)
+    query = request.GET.get("q", "").strip()
+    allowed = set(selectors.publish_areas(person=person, kinds=PUBLISH_KINDS).values_list("pk", flat=True))
+    found = [node for node in search_nodes(person, query) if node.pk in allowed] if query else []
+    crumbs = breadcrumbs(found)
+    results = [(node, " › ".join(ancestor.name for ancestor in crumbs[node.pk] if ancestor.kind != NodeKind.DISTRICT))
+               for node in found]
+    return render(request, "tasks/_area_results.html", {"query": query, "results": results})
 
 
 @login_required
 def published(request):
     person = person_of(request)
-    tasks = selectors.tasks_published_in(person=person)[:200]
-    return _render(request, person, "tasks/published.html", {"tasks": tasks})
+    tasks = list(selectors.tasks_published_in(person=person)[:PUBLISHED_SHOWN])
+    progress = selectors.task_progress(tasks)
+    return _render(request, person, "tasks/published.html", {
+        "rows": [(task, progress[task.pk]) for task in tasks], "shown": PUBLISHED_SHOWN})
+
+
+def _managed_task(request, pk):
+    """The task if the person may publish in its area (and so change or withdraw it), else 404."""
+    person = person_of(request)
+    task = get_object_or_404(selectors.tasks_published_in(person=person), pk=pk)
+    return person, task
+
+
+def _task_page(request, person, task, *, withdraw_form=None, status=200):
+    """The task's page; for a cadre who may publish there, with its claimants, progress and actions."""
+    claim = selectors.claims_of(worker=person).filter(task=task).exclude(state__in=("released", "expired")).first()
+    context = {"task": task, "claim": claim, "manage": can(person, "task.publish", task)}
+    if context["manage"]:
+        context["progress"] = selectors.task_progress([task])[task.pk]
+        context["withdraw_form"] = withdraw_form or WithdrawForm()
+    response = _render(request, person, "tasks/task_detail.html", context)
+    response.status_code = status
+    return response
+
+
+@login_required
+def task_edit(request, pk):
+    person, task = _managed_task(request, pk)
+    form = TaskEditForm(request.POST or None, task=task)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_edit(actor=person, task=task, **form.cleaned_data)
+        except DomainError as error:
+            _refuse_at_field(form, error)
+        else:
+            messages.success(request, _("Saved. Its claimants are told what changed."))
+            return redirect("tasks:task_detail", pk=task.pk)
+    return _render(request, person, "tasks/task_edit.html", {"task": task, "form": form})
+
+
+@login_required
+@require_POST
+def task_withdraw(request, pk):
+    person, task = _managed_task(request, pk)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        taken = task.claimed_count
+        try:
+            task = services.task_withdraw(actor=person, task=task, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _refuse_at_field(form, error)
+        else:
+            messages.success(request, _("Withdrawn; %(count)d places released and their workers told.")
+                             % {"count": taken - task.claimed_count})
+            return redirect("tasks:task_detail", pk=task.pk)
+    return _task_page(request, person, task, withdraw_form=form, status=400)
 
 
 @login_required

@@ -6,6 +6,7 @@
        │                   ▼  │                    ▼
        │                 rejected ◀──reject── sent_back ──approve──▶ evaluated
        ├──release──▶ released
+       ├──withdraw─▶ released (also from rejected: the cadre withdrew the task)
        └──expire───▶ expired  (also from rejected)
 
 A submitted claim does not expire: the worker met the deadline, and a late evaluation is the cadre's
@@ -32,6 +33,7 @@ class Event:
     REJECT = "reject"
     CONFIRM = "confirm"
     SEND_BACK = "send_back"
+    WITHDRAW = "withdraw"
 
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -46,6 +48,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (ClaimState.EVALUATED, Event.SEND_BACK): ClaimState.SENT_BACK,
     (ClaimState.SENT_BACK, Event.APPROVE): ClaimState.EVALUATED,
     (ClaimState.SENT_BACK, Event.REJECT): ClaimState.REJECTED,
+    # Withdrawing a task frees the places of work not handed in; handed-in work goes on to evaluation.
+    (ClaimState.CLAIMED, Event.WITHDRAW): ClaimState.RELEASED,
+    (ClaimState.REJECTED, Event.WITHDRAW): ClaimState.RELEASED,
 }
 
 # The action (orgs.permissions) each event needs.
@@ -56,6 +61,7 @@ EVENT_ACTION = {
     Event.REJECT: "task.evaluate",
     Event.CONFIRM: "task.audit",
     Event.SEND_BACK: "task.audit",
+    Event.WITHDRAW: "task.publish",
 }
 
 
@@ -65,6 +71,11 @@ AUDIT_WITHIN_DAYS = 3
 MACHINE = Transitions(ClaimState, TRANSITIONS)
 next_state = MACHINE.next_state
 allowed_events = MACHINE.allowed_events
+
+
+def states_allowing(event: str) -> list[str]:
+    """The claim states from which ``event`` may be applied (for set-based moves such as a withdrawal)."""
+    return [state for state, on in TRANSITIONS if on == event]
 
 
 def apply(claim, event: str) -> tuple[str, str]:

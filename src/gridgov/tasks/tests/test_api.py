@@ -133,3 +133,37 @@ def test_list_claim_and_submit_stay_within_their_query_budget(client, street, as
     with django_assert_max_num_queries(8):
         submitted = client.post(f"/api/v1/claims/{claimed.json()['id']}/submit", {"text": "巡查完毕"}, **worker)
     assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
+
+
+def patch(client, url, headers, body):
+    return client.patch(url, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_a_publisher_changes_a_task_over_the_api_within_the_rules(client, street, as_):
+    cadre, worker = as_(street.community_cadre), as_(street.worker_a)
+    task = publish_json(client, cadre).json()
+    post(client, f"/api/v1/tasks/{task['id']}/claim", worker)
+    later = (timezone.now() + timedelta(days=5)).isoformat()
+    changed = patch(client, f"/api/v1/tasks/{task['id']}", cadre, {"title": "防汛巡查（延期）", "deadline": later})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "防汛巡查（延期）"
+    assert patch(client, f"/api/v1/tasks/{task['id']}", cadre, {"places": 0}).status_code == 422
+    assert patch(client, f"/api/v1/tasks/{task['id']}", cadre,
+                 {"requires_photo": True}).json()["code"] == "requirements_tightened"
+    earlier = (timezone.now() + timedelta(days=1)).isoformat()
+    refused = patch(client, f"/api/v1/tasks/{task['id']}", cadre, {"deadline": earlier})
+    assert refused.status_code == 409 and refused.json()["code"] == "deadline_earlier"
+    assert patch(client, f"/api/v1/tasks/{task['id']}", worker, {"title": "改"}).status_code == 403
+
+
+def test_withdrawing_a_task_over_the_api_releases_its_places(client, street, as_):
+    cadre, worker = as_(street.community_cadre), as_(street.worker_a)
+    task = publish_json(client, cadre).json()
+    claim = post(client, f"/api/v1/tasks/{task['id']}/claim", worker).json()
+    assert post(client, f"/api/v1/tasks/{task['id']}/withdraw", cadre, {"reason": ""}).status_code == 422
+    withdrawn = post(client, f"/api/v1/tasks/{task['id']}/withdraw", cadre, {"reason": "上级通知取消"})
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert Claim.objects.get(pk=claim["id"]).state == ClaimState.RELEASED
+    again = post(client, f"/api/v1/tasks/{task['id']}/withdraw", cadre, {"reason": "再撤一次"})
+    assert again.status_code == 409 and again.json()["code"] == "task_closed"
+    assert post(client, "/api/v1/tasks/999999/withdraw", cadre, {"reason": "无此任务"}).status_code == 404

@@ -33,14 +33,16 @@ def test_one_task_from_publish_to_points_across_three_logins(live_server, street
     fire_safety = WorkType.objects.get(name="消防安全")
     cadre, page = logged_in(browser, live_server.url, "community", DESKTOP)
     page.goto(f"{live_server.url}/tasks/publish/")
-    page.select_option("select[name=node]", str(street.community.pk))
+    page.fill("#area-search", "dmsq")  # the area picker: search by pinyin initials, add the result as a chip
+    page.click(f"[data-pick='{street.community.pk}']")
+    assert page.locator(".area-chip").inner_text().startswith("浮云街道 › 东门社区")
     page.fill("input[name=title]", "东门消防通道巡查")
     page.select_option("select[name=work_type]", str(fire_safety.pk))
     page.fill("input[name=points]", "30")
     page.fill("input[name=places]", "2")
     page.fill("input[name=deadline]", (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"))
     shoot(page, "1-publish")
-    page.click("form.stacked button[type=submit]")
+    page.click("form.cadre-form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/tasks/published/")
     assert "东门消防通道巡查" in page.content()
 
@@ -84,3 +86,32 @@ def test_one_task_from_publish_to_points_across_three_logins(live_server, street
     assert "35" in phone.locator("article", has_text="东门消防通道巡查").inner_text()
     for context in (cadre, worker, auditor):
         context.close()
+
+
+def test_the_published_list_fits_a_phone_and_withdrawing_asks_first(live_server, street, publish, browser):
+    from gridgov.tasks import services
+    from gridgov.tasks.models import Task, TaskStatus
+
+    task = publish(title="东门社区冬季消防通道巡查（含楼道杂物清理）")
+    services.task_claim(actor=street.worker_a, task=task)
+    context, page = logged_in(browser, live_server.url, "community", {"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/tasks/published/")
+    shoot(page, "published-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+    context, page = logged_in(browser, live_server.url, "community", DESKTOP)
+    page.goto(f"{live_server.url}/tasks/published/")
+    shoot(page, "published-desktop")
+    page.goto(f"{live_server.url}/tasks/{task.pk}/")
+    page.fill("input[name=reason]", "上级通知取消")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("button.danger")
+    assert asked and "不能恢复" in asked[0]
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button.danger")
+    page.wait_for_selector(".withdrawn-note")
+    shoot(page, "withdrawn")
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.CLOSED
+    context.close()

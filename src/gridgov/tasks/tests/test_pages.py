@@ -28,7 +28,7 @@ def test_cadre_publishes_through_the_form(client, street):
     assert page.status_code == 200 and "消防安全" in page.content.decode()
     deadline = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(reverse("tasks:publish"), {
-        "form_token": uuid.uuid4(), "node": street.community.pk, "title": "周末消防巡查",
+        "form_token": uuid.uuid4(), "nodes": street.community.pk, "title": "周末消防巡查",
         "work_type": WorkType.objects.get(name="消防安全").pk, "points": 20, "places": 2, "deadline": deadline,
         "requires_text": "on", "recurrence": "",
     })
