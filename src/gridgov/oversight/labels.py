@@ -1,7 +1,7 @@
 """Readable names for the codes the audit trail stores (actions and the actor's role).
 
 The trail keeps the stable code (it is what searches and the API match on); pages show these labels and
-fall back to the code itself for an action nobody has named yet.
+name an action nobody has named yet by its area.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,9 @@ ACTION_LABELS = {
     "indices.activity.record": _("Activity recorded"),
     "indices.assessment.record": _("Assessment recorded"),
     "indices.attendance.record": _("Attendance recorded"),
+    "geo.boundary_set": _("Boundary drawn"),
+    "geo.import": _("Boundaries imported"),
+    "indices.computation.request": _("Index computation requested"),
     "indices.compute": _("Indices computed"),
     "indices.demo.seed": _("Demo indices seeded"),
     "indices.news.record": _("News item recorded"),
@@ -103,6 +106,8 @@ AREA_LABELS = {
     "role.": _("Roles"),
     "orgs.": _("Import and export"),
     "api_token.": _("API tokens"),
+    "geo.": _("Boundaries"),
+    "rewards.": _("Rewards"),
 }
 
 ROLE_LABELS = {
@@ -113,7 +118,11 @@ ROLE_LABELS = {
 
 
 def action_label(code: str) -> str:
-    return str(ACTION_LABELS.get(code, code))
+    """The action's name; an action nobody has named yet is named by its area, never shown as its code."""
+    if code in ACTION_LABELS:
+        return str(ACTION_LABELS[code])
+    area = next((label for prefix, label in AREA_LABELS.items() if code.startswith(prefix)), None)
+    return str(_("%(area)s: other action") % {"area": area} if area else _("Other action"))
 
 
 def role_label(code: str) -> str:
