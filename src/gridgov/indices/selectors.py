@@ -20,6 +20,7 @@ from gridgov.indices.models import (
     Score,
     Standing,
 )
+from gridgov.indices import wording
 from gridgov.indices.sources import INDEX_SOURCE, SOURCES, entity_events
 from gridgov.orgs.models import Node
 
@@ -103,6 +104,18 @@ class IndicatorLine:
     contribution: float
     events: list
 
+    @property
+    def source_label(self) -> str:
+        return wording.source_label(self.indicator.source)
+
+    @property
+    def filter_text(self) -> str:
+        return wording.filter_text(self.indicator.filter or {})
+
+    @property
+    def event_texts(self) -> list[str]:
+        return [wording.event_text(event) for event in self.events]
+
 
 def explain(standing: Standing, *, with_events: bool = True) -> dict:
     """Which indices, indicators, weights and events produced this standing, and which colour rule."""
@@ -171,12 +184,13 @@ def public_view(node: Node) -> list[dict]:
     return result
 
 
-def chart_svg(points: list[tuple[str, float]], *, width: int = 560, height: int = 180) -> dict:
-    """Bar geometry for a server-rendered SVG chart (no JavaScript): one bar per period."""
+def chart_svg(points: list[tuple[str, float]], *, width: int = 360, height: int = 180) -> dict:
+    """Bar geometry for a server-rendered SVG chart (no JavaScript): one bar per period. The view box is about
+    a phone's width, so its 14-unit labels (``indices.css``) never render below 12 px on one."""
     if not points:
         return {"bars": [], "width": width, "height": height}
     top = max([value for _label, value in points] + [1.0])
-    left, bottom, gap = 36, 24, 8
+    left, bottom, gap = 44, 26, 8
     slot = (width - left) / len(points)
     bars = []
     for position, (label, value) in enumerate(points):
