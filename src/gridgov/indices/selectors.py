@@ -55,6 +55,12 @@ class Row:
     standing: Standing
     name: str
     scores: list = field(default_factory=list)
+    index_names: list = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[tuple[str, object]]:
+        """(index name, score or None) per index: what a phone card labels each score with."""
+        return list(zip(self.index_names, self.scores))
 
 
 def ranking(run: Run, *, parent: Node | None = None, limit: int | None = None) -> tuple[list[Index], list[Row]]:
@@ -76,7 +82,8 @@ def ranking(run: Run, *, parent: Node | None = None, limit: int | None = None) -
     for standing in standings:
         entity = standing.node or standing.person
         rows.append(Row(standing, entity.name if entity else "—",
-                        [scores.get((getattr(standing, column), index.pk)) for index in indices]))
+                        [scores.get((getattr(standing, column), index.pk)) for index in indices],
+                        [index.name for index in indices]))
     return indices, rows
 
 

@@ -4,6 +4,8 @@ The trail keeps the stable code (it is what searches and the API match on); page
 name an action nobody has named yet by its area.
 """
 
+import re
+
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.orgs.models import Role
@@ -115,6 +117,32 @@ ROLE_LABELS = {
     "system": _("System"),
     "reporter": _("Reporter"),
 }
+
+
+REASON_LABELS = {
+    "deactivated": _("The account is deactivated"),
+    "not_allowed": _("Not allowed in this state"),
+    "out_of_scope": _("Outside the person's area"),
+    "tampered": _("The record was tampered with"),
+}
+CODED_REASON = re.compile(r"^[a-z]+(?:_[a-z]+)*: ")  # "code: message", as some refusals are recorded
+NODE_CODE_SUFFIX = re.compile(r"（[^（）]*）$")  # an organisation recorded as "name（code）"
+
+
+def reason_text(reason: str) -> str:
+    """A record's reason in words: a refusal code by its label, a role by its name, "code: message" as its message."""
+    if reason in REASON_LABELS:
+        return str(REASON_LABELS[reason])
+    if reason in ROLE_LABELS:
+        return str(ROLE_LABELS[reason])
+    return CODED_REASON.sub("", reason)
+
+
+def object_text(record) -> str:
+    """The record's object as recorded, an organisation without its code."""
+    if record.object_type == "orgs.node":
+        return NODE_CODE_SUFFIX.sub("", record.object_repr)
+    return record.object_repr
 
 
 def action_label(code: str) -> str:

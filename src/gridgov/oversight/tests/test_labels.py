@@ -20,3 +20,10 @@ def test_every_action_the_code_audits_has_a_label():
 def test_an_unnamed_action_is_named_by_its_area_not_shown_as_its_code():
     assert "task.someday" not in action_label("task.someday")
     assert "x.y" not in action_label("x.y")
+
+
+def test_a_recorded_reason_reads_in_words():
+    from gridgov.oversight.labels import reason_text
+    assert reason_text("out_of_scope") != "out_of_scope"
+    assert reason_text("no_place: 这个任务已满") == "这个任务已满"
+    assert reason_text("居民撤回") == "居民撤回"
