@@ -68,9 +68,6 @@ def value_text(value, *, key: str = "") -> str:
     text = str(value)
     if key in ("item", "") and text in ITEM_LABELS:
         return str(ITEM_LABELS[text])
-    if key in ("action", "action_prefix") or key.endswith("action"):
-        from gridgov.oversight.labels import action_label
-        return action_label(text)
     return text
 
 
