@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.limits import COUNT_MAX, LimitedDateField
+from gridgov.orgs.forms import NodeChoiceField
 from gridgov.orgs.models import Node
 
 
 class NodeForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Organisation"), queryset=Node.objects.none())
+    node = NodeChoiceField(label=_("Organisation"), queryset=Node.objects.none())
 
     def __init__(self, *args, nodes, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,7 +29,7 @@ class PeriodKind(models.TextChoices):
 
 
 class RuleSet(models.Model):
-    """One scheme (台州 一码两库三指数, 衢州 党员先锋指数, …) at one version."""
+    """One scheme (党组织“三力”指数, 党员先锋指数, …) at one version."""
 
     code = models.SlugField(_("code"), max_length=40)
     version = models.PositiveIntegerField(_("version"), default=1)

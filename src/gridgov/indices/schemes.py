@@ -1,5 +1,8 @@
 """The schemes the seed documents describe, shipped as ready-made rule-set definitions.
 
+Pages show only each scheme's neutral name and description (no place of origin, no seed line references):
+the weights, star cut-offs and tiers below are illustrative, and an installation sets its own.
+
 - 台州红云 一码两库三指数 (seed 001 lines 4460-4540): 执行力 / 影响力 / 服务力 per organisation per month,
   and the four-colour QR code: 红 = activities held as required and top 8 on both 影响力 and 服务力;
   绿 = activities held as required; 灰 = 茶 two months running (so: not held, and last month tea or grey);
@@ -33,8 +36,8 @@ TAIZHOU_COLOURS = [
 
 DEFINITIONS = [
     {
-        "code": TAIZHOU, "name": "台州红云 一码两库三指数", "entity_kind": "node", "node_kinds": UNITS,
-        "description": "执行力指数、影响力指数、服务力指数与红绿茶灰四色码（种子文献001 第4460-4540行）",
+        "code": TAIZHOU, "name": "党组织“三力”指数", "entity_kind": "node", "node_kinds": UNITS,
+        "description": "执行力、影响力、服务力三项指数，以及红、绿、茶、灰四色码",
         "indices": [
             {"code": "execution", "name": "执行力指数", "indicators": [
                 {"code": "life_held", "name": "组织生活按要求开展率", "source": "activity",
@@ -60,9 +63,9 @@ DEFINITIONS = [
         "colours": TAIZHOU_COLOURS,
     },
     {
-        "code": PIONEER, "name": "衢州 党员先锋指数", "entity_kind": "person",
+        "code": PIONEER, "name": "党员先锋指数", "entity_kind": "person",
         "roles": ["grid_leader", "grid_worker"], "node_kinds": UNITS,
-        "description": "基本指数＋正向加分指数－反向扣分指数，直接降级指数一票降级；零基积分法（种子文献002）",
+        "description": "基本指数＋正向加分指数－反向扣分指数；出现直接降级事项即降级；每期从零起算",
         "stars": [20, 40, 60, 80, 100],
         "tiers": [{"code": "advanced", "label": "先锋", "top_percent": 20},
                   {"code": "middle", "label": "合格", "min_score": 20},
@@ -85,8 +88,8 @@ DEFINITIONS = [
         ],
     },
     {
-        "code": FORTRESS, "name": "衢州 村社党组织堡垒指数", "entity_kind": "node", "node_kinds": UNITS,
-        "description": "评星定级，先进、中间、后进三类支部（种子文献002 第2460-2540行）",
+        "code": FORTRESS, "name": "村社堡垒指数", "entity_kind": "node", "node_kinds": UNITS,
+        "description": "村社党组织评星定级，分先进、中间、后进三类",
         "stars": [60, 70, 80, 90, 95],
         "tiers": [{"code": "advanced", "label": "先进", "min_score": 80},
                   {"code": "middle", "label": "中间", "min_score": 60},
@@ -107,8 +110,8 @@ DEFINITIONS = [
         ],
     },
     {
-        "code": STREET_SERVICE, "name": "衢州 乡镇(街道)服务指数", "entity_kind": "node", "node_kinds": ["street"],
-        "description": "乡镇（街道）党（工）委服务指数（种子文献002 第45-50行）",
+        "code": STREET_SERVICE, "name": "乡镇（街道）服务指数", "entity_kind": "node", "node_kinds": ["street"],
+        "description": "乡镇（街道）党（工）委服务村社、服务群众的情况",
         "stars": [60, 70, 80, 90, 95],
         "indices": [
             {"code": "service", "name": "服务指数", "indicators": [
@@ -120,9 +123,9 @@ DEFINITIONS = [
         ],
     },
     {
-        "code": POINTS, "name": "治村宝·善治宝 治理积分指数", "entity_kind": "person",
+        "code": POINTS, "name": "治理积分指数", "entity_kind": "person",
         "roles": ["grid_leader", "grid_worker", "resident"], "node_kinds": UNITS,
-        "description": "网格员与村民治理积分（积分账本）",
+        "description": "网格员与居民当月所得的治理积分",
         "indices": [
             {"code": "points", "name": "治理积分", "indicators": [
                 {"code": "earned", "name": "当月所得积分", "source": "ledger_points", "aggregation": "sum"},

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
+from gridgov.indices import wording
 from gridgov.indices.models import (
     ActivityRecord,
     Assessment,
@@ -54,6 +55,12 @@ class Row:
     standing: Standing
     name: str
     scores: list = field(default_factory=list)
+    index_names: list = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[tuple[str, object]]:
+        """(index name, score or None) per index: what a phone card labels each score with."""
+        return list(zip(self.index_names, self.scores))
 
 
 def ranking(run: Run, *, parent: Node | None = None, limit: int | None = None) -> tuple[list[Index], list[Row]]:
@@ -75,7 +82,8 @@ def ranking(run: Run, *, parent: Node | None = None, limit: int | None = None) -
     for standing in standings:
         entity = standing.node or standing.person
         rows.append(Row(standing, entity.name if entity else "—",
-                        [scores.get((getattr(standing, column), index.pk)) for index in indices]))
+                        [scores.get((getattr(standing, column), index.pk)) for index in indices],
+                        [index.name for index in indices]))
     return indices, rows
 
 
@@ -102,6 +110,18 @@ class IndicatorLine:
     normalised: float
     contribution: float
     events: list
+
+    @property
+    def source_label(self) -> str:
+        return wording.source_label(self.indicator.source)
+
+    @property
+    def filter_text(self) -> str:
+        return wording.filter_text(self.indicator.filter or {})
+
+    @property
+    def event_texts(self) -> list[str]:
+        return [wording.event_text(event) for event in self.events]
 
 
 def explain(standing: Standing, *, with_events: bool = True) -> dict:
@@ -171,12 +191,13 @@ def public_view(node: Node) -> list[dict]:
     return result
 
 
-def chart_svg(points: list[tuple[str, float]], *, width: int = 560, height: int = 180) -> dict:
-    """Bar geometry for a server-rendered SVG chart (no JavaScript): one bar per period."""
+def chart_svg(points: list[tuple[str, float]], *, width: int = 360, height: int = 180) -> dict:
+    """Bar geometry for a server-rendered SVG chart (no JavaScript): one bar per period. The view box is about
+    a phone's width, so its 14-unit labels (``indices.css``) never render below 12 px on one."""
     if not points:
         return {"bars": [], "width": width, "height": height}
     top = max([value for _label, value in points] + [1.0])
-    left, bottom, gap = 36, 24, 8
+    left, bottom, gap = 44, 26, 8
     slot = (width - left) / len(points)
     bars = []
     for position, (label, value) in enumerate(points):

@@ -7,6 +7,44 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.errors import DomainError, message_of
 from gridgov.orgs import services
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
+from gridgov.orgs.tree import ancestor_paths
+
+PLACE_SEPARATOR = " › "
+
+
+def place_names(nodes) -> dict[str, str]:
+    """Each node's name with its place, by path: the names of its ancestors among ``nodes`` and its own,
+    e.g. "东门社区 › 第一网格 › 育才路1弄微网格". A child named after its parent ("东门社区第一网格") drops the
+    repeated part, so a drop-down reads like the tree and never needs the node's code."""
+    names = {node.path: node.name for node in nodes}
+    labels = {}
+    for path in sorted(names):
+        label, above = names[path], None
+        for ancestor in ancestor_paths(path, include_self=False):
+            if ancestor in names:
+                above = ancestor
+        if above is not None:
+            own, parent = names[path], names[above]
+            if own.startswith(parent) and len(own) > len(parent):
+                own = own[len(parent):]
+            label = labels[above] + PLACE_SEPARATOR + own
+        labels[path] = label
+    return labels
+
+
+class NodeChoiceField(forms.ModelChoiceField):
+    """A choice of nodes labelled by name and place (``place_names``), never by code."""
+
+    def _set_queryset(self, queryset):
+        super()._set_queryset(queryset)
+        self._labels = None
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def label_from_instance(self, node) -> str:
+        if self._labels is None:
+            self._labels = place_names(self.queryset)
+        return self._labels.get(node.path, node.name)
 
 
 class LoginForm(AuthenticationForm):
@@ -47,7 +85,7 @@ class ServiceForm(forms.ModelForm):
 
 
 class NodeAddForm(ServiceForm):
-    parent = forms.ModelChoiceField(
+    parent = NodeChoiceField(
         Node.objects.order_by("path"), required=False, label=_("parent"),
         help_text=_("Leave empty only for a new top-level organisation."),
     )
@@ -79,7 +117,7 @@ class PersonAddForm(ServiceForm):
     username = forms.CharField(label=_("login name"), required=False, max_length=150,
                                help_text=_("Leave empty for a resident without a login."))
     password = forms.CharField(label=_("password"), required=False, widget=forms.PasswordInput(render_value=False))
-    node = forms.ModelChoiceField(Node.objects.order_by("path"), required=False, label=_("first role at"))
+    node = NodeChoiceField(Node.objects.order_by("path"), required=False, label=_("first role at"))
     role = forms.ChoiceField(choices=[("", "—"), *Role.choices], required=False, label=_("first role"))
 
     class Meta:

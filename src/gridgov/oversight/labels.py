@@ -1,8 +1,10 @@
 """Readable names for the codes the audit trail stores (actions and the actor's role).
 
 The trail keeps the stable code (it is what searches and the API match on); pages show these labels and
-fall back to the code itself for an action nobody has named yet.
+name an action nobody has named yet by its area.
 """
+
+import re
 
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,9 @@ ACTION_LABELS = {
     "indices.activity.record": _("Activity recorded"),
     "indices.assessment.record": _("Assessment recorded"),
     "indices.attendance.record": _("Attendance recorded"),
+    "geo.boundary_set": _("Boundary drawn"),
+    "geo.import": _("Boundaries imported"),
+    "indices.computation.request": _("Index computation requested"),
     "indices.compute": _("Indices computed"),
     "indices.demo.seed": _("Demo indices seeded"),
     "indices.news.record": _("News item recorded"),
@@ -103,6 +108,8 @@ AREA_LABELS = {
     "role.": _("Roles"),
     "orgs.": _("Import and export"),
     "api_token.": _("API tokens"),
+    "geo.": _("Boundaries"),
+    "rewards.": _("Rewards"),
 }
 
 ROLE_LABELS = {
@@ -112,8 +119,38 @@ ROLE_LABELS = {
 }
 
 
+REASON_LABELS = {
+    "deactivated": _("The account is deactivated"),
+    "not_allowed": _("Not allowed in this state"),
+    "out_of_scope": _("Outside the person's area"),
+    "tampered": _("The record was tampered with"),
+}
+CODED_REASON = re.compile(r"^[a-z]+(?:_[a-z]+)*: ")  # "code: message", as some refusals are recorded
+NODE_CODE_SUFFIX = re.compile(r"（[^（）]*）$")  # an organisation recorded as "name（code）"
+
+
+def reason_text(reason: str) -> str:
+    """A record's reason in words: a refusal code by its label, a role by its name, "code: message" as its message."""
+    if reason in REASON_LABELS:
+        return str(REASON_LABELS[reason])
+    if reason in ROLE_LABELS:
+        return str(ROLE_LABELS[reason])
+    return CODED_REASON.sub("", reason)
+
+
+def object_text(record) -> str:
+    """The record's object as recorded, an organisation without its code."""
+    if record.object_type == "orgs.node":
+        return NODE_CODE_SUFFIX.sub("", record.object_repr)
+    return record.object_repr
+
+
 def action_label(code: str) -> str:
-    return str(ACTION_LABELS.get(code, code))
+    """The action's name; an action nobody has named yet is named by its area, never shown as its code."""
+    if code in ACTION_LABELS:
+        return str(ACTION_LABELS[code])
+    area = next((label for prefix, label in AREA_LABELS.items() if code.startswith(prefix)), None)
+    return str(_("%(area)s: other action") % {"area": area} if area else _("Other action"))
 
 
 def role_label(code: str) -> str:

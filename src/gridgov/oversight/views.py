@@ -75,6 +75,8 @@ class AuditSearchForm(forms.Form):
 def _labelled(record):
     record.action_label = labels.action_label(record.action)
     record.role_label = labels.role_label(record.actor_role)
+    record.reason_text = labels.reason_text(record.reason)
+    record.object_text = labels.object_text(record)
     return record
 
 

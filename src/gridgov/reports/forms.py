@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.orgs.forms import NodeChoiceField
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import ancestor_paths
@@ -35,7 +36,7 @@ def nodes_for_reporter(person: Person):
 class ReportForm(forms.Form):
     category = forms.ModelChoiceField(label=_("What kind of problem"), queryset=None, empty_label=None,
                                       widget=forms.RadioSelect)
-    node = forms.ModelChoiceField(label=_("Where"), queryset=None, empty_label=None)
+    node = NodeChoiceField(label=_("Where"), queryset=None, empty_label=None)
     text = forms.CharField(label=_("Describe the problem"), max_length=MAX_TEXT, required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("Address or landmark"), max_length=MAX_ADDRESS, required=False)

@@ -8,8 +8,9 @@ timeline event and an audit record, all in one transaction. A refusal leaves a `
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_denied, audit_record, snapshot
@@ -330,11 +331,14 @@ def _grant_points(*, report: Report, now) -> None:
     if not report.useful or points <= 0 or report.posting_id:
         return
     budget_node = budget_node_for(report)
+    with translation.override(settings.LANGUAGE_CODE):  # the statement keeps the installation's language
+        reason = _("Resident report reward: %(category)s") % {"category": report.category.name}
+        filed = timezone.localtime(report.created_at)
+        memo = _("Report of %(month)d/%(day)d") % {"month": filed.month, "day": filed.day}
     try:
         posting = grant_points(
             actor=SYSTEM, person=report.reporter, amount=points, idempotency_key=f"report:{report.pk}:points",
-            reason=str(_("Useful report: %(category)s") % {"category": report.category.name}),
-            budget_node=budget_node, source=report, memo=f"report #{report.pk}",
+            reason=reason, budget_node=budget_node, source=report, memo=memo,
         )
     except DomainError as error:
         message = str(error.message)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.orgs.forms import NodeChoiceField
 from gridgov.orgs.models import NodeKind
 from gridgov.orgs.selectors import in_scope
 from gridgov.rewards.models import ItemKind
@@ -27,7 +28,7 @@ class ConfirmForm(forms.Form):
 
 
 class DividendForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Village or community"), queryset=None, to_field_name="code")
+    node = NodeChoiceField(label=_("Village or community"), queryset=None, to_field_name="code")
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2999)
     amount = forms.DecimalField(label=_("Dividend (yuan)"), min_value=0.01, max_digits=12, decimal_places=2)
     unit = forms.ChoiceField(label=_("Share out per"), choices=[("household", _("household")),
@@ -47,14 +48,13 @@ class MerchantForm(forms.Form):
     """A new partner merchant. ``creation_key`` is fresh per form shown, so a double tap creates one."""
 
     name = forms.CharField(label=_("Merchant name"), max_length=100)
-    node = forms.ModelChoiceField(label=_("Area"), queryset=None, empty_label=None,
-                                  help_text=_("Members living or working in this area may pay here with points."))
+    node = NodeChoiceField(label=_("Area"), queryset=None, empty_label=None,
+                          help_text=_("Members living or working in this area may pay here with points."))
     creation_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, nodes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["node"].queryset = nodes
-        self.fields["node"].label_from_instance = lambda node: f"{'　' * max(node.depth - 2, 0)}{node.name}"
 
 
 class ItemForm(forms.Form):

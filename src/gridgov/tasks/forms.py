@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.limits import DeadlineField
+from gridgov.orgs.forms import NodeChoiceField
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.overview import breadcrumbs
 from gridgov.orgs.permissions import role_paths
@@ -181,7 +182,7 @@ class AuditForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Post to"), queryset=Node.objects.none())
+    node = NodeChoiceField(label=_("Post to"), queryset=Node.objects.none())
     title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
     body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_TEXT)
 

@@ -22,7 +22,8 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
 from gridgov import demo
-from gridgov.orgs.models import Person
+from gridgov.orgs.models import Node, Person
+from gridgov.testing.raw_text import raw_text
 
 pytestmark = pytest.mark.django_db
 
@@ -77,11 +78,11 @@ def route_of(address: str) -> tuple:
     return route, tuple(sorted({key for key, _value in parse_qsl(parts.query, keep_blank_values=True)}))
 
 
-def walk(client: Client) -> tuple[int, list[str]]:
+def walk(client: Client, codes=(), first_of: dict | None = None) -> tuple[int, list[str], dict[str, dict[str, str]]]:
     """Open the links found, breadth first from the home page, and read the first pages of each route for more;
-    return the pages opened and what went wrong where."""
+    return the pages opened, what went wrong where, and the raw developer text each route's pages showed."""
     queue = deque([("/", False, "(start)")])
-    seen, opened_of, read, problems, opened = {"/"}, {}, {}, [], 0
+    seen, opened_of, read, problems, opened, raw = {"/"}, {}, {}, [], 0, {}
     while queue and opened < PER_LOGIN:
         address, by_htmx, offered_on = queue.popleft()
         response = client.get(address, headers={"HX-Request": "true"} if by_htmx else {}, follow=True)
@@ -92,10 +93,17 @@ def walk(client: Client) -> tuple[int, list[str]]:
             continue
         read[route_of(final)] = read.get(route_of(final), 0) + 1
         content_type = response.get("Content-Type", "")
-        if read[route_of(final)] > READ_PER_ROUTE or "html" not in content_type or address.startswith(NOT_READ):
-            continue  # opened, not read: enough of this route, a download, or the admin's own pages
+        if "html" not in content_type or address.startswith(NOT_READ):
+            continue  # opened, not read: a download, or the admin's own pages
+        html = response.content.decode()
+        if first_of is not None and not by_htmx:
+            first_of.setdefault(route_of(final)[0], final)
+        for found in raw_text(html, codes=codes):
+            raw.setdefault(route_of(final)[0], {}).setdefault(found, final)
+        if read[route_of(final)] > READ_PER_ROUTE:
+            continue  # opened, not read for links: enough of this route
         parser = Links()
-        parser.feed(response.content.decode())
+        parser.feed(html)
         for href, htmx in parser.found:
             target = same_site(final, href)
             if target is None or target in seen or target.startswith(NOT_WALKED):
@@ -104,7 +112,7 @@ def walk(client: Client) -> tuple[int, list[str]]:
             opened_of[route_of(target)] = opened_of.get(route_of(target), 0) + 1
             if opened_of[route_of(target)] <= OPENED_PER_ROUTE:
                 queue.append((target, htmx, address))
-    return opened, problems
+    return opened, problems, raw
 
 
 @pytest.mark.parametrize("username", LOGINS)
@@ -113,8 +121,11 @@ def test_every_link_a_demo_login_is_shown_opens_for_it(demo_street, username):
     client = Client()
     client.force_login(person.user)
     started = time.perf_counter()
-    opened, problems = walk(client)
+    opened, problems, raw = walk(client, codes=set(Node.objects.values_list("code", flat=True)))
     seconds = time.perf_counter() - started
     assert not problems, f"{username}: {len(problems)} of {opened} pages failed:\n" + "\n".join(problems)
     assert opened >= 5, opened
+    shown = [f"{route}: {found} (on {where})" for route, founds in sorted(raw.items()) for found, where in founds.items()]
+    assert not raw, f"{username}: {len(raw)} pages show developer text:\n" + "\n".join(shown)
     assert seconds < 60, (username, opened, seconds)  # the whole walk: about a minute per database
+
