@@ -84,7 +84,7 @@ def area_map(request):
             "No boundaries are drawn for this area yet: a cadre imports them under Boundaries."),
             "loaded": _("%(areas)d areas, %(reports)d open reports with a location."), "failed": _(
             "The map could not be loaded; reload the page to try again."), "open": _("Open"),
-            "overdue": _("Overdue"), "report": _("Report"),
+            "overdue": _("Overdue"), "report": _("Report"), "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"),
             "colours": {colour.value: str(colour.label) for colour in Colour}},
     })
     if tiles:  # the intranet tile server's images may be shown here (only here)

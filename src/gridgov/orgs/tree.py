@@ -156,6 +156,19 @@ def nearest_holder(*, node: Node, roles, exclude: Person | None = None, busyness
     return Person.objects.get(pk=ranked[0][0]) if ranked else None
 
 
+def nearest_holders(*, node: Node, roles, exclude_ids=()) -> list[int]:
+    """The ids of every active person holding one of ``roles`` at ``node`` or, if nobody does, at the nearest
+    node above it where someone does (the cadres whose turn it is; not every cadre up to the platform)."""
+    rows = (RoleAssignment.objects.filter(role__in=list(roles), person__is_active=True,
+                                          node__path__in=ancestor_paths(node.path))
+            .exclude(person_id__in=list(exclude_ids)).values_list("person_id", "node__path"))
+    rows = list(rows)
+    if not rows:
+        return []
+    deepest = max(len(path) for _person, path in rows)
+    return sorted({person for person, path in rows if len(path) == deepest})
+
+
 def role_at(*, person: Person | None, node: Node) -> str | None:
     """The role by which ``person`` covers ``node`` (the deepest), else their deepest role anywhere."""
     if person is None:

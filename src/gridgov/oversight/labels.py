@@ -88,11 +88,13 @@ ACTION_LABELS = {
     "task.audit": _("Task work audited"),
     "task.claim": _("Task place claimed"),
     "task.close": _("Task closed"),
+    "task.edit": _("Task changed"),
     "task.evaluate": _("Task work evaluated"),
     "task.grade": _("Task grades set"),
     "task.publish": _("Task published"),
     "task.roll": _("Recurring task rolled over"),
     "task.view": _("Task viewed"),
+    "task.withdraw": _("Task withdrawn"),
 }
 
 AREA_LABELS = {

@@ -1,5 +1,6 @@
 """What tasks put in people's inboxes: a new task for the workers below its node, each decision on a worker's
-claim, and a change to or the withdrawal of a task someone holds a place on. The kinds are registered from
+claim, a claim entering an evaluator's or an auditor's queue, and a change to or the withdrawal of a task someone
+holds a place on. The kinds are registered from
 ``engines.register``; the services call these inside their transaction."""
 
 from datetime import timedelta
@@ -12,7 +13,7 @@ from gridgov.notifications.registry import Kind
 from gridgov.notifications.registry import register as register_kind
 from gridgov.notifications.services import notify, phrase, when_said
 from gridgov.orgs.models import Role
-from gridgov.orgs.tree import people_under
+from gridgov.orgs.tree import nearest_holders, people_under
 from gridgov.tasks.models import INACTIVE_CLAIM_STATES
 from gridgov.tasks.workflow import Event
 
@@ -20,6 +21,17 @@ TASK_TAKERS = (Role.GRID_WORKER, Role.GRID_LEADER)
 TASK_PUBLISHED = "task_published"
 TASK_CHANGED = "task_changed"
 TASK_WITHDRAWN = "task_withdrawn"
+QUEUE_WINDOW = timedelta(hours=2)  # hand-ins arriving together are one message to the cadre
+# A claim entering a queue: who decides there, the kind, its label, its title, the summary of several, the queue.
+QUEUES = {
+    Event.SUBMIT: ((Role.COMMUNITY_CADRE,), "claim_to_evaluate", _("Work to evaluate"), _("To evaluate: %(task)s"),
+                   _("%(count)s claims are waiting for your evaluation"), "tasks:evaluation_queue"),
+    Event.SEND_BACK: ((Role.COMMUNITY_CADRE,), "claim_to_evaluate", _("Work to evaluate"),
+                      _("Sent back by the audit, to evaluate again: %(task)s"),
+                      _("%(count)s claims are waiting for your evaluation"), "tasks:evaluation_queue"),
+    Event.APPROVE: ((Role.PARTY_AUDITOR,), "claim_to_audit", _("Work to audit"), _("To audit: %(task)s"),
+                    _("%(count)s claims are waiting for your audit"), "tasks:audit_queue"),
+}
 # What a claimant hears of a change, field by field (the deadline says when it now is).
 CHANGES = {
     "title": _("the title"),
@@ -49,6 +61,8 @@ def register() -> None:
                        group_window=timedelta(hours=12), grouped_url="tasks:square"))
     for code, label, _title, _body, summary in DECISIONS.values():
         register_kind(Kind(code, label, summary=summary, group_window=DECISION_WINDOW, grouped_url="tasks:mine"))
+    for _roles, code, label, _title, summary, queue in QUEUES.values():
+        register_kind(Kind(code, label, summary=summary, group_window=QUEUE_WINDOW, grouped_url=queue))
     register_kind(Kind(TASK_CHANGED, _("Task changed")))
     register_kind(Kind(TASK_WITHDRAWN, _("Task withdrawn")))
 
@@ -70,6 +84,23 @@ def claim_decided(claim, event: str, *, now) -> None:
     notify(kind=code, recipients=[claim.worker_id], title=phrase(title, task=claim.task.title),
            body=phrase(body, reason=claim.reason, points=claim.points_awarded), node=claim.node,
            url=reverse("tasks:claim_detail", args=[claim.pk]), group_key="claims", now=now)
+
+
+def claim_queued(claim, event: str, *, now) -> None:
+    """The cadres whose turn it now is hear that a claim waits for them: the nearest community cadres for an
+    evaluation (the one who evaluated it, when the audit sends it back), the nearest auditors for an audit. Nobody
+    hears of their own work, nor an auditor of a claim they evaluated (they may not audit it)."""
+    if event not in QUEUES:
+        return
+    roles, code, _label, title, _summary, _queue = QUEUES[event]
+    if event == Event.SEND_BACK and claim.evaluator_id and claim.evaluator.is_active:
+        recipients = [claim.evaluator_id]
+    else:
+        recipients = nearest_holders(node=claim.node, roles=roles,
+                                     exclude_ids={claim.worker_id, claim.evaluator_id} - {None})
+    notify(kind=code, recipients=recipients, title=phrase(title, task=claim.task.title), node=claim.node,
+           body=phrase(_("%(worker)s · %(node)s"), worker=claim.worker.name, node=claim.node.name),
+           url=reverse("tasks:claim_detail", args=[claim.pk]), group_key=code, now=now)
 
 
 def _claimants(task):

@@ -282,6 +282,7 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None, now
             audit_record(actor=actor, role=grant.role, action=f"claim.{event}", target=locked,
                          before=before, after=snapshot(locked, CLAIM_FIELDS))
             inbox.claim_decided(locked, event, now=now or timezone.now())
+            inbox.claim_queued(locked, event, now=now or timezone.now())
             return locked
     code, message = refusal
     _refuse(actor=actor, action=f"claim.{event}", target=claim, code=code, message=message)

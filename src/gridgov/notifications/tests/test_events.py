@@ -16,8 +16,11 @@ def submitted_claim(publish, street, worker=None):
     return tasks.claim_submit(actor=worker, claim=claim, text="巡查完毕", now=T0 + timedelta(hours=2))
 
 
+QUEUED = ("claim_to_evaluate", "claim_to_audit")  # the cadres' side, checked on its own below
+
+
 def claim_messages():
-    decided = Message.objects.exclude(kind="task_published").order_by("pk")
+    decided = Message.objects.exclude(kind="task_published").exclude(kind__in=QUEUED).order_by("pk")
     return list(decided.values_list("kind", "recipient__name", "title"))
 
 
@@ -74,6 +77,42 @@ def test_an_audit_sending_the_claim_back_tells_the_worker(street, publish):
     tasks.claim_audit(actor=street.auditor, claim=claim, confirm=False, reason="与任务无关", now=T0 + timedelta(hours=4))
     assert [kind for kind, *_rest in claim_messages()] == ["claim_approved", "claim_sent_back"]
     assert recipients("claim_sent_back") == ["刘网格"]
+
+
+def test_a_hand_in_tells_the_community_cadre_who_evaluates_it_and_no_one_else(street, publish):
+    person("钱街道", node=street.street, role=Role.STREET_CADRE)
+    claim = submitted_claim(publish, street)
+    assert recipients("claim_to_evaluate") == [street.community_cadre.name]  # not the street, the auditor, the worker
+    message = Message.objects.get(kind="claim_to_evaluate")
+    assert message.title == "待考评：消防安全巡查" and message.url == f"/tasks/claims/{claim.pk}/"
+    assert street.worker_a.name in message.body
+
+
+def test_hand_ins_arriving_together_are_one_message_that_opens_the_evaluation_queue(street, publish):
+    task = publish()
+    for worker in (street.worker_a, street.worker_b):
+        claim = tasks.task_claim(actor=worker, task=task, now=T0 + timedelta(hours=1))
+        tasks.claim_submit(actor=worker, claim=claim, text="巡查完毕", now=T0 + timedelta(hours=2))
+    assert inbox_of(street.community_cadre) == [("2 项任务等待您考评", 2)]
+    assert Message.objects.get(kind="claim_to_evaluate").url == "/tasks/evaluation/"
+
+
+def test_an_approval_tells_the_auditor_and_a_send_back_tells_the_evaluator_again(street, publish):
+    claim = submitted_claim(publish, street)
+    claim = tasks.claim_evaluate(actor=street.community_cadre, claim=claim, approve=True, now=T0 + timedelta(hours=3))
+    assert recipients("claim_to_audit") == [street.auditor.name]
+    tasks.claim_audit(actor=street.auditor, claim=claim, confirm=False, reason="与任务无关",
+                      now=T0 + timedelta(hours=3, minutes=30))
+    assert Message.objects.filter(kind="claim_to_evaluate", recipient=street.community_cadre).count() == 1
+    assert inbox_of(street.community_cadre)[0] == ("2 项任务等待您考评", 2)
+
+
+def test_a_rejection_and_a_confirmation_put_nothing_in_a_cadres_queue(street, publish, budget):
+    claim = submitted_claim(publish, street)
+    Message.objects.filter(kind="claim_to_evaluate").delete()
+    claim = tasks.claim_evaluate(actor=street.community_cadre, claim=claim, approve=False, reason="照片不清楚",
+                                 now=T0 + timedelta(hours=3))
+    assert not Message.objects.filter(kind__in=QUEUED).exists()
 
 
 def test_a_refused_decision_tells_nobody(street, publish):

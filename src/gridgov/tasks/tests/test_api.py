@@ -129,8 +129,9 @@ def test_list_claim_and_submit_stay_within_their_query_budget(client, street, as
     with django_assert_max_num_queries(8):
         claimed = post(client, f"/api/v1/tasks/{task.pk}/claim", worker)
     assert claimed.status_code == 201 and claimed.json()["photos"] == []
-    # token with person and roles, claim, lock, update, audit, the transaction's two statements, photos
-    with django_assert_max_num_queries(8):
+    # token with person and roles, claim, lock, update, audit, the transaction's two statements, photos; the
+    # evaluator's message: who evaluates here, the message it may join, writing it
+    with django_assert_max_num_queries(11):
         submitted = client.post(f"/api/v1/claims/{claimed.json()['id']}/submit", {"text": "巡查完毕"}, **worker)
     assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
 

@@ -19,7 +19,8 @@
   var COLOURS = { red: "#c62828", green: "#2e7d32", tea: "#8d6e3f", grey: "#616161" };
   var NONE = "#dfe3e8";
 
-  var map = L.map(box, { zoomSnap: 0.25, attributionControl: Boolean(config.tiles) });
+  var map = L.map(box, { zoomSnap: 0.25, attributionControl: Boolean(config.tiles), zoomControl: false });
+  L.control.zoom({ zoomInTitle: labels.zoom_in, zoomOutTitle: labels.zoom_out }).addTo(map);
   if (config.tiles) {
     L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.tiles_attribution || "" }).addTo(map);
   }
