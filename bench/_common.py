@@ -13,8 +13,9 @@ from contextlib import contextmanager
 def throwaway_database(prefix: str = "gg-bench-") -> tuple[str, callable]:
     """Point gridgov at a fresh data directory and database; return a description and the clean-up.
 
-    SQLite lives in the new directory. With ``GRIDGOV_DATABASE_URL`` naming a PostgreSQL server, a database
-    ``gg_bench_<pid>`` is created beside the one it names, and dropped by the clean-up.
+    SQLite lives in the new directory. With ``GRIDGOV_DATABASE_URL`` naming a PostgreSQL database, a database
+    ``<that name>_bench_<pid>`` is created beside it (so a shared server's databases keep their owners'
+    prefixes), and dropped by the clean-up.
     """
     url = os.environ.get("GRIDGOV_DATABASE_URL", "")
     directory = tempfile.mkdtemp(prefix=prefix)
@@ -29,8 +30,8 @@ def throwaway_database(prefix: str = "gg-bench-") -> tuple[str, callable]:
 
     import psycopg
 
-    base, _slash, _name = url.rpartition("/")
-    name = f"gg_bench_{os.getpid()}"
+    base, _slash, named = url.rpartition("/")
+    name = f"{named.partition('?')[0] or 'gg'}_bench_{os.getpid()}"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     os.environ["GRIDGOV_DATABASE_URL"] = f"{base}/{name}"

@@ -5,7 +5,7 @@
     .venv/bin/python bench/deadlines.py --reports 200000 --claims 200000
     .venv/bin/python bench/deadlines.py --quick                # 20,000 each, a few seconds
     GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything .venv/bin/python bench/deadlines.py
-                                                               # PostgreSQL: a throwaway gg_bench_<pid> database
+                                                               # PostgreSQL: a throwaway <name>_bench_<pid> database
 
 Inserts ``--reports`` open reports and ``--claims`` open claims (one INSERT … SELECT each, due times spread over the
 next 30 days, 0.1 % of them late and not yet alerted; claims spread over claimed / submitted / evaluated, with

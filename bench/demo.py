@@ -4,7 +4,7 @@
     .venv/bin/python bench/demo.py --repeat 3      # best of three, each on a fresh database (a shared machine)
     .venv/bin/python bench/demo.py --quick         # the same single seeding (the demo has one size)
     GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything .venv/bin/python bench/demo.py
-                                                   # PostgreSQL: a throwaway gg_bench_<pid> database
+                                                   # PostgreSQL: a throwaway <name>_bench_<pid> database
 
 Each try runs in a fresh child process on an empty, migrated database and calls ``gridgov.demo.seed_demo``
 (what ``gridgov demo`` runs after migrating): the orgs seeder (the street: 479 micro-grids, ~4,600 people,

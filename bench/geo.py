@@ -2,7 +2,7 @@
 
     python bench/geo.py                 # SQLite, in a throwaway data directory
     GRIDGOV_DATABASE_URL=postgres://gridgov:gridgov@127.0.0.1:5432/gridgov python bench/geo.py
-                                        # PostgreSQL (a throwaway gg_bench_<pid> database beside the named one)
+                                        # PostgreSQL (a throwaway <name>_bench_<pid> database beside the named one)
     python bench/geo.py --streets 2     # smaller
 
 The tree (district → streets → communities and villages → grids → micro-grids, the demo street's shape

@@ -3,7 +3,7 @@
     python bench/ledger.py                 # SQLite in a temporary directory, 1,000,000 ranked people
     python bench/ledger.py --quick         # small sizes, well under a minute
     GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything python bench/ledger.py
-                                           # PostgreSQL: a throwaway database gg_bench_<pid> is created and dropped
+                                           # PostgreSQL: a throwaway database <name>_bench_<pid> is created and dropped
 
 What each row measures (wall-clock time, one process, one connection, the same database and run):
 

@@ -5,7 +5,7 @@
     .venv/bin/python bench/oversight.py --quick            # 10,000 20,000 40,000 postings, well under a minute
     .venv/bin/python bench/oversight.py --repeat 3         # best of three timings (a shared machine)
     GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything .venv/bin/python bench/oversight.py
-                                                           # PostgreSQL: a throwaway gg_bench_<pid> per size
+                                                           # PostgreSQL: a throwaway <name>_bench_<pid> per size
 
 Each size runs in a fresh child process on an empty database. The load is written inside the database,
 set-based (``INSERT … SELECT`` over a generated sequence, as ``bench/indices.py`` does), secondary indexes

@@ -4,7 +4,7 @@
     python bench/tasks.py --quick          # 4 rounds per client, well under a minute
     python bench/tasks.py --think 0        # the saturation table only
     GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything python bench/tasks.py
-                                           # PostgreSQL: a throwaway database gg_bench_<pid> is created and dropped
+                                           # PostgreSQL: a throwaway database <name>_bench_<pid> is created and dropped
 
 Starts a production-style server (gunicorn, gthread workers) on loopback. ``--clients`` (50) grid workers,
 each with its own API token and keep-alive connection, repeat ``--rounds`` times: list the task square

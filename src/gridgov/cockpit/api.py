@@ -119,6 +119,16 @@ class CockpitMarkerOut(Schema):
     overdue: bool
 
 
+class CockpitClaimMarkerOut(Schema):
+    id: int = Field(description="The claim (its page: /tasks/claims/{id}/).")
+    lat: float
+    lon: float
+    title: str = Field(description="The task's title.")
+    state: str = Field(examples=["submitted"])
+    state_label: str = Field(examples=["待考评"])
+    overdue: bool = Field(description="Its next move (evaluation, audit, evidence) is overdue.")
+
+
 class CockpitSchemeOut(Schema):
     code: str
     name: str
@@ -131,6 +141,8 @@ class MapLayersOut(Schema):
     areas: list[CockpitAreaOut]
     reports: list[CockpitMarkerOut] = Field(description=f"Open reports with a location, most urgent first (at most "
                                      f"{selectors.MARKERS}).")
+    claims: list[CockpitClaimMarkerOut] = Field(description="Claimed work whose evidence carries a location (not "
+                                                f"given up or expired), the latest first (at most {selectors.MARKERS}).")
 
 
 def _area(area: selectors.Area) -> dict:
@@ -159,7 +171,8 @@ def cockpit(request, code: str):
 @router.get("/cockpit/{code}/layers", response={200: MapLayersOut, **errors(404)},
             summary="What the map colours an area's children by (一张图图层)",
             description="Per child of the node: work, reports, points and index colours, and the open reports "
-            "with a location as markers. Boundaries come from `GET /geo/{code}`. Needs `cockpit.view`.")
+            "with a location and the work whose evidence carries one as markers. Boundaries come from "
+            "`GET /geo/{code}`. Needs `cockpit.view`.")
 def cockpit_map_layers(request, code: str):
     node = node_in_area(request.person, code, "cockpit.view")
     return selectors.map_layers(node)

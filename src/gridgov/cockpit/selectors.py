@@ -28,7 +28,7 @@ from gridgov.tasks import selectors as tasks
 
 WEEKS = 8  # weeks shown in the weekly charts, this one included
 TOP = 5  # grids and workers shown at each end of the rankings
-MARKERS = 500  # open reports placed on the map at most (the most urgent first)
+MARKERS = 500  # open reports placed on the map at most (the most urgent first), and as many pieces of located work
 COLOUR_ORDER = [Colour.RED, Colour.GREEN, Colour.TEA, Colour.GREY]  # best first
 AREA_FIGURES = ("tasks_open", "claims_overdue", "to_evaluate", "to_audit", "reports_open", "reports_overdue",
                 "points", "earners")
@@ -252,7 +252,8 @@ def cockpit(node: Node, *, viewer_roots: list[Node], now=None) -> Cockpit:
 
 
 def map_layers(node: Node, *, now=None) -> dict:
-    """What the map colours ``node``'s children by, per child code, and the open reports it places as markers."""
+    """What the map colours ``node``'s children by, per child code, and what it places as markers: the open
+    reports and the work whose evidence carries a location."""
     now = now or timezone.now()
     areas, _figures = _areas(node, now)
     schemes = colours(node, areas)
@@ -262,4 +263,5 @@ def map_layers(node: Node, *, now=None) -> dict:
         "areas": [{"code": area.node.code, "name": area.node.name, "kind": area.node.kind, **area.figures,
                    "colours": area.colours} for area in areas],
         "reports": reports.located_open_reports(node=node, limit=MARKERS, now=now),
+        "claims": tasks.located_claims(node=node, limit=MARKERS, now=now),
     }

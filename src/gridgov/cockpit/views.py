@@ -16,6 +16,7 @@ from gridgov.errors import PermissionDenied
 from gridgov.geo import selectors as geo
 from gridgov.indices.models import Colour
 from gridgov.orgs.imports import scope_roots_for
+from gridgov.orgs.permissions import can
 from gridgov.orgs.selectors import node_in_area
 from gridgov.pages import person_of
 from gridgov.security import policy_for
@@ -72,19 +73,28 @@ def _context(node, roots, person) -> dict:
 @login_required
 @require_GET
 def area_map(request):
-    _person, node, roots = _area(request)
+    person, node, roots = _area(request)
     tiles = settings.MAP_TILE_URL
+    redraw = can(person, "geo.manage", node)  # the areas shown are inside ``node``: redrawn under the same grant
     response = render(request, "cockpit/map.html", {
         "node": node, "roots": roots if len(roots) > 1 else [], "trail": selectors.trail(node, roots),
+        "redraw": redraw,
         "config": {"node": node.code, "tiles": tiles, "tiles_attribution": settings.MAP_TILE_ATTRIBUTION,
                    "data": reverse("cockpit:map_data"),
                    "report": reverse("reports:detail", kwargs={"pk": 0}),
-                   "page": reverse("cockpit:map")},
+                   "claim": reverse("tasks:claim_detail", kwargs={"pk": 0}),
+                   "page": reverse("cockpit:map"), "redraw": redraw},
         "labels": {"colour": _("Colour code: %(name)s"), "none": _("No figure"), "no_boundaries": _(
             "No boundaries are drawn for this area yet: a cadre imports them under Boundaries."),
-            "loaded": _("%(areas)d areas, %(reports)d open reports with a location."), "failed": _(
+            "loaded": _(
+            "%(areas)d areas, %(reports)d open reports and %(claims)d pieces of work with a location."), "failed": _(
             "The map could not be loaded; reload the page to try again."), "open": _("Open"),
-            "overdue": _("Overdue"), "report": _("Report"), "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"),
+            "overdue": _("Overdue"), "report": _("Report"), "task": _("Task"), "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"),
+            "choose": _("Click the area whose boundary you want to redraw."),
+            "editing": _("Redrawing %(name)s: drag a corner to move it, click the map to add a corner on the "
+                         "nearest edge, click a corner to remove it. Then save."),
+            "fresh": _("Redrawing %(name)s from scratch: click the map to place its corners in order, at least 3."),
+            "too_few": _("A boundary needs at least 3 corners."),
             "colours": {colour.value: str(colour.label) for colour in Colour}},
     })
     if tiles:  # the intranet tile server's images may be shown here (only here)

@@ -7,4 +7,5 @@ app_name = "geo"
 urlpatterns = [
     path("", views.boundaries, name="boundaries"),
     path("export/", views.export, name="export"),
+    path("redraw/", views.redraw, name="redraw"),
 ]

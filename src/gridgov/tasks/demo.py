@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gridgov.demo import at_work, end_of_working_day
 from gridgov.errors import DomainError
+from gridgov.geo.selectors import point_inside
 from gridgov.orgs import tree
 from gridgov.orgs.models import Node, Person, Role
 from gridgov.orgs.permissions import SYSTEM
@@ -182,6 +183,9 @@ def seed(*, rng: random.Random, out) -> None:
                                 now=at_work(now - timedelta(days=days_ago), rng=rng, not_after=now))
 
 
+LOCATED = 0.6  # the share of hand-ins that carry the phone's location
+
+
 def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent, last):
     """Take one claim as far as this month got: most are audited, recent ones wait at some step."""
     try:
@@ -197,7 +201,10 @@ def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent,
     submitted_at = at_work(min(claimed_at + timedelta(hours=rng.randint(4, 48)), handed_in_by), rng=rng,
                            not_after=handed_in_by, evening=True)
     evidence = text.format(n=rng.randint(6, 40), k=rng.randint(1, 5))
-    claim = services.claim_submit(actor=worker, claim=claim, text=evidence, now=submitted_at)
+    # Most workers let the phone add where they did the work (somewhere in their own micro-grid).
+    lon, lat = (point_inside(tree.home_node(worker), rng) or (None, None)) if rng.random() < LOCATED else (None, None)
+    claim = services.claim_submit(actor=worker, claim=claim, text=evidence, longitude=lon, latitude=lat,
+                                  now=submitted_at)
     if recent and roll < 0.5:
         return  # waiting for evaluation
     evaluator = rng.choice(cadres)

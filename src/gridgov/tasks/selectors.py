@@ -241,3 +241,16 @@ def work_under(*, node: Node, depth: int, now=None) -> dict[str, dict[str, int]]
 
 WORK_FIGURES = ("tasks_open", "claims_overdue", "to_evaluate", "to_audit")
 DONE_CLAIM_STATES = (ClaimState.AUDITED, ClaimState.RELEASED, ClaimState.EXPIRED)
+
+
+def located_claims(*, node: Node, limit: int, now=None) -> list[dict]:
+    """Work with a location in ``node``'s subtree for the map: claims whose evidence carries a place, in hand or
+    done (not given up or expired), the latest first, at most ``limit``. One query."""
+    now = now or timezone.now()
+    rows = (Claim.objects.filter(node__path__startswith=node.path, latitude__isnull=False, longitude__isnull=False)
+            .exclude(state__in=(ClaimState.RELEASED, ClaimState.EXPIRED))
+            .order_by(F("submitted_at").desc(nulls_last=True), "-pk")
+            .values("pk", "latitude", "longitude", "task__title", "state", "due_at")[:limit])
+    return [{"id": row["pk"], "lat": float(row["latitude"]), "lon": float(row["longitude"]),
+             "title": row["task__title"], "state": row["state"], "state_label": str(ClaimState(row["state"]).label),
+             "overdue": bool(row["due_at"] and row["due_at"] <= now)} for row in rows]

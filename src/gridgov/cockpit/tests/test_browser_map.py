@@ -70,3 +70,58 @@ def test_the_cockpit_draws_its_charts_and_the_large_screen_fits(seeded, live_ser
     page.wait_for_selector("#chart-reports canvas")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     context.close()
+
+
+def test_a_street_cadre_redraws_a_micro_grid_on_the_map_and_it_is_saved(seeded, live_server, browser):
+    base = live_server.url
+    street = Node.objects.get(kind=NodeKind.STREET)
+    grid = (Node.objects.filter(kind=NodeKind.GRID, path__startswith=street.path, boundary__isnull=False)
+            .order_by("path").first())
+    micro = (Node.objects.filter(kind=NodeKind.MICRO_GRID, path__startswith=grid.path, boundary__isnull=False)
+             .order_by("path").first())
+    before = Boundary.objects.get(node=micro)
+    context, page = logged_in(browser, base, "street", viewport=WIDE, password=DEMO_PASSWORD)
+    _open_map(page, base, f"?node={grid.code}")
+    page.click("#map-redraw-start")
+    page.click(f"path[data-code='{micro.code}']")  # chooses the area instead of drilling down
+    page.wait_for_selector("#map[data-redrawing]", state="attached")
+    assert page.url.endswith(f"?node={grid.code}") or "redraw" not in page.url
+    corners = page.locator(".map-vertex")
+    assert corners.count() >= 3 and int(page.get_attribute("#map", "data-corners")) == corners.count()
+    area = page.locator(f"path[data-code='{micro.code}']").bounding_box()
+    centre = (area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+    corner = corners.first.bounding_box()
+    start = (corner["x"] + corner["width"] / 2, corner["y"] + corner["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0] + (centre[0] - start[0]) * 0.4, start[1] + (centre[1] - start[1]) * 0.4, steps=8)
+    page.mouse.up()
+    shoot(page, "map-redraw")
+    with page.expect_navigation():
+        page.click("#map-redraw-save")
+    page.wait_for_selector("#map[data-ready]", state="attached")
+    assert "已保存" in page.inner_text(".messages")
+    assert page.get_attribute("#map", "data-redrawing") is None
+    after = Boundary.objects.get(node=micro)
+    assert after.area_m2 < before.area_m2 and after.set_by.user.username == "street"
+    context.close()
+
+
+def test_cancelling_a_redraw_changes_nothing(seeded, live_server, browser):
+    base = live_server.url
+    grid = Node.objects.filter(kind=NodeKind.GRID, boundary__isnull=False).order_by("path").first()
+    before = {each.node_id: each.geometry for each in Boundary.objects.filter(node__path__startswith=grid.path)}
+    context, page = logged_in(browser, base, "street", viewport=WIDE, password=DEMO_PASSWORD)
+    _open_map(page, base, f"?node={grid.code}")
+    page.click("#map-redraw-start")
+    code = page.locator("path.map-area").first.get_attribute("data-code")
+    page.click(f"path[data-code='{code}']")
+    page.wait_for_selector("#map[data-redrawing]", state="attached")
+    page.click("#map-redraw-clear")
+    assert int(page.get_attribute("#map", "data-corners")) == 0
+    page.click("#map-redraw-cancel")
+    assert page.locator(".map-vertex").count() == 0 and page.is_hidden("#map-redraw")
+    page.click(f"path[data-code='{code}']")  # no longer redrawing: the click drills down again
+    page.wait_for_url(f"**/map/?node={code}*")
+    assert {each.node_id: each.geometry for each in Boundary.objects.filter(node__path__startswith=grid.path)} == before
+    context.close()

@@ -19,7 +19,7 @@ from gridgov.orgs.permissions import SYSTEM
 from gridgov.reports import services as report_services
 from gridgov.reports.models import Category
 from gridgov.tasks import services as task_services
-from gridgov.tasks.models import WorkType
+from gridgov.tasks.models import ClaimState, WorkType
 
 API = "/api/v1"
 
@@ -143,3 +143,35 @@ def test_cockpit_api_is_scoped_and_documented(busy, client):
     assert client.get(f"{API}/cockpit/C01", headers=bearer(busy.worker_a)).status_code == 404
     paths = client.get(f"{API}/openapi.json").json()["paths"]
     assert "/api/v1/cockpit/{code}" in paths and "/api/v1/cockpit/{code}/layers" in paths
+
+
+def test_map_places_work_with_a_location_next_to_the_reports(busy, client):
+    task = task_services.task_publish(actor=busy.community_cadre, node=busy.grid_a, title="河道巡查",
+                                      work_type=WorkType.objects.first(), points=5, places=2, requires_photo=False,
+                                      deadline=timezone.now() + timedelta(days=2))
+    claim = task_services.task_claim(actor=busy.worker_a, task=task)
+    task_services.claim_submit(actor=busy.worker_a, claim=claim, text="巡查完毕", latitude="28.05",
+                               longitude="119.52")
+    claims = selectors.map_layers(busy.street)["claims"]
+    assert [(marker["id"], marker["title"], marker["lat"], marker["lon"]) for marker in claims] == [
+        (claim.pk, "河道巡查", 28.05, 119.52)]  # the fixture's claim has no location: not on the map
+    assert claims[0]["state"] == ClaimState.SUBMITTED and claims[0]["state_label"] == str(ClaimState.SUBMITTED.label)
+    assert selectors.map_layers(busy.village)["claims"] == []  # another area's work stays out
+    client.force_login(busy.street_cadre.user)
+    layers = client.get(f"{API}/cockpit/S01/layers", headers=bearer(busy.street_cadre)).json()
+    assert [marker["id"] for marker in layers["claims"]] == [claim.pk]
+
+
+def test_map_layers_queries_do_not_grow_with_the_number_of_grids(busy):
+    with CaptureQueriesContext(connection) as few:
+        selectors.map_layers(busy.street)
+    for number in range(30):
+        grid = orgs_services.node_create(actor=SYSTEM, parent=busy.village, kind=NodeKind.GRID,
+                                         name=f"白岩加网格{number}", code=f"GY{number:02}")
+        worker = orgs_services.person_create(actor=SYSTEM, name=f"加员{number}", node=grid, role="grid_worker")
+        report_services.report_file(actor=worker, node=grid, category=Category.objects.get(code="environment"),
+                                    text="路面破损", latitude="28.1", longitude="119.65")
+    with CaptureQueriesContext(connection) as many:
+        layers = selectors.map_layers(busy.street)
+    assert len(layers["reports"]) == 30
+    assert len(many) == len(few)

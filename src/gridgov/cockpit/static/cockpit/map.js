@@ -24,8 +24,10 @@
   if (config.tiles) {
     L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.tiles_attribution || "" }).addTo(map);
   }
-  var areaLayer = null, reportLayer = L.layerGroup().addTo(map);
+  var areaLayer = null, reportLayer = L.layerGroup().addTo(map), claimLayer = L.layerGroup().addTo(map);
   var areas = {}, layers = null;
+  var claimsBox = document.getElementById("map-claims");
+  var editor = null, choosing = false;  // redrawing: {code, name, corners: [L.LatLng], layer}
 
   function getJSON(address) {
     return fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -115,7 +117,11 @@
         shape.bindTooltip(properties.name, { sticky: many, permanent: !many, direction: "center",
                                               className: "map-label" });
         shape.on("add", function () { shape.getElement().setAttribute("data-code", properties.code); });
-        shape.on("click", function () { drillTo(properties.code); });
+        shape.on("click", function (event) {
+          if (editor) addCorner(event.latlng);
+          else if (choosing) startRedraw(shape);
+          else drillTo(properties.code);
+        });
         shape.on("mouseover", function () { shape.setStyle({ weight: 3, color: "#1d2430" }); });
         shape.on("mouseout", function () { shape.setStyle({ weight: 1.5, color: "#ffffff" }); });
       }
@@ -145,6 +151,146 @@
       marker.bindPopup(link);
       reportLayer.addLayer(marker);
     });
+  }
+
+  function drawClaims() {
+    claimLayer.clearLayers();
+    if (!claimsBox || !claimsBox.checked || !layers || !layers.claims) return;
+    layers.claims.forEach(function (claim) {
+      var marker = L.circleMarker([claim.lat, claim.lon], {
+        radius: 5, weight: 1.5, color: "#ffffff", fillOpacity: 1, fillColor: claim.overdue ? "#4a148c" : "#1565c0",
+        className: "map-claim"
+      });
+      var link = document.createElement("a");
+      link.href = config.claim.replace("/0/", "/" + claim.id + "/");
+      link.textContent = labels.task + " · " + claim.title + " · " + claim.state_label
+        + (claim.overdue ? " · " + labels.overdue : "");
+      marker.bindPopup(link);
+      claimLayer.addLayer(marker);
+    });
+  }
+
+  // ---------------------------------------------------------------- redrawing one boundary
+  var form = document.getElementById("map-redraw");
+  var DRAFT = "gridgov-redraw:";
+
+  function outerRing(geometry) {
+    /* The corners of the outer ring of the (largest) polygon, without the closing repeat, as LatLngs. */
+    var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+    function size(polygon) {
+      var ring = polygon[0], sum = 0;
+      for (var i = 0; i + 1 < ring.length; i++) sum += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1];
+      return Math.abs(sum);
+    }
+    var best = polygons.reduce(function (a, b) { return size(b) > size(a) ? b : a; });
+    return best[0].slice(0, -1).map(function (p) { return L.latLng(p[1], p[0]); });
+  }
+
+  function help(text) { document.getElementById("map-redraw-help").textContent = text; }
+
+  function redrawCorners() {
+    editor.layer.clearLayers();
+    L.polygon(editor.corners, { interactive: false, color: "#8e1b12", weight: 2.5, dashArray: "6 4",
+                                fillColor: "#f0705f", fillOpacity: 0.25 }).addTo(editor.layer);
+    editor.corners.forEach(function (corner, index) {
+      var marker = L.marker(corner, { draggable: true, keyboard: false, title: String(index + 1),
+                                      icon: L.divIcon({ className: "map-vertex", iconSize: [22, 22] }) });
+      marker.on("drag", function () {
+        editor.corners[index] = marker.getLatLng();
+        editor.layer.eachLayer(function (layer) { if (layer instanceof L.Polygon) layer.setLatLngs(editor.corners); });
+      });
+      marker.on("dragend", redrawCorners);
+      marker.on("click", function () {
+        if (editor.corners.length <= 3) { help(labels.too_few); return; }
+        editor.corners.splice(index, 1);
+        redrawCorners();
+      });
+      marker.addTo(editor.layer);
+    });
+    box.dataset.corners = String(editor.corners.length);
+  }
+
+  function addCorner(latlng) {
+    var corners = editor.corners;
+    if (corners.length < 3) { corners.push(latlng); redrawCorners(); return; }
+    var point = map.latLngToLayerPoint(latlng), best = 0, nearest = Infinity;
+    for (var i = 0; i < corners.length; i++) {
+      var distance = L.LineUtil.pointToSegmentDistance(point, map.latLngToLayerPoint(corners[i]),
+                                                       map.latLngToLayerPoint(corners[(i + 1) % corners.length]));
+      if (distance < nearest) { nearest = distance; best = i; }
+    }
+    corners.splice(best + 1, 0, latlng);
+    redrawCorners();
+  }
+
+  function startRedraw(shape, corners) {
+    var properties = shape.feature.properties;
+    choosing = false;
+    editor = { code: properties.code, name: properties.name, layer: L.layerGroup().addTo(map),
+               corners: corners || outerRing(shape.feature.geometry) };
+    form.hidden = false;
+    form.elements.node.value = properties.code;
+    box.dataset.redrawing = properties.code;
+    help(labels.editing.replace("%(name)s", properties.name));
+    redrawCorners();
+  }
+
+  function stopRedraw() {
+    if (editor) map.removeLayer(editor.layer);
+    editor = null;
+    choosing = false;
+    form.hidden = true;
+    delete box.dataset.redrawing;
+  }
+
+  function shapeOf(code) {
+    var found = null;
+    if (areaLayer) areaLayer.eachLayer(function (shape) { if (shape.feature.properties.code === code) found = shape; });
+    return found;
+  }
+
+  if (form) {
+    document.getElementById("map-redraw-start").addEventListener("click", function () {
+      stopRedraw();
+      choosing = true;
+      form.hidden = false;
+      help(labels.choose);
+    });
+    document.getElementById("map-redraw-cancel").addEventListener("click", function () {
+      if (editor) sessionStorage.removeItem(DRAFT + editor.code);
+      stopRedraw();
+    });
+    document.getElementById("map-redraw-clear").addEventListener("click", function () {
+      if (!editor) return;
+      editor.corners = [];
+      help(labels.fresh.replace("%(name)s", editor.name));
+      redrawCorners();
+    });
+    map.on("click", function (event) { if (editor) addCorner(event.latlng); });
+    form.addEventListener("submit", function (event) {
+      if (!editor || editor.corners.length < 3) { event.preventDefault(); help(editor ? labels.too_few : labels.choose); return; }
+      var ring = editor.corners.map(function (corner) {
+        return [Math.round(corner.lng * 1e7) / 1e7, Math.round(corner.lat * 1e7) / 1e7];
+      });
+      ring.push(ring[0]);
+      form.elements.geometry.value = JSON.stringify({ type: "Polygon", coordinates: [ring] });
+      // Kept until the map comes back: a refused drawing reopens as it was (?redraw=CODE).
+      sessionStorage.setItem(DRAFT + editor.code, JSON.stringify(ring));
+    });
+  }
+
+  function resumeRedraw() {
+    /* Back from a refused save: reopen the drawing; back from a saved one: forget the drafts. */
+    if (!form) return;
+    var code = new URLSearchParams(window.location.search).get("redraw");
+    var draft = code && sessionStorage.getItem(DRAFT + code);
+    var shape = code && shapeOf(code);
+    Object.keys(sessionStorage).forEach(function (key) {
+      if (key.indexOf(DRAFT) === 0 && key !== DRAFT + code) sessionStorage.removeItem(key);
+    });
+    if (!shape) return;
+    var corners = draft ? JSON.parse(draft).slice(0, -1).map(function (p) { return L.latLng(p[1], p[0]); }) : null;
+    startRedraw(shape, corners);
   }
 
   function listAreas() {
@@ -180,12 +326,16 @@
       var drawn = drawAreas(results[0]);
       restyle();
       drawReports();
+      drawClaims();
       listAreas();
+      resumeRedraw();
       status.textContent = results[0].features.length ? labels.loaded.replace("%(areas)d", drawn)
-        .replace("%(reports)d", layers.reports.length) : labels.no_boundaries;
+        .replace("%(reports)d", layers.reports.length).replace("%(claims)d", (layers.claims || []).length)
+        : labels.no_boundaries;
       box.dataset.ready = "1";
     })
     .catch(function () { status.textContent = labels.failed; box.dataset.ready = "failed"; });
   select.addEventListener("change", function () { restyle(); listAreas(); });
   markersBox.addEventListener("change", drawReports);
+  if (claimsBox) claimsBox.addEventListener("change", drawClaims);
 })();
