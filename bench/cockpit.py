@@ -184,10 +184,10 @@ def generate(county, postings: int, reports: int) -> None:
             cursor.executemany("INSERT INTO bench_grid VALUES (%s, %s)", list(enumerate(grids)))
         loader.insert("tasks_task", ["node_id", "title", "description", "work_type_id", "points", "places",
                                      "claimed_count", "deadline", "requires_photo", "requires_text",
-                                     "requires_location", "recurrence", "status", "created_at"],
+                                     "requires_location", "recurrence", "status", "created_at", "withdraw_reason"],
                       f"(SELECT node_id FROM bench_grid WHERE idx = n / 2), '基准任务', '', "
                       f"{WorkType.objects.order_by('pk').first().pk}, 10, 1000000, 0, "
-                      f"{calendar.moment(calendar.now, '86400 * (1 + n %% 30)')}, %s, %s, %s, '', 'open', %s",
+                      f"{calendar.moment(calendar.now, '86400 * (1 + n %% 30)')}, %s, %s, %s, '', 'open', %s, ''",
                       tasks, [False, False, False, at])
         task = first_id("tasks_task", tasks)
         claims = max(postings // 50, 100)

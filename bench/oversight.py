@@ -248,9 +248,9 @@ def generate(postings: int, years: int) -> dict:
         claims, tasks = size["claims"], size["tasks"]
         loader.insert("tasks_task", ["node_id", "title", "description", "work_type_id", "points", "places",
                                      "claimed_count", "deadline", "requires_photo", "requires_text",
-                                     "requires_location", "recurrence", "status", "created_at"],
+                                     "requires_location", "recurrence", "status", "created_at", "withdraw_reason"],
                       f"{street.community} + n %% {COMMUNITIES}, '基准任务', '', {WorkType.objects.first().pk}, "
-                      "10, 100000, 0, %s, %s, %s, %s, '', 'open', %s", tasks, [at, False, False, False, at])
+                      "10, 100000, 0, %s, %s, %s, %s, '', 'open', %s, ''", tasks, [at, False, False, False, at])
         task = first_id("tasks_task", tasks)
         favoured = f"n >= {claims - tasks} AND n %% 3 = 0"
         c = f"((n %% {tasks}) %% {COMMUNITIES})"
