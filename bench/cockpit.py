@@ -34,6 +34,7 @@ from _common import Loader, scatter, throwaway_database  # noqa: E402  (bench/ i
 BIG_TABLES = ["ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim"]
 GOALS = {"county": 1.0, "street": 0.3}
 GEOJSON_GOAL_BYTES = 1024 * 1024
+SLOWEST = int(os.environ.get("BENCH_SLOWEST", "0"))  # print the N slowest queries of each measure
 
 
 def parse_args() -> argparse.Namespace:
@@ -221,6 +222,9 @@ def timed(function, repeat: int):
             value = function()
             tries.append(time.perf_counter() - started)
         queries = len(captured.captured_queries)
+        slowest = sorted(captured.captured_queries, key=lambda query: -float(query["time"]))[:SLOWEST]
+    for query in slowest if SLOWEST else ():
+        print(f"      {float(query['time']) * 1000:7.0f} ms  {query['sql'][:300]}")
     return min(tries), queries, value
 
 
