@@ -7,11 +7,21 @@ from django.db.models import Avg, Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from gridgov.bookings.models import (
-    HOLDING_STATES, PENDING_STATES, Base, BaseSlot, Booking, BookingState, Plan, Rating, Route, RouteStop, Section,
+    HOLDING_STATES,
+    PENDING_STATES,
+    Base,
+    BaseSlot,
+    Booking,
+    BookingState,
+    Plan,
+    Rating,
+    Route,
+    RouteStop,
+    Section,
     SlotDay,
 )
 from gridgov.orgs.models import Node, Person
-from gridgov.orgs.permissions import SYSTEM, role_paths
+from gridgov.orgs.permissions import SYSTEM, grant_for, role_paths
 from gridgov.orgs.tree import is_under, under
 
 RELATED = ("base", "plan", "slot", "organisation", "booked_by", "reviewer", "liaison")
@@ -126,6 +136,15 @@ def booking_visible(*, person, booking: Booking) -> bool:
         return True
     rule = booking.review_rule
     return bool(rule and is_under(rule.reviewer_node.path, role_paths(person, roles=[rule.reviewer_role])))
+
+
+def may_change(*, person, booking: Booking) -> bool:
+    """Whether the person may cancel or move the booking (a booker over its organisation, while it holds places)."""
+    return booking.state in HOLDING_STATES and grant_for(person, "booking.book", booking) is not None
+
+
+def may_decide(*, person, booking: Booking) -> bool:
+    return booking.state in PENDING_STATES and review_queue(person=person).filter(pk=booking.pk).exists()
 
 
 def booking_for(*, person, pk: int) -> Booking | None:

@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from gridgov.audit.services import audit_denied, audit_record, snapshot
 from gridgov.bookings import inbox, workflow
 from gridgov.bookings.models import (
-    HOLDING_STATES, Attendance, AttendancePhoto, Booking, BookingEvent, BookingState, Plan, Rating, ReviewRule,
+    HOLDING_STATES,
+    Attendance,
+    AttendancePhoto,
+    Booking,
+    BookingEvent,
+    BookingState,
+    Plan,
+    Rating,
+    ReviewRule,
     SlotDay,
 )
 from gridgov.bookings.schedule import add_working_hours, slot_start
