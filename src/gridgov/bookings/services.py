@@ -107,9 +107,10 @@ def _visit_checked(*, base, slot, date, headcount, now) -> int:
     """Refuse a visit in the past, too far ahead, on a closed day or for more people than the slot holds."""
     if not isinstance(date, date_type):
         raise Invalid(_("Choose a date."), code="invalid")
-    if slot_start(date, slot) <= now:
+    today = timezone.localdate(now)
+    if date < today or slot_start(date, slot) <= now:
         raise Invalid(_("That date and time have passed; choose a later one."), code="date_past")
-    if date > timezone.localdate(now) + timedelta(days=HORIZON_DAYS):
+    if date > today + timedelta(days=HORIZON_DAYS):
         raise Invalid(_("Bookings open %(days)d days ahead.") % {"days": HORIZON_DAYS}, code="date_too_far")
     if not base.is_open_on(date) or base.closures.filter(date=date).exists():
         raise Invalid(_("The base does not receive visitors on that day."), code="base_closed")
