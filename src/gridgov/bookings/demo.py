@@ -13,8 +13,19 @@ from datetime import time, timedelta
 from django.utils import timezone
 
 from gridgov.bookings.models import (
-    Attendance, Base, BaseSlot, Booking, BookingEvent, BookingState, Plan, Rating, ReviewRule, Route, RouteStop,
-    Section, SlotDay,
+    Attendance,
+    Base,
+    BaseSlot,
+    Booking,
+    BookingEvent,
+    BookingState,
+    Plan,
+    Rating,
+    ReviewRule,
+    Route,
+    RouteStop,
+    Section,
+    SlotDay,
 )
 from gridgov.bookings.schedule import add_working_hours, slot_start
 from gridgov.orgs.models import Node, NodeKind, Person, Role
