@@ -10,7 +10,7 @@ from gridgov.orgs.models import Node
 
 class BookingForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("For the organisation"), queryset=None, empty_label=None)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     slot = forms.ModelChoiceField(label=_("Slot"), queryset=None, empty_label=None)
     headcount = forms.IntegerField(label=_("People"), min_value=1, max_value=10_000)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=MAX_PHONE, required=False)
