@@ -29,6 +29,7 @@ SEEDERS = [
     "gridgov.tasks.demo.seed",
     "gridgov.rewards.demo.seed",
     "gridgov.reports.demo.seed",
+    "gridgov.bookings.demo.seed",
     "gridgov.indices.demo.seed",
 ]
 
@@ -39,6 +40,7 @@ STATS = [
     "gridgov.tasks.selectors.tasks_stats",
     "gridgov.rewards.selectors.rewards_stats",
     "gridgov.reports.selectors.reports_stats",
+    "gridgov.bookings.selectors.bookings_stats",
     "gridgov.deadlines.selectors.deadlines_stats",
     "gridgov.indices.selectors.indices_stats",
     "gridgov.notifications.selectors.messages_stats",

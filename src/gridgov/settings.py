@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gridgov.tasks",
     "gridgov.rewards",
     "gridgov.reports",
+    "gridgov.bookings",
     "gridgov.indices",
     "gridgov.oversight",  # the readers of every other app: last
     "gridgov.workbench",

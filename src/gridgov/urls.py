@@ -20,6 +20,7 @@ urlpatterns = [
     path("rewards/", include("gridgov.rewards.urls")),
     path("points/", include("gridgov.ledger.urls")),
     path("reports/", include("gridgov.reports.urls")),
+    path("bookings/", include("gridgov.bookings.urls")),
     path("oversight/", include("gridgov.oversight.urls")),
     path("indices/", include("gridgov.indices.urls")),
     path("geo/", include("gridgov.geo.urls")),

@@ -99,10 +99,6 @@ def _local_midnight(day):
     return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
 
 
-def _by_week(rows, key: str = "week") -> dict:
-    return {timezone.localdate(row[key]) if timezone.is_aware(row[key]) else row[key].date(): row for row in rows}
-
-
 def children_of(node: Node) -> list[Node]:
     return list(Node.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
 
@@ -158,16 +154,16 @@ def _percent(part: int, whole: int) -> int | None:
 def weekly(node: Node, *, now=None) -> list[dict]:
     """Per week: reports filed, the share resolved and resolved in time, points granted."""
     starts = week_starts(now or timezone.now())
-    since = _local_midnight(starts[0])
-    handled = _by_week(reports.handling_by_week(node=node, since=since))
-    granted = _by_week(ledger.granted_by_week(node=node, since=since))
+    moments = [_local_midnight(start) for start in starts]
+    handled = reports.handling_by_week(node=node, weeks=moments)
+    granted = ledger.granted_by_week(node=node, weeks=moments)
     rows = []
-    for start in starts:
-        row = handled.get(start, {"filed": 0, "resolved": 0, "on_time": 0})
+    for start, moment in zip(starts, moments):
+        row = handled[moment]
         rows.append({"week": start, "label": start.strftime("%m-%d"), "filed": row["filed"],
                      "closure": _percent(row["resolved"], row["filed"]), "on_time": _percent(row["on_time"],
                                                                                               row["filed"]),
-                     "points": int(granted.get(start, {}).get("points") or 0)})
+                     "points": int(granted[moment])})
     return rows
 
 

@@ -26,6 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from gridgov.api import api
+from gridgov.bookings import services as bookings
+from gridgov.bookings.tests.conftest import Catalogue
 from gridgov.indices import schemes
 from gridgov.indices import services as indices
 from gridgov.ledger import journal
@@ -81,13 +83,18 @@ class Seeded:
                                       idempotency_key="seed-grant", budget_node=street.community)
         rule_set = indices.rule_sets_install(actor=SYSTEM, definitions=schemes.DEFINITIONS)[0]
         slug = indices.org_code_issue(actor=SYSTEM, node=street.community).slug
+        catalogue = Catalogue(street)
+        today = timezone.localdate()
+        booking = bookings.booking_create(actor=street.community_cadre, organisation=street.community,
+                                          plan=catalogue.plan, slot=catalogue.morning, headcount=10,
+                                          date=today + timedelta(days=7 - today.weekday()))
         people = {role: getattr(street, role, None) for role in ROLES}
         people["clerk"] = clerk
         self.tokens = {role: api_token_create(actor=someone)[1] for role, someone in people.items()}
         self.path_values = {
             "task_id": task.pk, "claim_id": claim.pk, "report_id": report.pk, "merchant_id": merchant.pk,
             "pk": rule_set.pk, "code": street.community.code, "scheme": rule_set.code, "period": period,
-            "sequence": posting.sequence, "slug": slug,
+            "sequence": posting.sequence, "slug": slug, "booking_id": booking.pk,
         }
         code = street.community.code
         self.body_values = {
@@ -95,6 +102,7 @@ class Seeded:
             "category": "environment", "person_id": street.worker_a.pk, "handler_id": street.worker_b.pk,
             "item_id": item.pk, "merchant_id": merchant.pk, "claim_ids": [claim.pk],
             "token": rewards.token_issue(person=street.resident).token, "period": period,
+            "organisation": code, "plan_id": catalogue.plan.pk, "slot_id": catalogue.morning.pk,
         }
 
 

@@ -33,6 +33,7 @@ class MessageFigures(models.TextChoices):
 def labels() -> dict:
     """The words for each figure of ``collect_stats``; a nested figure's parts are the values of a choice
     class, whose labels name them."""
+    from gridgov.bookings.models import BookingState
     from gridgov.indices.models import Colour
     from gridgov.orgs.models import NodeKind, Role
     from gridgov.reports.models import ReportState
@@ -60,6 +61,10 @@ def labels() -> dict:
         "reports_open": _("Open reports"),
         "reports_overdue": _("Overdue reports"),
         "alerts_open": _("Open alerts"),
+        "bookings": (_("Education bases and bookings"), {
+            "bases": _("Bases"), "routes": _("Routes"), "plans": _("Activity plans"),
+            "bookings": (_("Bookings per state"), BookingState), "person_visits": _("Person-visits"),
+            "ratings": _("Ratings")}),
         "boundaries": _("Nodes with a boundary"),
         "messages": (_("Messages in inboxes"), MessageFigures),
         "index_rule_sets": _("Index rule sets"),
@@ -89,8 +94,9 @@ def lines(counts: dict, words: dict, indent: str = ""):
     for text, value, label in named.values():
         if isinstance(value, dict):
             choices = label[1] if isinstance(label, tuple) else None
+            inner = choices if isinstance(choices, dict) else dict(choices.choices) if choices else {}
             yield f"{indent}{text}"
-            yield from lines(value, dict(choices.choices) if choices else {}, indent + "  ")
+            yield from lines(value, inner, indent + "  ")
         else:
             shown = f"{value:,}" if isinstance(value, int) else value
             yield f"{indent}{text}{' ' * (width - columns(text))}  {shown}"

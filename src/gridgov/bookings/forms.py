@@ -1,0 +1,67 @@
+"""Booking page forms. The services check everything again; these only shape the input."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gridgov.bookings import selectors
+from gridgov.bookings.services import MAX_COMMENT, MAX_NOTE, MAX_PHONE, MAX_PHOTOS, MAX_REASON
+from gridgov.orgs.models import Node
+
+
+class BookingForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("For the organisation"), queryset=None, empty_label=None)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    slot = forms.ModelChoiceField(label=_("Slot"), queryset=None, empty_label=None)
+    headcount = forms.IntegerField(label=_("People"), min_value=1, max_value=10_000)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=MAX_PHONE, required=False)
+    note = forms.CharField(label=_("Note for the base"), max_length=MAX_NOTE, required=False)
+
+    def __init__(self, *args, person, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = selectors.organisations_for_booking(person)
+        self.fields["organisation"].queryset = Node.objects.filter(pk__in=[node.pk for node in organisations])
+        self.fields["organisation"].label_from_instance = lambda node: node.name
+        self.fields["slot"].queryset = plan.base.slots.all()
+        self.fields["slot"].label_from_instance = lambda slot: (
+            f"{slot.label} {slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}")
+        if organisations:
+            self.initial.setdefault("organisation", organisations[0].pk)
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(coerce=lambda value: value == "1", choices=[("1", "1"), ("0", "0")])
+    reason = forms.CharField(label=_("Reason (needed to decline)"), max_length=MAX_REASON, required=False)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=MAX_REASON, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(_("At most %(max)d photos.") % {"max": MAX_PHOTOS})
+        return [super(PhotosField, self).clean(item, initial) for item in files]
+
+
+class AttendanceForm(forms.Form):
+    headcount = forms.IntegerField(label=_("People who came"), min_value=0, max_value=10_000, required=False)
+    no_show = forms.BooleanField(label=_("Nobody came"), required=False)
+    photos = PhotosField(label=_("Photos (the camera opens on a phone)"), required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(label=_("Your rating"), coerce=int, choices=[(n, "★" * n) for n in range(5, 0, -1)],
+                                   widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("What did you take away? (optional)"), max_length=MAX_COMMENT, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}))

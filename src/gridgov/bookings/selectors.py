@@ -1,0 +1,192 @@
+"""Reading the catalogue (public), a base's availability, and bookings as a given person may see them."""
+
+import calendar
+from datetime import date, timedelta
+
+from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.utils import timezone
+
+from gridgov.bookings.models import (
+    HOLDING_STATES,
+    PENDING_STATES,
+    Base,
+    BaseSlot,
+    Booking,
+    BookingState,
+    Plan,
+    Rating,
+    Route,
+    RouteStop,
+    Section,
+    SlotDay,
+)
+from gridgov.orgs.models import Node, Person
+from gridgov.orgs.permissions import SYSTEM, grant_for, role_paths
+from gridgov.orgs.tree import is_under, under
+
+RELATED = ("base", "plan", "slot", "organisation", "booked_by", "reviewer", "liaison")
+
+
+# ---------------------------------------------------------------- the catalogue
+
+
+def sections_with_bases():
+    bases = Base.objects.filter(is_active=True).order_by("order", "pk").annotate(plan_count=Count("plans"))
+    return Section.objects.prefetch_related(Prefetch("bases", queryset=bases)).order_by("order", "pk")
+
+
+def active_bases():
+    return Base.objects.filter(is_active=True).select_related("section").order_by("section__order", "order", "pk")
+
+
+def base_by_code(code: str) -> Base | None:
+    return (Base.objects.filter(code=code, is_active=True).select_related("section", "node")
+            .prefetch_related("slots", Prefetch("plans", queryset=Plan.objects.filter(is_active=True))).first())
+
+
+def plan_by_id(pk: int) -> Plan | None:
+    return (Plan.objects.filter(pk=pk, is_active=True, base__is_active=True)
+            .select_related("base__section").prefetch_related("base__slots").first())
+
+
+def routes():
+    stops = RouteStop.objects.select_related("base__section").order_by("position")
+    return Route.objects.prefetch_related(Prefetch("stops", queryset=stops)).order_by("order", "pk")
+
+
+def availability(*, base: Base, first: date, last: date) -> list[dict]:
+    """Each day from ``first`` to ``last`` with each slot's places left (0 on closed days). Two queries."""
+    slots = list(base.slots.all()) if hasattr(base, "_prefetched_objects_cache") else list(
+        BaseSlot.objects.filter(base=base).order_by("starts_at"))
+    taken = {(row["slot_id"], row["date"]): row["booked_people"] for row in
+             SlotDay.objects.filter(slot__base=base, date__range=(first, last)).values("slot_id", "date",
+                                                                                        "booked_people")}
+    closed = set(base.closures.filter(date__range=(first, last)).values_list("date", flat=True))
+    days = []
+    day = first
+    while day <= last:
+        is_open = base.is_open_on(day) and day not in closed
+        days.append({"date": day, "open": is_open, "slots": [
+            {"slot": slot, "left": (slot.capacity - taken.get((slot.pk, day), 0)) if is_open else 0}
+            for slot in slots]})
+        day += timedelta(days=1)
+    return days
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def next_open_slot(*, plan: Plan, headcount: int, now=None, days: int = 60) -> tuple[date, BaseSlot] | None:
+    """The first date and slot (from tomorrow) with places for ``headcount``: what one tap books."""
+    today = timezone.localdate(now)
+    for day in availability(base=plan.base, first=today + timedelta(days=1), last=today + timedelta(days=days)):
+        for entry in day["slots"]:
+            if day["open"] and entry["left"] >= headcount:
+                return day["date"], entry["slot"]
+    return None
+
+
+# ---------------------------------------------------------------- bookings
+
+
+def bookings_for_organisations(*, person):
+    """Bookings of the organisations in the person's booking area (what "my bookings" lists)."""
+    return (Booking.objects.filter(under(role_paths(person, "booking.book"), "organisation__path"))
+            .select_related(*RELATED).order_by("-starts_at", "-pk"))
+
+
+def review_queue(*, person):
+    """Bookings waiting on the person's answer: assigned to them, at a base they staff (its first review), or at
+    the second review of a rule whose role they hold over its node. Most urgent first."""
+    if person is None or person is SYSTEM:
+        return Booking.objects.none()
+    condition = Q(reviewer=person) | Q(state=BookingState.PENDING_BASE, base__staff=person)
+    for rule_role, rule_path in _rule_roots(person):
+        condition |= Q(state=BookingState.PENDING_SECOND, review_rule__reviewer_role=rule_role,
+                       review_rule__reviewer_node__path__startswith=rule_path)
+    return (Booking.objects.filter(condition, state__in=PENDING_STATES).distinct().select_related(*RELATED)
+            .order_by("due_at", "pk"))
+
+
+def _rule_roots(person) -> list[tuple[str, str]]:
+    """(role, path) of each role the person holds: a rule's reviewer node at or under it is theirs to answer."""
+    from gridgov.orgs.models import Role
+
+    return [(role, path) for role in Role.values for path in role_paths(person, roles=[role])]
+
+
+def liaison_visits(*, person, now=None):
+    """Approved visits the person accompanies, from today; then recent ones to record."""
+    today = timezone.localdate(now)
+    return (Booking.objects.filter(liaison=person, state=BookingState.APPROVED, date__gte=today - timedelta(days=7))
+            .select_related(*RELATED).order_by("starts_at", "pk"))
+
+
+def booking_visible(*, person, booking: Booking) -> bool:
+    if person is None:
+        return False
+    if person.pk in (booking.booked_by_id, booking.reviewer_id, booking.liaison_id):
+        return True
+    if is_under(booking.organisation.path, role_paths(person, "booking.book")):
+        return True
+    if is_under(booking.organisation.path, role_paths(person, "booking.manage")):
+        return True
+    if booking.base.staff.filter(pk=person.pk).exists():
+        return True
+    rule = booking.review_rule
+    return bool(rule and is_under(rule.reviewer_node.path, role_paths(person, roles=[rule.reviewer_role])))
+
+
+def may_change(*, person, booking: Booking) -> bool:
+    """Whether the person may cancel or move the booking (a booker over its organisation, while it holds places)."""
+    return booking.state in HOLDING_STATES and grant_for(person, "booking.book", booking) is not None
+
+
+def may_decide(*, person, booking: Booking) -> bool:
+    return booking.state in PENDING_STATES and review_queue(person=person).filter(pk=booking.pk).exists()
+
+
+def booking_for(*, person, pk: int) -> Booking | None:
+    booking = (Booking.objects.filter(pk=pk).select_related(*RELATED, "review_rule__reviewer_node")
+               .first())
+    return booking if booking is not None and booking_visible(person=person, booking=booking) else None
+
+
+def organisations_for_booking(person) -> list[Node]:
+    """The organisations the person may book for: the nodes of their booking roles (the deepest first)."""
+    paths = role_paths(person, "booking.book")
+    return list(Node.objects.filter(path__in=paths).order_by("-depth", "path"))
+
+
+def liaisons_of(plan: Plan):
+    return plan.liaisons.filter(is_active=True).order_by("pk")
+
+
+def contact_of(person: Person | None) -> dict:
+    """Name and phone for the other side of a visit (both sides see each other's contact)."""
+    if person is None:
+        return {}
+    return {"name": person.name, "phone": getattr(person, "phone", "") or ""}
+
+
+# ---------------------------------------------------------------- figures
+
+
+def bookings_stats() -> dict:
+    per_state = dict(Booking.objects.values_list("state").annotate(n=Count("pk")).order_by())
+    visits = Booking.objects.filter(state=BookingState.ATTENDED).aggregate(n=Sum("attendance__headcount"))["n"]
+    return {"bookings": {
+        "bases": Base.objects.count(), "routes": Route.objects.count(), "plans": Plan.objects.count(),
+        "bookings": {state.value: per_state.get(state.value, 0) for state in BookingState},
+        "person_visits": visits or 0, "ratings": Rating.objects.count(),
+    }}
+
+
+def rating_summary(*, booking: Booking) -> dict:
+    row = Rating.objects.filter(booking=booking).aggregate(n=Count("pk"), mean=Avg("score"))
+    return {"count": row["n"], "mean": round(row["mean"], 1) if row["mean"] else None}
+
+
+def holding(queryset=None):
+    return (queryset if queryset is not None else Booking.objects).filter(state__in=HOLDING_STATES)

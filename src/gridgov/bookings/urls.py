@@ -1,0 +1,20 @@
+from django.urls import path
+
+from gridgov.bookings import views
+
+app_name = "bookings"
+
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("bases/<slug:code>/", views.base, name="base"),
+    path("plans/<int:pk>/", views.plan, name="plan"),
+    path("routes/", views.routes, name="routes"),
+    path("mine/", views.mine, name="mine"),
+    path("queue/", views.queue, name="queue"),
+    path("liaison/", views.liaison, name="liaison"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/decide/", views.decide, name="decide"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("rate/<str:token>/", views.rate, name="rate"),
+]

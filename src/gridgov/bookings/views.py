@@ -1,0 +1,203 @@
+"""Booking pages: the public catalogue (no login), one-tap booking from a plan, my bookings, the reviewers'
+queue deciding in place, the liaison's day, and the rating page opened from the QR code."""
+
+from datetime import timedelta
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.bookings import selectors, services
+from gridgov.bookings.forms import AttendanceForm, BookingForm, CancelForm, DecideForm, RatingForm
+from gridgov.bookings.models import BookingState
+from gridgov.bookings.workflow import EVENT_LABELS
+from gridgov.errors import DomainError, PermissionDenied, message_of
+from gridgov.orgs.permissions import may_somewhere
+from gridgov.pages import person_of, refuse_in_form
+
+AVAILABILITY_DAYS = 14
+
+
+def _viewer(request):
+    """The person behind the login, or None for a visitor without one (the catalogue is public)."""
+    if not request.user.is_authenticated:
+        return None
+    try:
+        return person_of(request)
+    except PermissionDenied:
+        return None
+
+
+def catalogue(request):
+    return render(request, "bookings/catalogue.html", {"sections": selectors.sections_with_bases()})
+
+
+def base(request, code):
+    found = selectors.base_by_code(code)
+    if found is None:
+        raise Http404
+    today = timezone.localdate()
+    days = selectors.availability(base=found, first=today + timedelta(days=1), last=today + timedelta(days=7))
+    open_days = "、".join(str(WEEKDAYS_ABBR[int(day) - 1]) for day in found.open_weekdays if day in "1234567")
+    return render(request, "bookings/base.html", {"base": found, "days": days, "plans": found.plans.all(),
+                                                  "slots": found.slots.all(), "open_days": open_days})
+
+
+def plan(request, pk):
+    found = selectors.plan_by_id(pk)
+    if found is None:
+        raise Http404
+    person = _viewer(request)
+    may_book = person is not None and may_somewhere(person, "booking.book")
+    form = None
+    if may_book:
+        form = BookingForm(request.POST or None, person=person, plan=found)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                booking = services.booking_create(actor=person, plan=found, **data)
+            except DomainError as error:
+                refuse_in_form(form, error)
+            else:
+                messages.success(request, _("Booked. The base answers within its time limit."))
+                return redirect("bookings:detail", booking.pk)
+        elif request.method == "GET":
+            default = 20
+            first = selectors.next_open_slot(plan=found, headcount=default)
+            if first:
+                form.initial.update({"date": first[0], "slot": first[1].pk})
+            form.initial.setdefault("headcount", default)
+            form.initial.setdefault("contact_phone", getattr(person, "phone", "") or "")
+    elif request.method == "POST":
+        return redirect(f"{reverse('login')}?next={request.path}")
+    today = timezone.localdate()
+    days = selectors.availability(base=found.base, first=today + timedelta(days=1),
+                                  last=today + timedelta(days=AVAILABILITY_DAYS))
+    return render(request, "bookings/plan.html", {"plan": found, "base": found.base, "form": form, "days": days,
+                                                  "logged_in": person is not None})
+
+
+def routes(request):
+    return render(request, "bookings/routes.html", {"routes": selectors.routes()})
+
+
+@login_required
+def mine(request):
+    person = person_of(request)
+    bookings = selectors.bookings_for_organisations(person=person)[:200]
+    return render(request, "bookings/mine.html", {"bookings": bookings, "now": timezone.now()})
+
+
+@login_required
+def queue(request):
+    person = person_of(request)
+    return render(request, "bookings/queue.html", {"bookings": selectors.review_queue(person=person)[:300],
+                                                   "now": timezone.now()})
+
+
+@login_required
+def liaison(request):
+    person = person_of(request)
+    visits = selectors.liaison_visits(person=person)
+    return render(request, "bookings/liaison.html", {"visits": visits, "today": timezone.localdate(),
+                                                     "form": AttendanceForm()})
+
+
+def _booking(request, pk):
+    person = person_of(request)
+    booking = selectors.booking_for(person=person, pk=pk)
+    if booking is None:
+        raise Http404
+    return person, booking
+
+
+@login_required
+def detail(request, pk):
+    person, booking = _booking(request, pk)
+    context = {"booking": booking, "events": booking.events.all(), "labels": EVENT_LABELS,
+               "booker": selectors.contact_of(booking.booked_by), "liaison": selectors.contact_of(booking.liaison),
+               "may_cancel": selectors.may_change(person=person, booking=booking),
+               "may_decide": selectors.may_decide(person=person, booking=booking),
+               "cancel_form": CancelForm(), "now": timezone.now()}
+    if booking.state == BookingState.ATTENDED:
+        url = request.build_absolute_uri(reverse("bookings:rate", args=[services.rating_token(booking)]))
+        context["rating_url"] = url
+        context["qr_svg"] = segno.make(url, error="m").svg_inline(scale=5, border=2, omitsize=True)
+        context["ratings"] = selectors.rating_summary(booking=booking)
+    return render(request, "bookings/detail.html", context)
+
+
+def _run(request, action, success) -> bool:
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, message_of(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    person, booking = _booking(request, pk)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or decline."))
+    else:
+        approve = form.cleaned_data["approve"]
+        _run(request, lambda: services.booking_decide(actor=person, booking=booking, approve=approve,
+                                                      reason=form.cleaned_data["reason"]),
+             _("Approved.") if approve else _("Declined."))
+    return redirect(request.POST.get("next") == "detail" and reverse("bookings:detail", args=[pk])
+                    or reverse("bookings:queue"))
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    person, booking = _booking(request, pk)
+    form = CancelForm(request.POST)
+    form.is_valid()
+    _run(request, lambda: services.booking_cancel(actor=person, booking=booking,
+                                                  reason=form.cleaned_data.get("reason", "")), _("Cancelled."))
+    return redirect("bookings:detail", pk)
+
+
+@login_required
+@require_POST
+def attendance(request, pk):
+    person, booking = _booking(request, pk)
+    form = AttendanceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, message_of(next(iter(form.errors.values()))) if form.errors else _("Check the form."))
+    else:
+        data = form.cleaned_data
+        _run(request, lambda: services.attendance_record(actor=person, booking=booking,
+                                                         headcount=data["headcount"] or 0, no_show=data["no_show"],
+                                                         note=data["note"], photos=data["photos"]),
+             _("Attendance recorded."))
+    return redirect("bookings:liaison")
+
+
+@login_required
+def rate(request, token):
+    person = person_of(request)
+    booking = services.booking_of_token(token)
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rating_submit(actor=person, token=token, **form.cleaned_data)
+        except DomainError as error:
+            refuse_in_form(form, error)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect("bookings:catalogue")
+    return render(request, "bookings/rate.html", {"booking": booking, "form": form})
