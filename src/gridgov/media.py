@@ -8,6 +8,7 @@ that requires a location: the cadre then wants it as proof), and every other tag
 import io
 import uuid
 
+from django import forms
 from django.core.files.base import ContentFile
 from django.db import models
 from django.http import FileResponse, Http404
@@ -94,3 +95,22 @@ def private_jpeg(image) -> FileResponse:
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos from one file input (the phone's camera first); at most ``limit`` of them, if given."""
+
+    def __init__(self, *args, limit: int | None = None, **kwargs):
+        self.limit = limit
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [item for item in data if item] if isinstance(data, (list, tuple)) else ([data] if data else [])
+        if self.limit is not None and len(files) > self.limit:
+            raise forms.ValidationError(_("At most %(max)d photos.") % {"max": self.limit})
+        return [super(PhotosField, self).clean(item, initial) for item in files]

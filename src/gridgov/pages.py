@@ -35,6 +35,18 @@ def refuse_in_form(form, error: DomainError) -> None:
     form.add_error(None, message_of(error))
 
 
+def run_action(request, action, *, success) -> bool:
+    """Run ``action`` (a service call); say ``success``, or show its refusal as a message. (A repeated POST
+    never gets here: ``gridgov.submissions``.)"""
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, message_of(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
 def back_to(request, fallback: str):
     """Redirect to where the form was posted from (same site only), else to ``fallback``."""
     target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.bookings import selectors
 from gridgov.bookings.services import MAX_COMMENT, MAX_NOTE, MAX_PHONE, MAX_PHOTOS, MAX_REASON
+from gridgov.media import PhotosField
 from gridgov.orgs.models import Node
 
 
@@ -37,26 +38,10 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=MAX_REASON, required=False)
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(_("At most %(max)d photos.") % {"max": MAX_PHOTOS})
-        return [super(PhotosField, self).clean(item, initial) for item in files]
-
-
 class AttendanceForm(forms.Form):
     headcount = forms.IntegerField(label=_("People who came"), min_value=0, max_value=10_000, required=False)
     no_show = forms.BooleanField(label=_("Nobody came"), required=False)
-    photos = PhotosField(label=_("Photos (the camera opens on a phone)"), required=False)
+    photos = PhotosField(label=_("Photos (the camera opens on a phone)"), required=False, limit=MAX_PHOTOS)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 

@@ -20,7 +20,7 @@ from gridgov.bookings.models import BookingState
 from gridgov.bookings.workflow import EVENT_LABELS
 from gridgov.errors import DomainError, PermissionDenied, message_of
 from gridgov.orgs.permissions import may_somewhere
-from gridgov.pages import person_of, refuse_in_form
+from gridgov.pages import person_of, refuse_in_form, run_action
 
 AVAILABILITY_DAYS = 14
 
@@ -134,14 +134,6 @@ def detail(request, pk):
     return render(request, "bookings/detail.html", context)
 
 
-def _run(request, action, success) -> bool:
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, message_of(error))
-        return False
-    messages.success(request, success)
-    return True
 
 
 @login_required
@@ -153,9 +145,9 @@ def decide(request, pk):
         messages.error(request, _("Choose approve or decline."))
     else:
         approve = form.cleaned_data["approve"]
-        _run(request, lambda: services.booking_decide(actor=person, booking=booking, approve=approve,
-                                                      reason=form.cleaned_data["reason"]),
-             _("Approved.") if approve else _("Declined."))
+        run_action(request, lambda: services.booking_decide(actor=person, booking=booking, approve=approve,
+                                                            reason=form.cleaned_data["reason"]),
+                   success=_("Approved.") if approve else _("Declined."))
     return redirect(request.POST.get("next") == "detail" and reverse("bookings:detail", args=[pk])
                     or reverse("bookings:queue"))
 
@@ -166,8 +158,9 @@ def cancel(request, pk):
     person, booking = _booking(request, pk)
     form = CancelForm(request.POST)
     form.is_valid()
-    _run(request, lambda: services.booking_cancel(actor=person, booking=booking,
-                                                  reason=form.cleaned_data.get("reason", "")), _("Cancelled."))
+    run_action(request, lambda: services.booking_cancel(actor=person, booking=booking,
+                                                        reason=form.cleaned_data.get("reason", "")),
+               success=_("Cancelled."))
     return redirect("bookings:detail", pk)
 
 
@@ -180,10 +173,10 @@ def attendance(request, pk):
         messages.error(request, message_of(next(iter(form.errors.values()))) if form.errors else _("Check the form."))
     else:
         data = form.cleaned_data
-        _run(request, lambda: services.attendance_record(actor=person, booking=booking,
-                                                         headcount=data["headcount"] or 0, no_show=data["no_show"],
-                                                         note=data["note"], photos=data["photos"]),
-             _("Attendance recorded."))
+        run_action(request, lambda: services.attendance_record(actor=person, booking=booking,
+                                                               headcount=data["headcount"] or 0, no_show=data["no_show"],
+                                                               note=data["note"], photos=data["photos"]),
+                   success=_("Attendance recorded."))
     return redirect("bookings:liaison")
 
 

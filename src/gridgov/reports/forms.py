@@ -3,28 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.media import PhotosField
 from gridgov.orgs.forms import NodeChoiceField
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import ancestor_paths
 from gridgov.reports import selectors
 from gridgov.reports.services import FILE_NODE_KINDS, MAX_ADDRESS, MAX_COMMENT, MAX_PHOTOS, MAX_REASON, MAX_TEXT
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        if len(files) > MAX_PHOTOS:
-            raise forms.ValidationError(_("At most %(max)d photos.") % {"max": MAX_PHOTOS})
-        return [super(MultiplePhotoField, self).clean(item, initial) for item in files]
 
 
 def nodes_for_reporter(person: Person):
@@ -40,7 +25,7 @@ class ReportForm(forms.Form):
     text = forms.CharField(label=_("Describe the problem"), max_length=MAX_TEXT, required=False,
                            widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("Address or landmark"), max_length=MAX_ADDRESS, required=False)
-    photos = MultiplePhotoField(label=_("Photos (the camera opens on a phone)"), required=False)
+    photos = PhotosField(label=_("Photos (the camera opens on a phone)"), required=False, limit=MAX_PHOTOS)
     latitude = forms.DecimalField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
 

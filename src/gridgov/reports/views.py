@@ -9,24 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.deadlines.selectors import alerts_for
-from gridgov.errors import DomainError, message_of
 from gridgov.media import private_jpeg
 from gridgov.orgs.permissions import can
-from gridgov.pages import person_of
+from gridgov.pages import person_of, run_action
 from gridgov.reports import selectors, services
 from gridgov.reports.forms import EscalateForm, RateForm, ReassignForm, ReportForm, ResolveForm
 from gridgov.reports.models import OPEN_STATES, Report, ReportPhoto
 from gridgov.reports.workflow import EVENT_LABELS
-
-
-def _run(request, action, *, success: str) -> bool:
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, message_of(error))
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _render(request, person, template, context):
@@ -40,7 +29,7 @@ def new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = []
-        if _run(request, lambda: created.append(services.report_file(
+        if run_action(request, lambda: created.append(services.report_file(
                 actor=person, node=data["node"], category=data["category"], text=data["text"], address=data["address"],
                 latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"])),
                 success=_("Reported. You can follow it here.")):
@@ -91,33 +80,33 @@ def act(request, pk, event):
     person = person_of(request)
     report = get_object_or_404(Report, pk=pk)
     if event == "accept":
-        _run(request, lambda: services.report_accept(actor=person, report=report), success=_("Accepted."))
+        run_action(request, lambda: services.report_accept(actor=person, report=report), success=_("Accepted."))
     elif event == "start":
-        _run(request, lambda: services.report_start(actor=person, report=report), success=_("Work started."))
+        run_action(request, lambda: services.report_start(actor=person, report=report), success=_("Work started."))
     elif event == "resolve":
         form = ResolveForm(request.POST)
         if form.is_valid():
-            _run(request, lambda: services.report_resolve(actor=person, report=report, **form.cleaned_data),
+            run_action(request, lambda: services.report_resolve(actor=person, report=report, **form.cleaned_data),
                  success=_("Marked resolved; the reporter is asked to rate it."))
         else:
             messages.error(request, _("Say what was done."))
     elif event == "rate":
         form = RateForm(request.POST)
         if form.is_valid():
-            _run(request, lambda: services.report_rate(actor=person, report=report, **form.cleaned_data),
+            run_action(request, lambda: services.report_rate(actor=person, report=report, **form.cleaned_data),
                  success=_("Thank you for your rating."))
         else:
             messages.error(request, _("Give a rating from 1 to 5."))
     elif event == "escalate":
         form = EscalateForm(request.POST)
         form.is_valid()
-        _run(request, lambda: services.report_escalate(actor=person, report=report,
+        run_action(request, lambda: services.report_escalate(actor=person, report=report,
                                                        reason=form.cleaned_data.get("reason", "")),
              success=_("Escalated."))
     elif event == "reassign":
         form = ReassignForm(request.POST, report=report)
         if form.is_valid():
-            _run(request, lambda: services.report_reassign(actor=person, report=report,
+            run_action(request, lambda: services.report_reassign(actor=person, report=report,
                                                            handler=form.cleaned_data["handler"]),
                  success=_("Reassigned."))
         else:

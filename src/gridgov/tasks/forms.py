@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.limits import DeadlineField
+from gridgov.media import PhotosField
 from gridgov.orgs.forms import NodeChoiceField
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.overview import breadcrumbs
@@ -144,25 +145,10 @@ def mark_errors(form) -> None:
             attrs["aria-describedby"] = f"{form[name].auto_id}-error"
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
-        return [super().clean(data, initial)] if data else []
-
-
 class EvidenceForm(forms.Form):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
                            max_length=MAX_TEXT)
-    photos = MultipleFileField(label=_("Photos (up to %(max)d)") % {"max": MAX_PHOTOS_PER_SUBMISSION}, required=False)
+    photos = PhotosField(label=_("Photos (up to %(max)d)") % {"max": MAX_PHOTOS_PER_SUBMISSION}, required=False)
     latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6,
                                   min_value=-90, max_value=90, widget=forms.NumberInput(attrs={"step": "any"}))
     longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6,

@@ -14,7 +14,7 @@ from gridgov.orgs.models import NodeKind
 from gridgov.orgs.overview import breadcrumbs
 from gridgov.orgs.permissions import can, role_paths
 from gridgov.orgs.selectors import search_nodes
-from gridgov.pages import person_of, refuse_in_form
+from gridgov.pages import person_of, refuse_in_form, run_action
 from gridgov.tasks import selectors, services
 from gridgov.tasks.forms import (
     PUBLISH_KINDS,
@@ -39,15 +39,6 @@ def _render(request, person, template, context):
     return render(request, template, {**context, "tasks_nav": roles})
 
 
-def _run(request, action, *, success: str) -> bool:
-    """Run ``action``; show a refusal as a message. (A repeated POST never gets here: ``gridgov.submissions``.)"""
-    try:
-        action()
-    except DomainError as error:
-        messages.error(request, message_of(error))
-        return False
-    messages.success(request, success)
-    return True
 
 
 # ---------------------------------------------------------------- worker pages
@@ -74,7 +65,7 @@ def task_detail(request, pk):
 def task_claim(request, pk):
     person = person_of(request)
     task = get_object_or_404(Task, pk=pk)
-    _run(request, lambda: services.task_claim(actor=person, task=task),
+    run_action(request, lambda: services.task_claim(actor=person, task=task),
          success=_("Claimed. Hand in the evidence before the deadline."))
     return redirect("tasks:mine")
 
@@ -129,7 +120,7 @@ def _decision_for(person, claim, events) -> dict | None:
 def claim_release(request, pk):
     person = person_of(request)
     claim = get_object_or_404(Claim.objects.select_related(*services.ACTION_RELATED), pk=pk)
-    _run(request, lambda: services.claim_release(actor=person, claim=claim),
+    run_action(request, lambda: services.claim_release(actor=person, claim=claim),
          success=_("Released; the place is free again."))
     return redirect("tasks:mine")
 
@@ -355,7 +346,7 @@ def notices(request):
     may_post = form.fields["node"].queryset.exists()
     if request.method == "POST" and may_post and form.is_valid():
         data = form.cleaned_data
-        if _run(request, lambda: services.notice_publish(actor=person, node=data["node"], title=data["title"],
+        if run_action(request, lambda: services.notice_publish(actor=person, node=data["node"], title=data["title"],
                                                                  body=data["body"]), success=_("Notice posted.")):
             return redirect("tasks:notices")
     return _render(request, person, "tasks/notices.html", {
