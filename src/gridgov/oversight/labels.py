@@ -95,6 +95,17 @@ ACTION_LABELS = {
     "task.roll": _("Recurring task rolled over"),
     "task.view": _("Task viewed"),
     "task.withdraw": _("Task withdrawn"),
+    "booking.book": _("Base visit booked"),
+    "booking.approve": _("Booking approved"),
+    "booking.forward": _("Booking sent to the second review"),
+    "booking.hand_over": _("Booking handed to the next reviewer"),
+    "booking.reject": _("Booking declined"),
+    "booking.cancel": _("Booking cancelled"),
+    "booking.reschedule": _("Booking moved to another date"),
+    "booking.attend": _("Visit attendance recorded"),
+    "booking.no_show": _("Visit recorded as not come"),
+    "booking.assign": _("Visit liaison assigned"),
+    "booking.rate": _("Visit rated"),
 }
 
 AREA_LABELS = {
@@ -112,18 +123,21 @@ AREA_LABELS = {
     "api_token.": _("API tokens"),
     "geo.": _("Boundaries"),
     "rewards.": _("Rewards"),
+    "booking.": _("Base bookings"),
 }
 
 ROLE_LABELS = {
     **{role.value: role.label for role in Role},
     "system": _("System"),
     "reporter": _("Reporter"),
+    "attendee": _("Visitor"),
 }
 
 
 REASON_LABELS = {
     "deactivated": _("The account is deactivated"),
     "not_allowed": _("Not allowed in this state"),
+    "not_attendee": _("Was not among the visitors"),
     "out_of_scope": _("Outside the person's area"),
     "tampered": _("The record was tampered with"),
 }
