@@ -35,6 +35,18 @@ def text_within(value, *, limit: int, label) -> str:
     return text
 
 
+def rating(value) -> int:
+    """A rating of 1 to 5 stars as a whole number; anything else is refused (``invalid_rating``, registered by
+    the apps that take ratings)."""
+    try:
+        stars = int(value)
+    except (TypeError, ValueError):
+        stars = 0
+    if not 1 <= stars <= 5:
+        raise Invalid(_("Give a rating from 1 to 5."), code="invalid_rating")
+    return stars
+
+
 def location(latitude, longitude) -> tuple[Decimal, Decimal] | None:
     """A (latitude, longitude) pair to the micro-degree, None when both are empty, else ``invalid_location``."""
     if latitude in (None, "") and longitude in (None, ""):

@@ -36,6 +36,7 @@ from gridgov.bookings.schedule import add_working_hours, slot_start
 from gridgov.bookings.workflow import Event
 from gridgov.deadlines.scan import close_alerts
 from gridgov.errors import Conflict, Invalid, PermissionDenied, refusal
+from gridgov.limits import rating as stars
 from gridgov.limits import text_within
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, Person
@@ -383,12 +384,7 @@ def rating_submit(*, actor, token: str, score, comment: str = "", now=None) -> R
     people came."""
     now = now or timezone.now()
     booking = booking_of_token(token)
-    try:
-        score = int(score)
-    except (TypeError, ValueError):
-        score = 0
-    if not 1 <= score <= 5:
-        raise Invalid(_("Give a rating from 1 to 5."), code="invalid_rating")
+    score = stars(score)
     comment = text_within(comment, limit=MAX_COMMENT, label=_("The comment"))
     attended = booking.state == BookingState.ATTENDED
     if not (isinstance(actor, Person) and attended and holds_role_under(actor, booking.organisation)):

@@ -155,8 +155,9 @@ def weekly(node: Node, *, now=None) -> list[dict]:
     """Per week: reports filed, the share resolved and resolved in time, points granted."""
     starts = week_starts(now or timezone.now())
     moments = [_local_midnight(start) for start in starts]
-    handled = reports.handling_by_week(node=node, weeks=moments)
-    granted = ledger.granted_by_week(node=node, weeks=moments)
+    weeks = list(zip(moments, [*moments[1:], _local_midnight(starts[-1] + timedelta(days=7))]))
+    handled = reports.handling_by_week(node=node, weeks=weeks)
+    granted = ledger.granted_by_week(node=node, weeks=weeks)
     rows = []
     for start, moment in zip(starts, moments):
         row = handled[moment]

@@ -1,7 +1,6 @@
 """Reading the ledger: balances, statements, rankings, budgets, and the figures for ``gridgov stats``."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Count, Q, Sum
 
@@ -144,19 +143,17 @@ def people_in_scope(*, actor: Person, node: Node, query: str, limit: int = 20):
 # ---------------------------------------------------------------- the cockpit's figures
 
 
-def granted_by_week(*, node: Node, weeks: list) -> dict:
-    """Points granted to people whose home lies in ``node``'s subtree in each week that starts at one of
-    ``weeks`` (aware datetimes, in order; each week ends where the next begins, the last after seven days):
-    start → points. One query; the weeks are ranges compared in SQL (no date function per row, which SQLite
-    would run in Python for each of a county's postings)."""
-    ends = [*weeks[1:], weeks[-1] + timedelta(days=7)]
+def granted_by_week(*, node: Node, weeks: list[tuple]) -> dict:
+    """Points granted to people whose home lies in ``node``'s subtree in each of ``weeks`` (``(start, end)``
+    aware datetimes, in order): start → points. One query; the weeks are ranges compared in SQL (no date
+    function per row, which SQLite would run in Python for each of a county's postings)."""
     lines = Line.objects.filter(account__kind=AccountKind.PERSON, account__node__path__startswith=node.path,
-                                posting__kind=PostingKind.GRANT, posting__created_at__gte=weeks[0],
-                                posting__created_at__lt=ends[-1], amount__gt=0)
+                                posting__kind=PostingKind.GRANT, posting__created_at__gte=weeks[0][0],
+                                posting__created_at__lt=weeks[-1][1], amount__gt=0)
     sums = lines.aggregate(**{f"w{index}": Sum("amount", filter=Q(posting__created_at__gte=start,
                                                                    posting__created_at__lt=end))
-                              for index, (start, end) in enumerate(zip(weeks, ends))})
-    return {start: sums[f"w{index}"] or 0 for index, start in enumerate(weeks)}
+                              for index, (start, end) in enumerate(weeks)})
+    return {start: sums[f"w{index}"] or 0 for index, (start, _end) in enumerate(weeks)}
 
 
 def earned_under(*, node: Node, depth: int, period: str) -> dict[str, dict[str, int]]:

@@ -1,7 +1,5 @@
 """Reading reports and alerts as a given person may see them, and the figures the supervisor watches."""
 
-from datetime import timedelta
-
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 
@@ -98,22 +96,21 @@ def _handling(reports):
                             on_time=Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))))
 
 
-def handling_by_week(*, node: Node, weeks: list) -> dict:
-    """For each week starting at one of ``weeks`` (aware datetimes, in order; each ends where the next begins,
-    the last after seven days): reports filed in ``node``'s subtree, how many of them are resolved, and how many
-    were resolved in time, as start → counts. One query of ranges compared in SQL (no date function per row)."""
-    ends = [*weeks[1:], weeks[-1] + timedelta(days=7)]
-    reports = Report.objects.filter(node__path__startswith=node.path, created_at__gte=weeks[0],
-                                    created_at__lt=ends[-1])
+def handling_by_week(*, node: Node, weeks: list[tuple]) -> dict:
+    """For each of ``weeks`` (``(start, end)`` aware datetimes, in order): reports filed in ``node``'s subtree,
+    how many of them are resolved, and how many were resolved in time, as start → counts. One query of ranges
+    compared in SQL (no date function per row)."""
+    reports = Report.objects.filter(node__path__startswith=node.path, created_at__gte=weeks[0][0],
+                                    created_at__lt=weeks[-1][1])
     counts = {}
-    for index, (start, end) in enumerate(zip(weeks, ends)):
+    for index, (start, end) in enumerate(weeks):
         week = Q(created_at__gte=start, created_at__lt=end)
         counts[f"filed{index}"] = Count("pk", filter=week)
         counts[f"resolved{index}"] = Count("pk", filter=week & Q(resolved_at__isnull=False))
         counts[f"on_time{index}"] = Count("pk", filter=week & Q(resolved_at__lte=F("resolution_due_at")))
     totals = reports.aggregate(**counts)
     return {start: {name: totals[f"{name}{index}"] for name in ("filed", "resolved", "on_time")}
-            for index, start in enumerate(weeks)}
+            for index, (start, _end) in enumerate(weeks)}
 
 
 def handling_by_category(*, node: Node, since) -> list[dict]:

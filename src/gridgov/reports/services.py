@@ -18,6 +18,7 @@ from gridgov.deadlines.scan import close_alerts
 from gridgov.errors import DomainError, Invalid, PermissionDenied
 from gridgov.geo.selectors import place_located_report
 from gridgov.limits import location, text_within
+from gridgov.limits import rating as stars
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, assignments_of, grant_for, role_paths
@@ -142,12 +143,7 @@ def report_resolve(*, actor, report: Report, resolution: str, useful: bool = Tru
 
 def report_rate(*, actor, report: Report, rating, comment: str = "", now=None) -> Report:
     """The reporter rates the result: 3–5 confirms it; 1–2 reopens it (at most ``MAX_REOPENS`` times)."""
-    try:
-        rating = int(rating)
-    except (TypeError, ValueError):
-        rating = 0
-    if not 1 <= rating <= 5:
-        raise Invalid(_("Give a rating from 1 to 5."), code="invalid_rating")
+    rating = stars(rating)
     comment = text_within(comment, limit=MAX_COMMENT, label=_("The comment"))
 
     def choose(locked):

@@ -281,8 +281,9 @@ def _transition(*, actor, claim: Claim, event: str, check=None, change=None, now
             locked.save()
             audit_record(actor=actor, role=grant.role, action=f"claim.{event}", target=locked,
                          before=before, after=snapshot(locked, CLAIM_FIELDS))
-            inbox.claim_decided(locked, event, now=now or timezone.now())
-            inbox.claim_queued(locked, event, now=now or timezone.now())
+            moment = now or timezone.now()
+            inbox.claim_decided(locked, event, now=moment)
+            inbox.claim_queued(locked, event, now=moment)
             return locked
     code, message = refusal
     _refuse(actor=actor, action=f"claim.{event}", target=claim, code=code, message=message)
