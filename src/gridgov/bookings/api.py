@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, errors, max_length_of, page
@@ -186,14 +187,14 @@ class BookingRatingOut(Schema):
 def _base(code: str) -> Base:
     base = selectors.base_by_code(code)
     if base is None:
-        raise Http404("No such base.")
+        raise Http404(_("No such base."))
     return base
 
 
 def _booking(request, booking_id: int) -> Booking:
     booking = selectors.booking_for(person=request.person, pk=booking_id)
     if booking is None:
-        raise Http404("No such booking.")
+        raise Http404(_("No such booking."))
     return booking
 
 
@@ -249,7 +250,7 @@ def booking_create(request, payload: BookingIn):
     organisation = Node.objects.filter(code=payload.organisation).first()
     plan = selectors.plan_by_id(payload.plan_id)
     if organisation is None or plan is None:
-        raise Http404("No such organisation or plan.")
+        raise Http404(_("No such organisation or plan."))
     booking = services.booking_create(
         actor=request.person, organisation=organisation, plan=plan, slot=_slot(plan.base_id, payload.slot_id),
         date=payload.date, headcount=payload.headcount, contact_phone=payload.contact_phone, note=payload.note,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.api_schemas import COUNT_MAX, Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
@@ -205,7 +206,7 @@ def computation(request, pk: Id):
 def publish(request, scheme: Scheme, period: Period):
     run = selectors.run_for(scheme, period)
     if run is None:
-        raise Http404("This period has not been computed.")
+        raise Http404(_("This period has not been computed."))
     return _run_out(services.run_publish(actor=request.person, run=run))
 
 
@@ -247,7 +248,7 @@ def ranking(request, scheme: Scheme, period: Period,
     run = selectors.run_for(scheme, period)
     node = Node.objects.filter(pk=parent).first()
     if run is None or node is None or not can(request.person, "indices.view", node):
-        raise Http404("Not found.")
+        raise Http404(_("Not found."))
     indices, rows = selectors.ranking(run, parent=node)
     names = can(request.person, "person.view", node)
     return page(rows, limit=limit, offset=offset, build=lambda chunk: [
@@ -294,7 +295,7 @@ def explanation(request, pk: Id):
     standing = get_object_or_404(Standing.objects.select_related("run__rule_set", "node"), pk=pk)
     node = standing.node or Node.objects.filter(pk=standing.parent_id).first()
     if standing.person_id != request.person.pk and (node is None or not can(request.person, "indices.view", node)):
-        raise Http404("Not found.")
+        raise Http404(_("Not found."))
     explained = selectors.explain(standing)
     rule = explained["colour_rule"]
     return {
@@ -339,7 +340,7 @@ class PublicOut(Schema):
 def public(request, slug: Annotated[str, Field(max_length=32)]):
     code = selectors.org_code_by_slug(slug)
     if code is None:
-        raise Http404("Not found.")
+        raise Http404(_("Not found."))
     return {"name": code.node.name, "schemes": [
         {"code": block["rule_set"].code, "name": block["rule_set"].name,
          "history": [{"period": row["period"], "colour": row["standing"].colour, "stars": row["standing"].stars,
@@ -380,7 +381,7 @@ class CreatedOut(Schema):
 def _node(request, code: str) -> Node:
     node = Node.objects.filter(code=code).first()
     if node is None or not can(request.person, "node.view", node):
-        raise Http404("Not found.")
+        raise Http404(_("Not found."))
     return node
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from gridgov.api_schemas import DateTime, Id, Limit, Line, Offset, Page, errors, page
@@ -55,7 +56,7 @@ class AuditOut(Schema):
 def _node(request, code: str) -> Node:
     node = Node.objects.filter(code=code).first()
     if node is None:
-        raise Http404("No such node.")
+        raise Http404(_("No such node."))
     if not can(request.person, "audit.view", node):
         raise PermissionDenied("You do not oversee this area.")
     return node

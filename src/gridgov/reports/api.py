@@ -9,6 +9,7 @@ from typing import Annotated
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -111,7 +112,7 @@ class ReassignIn(Schema):
 def _report(request, report_id: int) -> Report:
     report = get_object_or_404(Report.objects.select_related("category", "node", "handler"), pk=report_id)
     if not selectors.report_visible(person=request.person, report=report):
-        raise Http404("No such report.")
+        raise Http404(_("No such report."))
     return report
 
 
@@ -133,7 +134,7 @@ def report_file(request, category: Annotated[Line, Form(..., max_length=max_leng
         raise Invalid("Unknown category.", code="unknown_category")
     node_row = Node.objects.filter(code=node).first()
     if node_row is None:
-        raise Http404("No such node.")
+        raise Http404(_("No such node."))
     report = services.report_file(actor=request.person, node=node_row, category=category_row, text=text,
                                   address=address, latitude=latitude or None, longitude=longitude or None,
                                   photos=photos or [])

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import BaseModel
@@ -205,14 +206,14 @@ def _claim(request, pk: int, related=("task", "worker", "node", "evaluator", "au
     """The claim if the caller may see it, else 404. Actions load what the service reads (``ACTION_RELATED``)."""
     claim = get_object_or_404(Claim.objects.select_related(*related), pk=pk)
     if not selectors.claim_visible(person=request.person, claim=claim):
-        raise Http404("Not found.")
+        raise Http404(_("Not found."))
     return claim
 
 
 def _task_out(tasks, pk: int) -> dict:
     rows = selectors.task_rows(tasks.filter(pk=pk))
     if not rows:
-        raise Http404("Not found.")
+        raise Http404(_("Not found."))
     return rows[0]
 
 

@@ -79,3 +79,16 @@ def test_a_refused_page_shows_the_status_of_its_code():
     response = middleware.process_exception(_page_request("GET"), Conflict("这一期已发布", code="frozen"))
     assert response.status_code == 409 and "这一期已发布" in response.content.decode()
     assert middleware.process_exception(_page_request("GET"), ValueError("a bug")) is None
+
+
+
+def test_a_not_found_raised_by_an_endpoint_speaks_chinese(street):
+    """The API's words are zh-Hans like every page's: an endpoint's own "no such …" is translated, not English."""
+    from django.test import Client
+
+    from gridgov.orgs.services import api_token_create
+
+    _token, secret = api_token_create(actor=street.worker_a)
+    answer = Client().get("/api/v1/bookings/bases/NO-SUCH-BASE", headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status_code == 404
+    assert answer.json() == {"code": "not_found", "message": "没有这个基地。"}
