@@ -13,8 +13,8 @@ from ninja import Field, Query, Router, Schema, Status
 from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, errors, max_length_of, page
 from gridgov.bookings import selectors, services
 from gridgov.bookings.models import Base, BaseSlot, Booking
-from gridgov.errors import Invalid
-from gridgov.orgs.models import Node
+from gridgov.errors import Invalid, PermissionDenied
+from gridgov.orgs.models import Node, Person
 
 router = Router(tags=["bookings"])
 
@@ -165,6 +165,29 @@ class BookingRescheduleIn(Schema):
     slot_id: Id
 
 
+class BookingLiaisonIn(Schema):
+    liaison_id: Id
+
+
+class BookingFiguresOut(Schema):
+    section: str
+    base: str | None = None
+    bases: int | None = None
+    bookings: int
+    attended: int
+    no_show: int
+    dropped: int = Field(description="cancelled or declined")
+    person_visits: int
+    ratings: int
+    mean: float | None
+
+
+class BookingYearOut(Schema):
+    year: int
+    bases: list[BookingFiguresOut]
+    sections: list[BookingFiguresOut]
+
+
 class BookingAttendanceIn(Schema):
     headcount: int = Field(0, ge=0, le=10_000)
     no_show: bool = False
@@ -201,7 +224,7 @@ def _booking(request, booking_id: int) -> Booking:
 def _slot(base_id: int, slot_id: int) -> BaseSlot:
     slot = BaseSlot.objects.filter(pk=slot_id, base_id=base_id).first()
     if slot is None:
-        raise Invalid("The slot is not one of the base's.", code="unknown_slot")
+        raise Invalid(_("Choose one of the base's slots."), code="unknown_slot")
     return slot
 
 
@@ -231,7 +254,7 @@ def availability(request, code: BaseCode,
     found = _base(code)
     matched = MONTH.match(month)
     if not matched:
-        raise Invalid("A month is written YYYY-MM.", code="invalid_period")
+        raise Invalid(_("A month is written YYYY-MM."), code="invalid_period")
     first, last = selectors.month_bounds(int(matched[1]), int(matched[2]))
     days = [{"date": day["date"], "open": day["open"],
              "slots": [{"slot_id": entry["slot"].pk, "left": entry["left"]} for entry in day["slots"]]}
@@ -300,6 +323,24 @@ def reschedule(request, booking_id: Id, payload: BookingRescheduleIn):
     booking = _booking(request, booking_id)
     return services.booking_reschedule(actor=request.person, booking=booking, date=payload.date,
                                        slot=_slot(booking.base_id, payload.slot_id))
+
+
+@router.post("/bookings/{int:booking_id}/liaison", response={200: BookingOut, **STEP_ERRORS},
+             summary="The base chooses the liaison of an approved visit among the plan's pool")
+def assign_liaison(request, booking_id: Id, payload: BookingLiaisonIn):
+    booking = _booking(request, booking_id)
+    liaison = Person.objects.filter(pk=payload.liaison_id).first()
+    return services.booking_assign_liaison(actor=request.person, booking=booking, liaison=liaison)
+
+
+@router.get("/bookings/figures", response={200: BookingYearOut, **errors(400, 403)},
+            summary="Bookings, person-visits and ratings per base and section for a year (the bases I run)")
+def figures(request, year: Annotated[int, Query(..., ge=2000, le=2100)]):
+    bases = selectors.bases_managed(request.person)
+    if not bases:
+        raise PermissionDenied(_("Only the staff of a base see its figures."), code="forbidden")
+    per_base, per_section = selectors.year_figures(year=year, bases=bases)
+    return {"year": year, "bases": per_base, "sections": per_section}
 
 
 @router.post("/bookings/{int:booking_id}/attendance", response={200: BookingOut, **STEP_ERRORS},

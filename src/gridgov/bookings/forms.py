@@ -23,8 +23,7 @@ class BookingForm(forms.Form):
         self.fields["organisation"].queryset = Node.objects.filter(pk__in=[node.pk for node in organisations])
         self.fields["organisation"].label_from_instance = lambda node: node.name
         self.fields["slot"].queryset = plan.base.slots.all()
-        self.fields["slot"].label_from_instance = lambda slot: (
-            f"{slot.label} {slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}")
+        self.fields["slot"].label_from_instance = slot_label
         if organisations:
             self.initial.setdefault("organisation", organisations[0].pk)
 
@@ -50,3 +49,29 @@ class RatingForm(forms.Form):
                                    widget=forms.RadioSelect)
     comment = forms.CharField(label=_("What did you take away? (optional)"), max_length=MAX_COMMENT, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RescheduleForm(forms.Form):
+    date = forms.DateField(label=_("New date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    slot = forms.ModelChoiceField(label=_("Slot"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, booking, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = booking.base.slots.all()
+        self.fields["slot"].label_from_instance = slot_label
+        self.initial.setdefault("date", booking.date)
+        self.initial.setdefault("slot", booking.slot_id)
+
+
+class LiaisonForm(forms.Form):
+    liaison = forms.ModelChoiceField(label=_("Liaison"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, booking, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["liaison"].queryset = selectors.liaisons_of(booking.plan)
+        self.fields["liaison"].label_from_instance = lambda person: person.name
+        self.initial.setdefault("liaison", booking.liaison_id)
+
+
+def slot_label(slot) -> str:
+    return f"{slot.label} {slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}"

@@ -190,3 +190,64 @@ def rating_summary(*, booking: Booking) -> dict:
 
 def holding(queryset=None):
     return (queryset if queryset is not None else Booking.objects).filter(state__in=HOLDING_STATES)
+
+
+# ---------------------------------------------------------------- a base's own calendar, the year's figures
+
+
+def bases_managed(person) -> list[Base]:
+    """The bases whose calendar and figures the person may see: those they staff; every base for a manager."""
+    if person is None or person is SYSTEM:
+        return []
+    bases = Base.objects.select_related("section").order_by("section__order", "order", "pk")
+    if role_paths(person, "booking.manage"):
+        return list(bases)
+    return list(bases.filter(staff=person))
+
+
+def may_manage_base(*, person, base: Base) -> bool:
+    return any(found.pk == base.pk for found in bases_managed(person))
+
+
+def base_calendar(*, base: Base, first: date, last: date):
+    """The base's visits from ``first`` to ``last`` (those holding places, and those made), by time."""
+    return (Booking.objects.filter(base=base, date__gte=first, date__lte=last)
+            .exclude(state__in=[BookingState.CANCELLED, BookingState.REJECTED])
+            .select_related(*RELATED).order_by("starts_at", "pk"))
+
+
+def may_assign_liaison(*, person, booking: Booking) -> bool:
+    """An approved visit's liaison is chosen by the base's staff (or a manager) among the plan's pool."""
+    if booking.state != BookingState.APPROVED or person is None or person is SYSTEM:
+        return False
+    return booking.base.staff.filter(pk=person.pk).exists() or grant_for(person, "booking.manage", booking) is not None
+
+
+def year_figures(*, year: int, bases: list[Base]) -> tuple[list[dict], list[dict]]:
+    """Per base and per section for visits dated in ``year``: bookings made, visited, no-shows, cancelled or
+    declined, person-visits (the headcounts recorded on the day), ratings and their mean. Two grouped queries."""
+    ids = [base.pk for base in bases]
+    dated = Q(date__year=year)
+    rows = {row["base"]: row for row in Booking.objects.filter(dated, base__in=ids).values("base").order_by().annotate(
+        bookings=Count("pk"), attended=Count("pk", filter=Q(state=BookingState.ATTENDED)),
+        no_show=Count("pk", filter=Q(state=BookingState.NO_SHOW)),
+        dropped=Count("pk", filter=Q(state__in=[BookingState.CANCELLED, BookingState.REJECTED])),
+        person_visits=Sum("attendance__headcount"))}
+    ratings = {row["booking__base"]: row for row in Rating.objects.filter(booking__date__year=year,
+                                                                          booking__base__in=ids)
+               .values("booking__base").order_by().annotate(n=Count("pk"), total=Sum("score"))}
+    per_base, per_section = [], {}
+    for base in bases:
+        row, rated = rows.get(base.pk, {}), ratings.get(base.pk, {})
+        figures = {key: row.get(key) or 0 for key in ("bookings", "attended", "no_show", "dropped", "person_visits")}
+        figures.update(ratings=rated.get("n", 0), score_total=rated.get("total") or 0)
+        per_base.append({"section": base.section.name, "base": base.name, **figures})
+        section = per_section.setdefault(base.section_id, {"section": base.section.name, "bases": 0,
+                                                           **dict.fromkeys(figures, 0)})
+        section["bases"] += 1
+        for key, value in figures.items():
+            section[key] += value
+    sections = list(per_section.values())
+    for row in (*per_base, *sections):
+        row["mean"] = round(row["score_total"] / row["ratings"], 2) if row["ratings"] else None
+    return per_base, sections

@@ -36,6 +36,7 @@ from gridgov.bookings.schedule import add_working_hours, slot_start
 from gridgov.bookings.workflow import Event
 from gridgov.deadlines.scan import close_alerts
 from gridgov.errors import Conflict, Invalid, PermissionDenied, refusal
+from gridgov.indices.services import activity_held_elsewhere
 from gridgov.limits import rating as stars
 from gridgov.limits import text_within
 from gridgov.media import process_photo
@@ -54,6 +55,7 @@ MAX_COMMENT = Rating._meta.get_field("comment").max_length
 MAX_PHOTOS = 9
 TOKEN_SALT = "gridgov.bookings.rating"
 TOKEN_DAYS = 30  # a rating code works this long after it was shown
+ACTIVITY_KIND = "主题党日"  # a visit to a base is the organisation's themed activity day, for the indices
 
 
 # ---------------------------------------------------------------- booking
@@ -360,6 +362,9 @@ def attendance_record(*, actor, booking: Booking, headcount=0, no_show: bool = F
         for content, width, height in processed:
             AttendancePhoto.objects.create(attendance=attendance, image=content, width=width, height=height,
                                            size=content.size)
+        if not no_show:
+            activity_held_elsewhere(node=locked.organisation, kind=ACTIVITY_KIND, held_on=locked.date,
+                                    note=f"{locked.base.name} · {locked.plan.theme}", reason=f"booking {locked.pk}")
 
     event = Event.NO_SHOW if no_show else Event.ATTEND
     return _transition(actor=actor, booking=booking, event=event, change=change, now=now,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +14,16 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gridgov.bookings import selectors, services
-from gridgov.bookings.forms import AttendanceForm, BookingForm, CancelForm, DecideForm, RatingForm
+from gridgov.bookings import exports, selectors, services
+from gridgov.bookings.forms import (
+    AttendanceForm,
+    BookingForm,
+    CancelForm,
+    DecideForm,
+    LiaisonForm,
+    RatingForm,
+    RescheduleForm,
+)
 from gridgov.bookings.models import BookingState
 from gridgov.bookings.workflow import EVENT_LABELS
 from gridgov.errors import DomainError, PermissionDenied, message_of
@@ -99,7 +107,8 @@ def mine(request):
 def queue(request):
     person = person_of(request)
     return render(request, "bookings/queue.html", {"bookings": selectors.review_queue(person=person)[:300],
-                                                   "now": timezone.now()})
+                                                   "now": timezone.now(),
+                                                   "managed": bool(selectors.bases_managed(person))})
 
 
 @login_required
@@ -126,14 +135,16 @@ def detail(request, pk):
                "may_cancel": selectors.may_change(person=person, booking=booking),
                "may_decide": selectors.may_decide(person=person, booking=booking),
                "cancel_form": CancelForm(), "now": timezone.now()}
+    if context["may_cancel"]:
+        context["reschedule_form"] = RescheduleForm(booking=booking)
+    if selectors.may_assign_liaison(person=person, booking=booking):
+        context["liaison_form"] = LiaisonForm(booking=booking)
     if booking.state == BookingState.ATTENDED:
         url = request.build_absolute_uri(reverse("bookings:rate", args=[services.rating_token(booking)]))
         context["rating_url"] = url
         context["qr_svg"] = segno.make(url, error="m").svg_inline(scale=5, border=2, omitsize=True)
         context["ratings"] = selectors.rating_summary(booking=booking)
     return render(request, "bookings/detail.html", context)
-
-
 
 
 @login_required
@@ -161,6 +172,35 @@ def cancel(request, pk):
     run_action(request, lambda: services.booking_cancel(actor=person, booking=booking,
                                                         reason=form.cleaned_data.get("reason", "")),
                success=_("Cancelled."))
+    return redirect("bookings:detail", pk)
+
+
+@login_required
+@require_POST
+def reschedule(request, pk):
+    person, booking = _booking(request, pk)
+    form = RescheduleForm(request.POST, booking=booking)
+    if not form.is_valid():
+        messages.error(request, message_of(next(iter(form.errors.values()))))
+    else:
+        data = form.cleaned_data
+        run_action(request, lambda: services.booking_reschedule(actor=person, booking=booking, date=data["date"],
+                                                                slot=data["slot"]),
+                   success=_("Moved. The base reviews the new date."))
+    return redirect("bookings:detail", pk)
+
+
+@login_required
+@require_POST
+def assign_liaison(request, pk):
+    person, booking = _booking(request, pk)
+    form = LiaisonForm(request.POST, booking=booking)
+    if not form.is_valid():
+        messages.error(request, _("Choose a liaison of this plan."))
+    else:
+        run_action(request, lambda: services.booking_assign_liaison(actor=person, booking=booking,
+                                                                    liaison=form.cleaned_data["liaison"]),
+                   success=_("Liaison assigned."))
     return redirect("bookings:detail", pk)
 
 
@@ -194,3 +234,89 @@ def rate(request, token):
             messages.success(request, _("Thank you for your rating."))
             return redirect("bookings:catalogue")
     return render(request, "bookings/rate.html", {"booking": booking, "form": form})
+
+
+# ---------------------------------------------------------------- calendars and the year's report
+
+
+CALENDAR_DAYS = (30, 180)  # a calendar file holds the last month and the coming half year
+
+
+def _ics(request, bookings, *, name: str, filename: str) -> HttpResponse:
+    body = exports.calendar_ics(bookings, name=name, host=request.get_host().split(":")[0])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _calendar_range():
+    today = timezone.localdate()
+    return today - timedelta(days=CALENDAR_DAYS[0]), today + timedelta(days=CALENDAR_DAYS[1])
+
+
+@login_required
+def mine_ics(request):
+    person = person_of(request)
+    first, last = _calendar_range()
+    bookings = selectors.bookings_for_organisations(person=person).filter(date__gte=first, date__lte=last)[:2000]
+    return _ics(request, bookings, name=_("My bookings"), filename="bookings.ics")
+
+
+def _managed_base(request, code):
+    person = person_of(request)
+    found = selectors.base_by_code(code)
+    if found is None or not selectors.may_manage_base(person=person, base=found):
+        raise Http404
+    return found
+
+
+@login_required
+def base_calendar(request, code):
+    found = _managed_base(request, code)
+    today = timezone.localdate()
+    visits = selectors.base_calendar(base=found, first=today, last=today + timedelta(days=60))
+    days: dict = {}
+    for visit in visits:
+        days.setdefault(visit.date, []).append(visit)
+    return render(request, "bookings/calendar.html", {"base": found, "days": days.items()})
+
+
+@login_required
+def base_ics(request, code):
+    found = _managed_base(request, code)
+    first, last = _calendar_range()
+    return _ics(request, selectors.base_calendar(base=found, first=first, last=last)[:5000], name=found.name,
+                filename=f"{found.code}.ics")
+
+
+@login_required
+def year_report(request):
+    person = person_of(request)
+    bases = selectors.bases_managed(person)
+    if not bases:
+        raise Http404
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = 0
+    if not 2000 <= year <= 2100:
+        messages.error(request, _("Choose a year between 2000 and 2100."))
+        return redirect("bookings:managed")
+    per_base, per_section = selectors.year_figures(year=year, bases=bases)
+    body = exports.year_report(year=year, bases=per_base, sections=per_section)
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="bookings-{year}.xlsx"'
+    return response
+
+
+@login_required
+def managed(request):
+    person = person_of(request)
+    bases = selectors.bases_managed(person)
+    if not bases:
+        raise Http404
+    year = timezone.localdate().year
+    per_base, per_section = selectors.year_figures(year=year, bases=bases)
+    rows = list(zip(bases, per_base))
+    return render(request, "bookings/managed.html", {"rows": rows, "sections": per_section, "year": year,
+                                                     "years": range(year, year - 4, -1)})

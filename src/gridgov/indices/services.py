@@ -300,6 +300,32 @@ def activity_mark_held(*, actor, activity: ActivityRecord, held_on: date) -> Act
     return activity
 
 
+def activity_held_elsewhere(*, node: Node, kind: str, held_on: date, note: str, reason: str) -> ActivityRecord:
+    """An activity the organisation held through another app (a 主题党日 at a booked base, recorded by the base's
+    liaison): it fulfils the organisation's open activity of that kind due that month, else it is recorded as
+    an extra one held that day. Called by that app's service, which has checked its own actor; recorded here
+    as the system's, with the other app's reason."""
+    start, end = period_bounds(f"{held_on:%Y-%m}")
+    note = note[:ActivityRecord._meta.get_field("note").max_length]
+    with transaction.atomic():
+        activity = (ActivityRecord.objects.select_for_update()
+                    .filter(node=node, kind=kind, held_on__isnull=True, due_on__gte=start, due_on__lt=end)
+                    .order_by("-required", "due_on", "pk").first())
+        if activity is not None:
+            before = snapshot(activity, ["held_on"])
+            activity.held_on = held_on
+            activity.note = activity.note or note
+            activity.save(update_fields=["held_on", "note"])
+            audit_record(actor=SYSTEM, role="system", action="indices.activity.held", target=activity,
+                         before=before, after=snapshot(activity, ["held_on"]), reason=reason)
+            return activity
+        activity = ActivityRecord.objects.create(node=node, kind=kind, due_on=held_on, held_on=held_on,
+                                                 required=False, note=note)
+        audit_record(actor=SYSTEM, role="system", action="indices.activity.record", target=activity,
+                     after=snapshot(activity, ["kind", "due_on", "held_on", "required"]), reason=reason)
+    return activity
+
+
 def news_record(*, actor, node: Node, title: str, submitted_on: date, adopted: bool = False,
                 spread_count: int = 0) -> NewsItem:
     grant = require(actor, "indices.record", node)
