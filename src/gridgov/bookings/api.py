@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, errors, max_length_of, page
 from gridgov.bookings import selectors, services
-from gridgov.bookings.models import Base, BaseSlot, Booking
+from gridgov.bookings.models import Base, BaseSlot, Booking, Route
 from gridgov.errors import Invalid, PermissionDenied
 from gridgov.orgs.models import Node, Person
 
@@ -126,7 +126,13 @@ class BookingOut(Schema):
     liaison_phone: str | None
     contact_phone: str
     decision_reason: str
+    route: str | None = Field(None, description="the route this booking was made with, if any")
+    trip: str = Field("", description="the same for every booking of one route trip")
     created_at: datetime
+
+    @staticmethod
+    def resolve_route(booking):
+        return booking.route.code if booking.route_id else None
 
     @staticmethod
     def resolve_reviewer(booking):
@@ -141,14 +147,17 @@ class BookingOut(Schema):
         return (booking.liaison.phone or None) if booking.liaison_id else None
 
 
-class BookingIn(Schema):
+class BookingRouteIn(Schema):
     organisation: Line = Field(max_length=max_length_of(Node, "code"), description="The code of the organisation")
-    plan_id: Id
-    slot_id: Id
     date: Day
     headcount: int = Field(ge=1, le=10_000)
     contact_phone: Line = Field("", max_length=services.MAX_PHONE)
     note: Line = Field("", max_length=services.MAX_NOTE)
+
+
+class BookingIn(BookingRouteIn):
+    plan_id: Id
+    slot_id: Id
 
 
 class BookingDecideIn(Schema):
@@ -229,6 +238,7 @@ def _slot(base_id: int, slot_id: int) -> BaseSlot:
 
 
 BaseCode = Annotated[str, Field(max_length=max_length_of(Base, "code"))]
+RouteCode = Annotated[str, Field(max_length=max_length_of(Route, "code"))]
 
 
 @router.get("/bookings/sections", response=Page[BookingSectionOut], summary="Sections of the base catalogue")
@@ -279,6 +289,19 @@ def booking_create(request, payload: BookingIn):
         date=payload.date, headcount=payload.headcount, contact_phone=payload.contact_phone, note=payload.note,
         idempotency_key=request.headers.get("Idempotency-Key", ""))
     return Status(201, booking)
+
+
+@router.post("/bookings/routes/{code}/book", response={201: list[BookingOut], **errors(400, 403, 404, 409)},
+             summary="Book every base of a route as one trip, on consecutive slots from the date (all or none)")
+def route_book(request, code: RouteCode, payload: BookingRouteIn):
+    organisation = Node.objects.filter(code=payload.organisation).first()
+    route = selectors.route_by_code(code)
+    if organisation is None or route is None:
+        raise Http404(_("No such organisation or route."))
+    trip = services.route_book(actor=request.person, organisation=organisation, route=route, date=payload.date,
+                               headcount=payload.headcount, contact_phone=payload.contact_phone, note=payload.note,
+                               idempotency_key=request.headers.get("Idempotency-Key", ""))
+    return Status(201, trip)
 
 
 @router.get("/bookings/mine", response=Page[BookingOut], summary="Bookings of the organisations in my area")

@@ -9,23 +9,30 @@ from gridgov.media import PhotosField
 from gridgov.orgs.models import Node
 
 
-class BookingForm(forms.Form):
+class RouteBookingForm(forms.Form):
     organisation = forms.ModelChoiceField(label=_("For the organisation"), queryset=None, empty_label=None)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    slot = forms.ModelChoiceField(label=_("Slot"), queryset=None, empty_label=None)
     headcount = forms.IntegerField(label=_("People"), min_value=1, max_value=10_000)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=MAX_PHONE, required=False)
     note = forms.CharField(label=_("Note for the base"), max_length=MAX_NOTE, required=False)
 
-    def __init__(self, *args, person, plan, **kwargs):
+    def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         organisations = selectors.organisations_for_booking(person)
         self.fields["organisation"].queryset = Node.objects.filter(pk__in=[node.pk for node in organisations])
         self.fields["organisation"].label_from_instance = lambda node: node.name
-        self.fields["slot"].queryset = plan.base.slots.all()
-        self.fields["slot"].label_from_instance = slot_label
         if organisations:
             self.initial.setdefault("organisation", organisations[0].pk)
+
+
+class BookingForm(RouteBookingForm):
+    slot = forms.ModelChoiceField(label=_("Slot"), queryset=None, empty_label=None)
+    field_order = ["organisation", "date", "slot", "headcount", "contact_phone", "note"]
+
+    def __init__(self, *args, person, plan, **kwargs):
+        super().__init__(*args, person=person, **kwargs)
+        self.fields["slot"].queryset = plan.base.slots.all()
+        self.fields["slot"].label_from_instance = slot_label
 
 
 class DecideForm(forms.Form):

@@ -270,6 +270,9 @@ class Booking(models.Model):
                                 related_name="bookings_liaised", verbose_name=_("liaison"))
     decision_reason = models.CharField(_("reason"), max_length=300, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    route = models.ForeignKey(Route, null=True, blank=True, on_delete=models.SET_NULL, related_name="bookings",
+                              verbose_name=_("booked with the route"))
+    trip = models.CharField(_("trip"), max_length=32, blank=True, db_index=True)  # the bookings of one route trip
     created_at = models.DateTimeField(_("booked at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

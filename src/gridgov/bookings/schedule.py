@@ -36,3 +36,7 @@ def add_working_hours(start: datetime, hours: float) -> datetime:
 
 def slot_start(day, slot) -> datetime:
     return timezone.make_aware(datetime.combine(day, slot.starts_at))
+
+
+def slot_end(day, slot) -> datetime:
+    return timezone.make_aware(datetime.combine(day, slot.ends_at))

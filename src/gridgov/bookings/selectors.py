@@ -54,6 +54,17 @@ def routes():
     return Route.objects.prefetch_related(Prefetch("stops", queryset=stops)).order_by("order", "pk")
 
 
+def route_by_code(code: str) -> Route | None:
+    return routes().filter(code=code).first()
+
+
+def trip_of(booking: Booking) -> list[Booking]:
+    """The other bookings of the same route trip, in order (empty for a single booking)."""
+    if not booking.trip:
+        return []
+    return list(Booking.objects.filter(trip=booking.trip).select_related("base", "slot").order_by("starts_at", "pk"))
+
+
 def availability(*, base: Base, first: date, last: date) -> list[dict]:
     """Each day from ``first`` to ``last`` with each slot's places left (0 on closed days). Two queries."""
     slots = list(base.slots.all()) if hasattr(base, "_prefetched_objects_cache") else list(

@@ -11,6 +11,7 @@ and an audit record, in one transaction. A refusal leaves a ``denied`` audit rec
 
 from datetime import date as date_type
 from datetime import timedelta
+from uuid import uuid4
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -30,9 +31,10 @@ from gridgov.bookings.models import (
     Plan,
     Rating,
     ReviewRule,
+    Route,
     SlotDay,
 )
-from gridgov.bookings.schedule import add_working_hours, slot_start
+from gridgov.bookings.schedule import add_working_hours, slot_end, slot_start
 from gridgov.bookings.workflow import Event
 from gridgov.deadlines.scan import close_alerts
 from gridgov.errors import Conflict, Invalid, PermissionDenied, refusal
@@ -62,15 +64,13 @@ ACTIVITY_KIND = "主题党日"  # a visit to a base is the organisation's themed
 
 
 def booking_create(*, actor, organisation: Node, plan: Plan, slot, date, headcount, contact_phone: str = "",
-                   note: str = "", idempotency_key: str = "", now=None) -> Booking:
+                   note: str = "", idempotency_key: str = "", now=None, route: Route | None = None,
+                   trip: str = "") -> Booking:
     """Book ``plan`` for ``organisation`` (in the actor's area) on ``date`` in ``slot`` for ``headcount`` people.
 
     A repeat with the same ``idempotency_key`` by the same person answers the first booking again."""
     now = now or timezone.now()
-    grant = grant_for(actor, "booking.book", organisation)
-    if grant is None:
-        audit_denied(actor=actor, action="booking.book", node=organisation, reason="out_of_scope")
-        raise PermissionDenied(_("You may only book for organisations in your area."), code="out_of_scope")
+    grant = _booking_grant(actor, organisation)
     key = str(idempotency_key or "")[:64]
     if key and (first := Booking.objects.filter(booked_by=actor, idempotency_key=key).first()):
         return first
@@ -96,6 +96,7 @@ def booking_create(*, actor, organisation: Node, plan: Plan, slot, date, headcou
                 note=note, state=BookingState.PENDING_BASE, reviewer=reviewer, review_rule=rule,
                 needs_second_review=bool(rule and rule.second_review),
                 due_at=add_working_hours(now, base.review_hours), idempotency_key=key, created_at=now,
+                route=route, trip=trip,
             )
             _event(booking, Event.BOOK, "", booking.state, actor, f"{headcount}", now)
             audit_record(actor=actor, role=grant.role, action="booking.book", target=booking,
@@ -104,6 +105,81 @@ def booking_create(*, actor, organisation: Node, plan: Plan, slot, date, headcou
     except IntegrityError:  # the unique index caught what the lock did not (another path, a bug): refuse
         raise Conflict(_("The organisation has already booked this slot."), code="already_booked") from None
     return booking
+
+
+def _booking_grant(actor, organisation: Node) -> Grant:
+    grant = grant_for(actor, "booking.book", organisation)
+    if grant is None:
+        audit_denied(actor=actor, action="booking.book", node=organisation, reason="out_of_scope")
+        raise PermissionDenied(_("You may only book for organisations in your area."), code="out_of_scope")
+    return grant
+
+
+def route_book(*, actor, organisation: Node, route: Route, date, headcount, contact_phone: str = "", note: str = "",
+               idempotency_key: str = "", now=None) -> list[Booking]:
+    """Book every base of the route, in its order, as one trip: the first stop on ``date``, each next one in the
+    earliest slot of its base that starts after the previous stop's slot ends and still has room (that day or
+    within a week). All the stops are booked or none; each then goes through its own base's review.
+
+    A repeat with the same ``idempotency_key`` answers the first trip again."""
+    now = now or timezone.now()
+    _booking_grant(actor, organisation)  # refused (and audited) before anything is held
+    key = str(idempotency_key or "")[:56]
+    if key and (first := Booking.objects.filter(booked_by=actor, idempotency_key=f"{key}:1").first()):
+        return list(Booking.objects.filter(trip=first.trip).order_by("starts_at", "pk"))
+    stops = list(route.stops.select_related("base").order_by("position"))
+    if not stops:
+        raise Invalid(_("This route has no bases yet."), code="invalid")
+    if not isinstance(date, date_type):
+        raise Invalid(_("Choose a date."), code="invalid")
+    trip, after, bookings = uuid4().hex, None, []
+    with transaction.atomic():
+        for stop in stops:
+            plan = stop.base.plans.filter(is_active=True).order_by("order", "pk").first()
+            if plan is None or not stop.base.is_active:
+                raise Invalid(_("%(base)s takes no bookings now.") % {"base": stop.base.name}, code="invalid")
+            slot, day = _route_slot(stop.base, organisation=organisation, first_day=date, after=after,
+                                    headcount=headcount)
+            booking = booking_create(actor=actor, organisation=organisation, plan=plan, slot=slot, date=day,
+                                     headcount=headcount, contact_phone=contact_phone, note=note, now=now,
+                                     idempotency_key=f"{key}:{stop.position}" if key else "", route=route, trip=trip)
+            after = slot_end(day, slot)
+            bookings.append(booking)
+    return bookings
+
+
+ROUTE_DAYS = 7  # how far after the previous stop the next one may fall
+
+
+def _route_slot(base, *, organisation, first_day, after, headcount) -> tuple:
+    """The stop's slot and day: on ``first_day`` for the first stop; else the earliest with room after ``after``."""
+    days = [first_day] if after is None else [timezone.localdate(after) + timedelta(days=n) for n in range(ROUTE_DAYS + 1)]
+    slots = list(base.slots.order_by("starts_at"))
+    closed = set(base.closures.filter(date__in=days).values_list("date", flat=True))
+    taken = {(row["slot_id"], row["date"]): row["booked_people"]
+             for row in SlotDay.objects.filter(slot__in=slots, date__in=days).values("slot_id", "date", "booked_people")}
+    mine = set(Booking.objects.filter(organisation=organisation, slot__in=slots, date__in=days,
+                                      state__in=HOLDING_STATES).values_list("slot_id", "date"))
+    for day in days:
+        if not base.is_open_on(day) or day in closed:
+            continue
+        for slot in slots:
+            if after is not None and slot_start(day, slot) < after:
+                continue
+            if (slot.pk, day) not in mine and slot.capacity - taken.get((slot.pk, day), 0) >= _people(headcount):
+                return slot, day
+    if after is None:
+        raise Conflict(_("%(base)s, the route's first stop, has no slot with room on that day.")
+                       % {"base": base.name}, code="slot_full")
+    raise Conflict(_("%(base)s has no slot with room in the week after the previous stop.") % {"base": base.name},
+                   code="slot_full")
+
+
+def _people(headcount) -> int:
+    try:
+        return max(int(headcount), 1)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _visit_checked(*, base, slot, date, headcount, now) -> int:

@@ -23,6 +23,7 @@ from gridgov.bookings.forms import (
     LiaisonForm,
     RatingForm,
     RescheduleForm,
+    RouteBookingForm,
 )
 from gridgov.bookings.models import BookingState
 from gridgov.bookings.workflow import EVENT_LABELS
@@ -96,6 +97,32 @@ def routes(request):
     return render(request, "bookings/routes.html", {"routes": selectors.routes()})
 
 
+def route(request, code):
+    found = selectors.route_by_code(code)
+    if found is None:
+        raise Http404
+    person = _viewer(request)
+    form = None
+    if person is not None and may_somewhere(person, "booking.book"):
+        form = RouteBookingForm(request.POST or None, person=person)
+        if request.method == "POST" and form.is_valid():
+            try:
+                trip = services.route_book(actor=person, route=found, **form.cleaned_data)
+            except DomainError as error:
+                refuse_in_form(form, error)
+            else:
+                messages.success(request, _("The %(count)d bases of the route are booked; each base answers within "
+                                            "its time limit.") % {"count": len(trip)})
+                return redirect("bookings:detail", trip[0].pk)
+        elif request.method == "GET":
+            form.initial.setdefault("headcount", 20)
+            form.initial.setdefault("date", timezone.localdate() + timedelta(days=7))
+            form.initial.setdefault("contact_phone", getattr(person, "phone", "") or "")
+    elif request.method == "POST":
+        return redirect(f"{reverse('login')}?next={request.path}")
+    return render(request, "bookings/route.html", {"route": found, "form": form, "logged_in": person is not None})
+
+
 @login_required
 def mine(request):
     person = person_of(request)
@@ -131,6 +158,7 @@ def _booking(request, pk):
 def detail(request, pk):
     person, booking = _booking(request, pk)
     context = {"booking": booking, "events": booking.events.all(), "labels": EVENT_LABELS,
+               "trip": selectors.trip_of(booking),
                "booker": selectors.contact_of(booking.booked_by), "liaison": selectors.contact_of(booking.liaison),
                "may_cancel": selectors.may_change(person=person, booking=booking),
                "may_decide": selectors.may_decide(person=person, booking=booking),
