@@ -120,7 +120,7 @@ def load_past(count: int) -> None:
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     slot_of = lambda column: f"(SELECT {column} FROM bench_slot WHERE idx = n %% {len(slots)})"  # noqa: E731
     org = f"(SELECT node_id FROM bench_org WHERE idx = {scatter('n', 7919)} %% {len(organisations)})"
-    back = f"(1 + (n / {len(slots)}) %% 900)"  # each slot's bookings on distinct days, never two on one day
+    back = f"(1 + (n / {len(slots)}) %% 900)"  # a slot's bookings on distinct days (past 900 per slot, a few share)
     if loader.postgres:
         day = f"(DATE '{today.isoformat()}' - CAST({back} AS integer))"
         starts = f"(CAST({day} AS timestamp) + INTERVAL '1 hour')"
@@ -140,8 +140,8 @@ def load_past(count: int) -> None:
             count, [False, False, at, at])
         loader.execute(
             "INSERT INTO bookings_slotday (slot_id, date, capacity, booked_people, bookings) "
-            "SELECT b.slot_id, b.date, MAX(s.capacity), SUM(CASE WHEN b.state IN ('attended', 'no_show') "
-            "THEN b.headcount ELSE 0 END), COUNT(*) FROM bookings_booking b JOIN bench_slot s ON s.slot_id = b.slot_id "
+            "SELECT b.slot_id, b.date, MAX(s.capacity), CASE WHEN SUM(b.headcount) > MAX(s.capacity) THEN MAX(s.capacity) "
+            "ELSE SUM(b.headcount) END, COUNT(*) FROM bookings_booking b JOIN bench_slot s ON s.slot_id = b.slot_id "
             "WHERE b.created_at = b.updated_at AND NOT EXISTS (SELECT 1 FROM bookings_slotday d WHERE d.slot_id = b.slot_id "
             "AND d.date = b.date) GROUP BY b.slot_id, b.date")  # the demo's own days are already there
     loader.execute("DROP TABLE bench_slot", "DROP TABLE bench_org")

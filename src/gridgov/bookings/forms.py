@@ -82,3 +82,31 @@ class LiaisonForm(forms.Form):
 
 def slot_label(slot) -> str:
     return f"{slot.label} {slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}"
+
+
+WEEKDAY_CHOICES = [("1", _("Mon")), ("2", _("Tue")), ("3", _("Wed")), ("4", _("Thu")), ("5", _("Fri")),
+                   ("6", _("Sat")), ("7", _("Sun"))]
+
+
+class BaseForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=5000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    open_weekdays = forms.MultipleChoiceField(label=_("Open on"), choices=WEEKDAY_CHOICES,
+                                              widget=forms.CheckboxSelectMultiple)
+    accessibility = forms.CharField(label=_("Accessibility"), max_length=300, required=False)
+    phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+
+
+class BasePhotosForm(forms.Form):
+    photos = PhotosField(label=_("Add photos"), limit=MAX_PHOTOS)
+
+
+class PlanEditForm(forms.Form):
+    theme = forms.CharField(label=_("Theme"), max_length=100)
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=15, max_value=600)
+    teaching = forms.CharField(label=_("Teaching list (one item a line)"), max_length=5000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 5}))
+    activities = forms.CharField(label=_("What the visitors do"), max_length=5000, required=False,
+                                 widget=forms.Textarea(attrs={"rows": 4}))
+    is_active = forms.BooleanField(label=_("Offered"), required=False)

@@ -10,6 +10,7 @@ from gridgov.bookings.models import (
     HOLDING_STATES,
     PENDING_STATES,
     Base,
+    BasePhoto,
     BaseSlot,
     Booking,
     BookingState,
@@ -47,6 +48,20 @@ def base_by_code(code: str) -> Base | None:
 def plan_by_id(pk: int) -> Plan | None:
     return (Plan.objects.filter(pk=pk, is_active=True, base__is_active=True)
             .select_related("base__section").prefetch_related("base__slots").first())
+
+
+def base_photo(pk: int):
+    return BasePhoto.objects.filter(pk=pk, base__is_active=True).select_related("base").first()
+
+
+def plan_any(pk: int) -> Plan | None:
+    """A plan whether offered or withdrawn (for its base's staff to edit)."""
+    return Plan.objects.filter(pk=pk).select_related("base__node").first()
+
+
+def plans_of(base: Base):
+    """Every plan of the base, withdrawn ones too."""
+    return Plan.objects.filter(base=base).order_by("order", "pk")
 
 
 def routes():

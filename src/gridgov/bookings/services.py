@@ -25,6 +25,8 @@ from gridgov.bookings.models import (
     HOLDING_STATES,
     Attendance,
     AttendancePhoto,
+    Base,
+    BasePhoto,
     Booking,
     BookingEvent,
     BookingState,
@@ -559,3 +561,108 @@ def _event(booking, event, from_state, to_state, actor, note, now) -> BookingEve
     return BookingEvent.objects.create(booking=booking, event=event, from_state=from_state, to_state=to_state,
                                        actor_name=str(getattr(actor, "name", ""))[:50], note=str(note)[:300],
                                        created_at=now)
+
+
+# ---------------------------------------------------------------- the catalogue, kept by the base's staff
+
+BASE_FIELDS = ["description", "address", "open_weekdays", "accessibility", "phone"]
+PLAN_FIELDS = ["theme", "duration_minutes", "teaching", "activities", "is_active"]
+MAX_BASE_PHOTOS = 12
+
+
+def _catalogue_grant(actor, base) -> Grant:
+    """The base's staff, or a platform admin (``booking.manage``); anyone else is refused and audited."""
+    node_id, path = base.node_id, base.node.path if base.node_id else ""
+    if isinstance(actor, Person) and actor.is_active and base.staff.filter(pk=actor.pk).exists():
+        return Grant("base_staff", node_id, path)
+    if actor is SYSTEM or (isinstance(actor, Person) and role_paths(actor, "booking.manage")):
+        return Grant("platform_admin" if actor is not SYSTEM else "system", node_id, path)
+    audit_denied(actor=actor, action="booking.catalogue", target=base, reason="not_staff")
+    raise PermissionDenied(_("Only the base's staff may change its page."), code="forbidden")
+
+
+def base_update(*, actor, base, description: str, address: str, open_weekdays, accessibility: str,
+                phone: str) -> Base:
+    """What visitors read about the base, and the weekdays it receives them."""
+    grant = _catalogue_grant(actor, base)
+    fields = {name: base._meta.get_field(name).max_length for name in ("address", "accessibility", "phone")}
+    values = {
+        "description": text_within(description, limit=5000, label=_("The description")),
+        "address": text_within(address, limit=fields["address"], label=_("The address")),
+        "accessibility": text_within(accessibility, limit=fields["accessibility"], label=_("The accessibility notes")),
+        "phone": text_within(phone, limit=fields["phone"], label=_("The contact phone")),
+        "open_weekdays": _weekdays(open_weekdays),
+    }
+    with transaction.atomic():
+        locked = Base.objects.select_for_update().get(pk=base.pk)
+        before = snapshot(locked, BASE_FIELDS)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(values))
+        audit_record(actor=actor, role=grant.role, action="booking.base.edit", target=locked, before=before,
+                     after=snapshot(locked, BASE_FIELDS))
+    return locked
+
+
+def _weekdays(value) -> str:
+    days = "".join(sorted({str(day) for day in (value or [])}))
+    if not days or any(day not in "1234567" for day in days):
+        raise Invalid(_("Choose the weekdays the base is open."), code="invalid")
+    return days
+
+
+def base_photos_add(*, actor, base, photos) -> int:
+    """Add pictures of the base (re-encoded, location removed); at most ``MAX_BASE_PHOTOS`` in all."""
+    grant = _catalogue_grant(actor, base)
+    photos = list(photos or [])
+    if not photos:
+        raise Invalid(_("Choose at least one photo."), code="invalid")
+    processed = [process_photo(upload, keep_location=False) for upload in photos]
+    with transaction.atomic():
+        Base.objects.select_for_update().filter(pk=base.pk).first()  # one upload at a time counts the photos
+        if BasePhoto.objects.filter(base=base).count() + len(processed) > MAX_BASE_PHOTOS:
+            raise Invalid(_("A base shows at most %(max)d photos.") % {"max": MAX_BASE_PHOTOS}, code="invalid")
+        for content, width, height in processed:
+            BasePhoto.objects.create(base=base, image=content, width=width, height=height, size=content.size)
+        audit_record(actor=actor, role=grant.role, action="booking.base.photos", target=base,
+                     after={"added": len(processed)})
+    return len(processed)
+
+
+def base_photo_remove(*, actor, photo) -> None:
+    grant = _catalogue_grant(actor, photo.base)
+    with transaction.atomic():
+        name = photo.image.name
+        photo.delete()
+        audit_record(actor=actor, role=grant.role, action="booking.base.photos", target=photo.base,
+                     before={"photo": name}, after={"removed": 1})
+
+
+def plan_update(*, actor, plan: Plan, theme: str, duration_minutes, teaching: str, activities: str,
+                is_active: bool) -> Plan:
+    """What a plan teaches and what visitors do. A base keeps at least two plans on offer."""
+    grant = _catalogue_grant(actor, plan.base)
+    theme = text_within(theme, limit=Plan._meta.get_field("theme").max_length, label=_("The theme"))
+    if not theme:
+        raise Invalid(_("Name the plan's theme."), code="invalid")
+    try:
+        duration_minutes = int(duration_minutes)
+    except (TypeError, ValueError):
+        duration_minutes = 0
+    if not 15 <= duration_minutes <= 600:
+        raise Invalid(_("A plan lasts 15 to 600 minutes."), code="invalid")
+    teaching = text_within(teaching, limit=5000, label=_("The teaching list"))
+    activities = text_within(activities, limit=5000, label=_("What the visitors do"))
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        offered = Plan.objects.filter(base_id=locked.base_id, is_active=True).exclude(pk=locked.pk).count()
+        if not is_active and offered < 2:
+            raise Conflict(_("A base offers at least two plans: add another before withdrawing this one."),
+                           code="invalid_state")
+        before = snapshot(locked, PLAN_FIELDS)
+        locked.theme, locked.duration_minutes, locked.teaching = theme, duration_minutes, teaching
+        locked.activities, locked.is_active = activities, bool(is_active)
+        locked.save(update_fields=PLAN_FIELDS)
+        audit_record(actor=actor, role=grant.role, action="booking.plan.edit", target=locked, before=before,
+                     after=snapshot(locked, PLAN_FIELDS))
+    return locked

@@ -17,10 +17,13 @@ from django.views.decorators.http import require_POST
 from gridgov.bookings import exports, selectors, services
 from gridgov.bookings.forms import (
     AttendanceForm,
+    BaseForm,
+    BasePhotosForm,
     BookingForm,
     CancelForm,
     DecideForm,
     LiaisonForm,
+    PlanEditForm,
     RatingForm,
     RescheduleForm,
     RouteBookingForm,
@@ -28,6 +31,7 @@ from gridgov.bookings.forms import (
 from gridgov.bookings.models import BookingState
 from gridgov.bookings.workflow import EVENT_LABELS
 from gridgov.errors import DomainError, PermissionDenied, message_of
+from gridgov.media import private_jpeg
 from gridgov.orgs.permissions import may_somewhere
 from gridgov.pages import person_of, refuse_in_form, run_action
 
@@ -55,8 +59,19 @@ def base(request, code):
     today = timezone.localdate()
     days = selectors.availability(base=found, first=today + timedelta(days=1), last=today + timedelta(days=7))
     open_days = "、".join(str(WEEKDAYS_ABBR[int(day) - 1]) for day in found.open_weekdays if day in "1234567")
+    person = _viewer(request)
     return render(request, "bookings/base.html", {"base": found, "days": days, "plans": found.plans.all(),
-                                                  "slots": found.slots.all(), "open_days": open_days})
+                                                  "slots": found.slots.all(), "open_days": open_days,
+                                                  "photos": found.photos.all(),
+                                                  "may_edit": selectors.may_manage_base(person=person, base=found)})
+
+
+def base_photo(request, pk):
+    """A base's picture: public, like the catalogue."""
+    found = selectors.base_photo(pk)
+    if found is None:
+        raise Http404
+    return private_jpeg(found.image)
 
 
 def plan(request, pk):
@@ -348,3 +363,72 @@ def managed(request):
     rows = list(zip(bases, per_base))
     return render(request, "bookings/managed.html", {"rows": rows, "sections": per_section, "year": year,
                                                      "years": range(year, year - 4, -1)})
+
+
+# ---------------------------------------------------------------- the catalogue, kept by the base's staff
+
+
+@login_required
+def base_edit(request, code):
+    found = _managed_base(request, code)
+    person = person_of(request)
+    form = BaseForm(request.POST or None, initial={
+        "description": found.description, "address": found.address, "open_weekdays": list(found.open_weekdays),
+        "accessibility": found.accessibility, "phone": found.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.base_update(actor=person, base=found, **form.cleaned_data)
+        except DomainError as error:
+            refuse_in_form(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("bookings:base_edit", found.code)
+    return render(request, "bookings/base_edit.html", {
+        "base": found, "form": form, "photos_form": BasePhotosForm(), "photos": found.photos.all(),
+        "plans": selectors.plans_of(found)})
+
+
+@login_required
+@require_POST
+def base_photos(request, code):
+    found = _managed_base(request, code)
+    person = person_of(request)
+    form = BasePhotosForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, message_of(next(iter(form.errors.values()))))
+    else:
+        run_action(request, lambda: services.base_photos_add(actor=person, base=found, photos=form.cleaned_data["photos"]),
+                   success=_("Photos added."))
+    return redirect("bookings:base_edit", found.code)
+
+
+@login_required
+@require_POST
+def base_photo_remove(request, code, pk):
+    found = _managed_base(request, code)
+    photo = selectors.base_photo(pk)
+    if photo is None or photo.base_id != found.pk:
+        raise Http404
+    run_action(request, lambda: services.base_photo_remove(actor=person_of(request), photo=photo),
+               success=_("Photo removed."))
+    return redirect("bookings:base_edit", found.code)
+
+
+@login_required
+def plan_edit(request, pk):
+    found = selectors.plan_any(pk)
+    person = person_of(request)
+    if found is None or not selectors.may_manage_base(person=person, base=found.base):
+        raise Http404
+    form = PlanEditForm(request.POST or None, initial={
+        "theme": found.theme, "duration_minutes": found.duration_minutes, "teaching": found.teaching,
+        "activities": found.activities, "is_active": found.is_active})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(actor=person, plan=found, **form.cleaned_data)
+        except DomainError as error:
+            refuse_in_form(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("bookings:base_edit", found.base.code)
+    return render(request, "bookings/plan_edit.html", {"plan": found, "base": found.base, "form": form})

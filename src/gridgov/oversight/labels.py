@@ -106,6 +106,10 @@ ACTION_LABELS = {
     "booking.no_show": _("Visit recorded as not come"),
     "booking.assign": _("Visit liaison assigned"),
     "booking.rate": _("Visit rated"),
+    "booking.base.edit": _("Base page changed"),
+    "booking.base.photos": _("Base photos changed"),
+    "booking.plan.edit": _("Activity plan changed"),
+    "booking.catalogue": _("Base catalogue changed"),
 }
 
 AREA_LABELS = {
