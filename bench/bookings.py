@@ -134,9 +134,9 @@ def load_past(count: int) -> None:
         loader.insert("bookings_booking", [
             "organisation_id", "plan_id", "base_id", "slot_id", "date", "starts_at", "headcount", "booked_by_id",
             "contact_phone", "note", "state", "needs_second_review", "handed_over", "decision_reason",
-            "idempotency_key", "created_at", "updated_at"],
+            "idempotency_key", "trip", "created_at", "updated_at"],
             f"{org}, {slot_of('plan_id')}, {slot_of('base_id')}, {slot_of('slot_id')}, {day}, {starts}, "
-            f"1 + {scatter('n', 31)} %% 30, {booker}, '', '', {state}, %s, %s, '', '', %s, %s",
+            f"1 + {scatter('n', 31)} %% 30, {booker}, '', '', {state}, %s, %s, '', '', '', %s, %s",
             count, [False, False, at, at])
         loader.execute(
             "INSERT INTO bookings_slotday (slot_id, date, capacity, booked_people, bookings) "

@@ -366,6 +366,36 @@ def figures(request, year: Annotated[int, Query(..., ge=2000, le=2100)]):
     return {"year": year, "bases": per_base, "sections": per_section}
 
 
+class BookingLeagueOut(Schema):
+    rank: int
+    base: str
+    base_name: str
+    section: str
+    bookings: int
+    attended: int
+    no_show: int
+    person_visits: int
+    mean_rating: float | None
+    answered_in_time_percent: int | None
+    score: float
+    flagged: bool = Field(description="the bottom tenth of a yearly assessment (末位), for review")
+
+
+@router.get("/bookings/league", response={200: list[BookingLeagueOut], **errors(400)},
+            summary="The base league: monthly comparison, quarterly ranking, yearly assessment")
+def league(request, period: Annotated[str, Query(..., max_length=7, description="YYYY-MM, YYYY-Qn or YYYY")]):
+    try:
+        table = selectors.league(period=period)
+    except ValueError:
+        raise Invalid(_("Choose a month (2026-11), a quarter (2026-Q4) or a year (2026)."),
+                      code="invalid_period") from None
+    return [{"rank": entry["rank"], "base": entry["base"].code, "base_name": entry["base"].name,
+             "section": entry["base"].section.name, "bookings": entry["made"], "attended": entry["attended"],
+             "no_show": entry["no_show"], "person_visits": entry["people"], "mean_rating": entry["mean"],
+             "answered_in_time_percent": entry["on_time"], "score": entry["score"], "flagged": entry["flagged"]}
+            for entry in table]
+
+
 @router.post("/bookings/{int:booking_id}/attendance", response={200: BookingOut, **STEP_ERRORS},
              summary="The liaison records attendance (or a no-show) on the day")
 def attendance(request, booking_id: Id, payload: BookingAttendanceIn):

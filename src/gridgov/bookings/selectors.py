@@ -277,3 +277,57 @@ def year_figures(*, year: int, bases: list[Base]) -> tuple[list[dict], list[dict
     for row in (*per_base, *sections):
         row["mean"] = round(row["score_total"] / row["ratings"], 2) if row["ratings"] else None
     return per_base, sections
+
+
+# ---------------------------------------------------------------- the base league (月比晒、季排位、年考评)
+
+LEAGUE_WEIGHTS = {"volume": 30, "attendance": 25, "rating": 25, "on_time": 20}  # out of 100
+LEAGUE_BOTTOM_SHARE = 0.1  # the yearly assessment flags the bottom tenth (at least one base) for 末位淘汰 review
+
+
+def league(*, period: str) -> list[dict]:
+    """Every active base's figures for visits dated in ``period`` (``2026-11``, ``2026-Q4`` or ``2026``) and its
+    score out of 100: volume against the busiest base, attendance (visited of visits due), the mean rating out of
+    5, and requests answered by the base itself in time (not handed over). Best first with competition ranks; in a
+    yearly period the bottom tenth is flagged. Two grouped queries. ``ValueError`` for a malformed period."""
+    from gridgov.indices.sources import period_bounds
+
+    start, end = period_bounds(period)
+    bases = list(active_bases())
+    dated = Q(date__gte=start, date__lt=end)
+    rows = {row["base"]: row for row in Booking.objects.filter(dated).values("base").order_by().annotate(
+        made=Count("pk"), attended=Count("pk", filter=Q(state=BookingState.ATTENDED)),
+        no_show=Count("pk", filter=Q(state=BookingState.NO_SHOW)),
+        decided=Count("pk", filter=Q(decided_at__isnull=False)),
+        late=Count("pk", filter=Q(decided_at__isnull=False, handed_over=True)),
+        people=Sum("attendance__headcount"))}
+    rated = dict(Rating.objects.filter(booking__date__gte=start, booking__date__lt=end).values_list("booking__base")
+                 .annotate(mean=Avg("score")).order_by())
+    busiest = max((row["made"] for row in rows.values()), default=0)
+    table = []
+    for base in bases:
+        row = rows.get(base.pk, {})
+        made, attended, no_show = row.get("made", 0), row.get("attended", 0), row.get("no_show", 0)
+        decided, late = row.get("decided", 0), row.get("late", 0)
+        parts = {
+            "volume": made / busiest if busiest else 0.0,
+            "attendance": attended / (attended + no_show) if attended + no_show else 0.0,
+            "rating": float(rated[base.pk]) / 5 if rated.get(base.pk) else 0.0,
+            "on_time": (decided - late) / decided if decided else 0.0,
+        }
+        score = round(sum(LEAGUE_WEIGHTS[key] * value for key, value in parts.items()), 1)
+        table.append({"base": base, "made": made, "attended": attended, "no_show": no_show,
+                      "people": row.get("people") or 0, "mean": round(float(rated[base.pk]), 2) if rated.get(base.pk)
+                      else None, "on_time": round(parts["on_time"] * 100) if decided else None, "score": score,
+                      "flagged": False})
+    table.sort(key=lambda entry: (-entry["score"], entry["base"].pk))
+    for position, entry in enumerate(table):
+        same = position and table[position - 1]["score"] == entry["score"]
+        entry["rank"] = table[position - 1]["rank"] if same else position + 1
+    if period.isdigit() and table:
+        bottom = max(1, int(len(table) * LEAGUE_BOTTOM_SHARE))
+        floor = table[-bottom]["score"]
+        if floor < table[0]["score"]:  # when every base scores the same, nobody is last
+            for entry in table:
+                entry["flagged"] = entry["score"] <= floor
+    return table

@@ -9,6 +9,7 @@ urlpatterns = [
     path("bases/<slug:code>/", views.base, name="base"),
     path("plans/<int:pk>/", views.plan, name="plan"),
     path("routes/", views.routes, name="routes"),
+    path("league/", views.league, name="league"),
     path("routes/<slug:code>/", views.route, name="route"),
     path("mine/", views.mine, name="mine"),
     path("mine.ics", views.mine_ics, name="mine_ics"),

@@ -432,3 +432,40 @@ def plan_edit(request, pk):
             messages.success(request, _("Saved."))
             return redirect("bookings:base_edit", found.base.code)
     return render(request, "bookings/plan_edit.html", {"plan": found, "base": found.base, "form": form})
+
+
+# ---------------------------------------------------------------- the base league
+
+
+def _league_periods(today) -> list[tuple[str, str]]:
+    """The last full month, quarter and year, and the current ones, as (period, label)."""
+    month_start = today.replace(day=1)
+    last_month = month_start - timedelta(days=1)
+    quarter = (today.month - 1) // 3 + 1
+    last_quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    return [
+        (f"{last_month:%Y-%m}", _("%(year)d-%(month)02d (monthly comparison)") % {"year": last_month.year,
+                                                                                   "month": last_month.month}),
+        (f"{today:%Y-%m}", _("This month so far")),
+        (f"{last_quarter[0]}-Q{last_quarter[1]}", _("%(year)d Q%(quarter)d (quarterly ranking)") % {
+            "year": last_quarter[0], "quarter": last_quarter[1]}),
+        (f"{today.year - 1}", _("%(year)d (yearly assessment)") % {"year": today.year - 1}),
+        (f"{today.year}", _("%(year)d so far") % {"year": today.year}),
+    ]
+
+
+def league(request):
+    """月比晒、季排位、年考评: public, as a comparison is meant to be; the 末位 flags for those who run bases."""
+    periods = _league_periods(timezone.localdate())
+    period = request.GET.get("period") or periods[0][0]
+    try:
+        table = selectors.league(period=period)
+    except ValueError:
+        messages.error(request, _("Choose a month (2026-11), a quarter (2026-Q4) or a year (2026)."))
+        return redirect("bookings:league")
+    if period not in [value for value, _label in periods]:
+        periods.append((period, period))
+    person = _viewer(request)
+    return render(request, "bookings/league.html", {
+        "table": table, "period": period, "periods": periods, "yearly": period.isdigit(),
+        "show_flags": bool(person and selectors.bases_managed(person)), "weights": selectors.LEAGUE_WEIGHTS})
