@@ -200,6 +200,7 @@ class BookingYearOut(Schema):
 class BookingAttendanceIn(Schema):
     headcount: int = Field(0, ge=0, le=10_000)
     no_show: bool = False
+    people: list[Id] = Field([], max_length=10_000, description="ids of the organisation's members who came")
     note: Line = Field("", max_length=300)
 
 
@@ -400,7 +401,8 @@ def league(request, period: Annotated[str, Query(..., max_length=7, description=
              summary="The liaison records attendance (or a no-show) on the day")
 def attendance(request, booking_id: Id, payload: BookingAttendanceIn):
     return services.attendance_record(actor=request.person, booking=_booking(request, booking_id),
-                                      headcount=payload.headcount, no_show=payload.no_show, note=payload.note)
+                                      headcount=payload.headcount, no_show=payload.no_show, note=payload.note,
+                                      people=payload.people)
 
 
 @router.post("/bookings/ratings", response={201: BookingRatingOut, **errors(400, 403, 409)},

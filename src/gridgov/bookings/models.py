@@ -333,6 +333,8 @@ class Attendance(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    people = models.ManyToManyField(Person, blank=True, related_name="base_visits_attended",
+                                    verbose_name=_("members who came (when named)"))
 
     class Meta:
         verbose_name = _("attendance")

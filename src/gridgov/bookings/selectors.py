@@ -23,7 +23,7 @@ from gridgov.bookings.models import (
 )
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, grant_for, role_paths
-from gridgov.orgs.tree import is_under, under
+from gridgov.orgs.tree import is_under, people_under, under
 
 RELATED = ("base", "plan", "slot", "organisation", "booked_by", "reviewer", "liaison")
 
@@ -187,6 +187,16 @@ def organisations_for_booking(person) -> list[Node]:
 
 def liaisons_of(plan: Plan):
     return plan.liaisons.filter(is_active=True).order_by("pk")
+
+
+MAX_MEMBERS_TO_TICK = 200
+
+
+def members_to_tick(booking: Booking) -> list[Person]:
+    """The organisation's members the liaison can tick as come (by name; none for a very large organisation,
+    where the headcount alone is recorded)."""
+    members = list(people_under([booking.organisation.path]).order_by("name", "pk")[:MAX_MEMBERS_TO_TICK + 1])
+    return members if len(members) <= MAX_MEMBERS_TO_TICK else []
 
 
 def contact_of(person: Person | None) -> dict:

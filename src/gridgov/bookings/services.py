@@ -46,7 +46,7 @@ from gridgov.limits import text_within
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, Grant, grant_for, role_paths
-from gridgov.orgs.tree import holds_role_under, is_under, nearest_holder
+from gridgov.orgs.tree import holds_role_under, is_under, nearest_holder, people_under
 
 BOOKING_FIELDS = ["state", "date", "slot_id", "headcount", "reviewer_id", "due_at", "liaison_id", "handed_over",
                   "needs_second_review", "decision_reason"]
@@ -413,8 +413,10 @@ def _before_cutoff(booking: Booking, now) -> None:
 
 
 def attendance_record(*, actor, booking: Booking, headcount=0, no_show: bool = False, note: str = "", photos=(),
-                      now=None) -> Booking:
-    """The liaison records the day: how many came, with photos; or that nobody came."""
+                      people=(), now=None) -> Booking:
+    """The liaison records the day: how many came, with photos, and (when the liaison ticks them) which members
+    of the organisation; or that nobody came. Named members count as present at the organisation's 主题党日 in
+    the indices, and only they may then rate the visit."""
     now = now or timezone.now()
     note = text_within(note, limit=Attendance._meta.get_field("note").max_length, label=_("The note"))
     photos = list(photos or [])
@@ -432,21 +434,42 @@ def attendance_record(*, actor, booking: Booking, headcount=0, no_show: bool = F
         if not 1 <= headcount <= booking.slot.capacity:
             raise Invalid(_("Say how many came: 1 to %(capacity)d.") % {"capacity": booking.slot.capacity},
                           code="too_many_people")
+    people = [] if no_show else _members_of(booking.organisation, people)
+    if len(people) > max(headcount, 0):
+        raise Invalid(_("More members are named than came (%(count)d).") % {"count": headcount},
+                      code="too_many_people")
     processed = [process_photo(upload, keep_location=False) for upload in photos]
 
     def change(locked, event, now):
         attendance = Attendance.objects.create(booking=locked, headcount=headcount, no_show=no_show, note=note,
                                                recorded_by=actor, recorded_at=now)
+        attendance.people.set(people)
         for content, width, height in processed:
             AttendancePhoto.objects.create(attendance=attendance, image=content, width=width, height=height,
                                            size=content.size)
         if not no_show:
             activity_held_elsewhere(node=locked.organisation, kind=ACTIVITY_KIND, held_on=locked.date,
-                                    note=f"{locked.base.name} · {locked.plan.theme}", reason=f"booking {locked.pk}")
+                                    note=f"{locked.base.name} · {locked.plan.theme}", reason=f"booking {locked.pk}",
+                                    people=people)
 
     event = Event.NO_SHOW if no_show else Event.ATTEND
     return _transition(actor=actor, booking=booking, event=event, change=change, now=now,
                        note=str(headcount), who=_liaison_grant)
+
+
+def _members_of(organisation: Node, people) -> list[Person]:
+    """``people`` (persons or ids), each a member of the organisation; anyone else is refused."""
+    ids = {getattr(person, "pk", person) for person in (people or [])}
+    if not ids:
+        return []
+    try:
+        ids = {int(pk) for pk in ids}
+    except (TypeError, ValueError):
+        raise Invalid(_("Tick members of the visiting organisation."), code="invalid") from None
+    members = list(people_under([organisation.path]).filter(pk__in=ids))
+    if len(members) != len(ids):
+        raise Invalid(_("Tick members of the visiting organisation."), code="invalid")
+    return members
 
 
 def rating_token(booking: Booking) -> str:
@@ -470,6 +493,9 @@ def rating_submit(*, actor, token: str, score, comment: str = "", now=None) -> R
     score = stars(score)
     comment = text_within(comment, limit=MAX_COMMENT, label=_("The comment"))
     attended = booking.state == BookingState.ATTENDED
+    named = set(booking.attendance.people.values_list("pk", flat=True)) if attended else set()
+    if named and getattr(actor, "pk", None) not in named:
+        attended = False  # the liaison named who came: only they rate
     if not (isinstance(actor, Person) and attended and holds_role_under(actor, booking.organisation)):
         audit_denied(actor=actor, action="booking.rate", target=booking, reason="not_attendee")
         raise PermissionDenied(_("Only members of the organisation that made the visit can rate it."),

@@ -156,9 +156,11 @@ def queue(request):
 @login_required
 def liaison(request):
     person = person_of(request)
-    visits = selectors.liaison_visits(person=person)
-    return render(request, "bookings/liaison.html", {"visits": visits, "today": timezone.localdate(),
-                                                     "form": AttendanceForm()})
+    today = timezone.localdate()
+    visits = list(selectors.liaison_visits(person=person))
+    for visit in visits:  # who may be ticked as come, for the visits of today and the past week
+        visit.members = selectors.members_to_tick(visit) if visit.date <= today else []
+    return render(request, "bookings/liaison.html", {"visits": visits, "today": today, "form": AttendanceForm()})
 
 
 def _booking(request, pk):
@@ -258,7 +260,8 @@ def attendance(request, pk):
         data = form.cleaned_data
         run_action(request, lambda: services.attendance_record(actor=person, booking=booking,
                                                                headcount=data["headcount"] or 0, no_show=data["no_show"],
-                                                               note=data["note"], photos=data["photos"]),
+                                                               note=data["note"], photos=data["photos"],
+                                                               people=request.POST.getlist("people")),
                    success=_("Attendance recorded."))
     return redirect("bookings:liaison")
 

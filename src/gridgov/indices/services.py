@@ -300,7 +300,8 @@ def activity_mark_held(*, actor, activity: ActivityRecord, held_on: date) -> Act
     return activity
 
 
-def activity_held_elsewhere(*, node: Node, kind: str, held_on: date, note: str, reason: str) -> ActivityRecord:
+def activity_held_elsewhere(*, node: Node, kind: str, held_on: date, note: str, reason: str,
+                            people=()) -> ActivityRecord:
     """An activity the organisation held through another app (a 主题党日 at a booked base, recorded by the base's
     liaison): it fulfils the organisation's open activity of that kind due that month, else it is recorded as
     an extra one held that day. Called by that app's service, which has checked its own actor; recorded here
@@ -318,11 +319,14 @@ def activity_held_elsewhere(*, node: Node, kind: str, held_on: date, note: str, 
             activity.save(update_fields=["held_on", "note"])
             audit_record(actor=SYSTEM, role="system", action="indices.activity.held", target=activity,
                          before=before, after=snapshot(activity, ["held_on"]), reason=reason)
-            return activity
-        activity = ActivityRecord.objects.create(node=node, kind=kind, due_on=held_on, held_on=held_on,
-                                                 required=False, note=note)
-        audit_record(actor=SYSTEM, role="system", action="indices.activity.record", target=activity,
-                     after=snapshot(activity, ["kind", "due_on", "held_on", "required"]), reason=reason)
+        else:
+            activity = ActivityRecord.objects.create(node=node, kind=kind, due_on=held_on, held_on=held_on,
+                                                     required=False, note=note)
+            audit_record(actor=SYSTEM, role="system", action="indices.activity.record", target=activity,
+                         after=snapshot(activity, ["kind", "due_on", "held_on", "required"]), reason=reason)
+        if people:
+            Attendance.objects.bulk_create([Attendance(activity=activity, person=person, present=True)
+                                            for person in people], ignore_conflicts=True)
     return activity
 
 

@@ -91,3 +91,27 @@ def test_visit_not_yet_held_cannot_be_rated(approved, street):
         services.rating_submit(actor=street.worker_a, token=services.rating_token(approved), score=5)
     assert refused.value.code == "not_attendee"
     assert VISIT
+
+
+def test_named_attendees_count_in_the_indices_and_only_they_rate(approved, catalogue, street):
+    from gridgov.indices.models import Attendance as Present
+
+    booking = services.attendance_record(actor=catalogue.liaison, booking=approved, headcount=3,
+                                         people=[street.worker_a.pk], now=ON_THE_DAY)
+    assert list(booking.attendance.people.all()) == [street.worker_a]
+    assert list(Present.objects.values_list("person_id", "present")) == [(street.worker_a.pk, True)]
+    token = services.rating_token(booking)
+    with pytest.raises(DomainError) as refused:
+        services.rating_submit(actor=street.community_cadre, token=token, score=5)
+    assert refused.value.code == "not_attendee"
+    services.rating_submit(actor=street.worker_a, token=token, score=5)
+
+
+def test_naming_someone_outside_the_organisation_or_more_than_came_is_refused(approved, catalogue, street):
+    for people, headcount in [([street.village_cadre.pk], 3), ([street.worker_a.pk, street.community_cadre.pk], 1),
+                              (["x"], 3)]:
+        with pytest.raises(DomainError):
+            services.attendance_record(actor=catalogue.liaison, booking=approved, headcount=headcount, people=people,
+                                       now=ON_THE_DAY)
+    approved.refresh_from_db()
+    assert approved.state == BookingState.APPROVED
