@@ -49,7 +49,9 @@ def _viewer(request):
 
 
 def catalogue(request):
-    return render(request, "bookings/catalogue.html", {"sections": selectors.sections_with_bases()})
+    person = _viewer(request)
+    return render(request, "bookings/catalogue.html", {"sections": selectors.sections_with_bases(),
+                                                       "managed": bool(person and selectors.bases_managed(person))})
 
 
 def base(request, code):
