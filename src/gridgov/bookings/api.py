@@ -382,19 +382,21 @@ class BookingLeagueOut(Schema):
     flagged: bool = Field(description="the bottom tenth of a yearly assessment (末位), for review")
 
 
-@router.get("/bookings/league", response={200: list[BookingLeagueOut], **errors(400)},
+@router.get("/bookings/league", response={200: Page[BookingLeagueOut], **errors(400)},
             summary="The base league: monthly comparison, quarterly ranking, yearly assessment")
-def league(request, period: Annotated[str, Query(..., max_length=7, description="YYYY-MM, YYYY-Qn or YYYY")]):
+def league(request, period: Annotated[str, Query(..., max_length=7, description="YYYY-MM, YYYY-Qn or YYYY")],
+           limit: Limit = 100, offset: Offset = 0):
     try:
         table = selectors.league(period=period)
     except ValueError:
         raise Invalid(_("Choose a month (2026-11), a quarter (2026-Q4) or a year (2026)."),
                       code="invalid_period") from None
-    return [{"rank": entry["rank"], "base": entry["base"].code, "base_name": entry["base"].name,
+    rows = [{"rank": entry["rank"], "base": entry["base"].code, "base_name": entry["base"].name,
              "section": entry["base"].section.name, "bookings": entry["made"], "attended": entry["attended"],
              "no_show": entry["no_show"], "person_visits": entry["people"], "mean_rating": entry["mean"],
              "answered_in_time_percent": entry["on_time"], "score": entry["score"], "flagged": entry["flagged"]}
             for entry in table]
+    return page(rows, limit=limit, offset=offset)
 
 
 @router.post("/bookings/{int:booking_id}/attendance", response={200: BookingOut, **STEP_ERRORS},

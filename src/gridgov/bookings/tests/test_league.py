@@ -59,7 +59,7 @@ def test_league_page_is_public_and_flags_are_for_base_staff(client, season, cata
 
 
 def test_league_by_api(client, street, season):
-    table = client.get(f"/api/v1/bookings/league?period={VISIT.year}", **bearer(street.worker_a)).json()
+    table = client.get(f"/api/v1/bookings/league?period={VISIT.year}", **bearer(street.worker_a)).json()["items"]
     assert [(row["base"], row["flagged"]) for row in table] == [("red-hall", False), ("quiet", True)]
     bad = client.get("/api/v1/bookings/league?period=20x6", **bearer(street.worker_a))
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_period"
