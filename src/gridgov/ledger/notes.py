@@ -42,7 +42,7 @@ def verifier_key(name: str, public: bytes) -> str:
 def parse_verifier_key(text: str) -> tuple[str, bytes, bytes]:
     """(name, key hash, public key) of a verifier key, checking its hash."""
     try:
-        name, hash_hex, encoded = text.strip().rsplit("+", 2)
+        name, hash_hex, encoded = text.strip().split("+", 2)
         raw = base64.b64decode(encoded, validate=True)
         declared = bytes.fromhex(hash_hex)
     except (ValueError, binascii.Error):
