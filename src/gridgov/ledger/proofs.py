@@ -31,8 +31,9 @@ def _entries(postings: list[Posting]) -> dict[int, str]:
             for p in postings}
 
 
-def person_bundle(*, person, period: str | None = None) -> dict:
-    """The bundle proving ``person``'s postings (of ``period``, a month, or all) up to the latest checkpoint."""
+def person_bundle(*, person, period: str | None = None, latest: int | None = None) -> dict:
+    """The bundle proving ``person``'s postings (of ``period``, a month, or all; or only the ``latest`` few)
+    up to the latest checkpoint."""
     if period and not PERIOD.match(period):
         raise LedgerRefusal(_("A period is a month, written YYYY-MM."), code="invalid_period")
     checkpoint = latest_checkpoint()
@@ -46,7 +47,11 @@ def person_bundle(*, person, period: str | None = None) -> dict:
         if period:
             postings = postings.filter(period=period)
     later = postings.filter(sequence__gt=checkpoint.size).count()
-    postings = list(postings.filter(sequence__lte=checkpoint.size).order_by("sequence")[:MAX_POSTINGS + 1])
+    provable = postings.filter(sequence__lte=checkpoint.size)
+    if latest:
+        postings = sorted(provable.order_by("-sequence")[:latest], key=lambda p: p.sequence)
+    else:
+        postings = list(provable.order_by("sequence")[:MAX_POSTINGS + 1])
     if len(postings) > MAX_POSTINGS:
         raise LedgerRefusal(_("More than %(count)d postings: ask for one month at a time.") % {"count": MAX_POSTINGS},
                             code="invalid_period")
