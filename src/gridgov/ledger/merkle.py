@@ -142,14 +142,15 @@ def read_with(fetch: Callable[[list[Address]], dict[Address, bytes]], kind: str,
 
 # ---------------------------------------------------------------------------------------------- verifying
 
-def verify_inclusion(index: int, size: int, leaf: bytes, path: list[bytes], expected_root: bytes) -> bool:
-    """RFC 9162 §2.1.3.2."""
+def root_from_inclusion(index: int, size: int, leaf: bytes, path: list[bytes]) -> bytes | None:
+    """The root that ``path`` leads to from leaf ``index`` of a tree of ``size`` (RFC 9162 §2.1.3.2), or
+    None when the path cannot belong to that position (too long, too short, a hash not 32 bytes)."""
     if not (0 <= index < size) or any(len(item) != 32 for item in path):
-        return False
+        return None
     fn, sn, result = index, size - 1, leaf
     for item in path:
         if sn == 0:
-            return False
+            return None
         if fn & 1 or fn == sn:
             result = node_hash(item, result)
             if not fn & 1:
@@ -158,7 +159,13 @@ def verify_inclusion(index: int, size: int, leaf: bytes, path: list[bytes], expe
         else:
             result = node_hash(result, item)
         fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and result == expected_root
+    return result if sn == 0 else None
+
+
+def verify_inclusion(index: int, size: int, leaf: bytes, path: list[bytes], expected_root: bytes) -> bool:
+    """RFC 9162 §2.1.3.2."""
+    found = root_from_inclusion(index, size, leaf, path)
+    return found is not None and found == expected_root
 
 
 def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes, path: list[bytes]) -> bool:

@@ -196,8 +196,7 @@ def least_earning(*, node, period: str, limit: int = 5) -> list[RankingRow]:
 
 def latest_checkpoint():
     """The newest checkpoint a witness co-signed, or else the newest one (None before the first)."""
-    return (Checkpoint.objects.filter(cosignatures__isnull=False).order_by("-size").first()
-            or Checkpoint.objects.order_by("-size").first())
+    return latest_cosigned_checkpoint() or Checkpoint.objects.order_by("-size").first()
 
 
 def checkpoints_page():
@@ -212,3 +211,8 @@ def split_views(*, since=None, until=None):
     if until is not None:
         views = views.filter(detected_at__lt=until)
     return views
+
+
+def latest_cosigned_checkpoint():
+    """The newest checkpoint at least one witness co-signed (what public pages show), or None."""
+    return Checkpoint.objects.filter(cosignatures__isnull=False).order_by("-size").first()

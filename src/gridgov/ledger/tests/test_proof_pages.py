@@ -48,3 +48,15 @@ def test_before_any_checkpoint_the_proof_pages_say_so(client, street, budget):
 def test_the_verifier_page_opens_without_login_and_loads_only_local_script(client, street):
     page = client.get("/verify/").content.decode()
     assert "ledger/verify.js" in page and "http" not in page.split("verify.js")[0].rsplit("<script", 1)[-1]
+
+
+def test_the_public_organisation_page_shows_the_latest_cosigned_checkpoint(client, street, budget):
+    from gridgov.indices import publicity, services as index_services
+
+    code = index_services.org_code_issue(actor=SYSTEM, node=street.village)
+    assert "检查点" not in client.get(f"/o/{code.slug}/").content.decode()  # nothing co-signed yet
+    checkpoint = _signed(street)
+    page = client.get(f"/o/{code.slug}/").content.decode()
+    assert checkpoint.root_hash in page and checkpoints.log_verifier_key() in page and "/verify/" in page
+    (notice,) = publicity.notices()  # the same lines close the 亮分公示 list (indices.exports)
+    assert any(checkpoint.root_hash in line for line in notice.lines)
