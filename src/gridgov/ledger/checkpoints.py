@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_record
+from gridgov.errors import PermissionDenied
 from gridgov.ledger import journal, merkle, merkle_log, notes
 from gridgov.ledger.errors import CheckpointRefusal, LedgerRefusal, SplitViewDetected
 from gridgov.ledger.models import Checkpoint, Cosignature, SplitView
-from gridgov.errors import PermissionDenied
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import require, role_paths
 

@@ -51,7 +51,8 @@ def test_the_verifier_page_opens_without_login_and_loads_only_local_script(clien
 
 
 def test_the_public_organisation_page_shows_the_latest_cosigned_checkpoint(client, street, budget):
-    from gridgov.indices import publicity, services as index_services
+    from gridgov.indices import publicity
+    from gridgov.indices import services as index_services
 
     code = index_services.org_code_issue(actor=SYSTEM, node=street.village)
     assert "检查点" not in client.get(f"/o/{code.slug}/").content.decode()  # nothing co-signed yet
