@@ -48,20 +48,7 @@ def parse_args():
     return args
 
 
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-
-
-def street_with(people: int):
-    from ledger import make_street  # bench/ledger.py: the same street
-
-    return make_street(people)
+from ledger import make_street, setup_django  # noqa: E402  (bench/ledger.py: the same Django and street)
 
 
 class NoLog:
@@ -136,7 +123,7 @@ def main():
         from gridgov.orgs.permissions import SYSTEM
 
         people = args.grants * 2 + args.batch * 2 + 50
-        _street, communities, _grids, everyone = street_with(people * 8)
+        _street, communities, _grids, everyone = make_street(people * 8)
         community = communities[0]
         residents = [person for i, person in enumerate(everyone) if i % 64 < 8]  # those of community 0
         services.budget_set(actor=SYSTEM, node=community, period=services.journal.current_period(),
