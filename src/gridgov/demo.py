@@ -31,6 +31,7 @@ SEEDERS = [
     "gridgov.reports.demo.seed",
     "gridgov.bookings.demo.seed",
     "gridgov.indices.demo.seed",
+    "gridgov.ledger.demo.seed_checkpoint",  # last: it signs every posting the seeders above made
 ]
 
 STATS = [

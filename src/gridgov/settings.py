@@ -262,3 +262,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "WARNING")},
 }
+
+# The name the ledger's checkpoints carry (C2SP tlog-checkpoint "origin"; also the signing key's name): one per
+# installation, no spaces or "+". Its Ed25519 key is generated into DATA_DIR/ledger-signing.key on first use.
+LEDGER_ORIGIN = os.environ.get("GRIDGOV_LEDGER_ORIGIN", "") or (SITE_URL.split("://", 1)[-1] + "/ledger")
+if not LEDGER_ORIGIN or any(c.isspace() or c == "+" for c in LEDGER_ORIGIN):
+    raise ImproperlyConfigured("GRIDGOV_LEDGER_ORIGIN must be one word without spaces or '+'")
+LEDGER_SIGNING_KEY = DATA_DIR / "ledger-signing.key"

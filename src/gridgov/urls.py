@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from gridgov import pwa
 from gridgov.api import api
 from gridgov.indices import views as indices_views
+from gridgov.ledger import views_proofs as ledger_proof_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("messages/", include("gridgov.notifications.urls")),
     path("", include("gridgov.cockpit.urls")),
     path("o/<str:slug>/", indices_views.public_organisation, name="indices_public"),
+    path("verify/", ledger_proof_views.verifier_page, name="ledger_verifier"),
     path("", include("gridgov.orgs.urls")),
     path("", include("gridgov.workbench.urls")),
 ]

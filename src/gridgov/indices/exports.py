@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from gridgov.indices import publicity
 from gridgov.indices.selectors import ranking
 from gridgov.spreadsheets import workbook_bytes
 
@@ -29,5 +30,11 @@ def ranking_workbook(run, *, parent=None, mask_names: bool = True) -> bytes:
         sheet.append([standing.rank, name, *[float(s.value) if s else 0 for s in row.scores], float(standing.total),
                       standing.stars, tiers.get(standing.tier, standing.tier),
                       standing.get_colour_display() if standing.colour else ""])
+    for notice in publicity.notices():
+        sheet.append([])
+        sheet.append([notice.title])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        for line in notice.lines:
+            sheet.append([line])
     sheet.column_dimensions["B"].width = 24
     return workbook_bytes(workbook)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.errors import DomainError, message_of
-from gridgov.indices import exports, selectors, services
+from gridgov.indices import exports, publicity, selectors, services
 from gridgov.indices.forms import ActivityForm, AssessmentForm, NewsForm
 from gridgov.indices.models import Computation, EntityKind, Run, Standing
 from gridgov.orgs.models import Node, NodeKind
@@ -248,7 +248,7 @@ def public_organisation(request, slug: str):
     colour = current.colour if current else ""
     qr = segno.make(url, error="m")
     return render(request, "indices/public.html", {
-        "node": code.node, "blocks": blocks, "current": current,
+        "node": code.node, "blocks": blocks, "current": current, "notices": publicity.notices(),
         "qr_svg": qr.svg_inline(scale=5, border=2, dark=QR_DARK.get(colour, "#111"), light="#fff", omitsize=True),
     })
 

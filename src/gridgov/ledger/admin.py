@@ -15,7 +15,19 @@ from django.utils.http import urlencode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.ledger.models import Account, Budget, ChainHead, EarnedHistogram, EarnedTotal, Line, Posting
+from gridgov.ledger.models import (
+    Account,
+    Budget,
+    ChainHead,
+    Checkpoint,
+    Cosignature,
+    EarnedHistogram,
+    EarnedTotal,
+    Line,
+    MerkleNode,
+    Posting,
+    SplitView,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -219,7 +231,7 @@ class ChainHeadAdmin(ReadOnlyAdmin):
     """The chain's last sequence and hash; ``gridgov ledger verify`` checks every posting against it."""
 
     list_display = ["sequence", "hash"]
-    fields = ["sequence", "hash"]
+    fields = ["sequence", "hash", "frontier"]
 
 
 @admin.register(EarnedTotal)
@@ -245,3 +257,39 @@ class EarnedHistogramAdmin(ReadOnlyAdmin):
     list_per_page = 100
     show_full_result_count = False
     fields = ["node_id", "period", "points", "count"]
+
+
+@admin.register(MerkleNode)
+class MerkleNodeAdmin(ReadOnlyAdmin):
+    """The Merkle log's stored subtrees (``ledger.merkle``); ``gridgov ledger verify`` recomputes them."""
+
+    list_display = ["level", "index", "hash"]
+    list_filter = ["level"]
+    search_fields = ["=index", "hash"]
+    ordering = ["level", "index"]
+    list_per_page = 100
+    show_full_result_count = False
+    fields = ["level", "index", "hash"]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["size", "root_hash", "origin", "created_at"]
+    search_fields = ["=size", "root_hash"]
+    fields = ["origin", "size", "root_hash", "note", "created_at"]
+
+
+@admin.register(Cosignature)
+class CosignatureAdmin(ReadOnlyAdmin):
+    list_display = ["checkpoint", "witness", "key_name", "created_at"]
+    list_select_related = ["checkpoint", "witness"]
+    search_fields = ["key_name", "witness__name"]
+    fields = ["checkpoint", "witness", "key_name", "verifier_key", "signature", "created_at"]
+
+
+@admin.register(SplitView)
+class SplitViewAdmin(ReadOnlyAdmin):
+    list_display = ["detected_at", "witness", "signed_size", "seen_size"]
+    list_select_related = ["witness"]
+    search_fields = ["=seen_size", "seen_root", "signed_root"]
+    fields = ["witness", "signed", "signed_size", "signed_root", "seen_size", "seen_root", "seen_note", "detected_at"]

@@ -8,7 +8,7 @@ from pydantic import StrictInt
 
 from gridgov.api_schemas import Id, Limit, Line, Offset, Page, errors, max_length_of, page
 from gridgov.errors import NotFound, PermissionDenied
-from gridgov.ledger import selectors, services
+from gridgov.ledger import checkpoints, proofs, selectors, services
 from gridgov.ledger.models import Posting
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import require
@@ -227,3 +227,64 @@ def budget_put(request, body: BudgetIn):
     budget = services.budget_set(actor=request.person, node=node, period=body.period, amount=body.amount)
     return {"node": node.code, "period": budget.period, "amount": budget.amount,
             "left": selectors.balance_of(budget.account)}
+
+
+# ---------------------------------------------------------------------------------------------- verifiable points
+
+Size = Annotated[int, Query(..., ge=1, le=2**53 - 1, description="A tree size: postings 1 … n.")]
+
+
+class CheckpointOut(Schema):
+    origin: str
+    size: int
+    root_hash: str = Field(description="Hex SHA-256 (RFC 6962 tree hash).")
+    note: str = Field(description="The C2SP signed note, with the witnesses' co-signatures.")
+    witnesses: int
+    time: str
+
+
+class ProofOut(Schema):
+    size: int
+    proof: list[str] = Field(description="Base64 hashes, RFC 9162 order.")
+
+
+class LogKeyOut(Schema):
+    log_key: str = Field(description="The installation's Ed25519 verifier key (C2SP signed-note format).")
+
+
+def _checkpoint_out(checkpoint) -> dict:
+    return {"origin": checkpoint.origin, "size": checkpoint.size, "root_hash": checkpoint.root_hash,
+            "note": proofs.cosigned_note(checkpoint), "witnesses": len(checkpoint.cosignatures.all()),
+            "time": checkpoint.created_at.isoformat()}
+
+
+@router.get("/points/checkpoints", response={200: Page[CheckpointOut], **errors()},
+            summary="Signed checkpoints of the points ledger, newest first")
+def checkpoint_list(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.checkpoints_page(), limit=limit, offset=offset,
+                build=lambda chunk: [_checkpoint_out(c) for c in chunk])
+
+
+@router.get("/points/checkpoints/key", response={200: LogKeyOut, **errors()},
+            summary="The installation's public key that signs checkpoints")
+def checkpoint_key(request):
+    return {"log_key": checkpoints.log_verifier_key()}
+
+
+@router.get("/points/proofs/inclusion", response={200: ProofOut, **errors(400)},
+            summary="Inclusion proof of posting #index+1 in the tree of a size")
+def inclusion(request, index: Annotated[int, Query(..., ge=0, le=2**53 - 1, description="Leaf: sequence − 1.")],
+              size: Size):
+    return {"size": size, "proof": proofs.inclusion_proof(index=index, size=size)}
+
+
+@router.get("/points/proofs/consistency", response={200: ProofOut, **errors(400)},
+            summary="Consistency proof between two tree sizes")
+def consistency(request, first: Size, second: Size):
+    return {"size": second, "proof": proofs.consistency_proof(first=first, second=second)}
+
+
+@router.get("/points/proofs/mine", response={200: dict, **errors(400, 404)},
+            summary="My proof bundle: my postings with inclusion proofs against the latest co-signed checkpoint")
+def my_bundle(request, period: Period | None = None):
+    return proofs.person_bundle(person=request.person, period=period)

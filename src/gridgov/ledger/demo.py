@@ -44,3 +44,21 @@ def seed(*, rng: random.Random, out) -> None:
             grants.append({"person": rng.choice(active), "amount": rng.randint(low, high) // 5 * 5 or 5,
                            "reason": reason, "idempotency_key": f"demo:{period}:{suffix}:{index}"})
         services.grant_batch(actor=SYSTEM, grants=grants, budget_node=unit, idempotency_key=f"demo:{period}:{suffix}")
+
+
+def seed_checkpoint(*, rng: random.Random, out) -> None:
+    """One checkpoint of everything seeded, co-signed by the street's supervisor with a key of their own
+    (kept in the data dir for the demo; a real witness keeps theirs off the server)."""
+    from django.conf import settings
+
+    from gridgov.ledger import checkpoints, notes
+    from gridgov.ledger.errors import LedgerRefusal
+
+    supervisor = Person.objects.filter(roles__role=Role.SUPERVISOR).order_by("pk").first()
+    try:
+        checkpoint = checkpoints.checkpoint_make(actor=SYSTEM)
+    except LedgerRefusal:
+        return  # nothing was posted
+    if supervisor is not None:
+        key = notes.load_or_create_key(settings.DATA_DIR / "demo-witness.key")
+        checkpoints.checkpoint_cosign(actor=supervisor, checkpoint=checkpoint, private_key=key)

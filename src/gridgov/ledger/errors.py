@@ -45,3 +45,21 @@ class BudgetExceeded(InsufficientFunds):
 
 class AlreadyReversed(LedgerRefusal):
     code = "already_reversed"
+
+
+register_codes({
+    "empty_ledger": (409, "Nothing has been posted yet, so there is no checkpoint to sign."),
+    "unknown_checkpoint": (404, "No such checkpoint."),
+    "bad_checkpoint": (400, "The checkpoint does not parse, or its log signature does not verify."),
+    "older_checkpoint": (409, "The checkpoint is older than the last one this witness signed."),
+    "split_view": (409, "The checkpoint contradicts one this witness signed; an oversight finding was raised."),
+    "invalid_proof_range": (400, "Leaf index or tree sizes out of range for the log."),
+})
+
+
+class CheckpointRefusal(DomainError):
+    code = "bad_checkpoint"
+
+
+class SplitViewDetected(CheckpointRefusal):
+    code = "split_view"

@@ -25,7 +25,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.ledger import aggregates
+from gridgov.ledger import aggregates, merkle, merkle_log
 from gridgov.ledger.errors import BudgetExceeded, InsufficientFunds, LedgerRefusal
 from gridgov.ledger.models import Account, Budget, ChainHead, EarnedTotal, Line, Posting, PostingKind
 from gridgov.orgs import tree
@@ -60,6 +60,7 @@ class Head:
 
     sequence: int
     hash: str
+    frontier: str = ""  # the Merkle log's right edge (``merkle_log.frontier_of``)
 
 
 @dataclass
@@ -116,16 +117,16 @@ def lock_head() -> Head:
     if not connection.in_atomic_block:
         raise RuntimeError("lock_head() must run inside transaction.atomic()")
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = f"SELECT sequence, hash FROM {table(ChainHead)} WHERE id = 1{lock}"
+    sql = f"SELECT sequence, hash, frontier FROM {table(ChainHead)} WHERE id = 1{lock}"
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
         if row is None:
-            cursor.execute(f"INSERT INTO {table(ChainHead)} (id, sequence, hash) VALUES (1, 0, '') "
+            cursor.execute(f"INSERT INTO {table(ChainHead)} (id, sequence, hash, frontier) VALUES (1, 0, '', '') "
                            f"ON CONFLICT (id) DO NOTHING")
             cursor.execute(sql)
             row = cursor.fetchone()
-    return Head(sequence=row[0], hash=row[1])
+    return Head(sequence=row[0], hash=row[1], frontier=row[2])
 
 
 def grant_context(*, budget_node: Node, period: str, person_ids: list[int]) -> tuple[int | None, dict[int, Payee]]:
@@ -275,9 +276,10 @@ def _write(*, actor, drafts: list[Draft], head: Head, overdraft_error, payees, i
             for account_id, amount in draft.lines:
                 deltas[account_id] = deltas.get(account_id, 0) + amount
         kinds = _move_balances(deltas, overdraft_error)
+        frontier = merkle_log.append(head.sequence, head.frontier, [row.pop("leaf") for row in rows])
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table(ChainHead)} SET sequence = %s, hash = %s WHERE id = 1",
-                           [rows[-1]["sequence"], rows[-1]["hash"]])
+            cursor.execute(f"UPDATE {table(ChainHead)} SET sequence = %s, hash = %s, frontier = %s WHERE id = 1",
+                           [rows[-1]["sequence"], rows[-1]["hash"], frontier])
     except IntegrityError as error:
         if "no_overdraft" in str(error) or "CHECK constraint" in str(error):
             # The database's own check caught what the guarded update should have (the caller rolls back).
@@ -327,7 +329,9 @@ def _numbered_rows(*, actor, drafts: list[Draft], head: Head, now) -> list[dict]
             "actor_name": actor_name, "role": draft.role[:20], "memo": draft.memo[:200], "created_at": now_text,
             "reverses_id": draft.reverses_id, "prev_hash": prev_hash,
         }
-        values["hash"] = prev_hash = hashlib.sha256(canonical(values, draft.lines)).hexdigest()
+        content = canonical(values, draft.lines)
+        values["hash"] = prev_hash = hashlib.sha256(content).hexdigest()
+        values["leaf"] = merkle.leaf_hash(content)  # the Merkle log's leaf: the same bytes (RFC 6962 §2.1)
         rows.append(values)
     return rows
 

@@ -71,6 +71,9 @@ class ChainHead(models.Model):
 
     sequence = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="")
+    # The Merkle log's right edge at ``sequence`` leaves: the hex hashes of merkle.frontier_addresses(sequence),
+    # so appending reads nothing more than this row.
+    frontier = models.TextField(default="", blank=True)
 
     class Meta:
         verbose_name = _("ledger chain head")
@@ -188,3 +191,63 @@ class EarnedHistogram(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["node_id", "period", "points"], name="ledger_histogram_bucket_unique")
         ]
+
+
+class MerkleNode(AppendOnlyModel):
+    """A complete subtree of the Merkle log over postings (RFC 6962): leaves [index·2^level, (index+1)·2^level).
+    Leaf i (level 0) is the posting of sequence i + 1; written in the posting's transaction, never changed."""
+
+    level = models.SmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="ledger_merkle_node_unique")]
+
+
+class Checkpoint(AppendOnlyModel):
+    """A signed statement of the log: origin, size, root (a C2SP tlog-checkpoint signed note)."""
+
+    origin = models.CharField(_("origin"), max_length=200)
+    size = models.BigIntegerField(_("tree size"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    note = models.TextField(_("signed note"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ledger checkpoint")
+        verbose_name_plural = _("ledger checkpoints")
+        ordering = ["-size"]
+        constraints = [models.UniqueConstraint(fields=["origin", "size"], name="ledger_checkpoint_once_per_size")]
+
+    def __str__(self) -> str:
+        return f"{self.origin} #{self.size}"
+
+
+class Cosignature(AppendOnlyModel):
+    """A witness's (纪检监察) signature line on a checkpoint, made after checking it extends the last one
+    the witness signed."""
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures")
+    witness = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    key_name = models.CharField(max_length=120)
+    verifier_key = models.CharField(max_length=200)
+    signature = models.TextField()  # the note's signature line, "— name base64"
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["checkpoint", "witness"], name="ledger_cosign_once")]
+
+
+class SplitView(AppendOnlyModel):
+    """A checkpoint a witness was shown that contradicts one it signed: same size with another root, or
+    a later tree that does not extend it. Oversight lists every row as a finding."""
+
+    witness = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
+    signed = models.ForeignKey(Checkpoint, null=True, on_delete=models.PROTECT, related_name="+")
+    signed_size = models.BigIntegerField()
+    signed_root = models.CharField(max_length=64)
+    seen_size = models.BigIntegerField()
+    seen_root = models.CharField(max_length=64)
+    seen_note = models.TextField()
+    detected_at = models.DateTimeField(default=timezone.now, db_index=True)

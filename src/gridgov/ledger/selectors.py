@@ -6,7 +6,17 @@ from django.db.models import Count, Q, Sum
 
 from gridgov.ledger.aggregates import level_column
 from gridgov.ledger.errors import LedgerRefusal
-from gridgov.ledger.models import Account, AccountKind, Budget, EarnedHistogram, EarnedTotal, Line, PostingKind
+from gridgov.ledger.models import (
+    Account,
+    AccountKind,
+    Budget,
+    Checkpoint,
+    EarnedHistogram,
+    EarnedTotal,
+    Line,
+    PostingKind,
+    SplitView,
+)
 from gridgov.orgs import tree
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.tree import holds_role_under, home_node
@@ -182,3 +192,27 @@ def least_earning(*, node, period: str, limit: int = 5) -> list[RankingRow]:
                                                           "account__name")[:limit])
     return [RankingRow(rank=0, person_id=person_id, name=name, points=points, account_id=account_id)
             for account_id, points, person_id, name in rows]
+
+
+def latest_checkpoint():
+    """The newest checkpoint a witness co-signed, or else the newest one (None before the first)."""
+    return latest_cosigned_checkpoint() or Checkpoint.objects.order_by("-size").first()
+
+
+def checkpoints_page():
+    return Checkpoint.objects.prefetch_related("cosignatures").order_by("-size")
+
+
+def split_views(*, since=None, until=None):
+    """Checkpoints a witness found contradicting one they signed (oversight lists them as findings)."""
+    views = SplitView.objects.select_related("witness").order_by("detected_at", "pk")
+    if since is not None:
+        views = views.filter(detected_at__gte=since)
+    if until is not None:
+        views = views.filter(detected_at__lt=until)
+    return views
+
+
+def latest_cosigned_checkpoint():
+    """The newest checkpoint at least one witness co-signed (what public pages show), or None."""
+    return Checkpoint.objects.filter(cosignatures__isnull=False).order_by("-size").first()

@@ -12,6 +12,7 @@ from gridgov.ledger import journal, selectors, services
 from gridgov.ledger.aggregates import level_column
 from gridgov.ledger.forms import AwardForm, BudgetForm, ReverseForm, StatementFilter
 from gridgov.ledger.models import Posting
+from gridgov.ledger.views_proofs import proof_context
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import can, role_paths
 from gridgov.orgs.selectors import ancestors
@@ -47,7 +48,7 @@ def my_points(request):
     return render(request, "ledger/mine.html", {
         "account": account, "balance": selectors.balance_of(account), "period": period, "filters": filters,
         "earned": selectors.earned_in(person=person, period=period), "page": page, "ranks": ranks,
-        "query": _without_page(request),
+        "query": _without_page(request), **proof_context(person),
     })
 
 

@@ -416,6 +416,24 @@ def reversals_after_audit(*, node: Node, since=None, until=None) -> list[Finding
     return findings
 
 
+def ledger_split_views(*, node: Node, since=None, until=None) -> list[Finding]:
+    """Checkpoints of the points ledger that a witness found contradicting one they had signed: the
+    installation showed two different ledgers (``ledger.checkpoints``). The whole installation's, so
+    listed under every node."""
+    if not _installed("ledger"):
+        return []
+    from gridgov.ledger.selectors import split_views
+
+    return [Finding(
+        rule="ledger_split_views", person_id=split.witness_id,
+        title=str(_("Two different ledgers: a checkpoint of size %(seen)d contradicts the one of size %(signed)d "
+                    "signed by %(witness)s") % {"seen": split.seen_size, "signed": split.signed_size,
+                                                "witness": split.witness.name}),
+        detail=str(_("Root seen %(seen)s…, root signed %(signed)s…; the points ledger may have been rewritten.")
+                   % {"seen": split.seen_root[:16], "signed": split.signed_root[:16]}),
+    ) for split in split_views(since=since, until=until)[:EVIDENCE_LIMIT]]
+
+
 def rules() -> list[Rule]:
     """The rules with their thresholds in words (built per call, so the words follow the language)."""
     return [
@@ -436,6 +454,8 @@ def rules() -> list[Rule]:
          approvals_outside_working_hours),
     Rule("reversals_after_audit", _("Reversals after audit"), _("every reversal of an audited grant"),
          reversals_after_audit),
+    Rule("ledger_split_views", _("Split views of the points ledger"), _("every checkpoint a witness refused"),
+         ledger_split_views),
     ]
 
 

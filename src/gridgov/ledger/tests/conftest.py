@@ -22,3 +22,10 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def signing_key(settings, tmp_path):
+    """Each test signs with a key of its own (generated on first use, as in an installation)."""
+    settings.LEDGER_SIGNING_KEY = tmp_path / "ledger-signing.key"
+    return settings.LEDGER_SIGNING_KEY
