@@ -429,3 +429,37 @@ def budget_set(*, actor, node, period: str, amount: int) -> Budget:
         audit_record(actor=actor, action="points.budget", target=budget, node=node, role=role, before=before,
                      after={"amount": amount, "period": period})
     return budget
+
+
+# ---------------------------------------------------------------------------------------------- volunteer hours
+
+HOURS_ISSUED_KEY = "hours:issued"
+MAX_MINUTES = 24 * 60  # no single credit is longer than a day of service
+
+
+def hours_account(person) -> Account:
+    """``person``'s volunteer-hours account (amounts in minutes; the same journal and chain as points)."""
+    return open_account(kind=AccountKind.HOURS, owner_key=f"hours:person:{person.pk}", name=person.name,
+                        node=home_node(person), person=person)
+
+
+def hours_credit(*, actor, person, minutes: int, reason: str, idempotency_key: str, source=None,
+                 role: str = "") -> Posting:
+    """Credit ``minutes`` of volunteer service to ``person``: one double-entry posting from the hours issuance
+    account, idempotent by key, chained with every points posting. Callers (``volunteers.services``) checked
+    who may confirm the service."""
+    _check_actor(actor)
+    key = _check_key(idempotency_key)
+    reason = _check_reason(reason)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_MINUTES:
+        raise LedgerRefusal(_("Volunteer time is 1 to %(max)d minutes at a time.") % {"max": MAX_MINUTES},
+                            code="invalid_amount")
+    issued = open_account(kind=AccountKind.HOURS, owner_key=HOURS_ISSUED_KEY, name=str(_("Volunteer hours issued")),
+                          may_go_negative=True)
+    account = hours_account(person)
+    node = scope_node(source) if source is not None and hasattr(source, "scope_node") else account.node
+    source_type, source_id = _source_fields(source)
+    draft = journal.Draft(kind=PostingKind.HOURS, reason=reason, idempotency_key=key,
+                          lines=[(account.pk, minutes), (issued.pk, -minutes)], node_id=getattr(node, "pk", None),
+                          source_type=source_type, source_id=source_id, role=role or "")
+    return _write_one(actor=actor, draft=draft, action="hours.credit", node=node)

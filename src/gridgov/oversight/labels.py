@@ -106,6 +106,18 @@ ACTION_LABELS = {
     "booking.no_show": _("Visit recorded as not come"),
     "booking.assign": _("Visit liaison assigned"),
     "booking.rate": _("Visit rated"),
+    "volunteer.join": _("Volunteer registered"),
+    "volunteer.need": _("Volunteer need posted"),
+    "volunteer.review": _("Volunteer need reviewed"),
+    "volunteer.cancel": _("Volunteer need cancelled"),
+    "volunteer.claim": _("Volunteer need claimed"),
+    "volunteer.check_in": _("Volunteer checked in"),
+    "volunteer.check_out": _("Volunteer checked out"),
+    "volunteer.confirm": _("Volunteer service confirmed"),
+    "volunteer.callout": _("Emergency call-out raised"),
+    "volunteer.callout_close": _("Emergency call-out closed"),
+    "volunteer.answer": _("Call-out answered"),
+    "hours.credit": _("Volunteer hours credited"),
 }
 
 AREA_LABELS = {
@@ -124,6 +136,8 @@ AREA_LABELS = {
     "geo.": _("Boundaries"),
     "rewards.": _("Rewards"),
     "booking.": _("Base bookings"),
+    "volunteer.": _("Volunteer service"),
+    "hours.": _("Volunteer hours"),
 }
 
 ROLE_LABELS = {
