@@ -443,12 +443,13 @@ def hours_account(person) -> Account:
                         node=home_node(person), person=person)
 
 
-def hours_credit(*, actor, person, minutes: int, reason: str, idempotency_key: str, source=None,
+def hours_credit(*, actor, person, minutes: int, reason: str, idempotency_key: str, period: str, source=None,
                  role: str = "") -> Posting:
-    """Credit ``minutes`` of volunteer service to ``person``: one double-entry posting from the hours issuance
-    account, idempotent by key, chained with every points posting. Callers (``volunteers.services``) checked
-    who may confirm the service."""
+    """Credit ``minutes`` of volunteer service done in ``period`` (its month, YYYY-MM) to ``person``: one
+    double-entry posting from the hours issuance account, idempotent by key, chained with every points posting.
+    Callers (``volunteers.services``) checked who may confirm the service."""
     _check_actor(actor)
+    period = check_period(period)
     key = _check_key(idempotency_key)
     reason = _check_reason(reason)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_MINUTES:
@@ -459,7 +460,7 @@ def hours_credit(*, actor, person, minutes: int, reason: str, idempotency_key: s
     account = hours_account(person)
     node = scope_node(source) if source is not None and hasattr(source, "scope_node") else account.node
     source_type, source_id = _source_fields(source)
-    draft = journal.Draft(kind=PostingKind.HOURS, reason=reason, idempotency_key=key,
+    draft = journal.Draft(kind=PostingKind.HOURS, reason=reason, idempotency_key=key, period=period,
                           lines=[(account.pk, minutes), (issued.pk, -minutes)], node_id=getattr(node, "pk", None),
                           source_type=source_type, source_id=source_id, role=role or "")
     return _write_one(actor=actor, draft=draft, action="hours.credit", node=node)

@@ -94,11 +94,11 @@ def callout_answer(*, actor, callout: Callout, answer: str, latitude=None, longi
         raise refusal("out_of_scope", _("This call-out is for another area."))
     if answer not in Answer.values:
         raise Invalid(_("Answer coming or cannot come."))
-    if callout.closed_at is not None:
-        raise refusal("callout_closed", _("This call-out is over."))
     point = location(latitude, longitude)
     try:
         with transaction.atomic():
+            if Callout.objects.filter(pk=callout.pk, closed_at__isnull=False).exists():  # as it is now, not as read
+                raise refusal("callout_closed", _("This call-out is over."))
             given = CalloutAnswer.objects.create(
                 callout=callout, person=actor, answer=answer, answered_at=now,
                 latitude=point[0] if point else volunteer.latitude,

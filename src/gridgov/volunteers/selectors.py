@@ -85,8 +85,7 @@ def this_year(now=None) -> int:
 
 
 def minutes_in_year(*, person, year: int) -> int:
-    since, until = year_bounds(year)
-    return hours_credited(person_ids=[person.pk], since=since, until=until).get(person.pk, 0)
+    return hours_credited(person_ids=[person.pk], year=year).get(person.pk, 0)
 
 
 @dataclass
@@ -117,8 +116,7 @@ def standings(*, node: Node, year: int, party_only: bool = False) -> list[Standi
     if party_only:
         volunteers = volunteers.filter(is_party_member=True)
     rows = list(volunteers.values_list("person_id", "person__name", "node__name", "is_party_member"))
-    since, until = year_bounds(year)
-    minutes = hours_credited(person_ids=[row[0] for row in rows], since=since, until=until) if rows else {}
+    minutes = hours_credited(person_ids=[row[0] for row in rows], year=year) if rows else {}
     found = [Standing(pk, name, node_name, party, minutes.get(pk, 0)) for pk, name, node_name, party in rows]
     return sorted(found, key=lambda each: (not each.short, each.minutes, each.name))
 
@@ -202,8 +200,7 @@ def answer_of(*, callout: Callout, person) -> CalloutAnswer | None:
 
 def volunteers_stats() -> dict:
     by_state = dict(Need.objects.values_list("state").annotate(n=Count("pk")).order_by())
-    since, until = year_bounds(this_year())
-    minutes = sum(hours_credited(since=since, until=until).values())
+    minutes = sum(hours_credited(year=this_year()).values())
     return {
         "volunteer_needs": {state: by_state.get(state, 0) for state in NeedState.values},
         "volunteer_hours": round(minutes / 60, 1),

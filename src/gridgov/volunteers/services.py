@@ -377,7 +377,8 @@ def need_confirm(*, actor, need: Need, rating=None, now=None) -> Need:
         for claim in claims:
             hours_credit(actor=actor, person=claim.volunteer, minutes=claim.minutes, role=grant.role,
                          reason=(_("Volunteer service: %(title)s") % {"title": need.title})[:200],
-                         idempotency_key=f"volunteers:claim:{claim.pk}", source=claim)
+                         idempotency_key=f"volunteers:claim:{claim.pk}", source=claim,
+                         period=timezone.localtime(claim.checked_in_at).strftime("%Y-%m"))
         need.claims.filter(pk__in=[claim.pk for claim in claims]).update(state=ClaimState.CONFIRMED,
                                                                          rating=stars_given)
         need.state, need.closed_at = NeedState.CONFIRMED, now
