@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridgov.audit.services import audit_record, snapshot
+from gridgov.audit.services import audit_denied, audit_record, snapshot
 from gridgov.deadlines.scan import close_alerts
 from gridgov.errors import Conflict, Invalid, NotFound, PermissionDenied, refusal
 from gridgov.geo.selectors import node_at, place_located_report, street_of
@@ -363,7 +363,7 @@ def need_confirm(*, actor, need: Need, rating=None, now=None) -> Need:
     idempotent posting per claim in the ledger's journal), and the helpers are told."""
     now = now or timezone.now()
     if getattr(actor, "pk", None) != need.requester_id:
-        require(actor, "volunteer.manage", need)  # a cadre sees the refusal as such; others are audited here
+        audit_denied(actor=actor, action="volunteer.confirm", target=need, reason="not_requester")
         raise refusal("not_requester", _("Only the person who asked may confirm the service."))
     grant = require(actor, "volunteer.need", need)
     stars_given = None if rating in (None, "") else stars(rating)
