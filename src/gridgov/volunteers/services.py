@@ -374,11 +374,12 @@ def need_confirm(*, actor, need: Need, rating=None, now=None) -> Need:
                            code="invalid_state")
         before = snapshot(need, NEED_FIELDS)
         claims = list(need.claims.filter(state=ClaimState.CHECKED_OUT).select_related("volunteer"))
-        for claim in claims:
-            hours_credit(actor=actor, person=claim.volunteer, minutes=claim.minutes, role=grant.role,
-                         reason=(_("Volunteer service: %(title)s") % {"title": need.title})[:200],
-                         idempotency_key=f"volunteers:claim:{claim.pk}", source=claim,
-                         period=timezone.localtime(claim.checked_in_at).strftime("%Y-%m"))
+        if claims:
+            hours_credit(actor=actor, role=grant.role, credits=[{
+                "person": claim.volunteer, "minutes": claim.minutes, "source": claim,
+                "reason": (_("Volunteer service: %(title)s") % {"title": need.title})[:200],
+                "idempotency_key": f"volunteers:claim:{claim.pk}",
+                "period": timezone.localtime(claim.checked_in_at).strftime("%Y-%m")} for claim in claims])
         need.claims.filter(pk__in=[claim.pk for claim in claims]).update(state=ClaimState.CONFIRMED,
                                                                          rating=stars_given)
         need.state, need.closed_at = NeedState.CONFIRMED, now
