@@ -279,10 +279,10 @@ def need_detail(request, need_id: Id):
     return _need(request, need_id)
 
 
-@router.get("/volunteers/needs/{int:need_id}/claims", response={200: list[VolunteerClaimOut], **errors(404)},
+@router.get("/volunteers/needs/{int:need_id}/claims", response={200: Page[VolunteerClaimOut], **errors(404)},
             summary="The need's helpers")
-def need_claims(request, need_id: Id):
-    return list(_need(request, need_id).claims.select_related("volunteer"))
+def need_claims(request, need_id: Id, limit: Limit = 100, offset: Offset = 0):
+    return page(_need(request, need_id).claims.select_related("volunteer").order_by("pk"), limit=limit, offset=offset)
 
 
 @router.post("/volunteers/needs/{int:need_id}/review", response={200: VolunteerNeedOut, **STEP_ERRORS},

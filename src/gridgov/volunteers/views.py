@@ -113,29 +113,29 @@ def confirm(request, pk):
     return redirect("volunteers:need", pk)
 
 
-@login_required
-@require_POST
-def review(request, pk):
+def _with_reason(request, pk, act, success):
+    """A decision on a need that may carry a reason (review, cancel); back to the need's page."""
     person, found = _need(request, pk)
     form = ReasonForm(request.POST)
     form.is_valid()
-    approve = request.POST.get("approve") == "1"
-    run_action(request, lambda: services.need_review(actor=person, need=found, approve=approve,
-                                                     reason=form.cleaned_data.get("reason", "")),
-               success=_("Published.") if approve else _("Not published."))
+    run_action(request, lambda: act(person, found, form.cleaned_data.get("reason", "")), success=success)
     return redirect("volunteers:need", pk)
+
+
+@login_required
+@require_POST
+def review(request, pk):
+    approve = request.POST.get("approve") == "1"
+    return _with_reason(request, pk, lambda person, found, reason: services.need_review(
+        actor=person, need=found, approve=approve, reason=reason),
+        _("Published.") if approve else _("Not published."))
 
 
 @login_required
 @require_POST
 def cancel(request, pk):
-    person, found = _need(request, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    run_action(request, lambda: services.need_cancel(actor=person, need=found,
-                                                     reason=form.cleaned_data.get("reason", "")),
-               success=_("Cancelled."))
-    return redirect("volunteers:need", pk)
+    return _with_reason(request, pk, lambda person, found, reason: services.need_cancel(
+        actor=person, need=found, reason=reason), _("Cancelled."))
 
 
 @login_required
