@@ -30,6 +30,7 @@ SEEDERS = [
     "gridgov.rewards.demo.seed",
     "gridgov.reports.demo.seed",
     "gridgov.bookings.demo.seed",
+    "gridgov.volunteers.demo.seed",
     "gridgov.indices.demo.seed",
     "gridgov.ledger.demo.seed_checkpoint",  # last: it signs every posting the seeders above made
 ]
@@ -42,6 +43,7 @@ STATS = [
     "gridgov.rewards.selectors.rewards_stats",
     "gridgov.reports.selectors.reports_stats",
     "gridgov.bookings.selectors.bookings_stats",
+    "gridgov.volunteers.selectors.volunteers_stats",
     "gridgov.deadlines.selectors.deadlines_stats",
     "gridgov.indices.selectors.indices_stats",
     "gridgov.notifications.selectors.messages_stats",

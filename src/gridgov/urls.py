@@ -22,6 +22,7 @@ urlpatterns = [
     path("points/", include("gridgov.ledger.urls")),
     path("reports/", include("gridgov.reports.urls")),
     path("bookings/", include("gridgov.bookings.urls")),
+    path("volunteers/", include("gridgov.volunteers.urls")),
     path("oversight/", include("gridgov.oversight.urls")),
     path("indices/", include("gridgov.indices.urls")),
     path("geo/", include("gridgov.geo.urls")),

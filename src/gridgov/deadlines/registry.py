@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 DUE_SOON = timedelta(hours=4)
+WATCH_SECONDS = 20  # how often ``gridgov deadlines watch`` scans the minute-precision sources
 GRACE = timedelta(hours=24)
 
 
@@ -37,6 +38,7 @@ class DeadlineSource:
     grace: timedelta = GRACE  # level 2 (escalated) this long after it
     after_scan: Callable | None = None  # ``after_scan(now) -> int``: the owner's follow-up (e.g. auto-close)
     after_scan_label: str = ""  # what the follow-up's count means, for ``gridgov deadlines scan``
+    minute_precision: bool = False  # also scanned by ``gridgov deadlines watch`` (every 20 s): windows of minutes
 
 
 SOURCES: dict[str, DeadlineSource] = {}

@@ -34,10 +34,13 @@ class ScanResult:
     followed_up: dict = field(default_factory=dict)  # source code -> what its ``after_scan`` did
 
 
-def scan_deadlines(*, now) -> ScanResult:
-    """For every source: close alerts of items that moved, raise the missing ones, run its follow-up."""
+def scan_deadlines(*, now, minute_precision_only: bool = False) -> ScanResult:
+    """For every source (or only those with ``minute_precision``, for ``gridgov deadlines watch``): close alerts
+    of items that moved, raise the missing ones, run its follow-up."""
     result = ScanResult()
     for source in SOURCES.values():
+        if minute_precision_only and not source.minute_precision:
+            continue
         result.closed += _close_moved(source, now)
         result.raised[source.code] = _raise(source, _late_rows(source, now), now)
         if source.after_scan is not None:

@@ -20,6 +20,7 @@ class AccountKind(models.TextChoices):
     MERCHANT = "merchant", _("Merchant")
     SINK = "sink", _("Sink")
     SOURCE = "source", _("Source")
+    HOURS = "hours", _("Volunteer hours")  # amounts in minutes; never mixed with points (gridgov.volunteers)
 
 
 class Account(models.Model):
@@ -64,6 +65,7 @@ class PostingKind(models.TextChoices):
     BUDGET = "budget", _("Budget funding")
     TRANSFER = "transfer", _("Transfer")
     REVERSAL = "reversal", _("Reversal")
+    HOURS = "hours", _("Volunteer hours credited")
 
 
 class ChainHead(models.Model):

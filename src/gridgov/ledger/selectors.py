@@ -216,3 +216,17 @@ def split_views(*, since=None, until=None):
 def latest_cosigned_checkpoint():
     """The newest checkpoint at least one witness co-signed (what public pages show), or None."""
     return Checkpoint.objects.filter(cosignatures__isnull=False).order_by("-size").first()
+# ---------------------------------------------------------------- volunteer hours (an hours unit in the same journal)
+
+
+def hours_credited(*, person_ids=None, year: int | None = None) -> dict[int, int]:
+    """Minutes credited to each person's hours account (``AccountKind.HOURS``) for service in ``year`` (the
+    postings' period is the month of the service), by person id; everyone when ``person_ids`` is None. One
+    grouped query over the lines."""
+    lines = Line.objects.filter(account__kind=AccountKind.HOURS, account__person__isnull=False)
+    if person_ids is not None:
+        lines = lines.filter(account__person_id__in=list(person_ids))
+    if year is not None:
+        lines = lines.filter(posting__period__startswith=f"{int(year):04d}-")
+    rows = lines.values("account__person_id").order_by().annotate(minutes=Sum("amount"))
+    return {row["account__person_id"]: row["minutes"] for row in rows}

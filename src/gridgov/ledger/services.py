@@ -13,7 +13,8 @@ import uuid
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
-from gridgov.audit.services import audit_record
+from gridgov.audit.models import AuditRecord
+from gridgov.audit.services import audit_entry, audit_record
 from gridgov.errors import PermissionDenied
 from gridgov.ledger import inbox, journal
 from gridgov.ledger.errors import AlreadyReversed, BudgetExceeded, IdempotencyConflict, InsufficientFunds, LedgerRefusal  # noqa: F401  (re-exported for callers: ledger.InsufficientFunds)
@@ -429,3 +430,63 @@ def budget_set(*, actor, node, period: str, amount: int) -> Budget:
         audit_record(actor=actor, action="points.budget", target=budget, node=node, role=role, before=before,
                      after={"amount": amount, "period": period})
     return budget
+
+
+# ---------------------------------------------------------------------------------------------- volunteer hours
+
+HOURS_ISSUED_KEY = "hours:issued"
+MAX_MINUTES = 24 * 60  # no single credit is longer than a day of service
+
+
+def hours_account(person) -> Account:
+    """``person``'s volunteer-hours account (amounts in minutes; the same journal and chain as points)."""
+    account = Account.objects.filter(owner_key=f"hours:person:{person.pk}").first()
+    return account or open_account(kind=AccountKind.HOURS, owner_key=f"hours:person:{person.pk}", name=person.name,
+                        node=home_node(person), person=person)
+
+
+def hours_credit(*, actor, credits: list[dict], role: str = "") -> list[Posting]:
+    """Credit volunteer service: each credit is ``{"person", "minutes", "reason", "idempotency_key", "period"}``
+    (the month of the service, YYYY-MM) with an optional ``source``. One double-entry posting per credit from the
+    hours issuance account, chained with every points posting, all in one transaction (all or none); a credit
+    whose key was already posted is skipped, so a retried confirmation credits nothing twice. One audit record
+    per posting. Callers (``volunteers.services``) checked who may confirm the service."""
+    _check_actor(actor)
+    if not isinstance(credits, (list, tuple)) or not credits:
+        raise LedgerRefusal(_("Nothing to credit."), code="invalid_batch")
+    checked = []
+    for credit in credits:
+        person, minutes = credit.get("person"), credit.get("minutes")
+        if not isinstance(person, Person) or person.pk is None:
+            raise LedgerRefusal(_("Unknown person."), code="unknown_person")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_MINUTES:
+            raise LedgerRefusal(_("Volunteer time is 1 to %(max)d minutes at a time.") % {"max": MAX_MINUTES},
+                                code="invalid_amount")
+        checked.append((person, minutes, _check_reason(credit.get("reason")), _check_key(credit.get("idempotency_key")),
+                        check_period(credit.get("period")), credit.get("source")))
+    if len({key for _p, _m, _r, key, _period, _s in checked}) != len(checked):
+        raise LedgerRefusal(_("Two credits in one batch share an idempotency key."), code="invalid_batch")
+    issued = open_account(kind=AccountKind.HOURS, owner_key=HOURS_ISSUED_KEY, name=str(_("Volunteer hours issued")),
+                          may_go_negative=True)
+    with transaction.atomic():
+        head = journal.lock_head()
+        previous = journal.existing([key for _p, _m, _r, key, _period, _s in checked])
+        drafts, nodes, accounts = [], [], {}
+        for person, minutes, reason, key, period, source in checked:
+            if key in previous:
+                continue
+            account = accounts.get(person.pk) or accounts.setdefault(person.pk, hours_account(person))
+            node = scope_node(source) if source is not None and hasattr(source, "scope_node") else account.node
+            source_type, source_id = _source_fields(source)
+            drafts.append(journal.Draft(kind=PostingKind.HOURS, reason=reason, idempotency_key=key, period=period,
+                                        lines=[(account.pk, minutes), (issued.pk, -minutes)],
+                                        node_id=getattr(node, "pk", None), source_type=source_type,
+                                        source_id=source_id, role=role or ""))
+            nodes.append(node)
+        written = journal.write(actor=actor, drafts=drafts, head=head) if drafts else []
+        AuditRecord.objects.bulk_create([
+            audit_entry(actor=actor, action="hours.credit", target=posting, node=node, role=role,
+                        reason=draft.reason, after=_posting_summary(posting, draft.lines))
+            for posting, draft, node in zip(written, drafts, nodes)], batch_size=2000)
+        previous.update({posting.idempotency_key: posting for posting in written})
+    return [previous[key] for _p, _m, _r, key, _period, _s in checked]

@@ -113,6 +113,18 @@ ACTION_LABELS = {
     "booking.base.photos": _("Base photos changed"),
     "booking.plan.edit": _("Activity plan changed"),
     "booking.catalogue": _("Base catalogue changed"),
+    "volunteer.join": _("Volunteer registered"),
+    "volunteer.need": _("Volunteer need posted"),
+    "volunteer.review": _("Volunteer need reviewed"),
+    "volunteer.cancel": _("Volunteer need cancelled"),
+    "volunteer.claim": _("Volunteer need claimed"),
+    "volunteer.check_in": _("Volunteer checked in"),
+    "volunteer.check_out": _("Volunteer checked out"),
+    "volunteer.confirm": _("Volunteer service confirmed"),
+    "volunteer.callout": _("Emergency call-out raised"),
+    "volunteer.callout_close": _("Emergency call-out closed"),
+    "volunteer.answer": _("Call-out answered"),
+    "hours.credit": _("Volunteer hours credited"),
 }
 
 AREA_LABELS = {
@@ -131,6 +143,8 @@ AREA_LABELS = {
     "geo.": _("Boundaries"),
     "rewards.": _("Rewards"),
     "booking.": _("Base bookings"),
+    "volunteer.": _("Volunteer service"),
+    "hours.": _("Volunteer hours"),
 }
 
 ROLE_LABELS = {

@@ -59,13 +59,14 @@ class Command(TranslatedCommand):
         elif seeded is None:
             self.stdout.write(_("No demo logins recorded in this database."))
         if not no_serve:
-            worker = start_job_worker()
+            worker, watch = start_job_worker(), start_deadline_watch()
             self.stdout.write(_("Open http://%(addr)s/ (Ctrl-C stops the server).") % {"addr": addr})
             try:
                 call_command("runserver", addr, use_reloader=False)
             finally:
-                if worker is not None:
-                    worker.terminate()
+                for process in (worker, watch):
+                    if process is not None:
+                        process.terminate()
 
 
 def start_job_worker() -> subprocess.Popen | None:
@@ -74,6 +75,12 @@ def start_job_worker() -> subprocess.Popen | None:
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return None
     return subprocess.Popen([sys.executable, "-m", "gridgov.cli", "db_worker", "--interval", "1"])
+
+
+def start_deadline_watch() -> subprocess.Popen:
+    """The 20-second scan of the windows of minutes (volunteer needs) beside the demo server; in production a
+    service of its own (``gridgov deadlines watch``, docs/operations.md)."""
+    return subprocess.Popen([sys.executable, "-m", "gridgov.cli", "deadlines", "watch"])
 
 
 def database_location() -> str:

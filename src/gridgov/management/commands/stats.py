@@ -38,6 +38,7 @@ def labels() -> dict:
     from gridgov.orgs.models import NodeKind, Role
     from gridgov.reports.models import ReportState
     from gridgov.tasks.models import ClaimState, TaskState
+    from gridgov.volunteers.models import NeedState
 
     return {
         "organisations": (_("Organisations per kind"), NodeKind),
@@ -65,6 +66,9 @@ def labels() -> dict:
             "bases": _("Bases"), "routes": _("Routes"), "plans": _("Activity plans"),
             "bookings": (_("Bookings per state"), BookingState), "person_visits": _("Person-visits"),
             "ratings": _("Ratings")}),
+        "volunteer_needs": (_("Volunteer needs per state"), NeedState),
+        "volunteer_hours": _("Volunteer hours credited this year"),
+        "callouts": _("Emergency call-outs"),
         "boundaries": _("Nodes with a boundary"),
         "messages": (_("Messages in inboxes"), MessageFigures),
         "index_rule_sets": _("Index rule sets"),

@@ -1,0 +1,371 @@
+"""API for volunteer service: categories, registering, needs (post, review, claim, check in and out, confirm,
+cancel), my hours against the yearly rule, the cadres' standings and call-outs with their live count. The same
+services as the pages; refusals as 4xx ``{"code", "message"}``. Schema names start with ``Volunteer``."""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+
+from gridgov.api_schemas import DateTime, Id, Limit, Line, Offset, Page, Paragraphs, errors, page
+from gridgov.orgs.models import Node
+from gridgov.orgs.permissions import role_paths
+from gridgov.volunteers import callouts, selectors, services
+from gridgov.volunteers.models import Answer, Callout, CalloutKind, Category, Need, RequesterKind
+
+router = Router(tags=["volunteers"])
+
+Latitude = Annotated[float | None, Field(None, ge=-90, le=90)]
+Longitude = Annotated[float | None, Field(None, ge=-180, le=180)]
+NodeCode = Annotated[Line, Field(max_length=50, description="The code of a node of your area")]
+STEP_ERRORS = errors(400, 403, 404, 409)
+
+
+class VolunteerCategoryOut(Schema):
+    code: str
+    name: str
+    skill: str
+    needs_review: bool
+    publish_minutes: int
+    claim_minutes: int
+    complete_minutes: int
+
+
+class VolunteerOut(Schema):
+    node: str = Field(alias="node.code")
+    node_name: str = Field(alias="node.name")
+    skills: str
+    is_party_member: bool
+    is_active: bool
+
+
+class VolunteerIn(Schema):
+    node: NodeCode
+    skills: Line = Field("", max_length=services.MAX_SKILLS)
+    is_party_member: bool = False
+    latitude: Latitude = None
+    longitude: Longitude = None
+
+
+class VolunteerNeedOut(Schema):
+    id: int
+    category: str = Field(alias="category.code")
+    category_name: str = Field(alias="category.name")
+    node: str = Field(alias="node.code")
+    node_name: str = Field(alias="node.name")
+    title: str
+    description: str
+    place: str
+    latitude: float | None
+    longitude: float | None
+    starts_at: datetime
+    helpers: int
+    claimed: int
+    state: str
+    requester_kind: str
+    company: str
+    due_at: datetime | None
+    submitted_at: datetime
+    published_at: datetime | None
+    served_at: datetime | None
+    closed_at: datetime | None
+
+
+class VolunteerNeedIn(Schema):
+    category: Line = Field(max_length=32, description="The code of a category")
+    node: NodeCode
+    title: Line = Field(min_length=1, max_length=services.MAX_TITLE)
+    place: Line = Field(min_length=1, max_length=services.MAX_PLACE)
+    starts_at: DateTime
+    helpers: int = Field(1, ge=1, le=services.MAX_HELPERS)
+    description: Paragraphs = Field("", max_length=services.MAX_DESCRIPTION)
+    latitude: Latitude = None
+    longitude: Longitude = None
+    requester_kind: RequesterKind = RequesterKind.RESIDENT
+    company: Line = Field("", max_length=services.MAX_COMPANY)
+
+
+class VolunteerClaimOut(Schema):
+    id: int
+    need_id: int
+    volunteer: str = Field(alias="volunteer.name")
+    state: str
+    claimed_at: datetime
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    minutes: int | None
+    rating: int | None
+
+
+class VolunteerCheckIn(Schema):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class VolunteerCheckOut(VolunteerCheckIn):
+    minutes: int | None = Field(None, ge=1, le=24 * 60, description="Less than the whole span, if so")
+    at: DateTime | None = Field(None, description="When the service ended (default: now)")
+
+
+class VolunteerReviewIn(Schema):
+    approve: bool
+    reason: Line = Field("", max_length=200)
+
+
+class VolunteerReasonIn(Schema):
+    reason: Line = Field(min_length=1, max_length=200)
+
+
+class VolunteerConfirmIn(Schema):
+    rating: int | None = Field(None, ge=1, le=5)
+
+
+class VolunteerHoursOut(Schema):
+    year: int
+    hours: float
+    required_hours: int
+    reached: bool
+
+
+class VolunteerStandingOut(Schema):
+    person_id: int
+    name: str
+    node_name: str
+    is_party_member: bool
+    hours: float
+    short: bool
+
+
+class VolunteerCalloutIn(Schema):
+    node: NodeCode
+    kind: CalloutKind
+    title: Line = Field(min_length=1, max_length=100)
+    target: int = Field(ge=1, le=callouts.MAX_TARGET)
+    assembly_point: Line = Field(min_length=1, max_length=200)
+    latitude: Latitude = None
+    longitude: Longitude = None
+    radius_m: int | None = Field(None, ge=1, le=callouts.MAX_RADIUS_M)
+
+
+class VolunteerCalloutOut(Schema):
+    id: int
+    node: str = Field(alias="node.code")
+    kind: str
+    title: str
+    target: int
+    assembly_point: str
+    radius_m: int | None
+    told: int
+    raised_at: datetime
+    closed_at: datetime | None
+
+
+class VolunteerLiveOut(Schema):
+    told: int
+    coming: int
+    cannot: int
+    target: int
+
+
+class VolunteerAnswerIn(Schema):
+    answer: Answer
+    latitude: Latitude = None
+    longitude: Longitude = None
+
+
+class VolunteerAnswerOut(Schema):
+    answer: str
+    answered_at: datetime
+
+
+def _node(request, code: str, action: str) -> Node:
+    node = Node.objects.filter(code=code).first()
+    if node is None or not any(node.path.startswith(path) for path in role_paths(request.person, action)):
+        raise Http404(_("No node with this code in your area."))
+    return node
+
+
+def _need(request, need_id: int) -> Need:
+    need = Need.objects.select_related("category", "node").filter(pk=need_id).first()
+    if need is None or not selectors.need_visible(person=request.person, need=need):
+        raise Http404(_("No such need."))
+    return need
+
+
+def _callout(request, callout_id: int) -> Callout:
+    found = Callout.objects.select_related("node").filter(pk=callout_id).first()
+    if found is None:
+        raise Http404(_("No such call-out."))
+    in_area = any(found.node.path.startswith(path) for path in role_paths(request.person, "volunteer.view"))
+    volunteer = selectors.volunteer_for(request.person)
+    if not in_area and not (volunteer and volunteer.node.path.startswith(found.node.path)):
+        raise Http404(_("No such call-out."))
+    return found
+
+
+@router.get("/volunteers/categories", response=Page[VolunteerCategoryOut], summary="Need categories and their windows")
+def categories(request, limit: Limit = 100, offset: Offset = 0):
+    return page(Category.objects.filter(is_active=True), limit=limit, offset=offset)
+
+
+@router.get("/volunteers/me", response={200: VolunteerOut, **errors(404)}, summary="My volunteer registration")
+def me(request):
+    volunteer = selectors.volunteer_for(request.person)
+    if volunteer is None:
+        raise Http404(_("You are not registered as a volunteer."))
+    return volunteer
+
+
+@router.put("/volunteers/me", response={200: VolunteerOut, **errors(400, 403, 404)},
+            summary="Register as a volunteer (or change the registration)")
+def register(request, payload: VolunteerIn):
+    return services.volunteer_register(actor=request.person, person=request.person,
+                                       node=_node(request, payload.node, "volunteer.join"), skills=payload.skills,
+                                       is_party_member=payload.is_party_member, latitude=payload.latitude,
+                                       longitude=payload.longitude)
+
+
+@router.get("/volunteers/me/hours", response=VolunteerHoursOut, summary="My hours this year against the yearly rule")
+def my_hours(request):
+    year = selectors.this_year()
+    minutes = selectors.minutes_in_year(person=request.person, year=year)
+    return {"year": year, "hours": round(minutes / 60, 1), "required_hours": selectors.YEARLY_MINUTES // 60,
+            "reached": minutes >= selectors.YEARLY_MINUTES}
+
+
+@router.get("/volunteers/standings", response={200: Page[VolunteerStandingOut], **errors(404)},
+            summary="Volunteers of an area with their hours in a year, those short of the rule first")
+def standings(request, node: Annotated[str, Query(..., max_length=50)],
+              year: Annotated[int, Query(..., ge=2000, le=2100)], party_only: bool = True,
+              limit: Limit = 100, offset: Offset = 0):
+    found = selectors.standings(node=_node(request, node, "volunteer.view"), year=year, party_only=party_only)
+    return page(found, limit=limit, offset=offset)
+
+
+@router.get("/volunteers/needs", response=Page[VolunteerNeedOut], summary="Needs I may claim (in my street)")
+def square(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.needs_square(person=request.person), limit=limit, offset=offset)
+
+
+@router.get("/volunteers/needs/mine", response=Page[VolunteerNeedOut], summary="Needs I asked for")
+def mine(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.needs_of(person=request.person), limit=limit, offset=offset)
+
+
+@router.get("/volunteers/needs/area", response=Page[VolunteerNeedOut], summary="Every need of my area (cadres)")
+def area(request, state: Annotated[str, Query("", max_length=12)] = "", limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.needs_in_area(person=request.person, state=state), limit=limit, offset=offset)
+
+
+@router.post("/volunteers/needs", response={201: VolunteerNeedOut, **STEP_ERRORS},
+             summary="Post a need (Idempotency-Key recommended)")
+def need_create(request, payload: VolunteerNeedIn):
+    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    if category is None:
+        raise Http404(_("No such category."))
+    need = services.need_submit(
+        actor=request.person, category=category, node=_node(request, payload.node, "volunteer.need"),
+        title=payload.title, place=payload.place, starts_at=payload.starts_at, helpers=payload.helpers,
+        description=payload.description, latitude=payload.latitude, longitude=payload.longitude,
+        requester_kind=payload.requester_kind, company=payload.company,
+        idempotency_key=request.headers.get("Idempotency-Key", ""))
+    return Status(201, need)
+
+
+@router.get("/volunteers/needs/{int:need_id}", response={200: VolunteerNeedOut, **errors(404)}, summary="One need")
+def need_detail(request, need_id: Id):
+    return _need(request, need_id)
+
+
+@router.get("/volunteers/needs/{int:need_id}/claims", response={200: Page[VolunteerClaimOut], **errors(404)},
+            summary="The need's helpers")
+def need_claims(request, need_id: Id, limit: Limit = 100, offset: Offset = 0):
+    return page(_need(request, need_id).claims.select_related("volunteer").order_by("pk"), limit=limit, offset=offset)
+
+
+@router.post("/volunteers/needs/{int:need_id}/review", response={200: VolunteerNeedOut, **STEP_ERRORS},
+             summary="Publish a need waiting for review, or decline it (with a reason)")
+def need_review(request, need_id: Id, payload: VolunteerReviewIn):
+    return services.need_review(actor=request.person, need=_need(request, need_id), approve=payload.approve,
+                                reason=payload.reason)
+
+
+@router.post("/volunteers/needs/{int:need_id}/cancel", response={200: VolunteerNeedOut, **STEP_ERRORS})
+def need_cancel(request, need_id: Id, payload: VolunteerReasonIn):
+    return services.need_cancel(actor=request.person, need=_need(request, need_id), reason=payload.reason)
+
+
+@router.post("/volunteers/needs/{int:need_id}/claim", response={201: VolunteerClaimOut, **STEP_ERRORS},
+             summary="Claim a place (first come; never more than the need wants)")
+def need_claim(request, need_id: Id):
+    return Status(201, services.need_claim(actor=request.person, need=_need(request, need_id)))
+
+
+def _my_claim(request, need_id: int):
+    claim = _need(request, need_id).claims.filter(volunteer=request.person).exclude(state="withdrawn").first()
+    if claim is None:
+        raise Http404(_("You have not claimed this need."))
+    return claim
+
+
+@router.post("/volunteers/needs/{int:need_id}/check-in", response={200: VolunteerClaimOut, **STEP_ERRORS})
+def check_in(request, need_id: Id, payload: VolunteerCheckIn):
+    return services.claim_check_in(actor=request.person, claim=_my_claim(request, need_id),
+                                   latitude=payload.latitude, longitude=payload.longitude)
+
+
+@router.post("/volunteers/needs/{int:need_id}/check-out", response={200: VolunteerClaimOut, **STEP_ERRORS})
+def check_out(request, need_id: Id, payload: VolunteerCheckOut):
+    return services.claim_check_out(actor=request.person, claim=_my_claim(request, need_id),
+                                    latitude=payload.latitude, longitude=payload.longitude,
+                                    minutes=payload.minutes, at=payload.at)
+
+
+@router.post("/volunteers/needs/{int:need_id}/confirm", response={200: VolunteerNeedOut, **STEP_ERRORS},
+             summary="The requester confirms the service: the helpers' hours are credited")
+def confirm(request, need_id: Id, payload: VolunteerConfirmIn):
+    return services.need_confirm(actor=request.person, need=_need(request, need_id), rating=payload.rating)
+
+
+@router.get("/volunteers/callouts", response=Page[VolunteerCalloutOut], summary="Call-outs of my area")
+def callout_list(request, limit: Limit = 100, offset: Offset = 0):
+    found = (selectors.callouts_in_area(person=request.person) if role_paths(request.person, "volunteer.view")
+             else selectors.callouts_for(person=request.person))
+    return page(found, limit=limit, offset=offset)
+
+
+@router.post("/volunteers/callouts", response={201: VolunteerCalloutOut, **STEP_ERRORS},
+             summary="Raise a call-out: every volunteer of the area is told at once")
+def callout_raise(request, payload: VolunteerCalloutIn):
+    raised = callouts.callout_raise(
+        actor=request.person, node=_node(request, payload.node, "volunteer.callout"), kind=payload.kind,
+        title=payload.title, target=payload.target, assembly_point=payload.assembly_point,
+        latitude=payload.latitude, longitude=payload.longitude, radius_m=payload.radius_m,
+        idempotency_key=request.headers.get("Idempotency-Key", ""))
+    return Status(201, raised)
+
+
+@router.get("/volunteers/callouts/{int:callout_id}", response={200: VolunteerCalloutOut, **errors(404)})
+def callout_detail(request, callout_id: Id):
+    return _callout(request, callout_id)
+
+
+@router.get("/volunteers/callouts/{int:callout_id}/live", response={200: VolunteerLiveOut, **errors(404)},
+            summary="The live count against the target")
+def callout_live(request, callout_id: Id):
+    return selectors.callout_live(_callout(request, callout_id))
+
+
+@router.post("/volunteers/callouts/{int:callout_id}/answer", response={201: VolunteerAnswerOut, **STEP_ERRORS},
+             summary="Answer coming or cannot come (once)")
+def callout_answer(request, callout_id: Id, payload: VolunteerAnswerIn):
+    given = callouts.callout_answer(actor=request.person, callout=_callout(request, callout_id),
+                                    answer=payload.answer, latitude=payload.latitude, longitude=payload.longitude)
+    return Status(201, given)
+
+
+@router.post("/volunteers/callouts/{int:callout_id}/close", response={200: VolunteerCalloutOut, **STEP_ERRORS})
+def callout_close(request, callout_id: Id):
+    return callouts.callout_close(actor=request.person, callout=_callout(request, callout_id))

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from gridgov.volunteers import views
+
+app_name = "volunteers"
+
+urlpatterns = [
+    path("", views.square, name="square"),
+    path("new/", views.new, name="new"),
+    path("mine/", views.mine, name="mine"),
+    path("hours/", views.hours, name="hours"),
+    path("needs/", views.needs, name="needs"),
+    path("shortfall/", views.shortfall, name="shortfall"),
+    path("needs/<int:pk>/", views.need, name="need"),
+    path("needs/<int:pk>/claim/", views.claim, name="claim"),
+    path("needs/<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("needs/<int:pk>/check-out/", views.check_out, name="check_out"),
+    path("needs/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("needs/<int:pk>/review/", views.review, name="review"),
+    path("needs/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("callouts/", views.callout_list, name="callouts"),
+    path("callouts/new/", views.callout_new, name="callout_new"),
+    path("callouts/<int:pk>/", views.callout, name="callout"),
+    path("callouts/<int:pk>/count/", views.callout_count, name="callout_count"),
+    path("callouts/<int:pk>/answer/", views.callout_answer, name="callout_answer"),
+    path("callouts/<int:pk>/close/", views.callout_close, name="callout_close"),
+]

@@ -1,0 +1,301 @@
+"""Volunteer pages: the square of needs near me, a need's page (claim, check in and out, confirm, review),
+posting a need, my hours against the yearly rule, the cadres' list of needs and of who falls short, and
+call-outs with their live count."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.errors import DomainError, message_of
+from gridgov.orgs.models import Node
+from gridgov.orgs.permissions import may_somewhere, role_paths
+from gridgov.orgs.tree import under
+from gridgov.pages import person_of, refuse_in_form, run_action
+from gridgov.volunteers import callouts, selectors, services
+from gridgov.volunteers.forms import AnswerForm, CalloutForm, CheckForm, ConfirmForm, JoinForm, NeedForm, ReasonForm
+from gridgov.volunteers.models import Callout, ClaimState, Need, NeedState
+
+MAX_AREA_NODES = 300
+
+
+def area_nodes(person, action: str) -> list[Node]:
+    """The nodes a form may offer: where ``person`` may do ``action`` and below, the widest first."""
+    return list(Node.objects.filter(under(role_paths(person, action))).order_by("path")[:MAX_AREA_NODES])
+
+
+def _form_error(request, form) -> None:
+    messages.error(request, message_of(next(iter(form.errors.values()))) if form.errors else _("Check the form."))
+
+
+@login_required
+def square(request):
+    person = person_of(request)
+    volunteer = selectors.volunteer_for(person)
+    return render(request, "volunteers/square.html", {
+        "volunteer": volunteer, "needs": selectors.needs_square(person=person)[:100],
+        "claims": selectors.claims_of(person=person).filter(
+            state__in=[ClaimState.CLAIMED, ClaimState.CHECKED_IN])[:50],
+        "callouts": selectors.callouts_for(person=person).filter(closed_at=None)[:5], "now": timezone.now()})
+
+
+def _need(request, pk):
+    person = person_of(request)
+    need = get_object_or_404(Need.objects.select_related("category", "node", "requester"), pk=pk)
+    if not selectors.need_visible(person=person, need=need):
+        raise Http404
+    return person, need
+
+
+@login_required
+def need(request, pk):
+    person, found = _need(request, pk)
+    mine = found.claims.filter(volunteer=person).exclude(state=ClaimState.WITHDRAWN).first()
+    is_cadre = may_somewhere(person, "volunteer.manage") and any(
+        found.node.path.startswith(path) for path in role_paths(person, "volunteer.manage"))
+    return render(request, "volunteers/need.html", {
+        "need": found, "mine": mine, "claims": found.claims.exclude(state=ClaimState.WITHDRAWN)
+        .select_related("volunteer"), "is_requester": found.requester_id == person.pk, "is_cadre": is_cadre,
+        "may_claim": mine is None and found.state in (NeedState.PUBLISHED,) and found.requester_id != person.pk
+        and selectors.volunteer_for(person) is not None,
+        "check_form": CheckForm(), "confirm_form": ConfirmForm(), "reason_form": ReasonForm(), "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def claim(request, pk):
+    person, found = _need(request, pk)
+    run_action(request, lambda: services.need_claim(actor=person, need=found),
+               success=_("Claimed. Check in when you arrive."))
+    return redirect("volunteers:need", pk)
+
+
+def _check(request, pk, service, success):
+    person, found = _need(request, pk)
+    mine = found.claims.filter(volunteer=person).exclude(state=ClaimState.WITHDRAWN).first()
+    if mine is None:
+        raise Http404
+    form = CheckForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+    else:
+        data = form.cleaned_data
+        run_action(request, lambda: service(actor=person, claim=mine, **data), success=success)
+    return redirect("volunteers:need", pk)
+
+
+@login_required
+@require_POST
+def check_in(request, pk):
+    return _check(request, pk, lambda minutes, **data: services.claim_check_in(**data), _("Checked in."))
+
+
+@login_required
+@require_POST
+def check_out(request, pk):
+    return _check(request, pk, services.claim_check_out, _("Checked out. The requester confirms your hours."))
+
+
+@login_required
+@require_POST
+def confirm(request, pk):
+    person, found = _need(request, pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+    else:
+        run_action(request, lambda: services.need_confirm(actor=person, need=found,
+                                                          rating=form.cleaned_data["rating"]),
+                   success=_("Confirmed. The helpers' hours are credited."))
+    return redirect("volunteers:need", pk)
+
+
+def _with_reason(request, pk, act, success):
+    """A decision on a need that may carry a reason (review, cancel); back to the need's page."""
+    person, found = _need(request, pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    run_action(request, lambda: act(person, found, form.cleaned_data.get("reason", "")), success=success)
+    return redirect("volunteers:need", pk)
+
+
+@login_required
+@require_POST
+def review(request, pk):
+    approve = request.POST.get("approve") == "1"
+    return _with_reason(request, pk, lambda person, found, reason: services.need_review(
+        actor=person, need=found, approve=approve, reason=reason),
+        _("Published.") if approve else _("Not published."))
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    return _with_reason(request, pk, lambda person, found, reason: services.need_cancel(
+        actor=person, need=found, reason=reason), _("Cancelled."))
+
+
+@login_required
+def new(request):
+    person = person_of(request)
+    form = NeedForm(request.POST or None, nodes=area_nodes(person, "volunteer.need"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.need_submit(actor=person, **data)
+        except DomainError as error:
+            refuse_in_form(form, error)
+        else:
+            messages.success(request, _("Posted. Volunteers nearby are told at once.")
+                             if created.state == NeedState.PUBLISHED else _("Posted. A cadre reviews it first."))
+            return redirect("volunteers:need", created.pk)
+    return render(request, "volunteers/new.html", {"form": form})
+
+
+@login_required
+def mine(request):
+    person = person_of(request)
+    return render(request, "volunteers/mine.html", {"needs": selectors.needs_of(person=person)[:100],
+                                                    "claims": selectors.claims_of(person=person)[:100]})
+
+
+@login_required
+def hours(request):
+    person = person_of(request)
+    volunteer = selectors.volunteer_for(person)
+    year = selectors.this_year()
+    minutes = selectors.minutes_in_year(person=person, year=year)
+    form = JoinForm(request.POST or None, nodes=area_nodes(person, "volunteer.join"),
+                    initial={"node": volunteer.node_id, "skills": volunteer.skills,
+                             "is_party_member": volunteer.is_party_member} if volunteer else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_register(actor=person, person=person, **form.cleaned_data)
+        except DomainError as error:
+            refuse_in_form(form, error)
+        else:
+            messages.success(request, _("Your volunteer registration is saved."))
+            return redirect("volunteers:hours")
+    required = selectors.YEARLY_MINUTES
+    return render(request, "volunteers/hours.html", {
+        "volunteer": volunteer, "year": year, "hours": round(minutes / 60, 1), "required": required // 60,
+        "percent": min(100, round(100 * minutes / required)), "short": minutes < required,
+        "remind": selectors.reminder_due() and minutes < required and volunteer and volunteer.is_party_member,
+        "form": form})
+
+
+def _area_root(request, person, action):
+    """The node a cadre's page shows: ``?node=`` when it lies in their area, else the widest of their area."""
+    roots = area_nodes(person, action)
+    if not roots:
+        raise Http404
+    wanted = request.GET.get("node", "")
+    return next((node for node in roots if str(node.pk) == wanted), roots[0]), roots
+
+
+@login_required
+def needs(request):
+    person = person_of(request)
+    if not may_somewhere(person, "volunteer.view"):
+        raise Http404
+    state = request.GET.get("state", "")
+    return render(request, "volunteers/needs.html", {
+        "needs": selectors.needs_in_area(person=person, state=state)[:300], "state": state,
+        "states": NeedState.choices, "now": timezone.now()})
+
+
+@login_required
+def shortfall(request):
+    person = person_of(request)
+    if not may_somewhere(person, "volunteer.view"):
+        raise Http404
+    node, roots = _area_root(request, person, "volunteer.view")
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = selectors.this_year()
+    year = min(max(year, 2000), selectors.this_year())
+    rows = selectors.standings(node=node, year=year, party_only=request.GET.get("all") != "1")
+    return render(request, "volunteers/shortfall.html", {
+        "node": node, "roots": [root for root in roots if root.depth <= node.depth + 1][:50], "year": year,
+        "rows": rows, "short": sum(1 for row in rows if row.short), "required": selectors.YEARLY_MINUTES // 60,
+        "remind": selectors.reminder_due(), "all": request.GET.get("all") == "1"})
+
+
+@login_required
+def callout_list(request):
+    person = person_of(request)
+    if may_somewhere(person, "volunteer.view"):
+        found = selectors.callouts_in_area(person=person)
+    else:
+        found = selectors.callouts_for(person=person)
+    return render(request, "volunteers/callouts.html", {"callouts": found[:100],
+                                                        "may_raise": may_somewhere(person, "volunteer.callout")})
+
+
+@login_required
+def callout_new(request):
+    person = person_of(request)
+    if not may_somewhere(person, "volunteer.callout"):
+        raise Http404
+    form = CalloutForm(request.POST or None, nodes=area_nodes(person, "volunteer.callout"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            raised = callouts.callout_raise(actor=person, **form.cleaned_data)
+        except DomainError as error:
+            refuse_in_form(form, error)
+        else:
+            messages.success(request, _("Call-out sent to %(count)d volunteers.") % {"count": raised.told})
+            return redirect("volunteers:callout", raised.pk)
+    return render(request, "volunteers/callout_new.html", {"form": form})
+
+
+def _callout(request, pk):
+    person = person_of(request)
+    found = get_object_or_404(Callout.objects.select_related("node", "raised_by"), pk=pk)
+    in_area = any(found.node.path.startswith(path) for path in role_paths(person, "volunteer.view"))
+    volunteer = selectors.volunteer_for(person)
+    if not in_area and not (volunteer and volunteer.node.path.startswith(found.node.path)):
+        raise Http404
+    return person, found, in_area
+
+
+@login_required
+def callout(request, pk):
+    person, found, in_area = _callout(request, pk)
+    return render(request, "volunteers/callout.html", {
+        "callout": found, "live": selectors.callout_live(found), "in_area": in_area,
+        "answer": selectors.answer_of(callout=found, person=person),
+        "may_answer": selectors.volunteer_for(person) is not None, "may_close": in_area and may_somewhere(
+            person, "volunteer.callout") and found.closed_at is None})
+
+
+@login_required
+def callout_count(request, pk):
+    _person, found, in_area = _callout(request, pk)
+    return render(request, "volunteers/_live.html", {"callout": found, "live": selectors.callout_live(found),
+                                                     "in_area": in_area})
+
+
+@login_required
+@require_POST
+def callout_answer(request, pk):
+    person, found, _in_area = _callout(request, pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        _form_error(request, form)
+    else:
+        run_action(request, lambda: callouts.callout_answer(actor=person, callout=found, **form.cleaned_data),
+                   success=_("Thank you, your answer is recorded."))
+    return redirect("volunteers:callout", pk)
+
+
+@login_required
+@require_POST
+def callout_close(request, pk):
+    person, found, _in_area = _callout(request, pk)
+    run_action(request, lambda: callouts.callout_close(actor=person, callout=found), success=_("Call-out closed."))
+    return redirect("volunteers:callout", pk)
