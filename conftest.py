@@ -11,6 +11,7 @@ from django.db import connection
 DATA_MIGRATIONS = [
     "gridgov.tasks.migrations.0002_catalogue",
     "gridgov.reports.migrations.0002_categories",
+    "gridgov.households.migrations.0002_defaults",
 ]
 
 

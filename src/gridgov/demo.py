@@ -30,6 +30,7 @@ SEEDERS = [
     "gridgov.rewards.demo.seed",
     "gridgov.reports.demo.seed",
     "gridgov.bookings.demo.seed",
+    "gridgov.households.demo.seed",
     "gridgov.indices.demo.seed",
 ]
 
@@ -41,6 +42,7 @@ STATS = [
     "gridgov.rewards.selectors.rewards_stats",
     "gridgov.reports.selectors.reports_stats",
     "gridgov.bookings.selectors.bookings_stats",
+    "gridgov.households.selectors.households_stats",
     "gridgov.deadlines.selectors.deadlines_stats",
     "gridgov.indices.selectors.indices_stats",
     "gridgov.notifications.selectors.messages_stats",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "gridgov.rewards",
     "gridgov.reports",
     "gridgov.bookings",
+    "gridgov.households",
     "gridgov.indices",
     "gridgov.oversight",  # the readers of every other app: last
     "gridgov.workbench",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("points/", include("gridgov.ledger.urls")),
     path("reports/", include("gridgov.reports.urls")),
     path("bookings/", include("gridgov.bookings.urls")),
+    path("households/", include("gridgov.households.urls")),
     path("oversight/", include("gridgov.oversight.urls")),
     path("indices/", include("gridgov.indices.urls")),
     path("geo/", include("gridgov.geo.urls")),
