@@ -16,8 +16,8 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gridgov.audit.services import audit_entry, audit_record
 from gridgov.audit.models import AuditRecord
+from gridgov.audit.services import audit_entry, audit_record
 from gridgov.errors import refusal
 from gridgov.households.models import Household, Membership, Relation
 from gridgov.households.services import HOUSEHOLD_KINDS

@@ -10,6 +10,7 @@ from gridgov.orgs.permissions import CADRES, register
 
 WORKERS = {Role.GRID_WORKER, Role.GRID_LEADER}
 
+register("household.own", {Role.RESIDENT})  # the door to one's own household (membership decides what it shows)
 register("household.view", CADRES | WORKERS | {Role.PARTY_AUDITOR, Role.SUPERVISOR})
 register("household.manage", CADRES)  # create households, move people in and out, import
 register("household.tag", CADRES | WORKERS)  # care and attention tags

@@ -19,9 +19,9 @@ from gridgov.households.models import (
     Sensitivity,
     Visit,
 )
-from gridgov.orgs.models import Node, Person
+from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import grant_for, role_paths
-from gridgov.orgs.tree import under
+from gridgov.orgs.tree import ancestor_paths, parent_path, people_under, under
 
 MASK = "＊＊＊"
 
@@ -42,6 +42,12 @@ def households_in_area(person, *, query: str = "", node: Node | None = None):
     return rows.distinct().order_by("node__path", "house_number", "pk")
 
 
+def household_grid(household: Household) -> Node:
+    """The grid the household's micro-grid (or building) belongs to; the node itself when none is above."""
+    above = Node.objects.filter(kind=NodeKind.GRID, path__in=ancestor_paths(household.node.path))
+    return above.order_by("-depth").first() or household.node
+
+
 def household_of(person) -> Household | None:
     """The household ``person`` lives in now, or None."""
     if not isinstance(person, Person):
@@ -57,7 +63,8 @@ def household_for(*, actor, pk) -> Household:
     household = Household.objects.select_related("node").filter(pk=pk).first()
     if household is None:
         raise NotFound()
-    if grant_for(actor, "household.view", household) is None and household_of(actor) != household:
+    if (grant_for(actor, "household.view", household) is None and household_of(actor) != household
+            and not is_linked(actor, household)):
         raise NotFound()
     return household
 
@@ -188,3 +195,83 @@ def households_stats() -> dict:
         "member_household_links": Link.objects.filter(ended_at__isnull=True).count(),
         "visits": visits_this_month(),
     }
+
+
+def heads_of(household_ids) -> dict[int, Person]:
+    return {m.household_id: m.person for m in Membership.objects.filter(
+        household_id__in=list(household_ids), moved_out__isnull=True, relation="head").select_related("person")}
+
+
+def is_linked(person, household: Household) -> bool:
+    return isinstance(person, Person) and Link.objects.filter(household=household, member=person,
+                                                              ended_at__isnull=True).exists()
+
+
+def may_visit(person, household: Household) -> bool:
+    return is_linked(person, household) or grant_for(person, "household.visit", household) is not None
+
+
+def active_links(household: Household) -> list[Link]:
+    return list(household.links.filter(ended_at__isnull=True).select_related("member").order_by("kind", "pk"))
+
+
+def link_candidates(household: Household) -> list[Person]:
+    """People who may serve the household: anyone active holding a role in its grid, not yet linked to it."""
+    grid = household_grid(household)
+    linked = household.links.filter(ended_at__isnull=True).values("member_id")
+    return list(people_under([grid.path]).exclude(pk__in=linked).order_by("name", "pk")[:300])
+
+
+def member_of(household: Household, person_id) -> Person:
+    """A person living in the household now, else ``not_found``."""
+    try:
+        person_id = int(person_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    membership = household.memberships.filter(person_id=person_id, moved_out__isnull=True).select_related(
+        "person").first()
+    if membership is None:
+        raise NotFound()
+    return membership.person
+
+
+def person_in_area(actor, household: Household, *, name: str, phone: str) -> Person | None:
+    """The one active person of that name (and phone, if given) holding a role in the household's community."""
+    grid = household_grid(household)
+    found = people_under([parent_path(grid.path) or grid.path]).filter(name=name.strip())
+    if phone:
+        found = found.filter(phone=phone.strip())
+    found = list(found[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def link_for(*, actor, pk) -> Link:
+    link = Link.objects.select_related("household__node", "member").filter(pk=pk).first()
+    if link is None or grant_for(actor, "household.view", link.household) is None:
+        raise NotFound()
+    return link
+
+
+def node_under(roots, code: str) -> Node:
+    """The node with ``code`` inside one of ``roots`` (the viewer's area), else ``not_found``."""
+    node = Node.objects.filter(code=code).first()
+    if node is None or not any(root.covers(node) for root in roots):
+        raise NotFound()
+    return node
+
+
+def coverage_children(node: Node) -> list[dict]:
+    """Per child of ``node``: households, linked households, members under quota — for the drill-down table."""
+    children = list(Node.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
+    households = dict(Household.objects.filter(node__path__startswith=node.path).values_list("node__path")
+                      .annotate(count=Count("pk")).values_list("node__path", "count"))
+    active = Link.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
+    linked = dict(Household.objects.filter(Exists(active), node__path__startswith=node.path)
+                  .values_list("node__path").annotate(count=Count("pk")).values_list("node__path", "count"))
+    rows = []
+    for child in children:
+        total = sum(count for path, count in households.items() if path.startswith(child.path))
+        served = sum(count for path, count in linked.items() if path.startswith(child.path))
+        if total:
+            rows.append({"node": child, "households": total, "linked": served, "unlinked": total - served})
+    return rows

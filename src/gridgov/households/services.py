@@ -29,11 +29,12 @@ from gridgov.households.models import (
     Visit,
     VisitFrequency,
 )
+from gridgov.households.selectors import household_grid
 from gridgov.limits import check_date, location, text_within
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import SYSTEM, grant_for, require
-from gridgov.orgs.tree import ancestor_paths, holds_role_under
+from gridgov.orgs.tree import holds_role_under
 from gridgov.reports.models import Category
 from gridgov.reports.services import report_file
 
@@ -246,12 +247,6 @@ def link_end(*, actor, link: Link, now=None) -> Link:
                      after={"member": link.member_id})
     link.refresh_from_db()
     return link
-
-
-def household_grid(household: Household) -> Node:
-    """The grid the household's micro-grid (or building) belongs to; the node itself when none is above."""
-    above = Node.objects.filter(kind=NodeKind.GRID, path__in=ancestor_paths(household.node.path))
-    return above.order_by("-depth").first() or household.node
 
 
 # ---------------------------------------------------------------- visits (走访)
