@@ -27,9 +27,13 @@ FieldCode = Annotated[str, Field(max_length=max_length_of(FileField, "code"))]
 class HouseholdOut(Schema):
     id: int
     code: str
-    node: str = Field(alias="node.code")
+    node: str = Field(description="The code of the micro-grid or building")
     house_number: str
     address: str
+
+    @staticmethod
+    def resolve_node(household):
+        return household["node"] if isinstance(household, dict) else household.node.code
 
 
 class HouseholdMemberOut(Schema):
@@ -146,7 +150,7 @@ def _detail(request, household: Household) -> dict:
     file = [{"code": row.field.code, "label": row.field.label, "section": row.field.section,
              "sensitivity": row.field.sensitivity, "value": row.shown, "masked": row.shown == selectors.MASK}
             for row in selectors.file_rows(actor=person, household=household, resident=resident)]
-    return {"id": household.pk, "code": household.code, "node": household.node, "house_number": household.house_number,
+    return {"id": household.pk, "code": household.code, "node": household.node.code, "house_number": household.house_number,
             "address": household.address, "members": members, "file": file}
 
 
