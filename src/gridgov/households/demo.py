@@ -25,6 +25,8 @@ from gridgov.households.models import (
     FileEntry,
     FileField,
     Household,
+    Inspection,
+    InspectionItem,
     Link,
     LinkKind,
     Membership,
@@ -35,6 +37,7 @@ from gridgov.households.models import (
 )
 from gridgov.households.services import DEFAULT_VISIT_DAYS
 from gridgov.orgs.models import Node, NodeKind, Role, RoleAssignment
+from gridgov.reports.models import Report
 
 STREET_CODE = "FY"
 RELATIONS = [Relation.HEAD, Relation.SPOUSE, Relation.CHILD]
@@ -64,6 +67,8 @@ def seed(*, rng: random.Random, out) -> None:
     days = _tags(members, rng, now)
     links = _links(street, households, members, rng, now)
     _visits(links, households, days, rng, now)
+    _inspections(street, households, rng, now)
+    _public_reports(street, rng)
 
 
 def _households(street: Node, rng: random.Random):
@@ -183,3 +188,39 @@ def _visits(links: list[Link], households, days: dict[int, int], rng: random.Ran
         link.visit_due_at = start + timedelta(days=days.get(link.household_id, DEFAULT_VISIT_DAYS))
     Link.objects.bulk_update(links, ["visit_due_at"], batch_size=2000)
 
+
+
+def _inspections(street: Node, households, rng: random.Random, now) -> None:
+    """Last month's and this month's inspections of the village households (庭院卫生, 垃圾分类 …), by the
+    micro-grid's worker; most households keep their yard well, a few do not."""
+    items = list(InspectionItem.objects.filter(is_active=True))
+    villages = [path for path in Node.objects.filter(kind=NodeKind.VILLAGE, path__startswith=street.path)
+                .values_list("path", flat=True)]
+    nodes = {node.pk: node for node in Node.objects.filter(pk__in={h.node_id for h in households})}
+    workers = dict(RoleAssignment.objects.filter(role=Role.GRID_WORKER, node__in=nodes.keys())
+                   .values_list("node_id", "person_id"))
+    this_month = timezone.localdate(now).replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    rows = []
+    for household in households:
+        node = nodes[household.node_id]
+        if household.node_id not in workers or not any(node.path.startswith(path) for path in villages):
+            continue
+        care = rng.betavariate(5, 1.6)  # how well this household keeps its yard, 0 … 1
+        for month in (last_month, this_month):
+            if month == this_month and rng.random() < 0.5:
+                continue  # this month's round is half done
+            scores = {item.code: max(0, min(item.max_score, round(item.max_score * (care + rng.uniform(-0.1, 0.1)))))
+                      for item in items}
+            rows.append(Inspection(household_id=household.pk, month=month, scores=scores, total=sum(scores.values()),
+                                   inspector_id=workers[household.node_id], node_id=household.node_id,
+                                   inspected_at=now if month == this_month else now - timedelta(days=20)))
+    Inspection.objects.bulk_create(rows, batch_size=2000)
+
+
+def _public_reports(street: Node, rng: random.Random) -> None:
+    """About a third of the handled reports were made public by their reporters (the village board shows them)."""
+    handled = list(Report.objects.filter(node__path__startswith=street.path, resolved_at__isnull=False)
+                   .order_by("pk").values_list("pk", flat=True))
+    chosen = [pk for pk in handled if rng.random() < 0.35]
+    Report.objects.filter(pk__in=chosen).update(is_public=True)

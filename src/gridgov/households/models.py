@@ -239,3 +239,62 @@ class Visit(models.Model):
 
     def scope_node(self) -> Node:
         return self.node
+
+
+class InspectionItem(models.Model):
+    """One indicator of the monthly household inspection (庭院卫生, 垃圾分类 …), scored 0 … ``max_score``."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    label = models.CharField(_("label"), max_length=50)
+    max_score = models.PositiveSmallIntegerField(_("highest score"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [models.CheckConstraint(condition=Q(max_score__gte=1, max_score__lte=1000),
+                                              name="households_item_max_range")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Inspection(models.Model):
+    """A household's inspection for one month: one per household and month (a correction replaces it)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="inspections")
+    month = models.DateField(_("month"))  # the first day of the month
+    scores = models.JSONField(_("scores"), default=dict)  # item code → score
+    total = models.PositiveIntegerField(_("total"))
+    inspector = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    inspected_at = models.DateTimeField(_("inspected at"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["household", "month"], name="households_inspection_once")]
+        indexes = [models.Index(fields=["month", "node", "total"], name="households_inspection_rank_idx")]
+
+    def scope_node(self) -> Node:
+        return self.node
+
+
+class NameDisplay(models.TextChoices):
+    FULL = "full", _("The head's full name and the house number")
+    MASKED = "masked", _("The head's masked name and the house number")
+    HOUSE_NUMBER = "house_number", _("The house number only")
+
+
+class VillageBoard(models.Model):
+    """How a village (or community) publishes its board: how households are named, how many make the red
+    list (the best of the month) and the black list (the lowest, below ``black_below``)."""
+
+    node = models.OneToOneField(Node, on_delete=models.CASCADE, related_name="village_board")
+    name_display = models.CharField(_("households are shown by"), max_length=16, choices=NameDisplay.choices,
+                                    default=NameDisplay.MASKED)
+    red_count = models.PositiveSmallIntegerField(_("households on the red list"), default=10)
+    black_count = models.PositiveSmallIntegerField(_("households on the black list at most"), default=5)
+    black_below = models.PositiveSmallIntegerField(_("black list below this total"), default=60)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(red_count__lte=100, black_count__lte=100),
+                                              name="households_board_counts")]

@@ -12,6 +12,7 @@ from gridgov.households.models import (
     FileEntry,
     FileField,
     Household,
+    Inspection,
     Link,
     LinkQuota,
     Membership,
@@ -194,6 +195,7 @@ def households_stats() -> dict:
         "household_members": Membership.objects.filter(moved_out__isnull=True).count(),
         "member_household_links": Link.objects.filter(ended_at__isnull=True).count(),
         "visits": visits_this_month(),
+        "households_ranked": Inspection.objects.filter(month=month_start().date()).count(),
     }
 
 

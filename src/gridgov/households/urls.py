@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.households import views
+from gridgov.households import board_views, views
 
 app_name = "households"
 
@@ -12,7 +12,10 @@ urlpatterns = [
     path("excel/", views.excel, name="excel"),
     path("excel/export/", views.export, name="export"),
     path("excel/template/", views.template, name="template"),
+    path("ranking/", board_views.ranking_page, name="ranking"),
+    path("board/<str:code>/", board_views.board, name="board"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/inspect/", board_views.inspect, name="inspect"),
     path("<int:pk>/visit/", views.visit, name="visit"),
     path("<int:pk>/tag/", views.tag, name="tag"),
     path("<int:pk>/move-in/", views.move_in, name="move_in"),

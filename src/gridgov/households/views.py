@@ -64,6 +64,7 @@ def detail(request, pk):
         "may_tag": can(person, "household.tag", household),
         "may_link": can(person, "household.link", household),
         "may_visit": selectors.may_visit(person, household),
+        "may_inspect": can(person, "household.inspect", household),
     }
     if not resident:
         context.update({

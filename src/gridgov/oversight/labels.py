@@ -108,6 +108,7 @@ ACTION_LABELS = {
     "household.link": _("Member linked to a household"),
     "household.unlink": _("Household link ended"),
     "household.visit": _("Household visited"),
+    "household.inspect": _("Household inspected"),
     "booking.approve": _("Booking approved"),
     "booking.forward": _("Booking sent to the second review"),
     "booking.hand_over": _("Booking handed to the next reviewer"),

@@ -1,4 +1,4 @@
-"""Default resident-file fields (三知六掌握), the visit checklist (十必查), visit frequencies per care tag and the
+"""Default resident-file fields (三知六掌握), the visit checklist (十必查), the inspection items (庭院卫生, 垃圾分类 …), visit frequencies per care tag and the
 link quotas (1人7户). All are data: an installation changes them in the admin. The seeds name the items, not
 these exact lists, sensitivities or numbers: they are illustrative defaults."""
 
@@ -28,6 +28,8 @@ CHECKLIST = [
 FREQUENCIES = [("elderly_alone", 7), ("disability", 14), ("low_income", 14), ("left_behind_child", 14),
                ("key_person", 7)]
 QUOTAS = [("party_member", 7), ("grid_worker", 3)]
+INSPECTION = [("yard", "庭院卫生", 30), ("sorting", "垃圾分类", 30), ("surroundings", "房前屋后整洁", 20),
+              ("civility", "文明新风", 20)]
 
 
 def load(apps, schema_editor):
@@ -42,6 +44,10 @@ def load(apps, schema_editor):
         ChecklistItem.objects.get_or_create(code=code, defaults={"label": label, "order": order})
     for tag, days in FREQUENCIES:
         VisitFrequency.objects.get_or_create(tag=tag, defaults={"days": days})
+    InspectionItem = apps.get_model("households", "InspectionItem")
+    for order, (code, label, max_score) in enumerate(INSPECTION):
+        InspectionItem.objects.get_or_create(code=code, defaults={"label": label, "max_score": max_score,
+                                                                  "order": order})
     for kind, minimum in QUOTAS:
         LinkQuota.objects.get_or_create(kind=kind, defaults={"minimum": minimum})
 

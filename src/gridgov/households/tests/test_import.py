@@ -5,8 +5,8 @@ from openpyxl import Workbook, load_workbook
 
 from gridgov.households import imports
 from gridgov.households.models import Household, Membership
-from gridgov.testing.factories import person
 from gridgov.orgs.models import Role
+from gridgov.testing.factories import person
 
 HEADER = ["户编号", "所属微网格编码", "门牌号", "地址", "姓名", "手机", "身份证号", "与户主关系", "迁入日期", "迁出日期"]
 

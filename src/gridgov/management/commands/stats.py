@@ -69,6 +69,7 @@ def labels() -> dict:
         "household_members": _("People living in households"),
         "member_household_links": _("Member–household links"),
         "visits": _("Household visits this month"),
+        "households_ranked": _("Households inspected and ranked this month"),
         "boundaries": _("Nodes with a boundary"),
         "messages": (_("Messages in inboxes"), MessageFigures),
         "index_rule_sets": _("Index rule sets"),
