@@ -194,10 +194,7 @@ def linked(request, limit: Limit = 100, offset: Offset = 0):
 @router.get("/households/coverage", response={200: HouseholdCoverageOut, **errors(403, 404)},
             summary="How many households have a member serving them, and members under quota")
 def coverage(request, node: Annotated[str, Query("", max_length=32)] = ""):
-    roots = list(Node.objects.filter(path__in=role_paths(request.person, "household.link")).order_by("path"))
-    if not roots:
-        raise refusal("forbidden", _("No role of yours shows link coverage."))
-    found = selectors.node_under(roots, node) if node else roots[0]
+    found = selectors.area_node(request.person, "household.link", node)
     report = selectors.coverage(node=found, sample=0)
     return {"node": found.code, "households": report.households, "linked": report.linked,
             "unlinked": report.unlinked, "members_under_quota": report.members_under_quota}

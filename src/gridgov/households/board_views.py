@@ -10,11 +10,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gridgov.errors import DomainError, PermissionDenied
+from gridgov.errors import DomainError
 from gridgov.households import ranking, selectors
 from gridgov.households.models import InspectionItem
 from gridgov.orgs.models import Node, NodeKind
-from gridgov.orgs.permissions import role_paths
 from gridgov.pages import person_of
 from gridgov.reports.selectors import public_replies
 
@@ -42,11 +41,7 @@ def board(request, code):
 @login_required
 def ranking_page(request):
     person = person_of(request)
-    roots = list(Node.objects.filter(path__in=role_paths(person, "household.view")).order_by("path"))
-    if not roots:
-        raise PermissionDenied()
-    code = request.GET.get("node", "")
-    node = selectors.node_under(roots, code) if code else roots[0]
+    node = selectors.area_node(person, "household.view", request.GET.get("node", ""))
     month = _month(request)
     return render(request, "households/ranking.html", {
         "node": node, "month": month, "rows": ranking.ranking(node=node, month=month, limit=500),

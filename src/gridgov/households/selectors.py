@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from gridgov.errors import NotFound
+from gridgov.errors import NotFound, PermissionDenied
 from gridgov.households.models import (
     FileEntry,
     FileField,
@@ -252,6 +252,15 @@ def link_for(*, actor, pk) -> Link:
     if link is None or grant_for(actor, "household.view", link.household) is None:
         raise NotFound()
     return link
+
+
+def area_node(person, action: str, code: str = "") -> Node:
+    """The node ``code`` in the area where ``person`` may do ``action`` (the first root of it without a code);
+    ``forbidden`` when they may do it nowhere, ``not_found`` for a code outside it."""
+    roots = list(Node.objects.filter(path__in=role_paths(person, action)).order_by("path"))
+    if not roots:
+        raise PermissionDenied()
+    return node_under(roots, code) if code else roots[0]
 
 
 def node_under(roots, code: str) -> Node:

@@ -16,8 +16,8 @@ from gridgov.errors import DomainError, NotFound, PermissionDenied
 from gridgov.households import imports, selectors, services
 from gridgov.households.forms import FileValueForm, ImportForm, LinkForm, MoveInForm, MoveOutForm, VisitForm
 from gridgov.households.models import CareTag, FileField, Link, Relation
-from gridgov.orgs.models import Node, Person
-from gridgov.orgs.permissions import can, may_somewhere, role_paths
+from gridgov.orgs.models import Person
+from gridgov.orgs.permissions import can, may_somewhere
 from gridgov.pages import declared_length, person_of, refuse_in_form, run_action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,14 +42,23 @@ def household_list(request):
         "may_link": may_somewhere(person, "household.link")})
 
 
+def _acting_on(request, pk):
+    """The person behind the request and a household they may see (else ``not_found``)."""
+    person = person_of(request)
+    return person, selectors.household_for(actor=person, pk=pk)
+
+
+def _form_problems(request, form) -> None:
+    messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+
+
 def _sees_private(person) -> bool:
     return may_somewhere(person, "person.view_private")
 
 
 @login_required
 def detail(request, pk):
-    person = person_of(request)
-    household = selectors.household_for(actor=person, pk=pk)
+    person, household = _acting_on(request, pk)
     resident = not can(person, "household.view", household)
     members = selectors.current_members(household)
     private = can(person, "person.view_private", household)
@@ -88,8 +97,7 @@ def mine(request):
 @require_POST
 def file_reveal(request, pk, code):
     """Show one sensitive value (an audited reading) in place of its mask."""
-    person = person_of(request)
-    household = selectors.household_for(actor=person, pk=pk)
+    person, household = _acting_on(request, pk)
     field = get_object_or_404(FileField, code=code, is_active=True)
     value = services.file_read(actor=person, household=household, field=field)
     template = "households/_revealed.html" if request.headers.get("HX-Request") else "households/revealed.html"
@@ -99,8 +107,7 @@ def file_reveal(request, pk, code):
 @login_required
 @require_POST
 def file_write(request, pk, code):
-    person = person_of(request)
-    household = selectors.household_for(actor=person, pk=pk)
+    person, household = _acting_on(request, pk)
     field = get_object_or_404(FileField, code=code, is_active=True)
     form = FileValueForm(request.POST)
     if not form.is_valid():
@@ -115,8 +122,7 @@ def file_write(request, pk, code):
 @login_required
 @require_POST
 def tag(request, pk):
-    person = person_of(request)
-    household = selectors.household_for(actor=person, pk=pk)
+    person, household = _acting_on(request, pk)
     member = selectors.member_of(household, request.POST.get("person"))
     on = request.POST.get("on") == "1"
     run_action(request, lambda: services.tag_set(actor=person, person=member, tag=request.POST.get("tag", ""), on=on),
@@ -127,8 +133,7 @@ def tag(request, pk):
 @login_required
 @require_POST
 def move_in(request, pk):
-    person = person_of(request)
-    household = selectors.household_for(actor=person, pk=pk)
+    person, household = _acting_on(request, pk)
     form = MoveInForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -140,15 +145,14 @@ def move_in(request, pk):
                 actor=person, household=household, person=newcomer, relation=data["relation"],
                 moved_in=data["moved_in"]), success=_("%(name)s moved in.") % {"name": newcomer.name})
     else:
-        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        _form_problems(request, form)
     return redirect("households:detail", household.pk)
 
 
 @login_required
 @require_POST
 def move_out(request, pk):
-    person = person_of(request)
-    household = selectors.household_for(actor=person, pk=pk)
+    person, household = _acting_on(request, pk)
     form = MoveOutForm(request.POST)
     if form.is_valid():
         leaving = selectors.member_of(household, form.cleaned_data["person"])
@@ -156,15 +160,14 @@ def move_out(request, pk):
             actor=person, household=household, person=leaving, moved_out=form.cleaned_data["moved_out"]),
             success=_("%(name)s moved out.") % {"name": leaving.name})
     else:
-        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        _form_problems(request, form)
     return redirect("households:detail", household.pk)
 
 
 @login_required
 @require_POST
 def link(request, pk):
-    person = person_of(request)
-    household = selectors.household_for(actor=person, pk=pk)
+    person, household = _acting_on(request, pk)
     form = LinkForm(request.POST, members=selectors.link_candidates(household))
     if form.is_valid():
         member = Person.objects.get(pk=form.cleaned_data["member"])
@@ -208,8 +211,7 @@ def linked(request):
 
 @login_required
 def visit(request, pk):
-    person = person_of(request)
-    household = selectors.household_for(actor=person, pk=pk)
+    person, household = _acting_on(request, pk)
     if not selectors.may_visit(person, household):
         raise PermissionDenied(_("Only a member serving this household, or a worker of its area, records visits."))
     form = VisitForm(request.POST or None, request.FILES or None)
@@ -236,15 +238,9 @@ def visit(request, pk):
 @login_required
 def coverage(request):
     person = person_of(request)
-    roots = list(Node.objects.filter(path__in=role_paths(person, "household.link")).order_by("path"))
-    if not roots:
-        raise PermissionDenied()
-    code = request.GET.get("node", "")
-    node = next((root for root in roots if root.code == code), None) if code else roots[0]
-    if node is None:
-        node = selectors.node_under(roots, code)
+    node = selectors.area_node(person, "household.link", request.GET.get("node", ""))
     report = selectors.coverage(node=node)
-    return render(request, "households/coverage.html", {"node": node, "report": report, "roots": roots,
+    return render(request, "households/coverage.html", {"node": node, "report": report, 
                                                         "children": selectors.coverage_children(node)})
 
 
