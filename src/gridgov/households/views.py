@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from gridgov.errors import DomainError, NotFound, PermissionDenied
 from gridgov.households import imports, selectors, services
 from gridgov.households.forms import FileValueForm, ImportForm, LinkForm, MoveInForm, MoveOutForm, VisitForm
-from gridgov.households.models import CareTag, FileField, Link, Relation
+from gridgov.households.models import CareTag, FileField, Link, LinkKind, Relation
 from gridgov.orgs.models import Person
 from gridgov.orgs.permissions import can, may_somewhere
 from gridgov.pages import declared_length, person_of, refuse_in_form, run_action
@@ -79,7 +79,8 @@ def detail(request, pk):
         context.update({
             "former": selectors.former_members(household), "links": selectors.active_links(household),
             "visits": selectors.recent_visits(household), "move_in_form": MoveInForm(),
-            "link_form": LinkForm(members=selectors.link_candidates(household)),
+            "candidates": selectors.link_candidates(household) if context["may_link"] else [],
+            "kinds": LinkKind.choices,
         })
     return render(request, "households/detail.html", context)
 
