@@ -12,6 +12,7 @@ DATA_MIGRATIONS = [
     "gridgov.tasks.migrations.0002_catalogue",
     "gridgov.reports.migrations.0002_categories",
     "gridgov.volunteers.migrations.0002_categories",
+    "gridgov.households.migrations.0002_defaults",
 ]
 
 

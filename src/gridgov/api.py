@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import F, Q
 from django.http import Http404
-from django.urls import path
+from django.urls import re_path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Swagger
@@ -131,7 +131,8 @@ class GridgovAPI(NinjaAPI):
         patterns = super()._get_urls()
         for pattern in patterns:
             pattern.callback = _json_errors(pattern.callback)
-        patterns.append(path("<path:rest>", _json_errors(_unknown_path), name="unknown"))
+        # Any path at all, line breaks included (``<path:…>`` stops at a newline, which then fell to the HTML 404).
+        patterns.append(re_path(r"^(?P<rest>(?s:.+))$", _json_errors(_unknown_path), name="unknown"))
         return patterns
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
@@ -356,6 +357,7 @@ def mount_routers() -> None:
     api.add_router("/", "gridgov.reports.api.router")
     api.add_router("/", "gridgov.bookings.api.router")
     api.add_router("/", "gridgov.volunteers.api.router")
+    api.add_router("/", "gridgov.households.api.router")
     api.add_router("/", "gridgov.oversight.api.router")
     api.add_router("/", "gridgov.indices.api.router")
     api.add_router("/", "gridgov.geo.api.router")

@@ -31,6 +31,7 @@ SEEDERS = [
     "gridgov.reports.demo.seed",
     "gridgov.bookings.demo.seed",
     "gridgov.volunteers.demo.seed",
+    "gridgov.households.demo.seed",
     "gridgov.indices.demo.seed",
     "gridgov.ledger.demo.seed_checkpoint",  # last: it signs every posting the seeders above made
 ]
@@ -44,6 +45,7 @@ STATS = [
     "gridgov.reports.selectors.reports_stats",
     "gridgov.bookings.selectors.bookings_stats",
     "gridgov.volunteers.selectors.volunteers_stats",
+    "gridgov.households.selectors.households_stats",
     "gridgov.deadlines.selectors.deadlines_stats",
     "gridgov.indices.selectors.indices_stats",
     "gridgov.notifications.selectors.messages_stats",

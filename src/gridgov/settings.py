@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gridgov.reports",
     "gridgov.bookings",
     "gridgov.volunteers",
+    "gridgov.households",
     "gridgov.indices",
     "gridgov.oversight",  # the readers of every other app: last
     "gridgov.workbench",

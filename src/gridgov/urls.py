@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/", include("gridgov.reports.urls")),
     path("bookings/", include("gridgov.bookings.urls")),
     path("volunteers/", include("gridgov.volunteers.urls")),
+    path("households/", include("gridgov.households.urls")),
     path("oversight/", include("gridgov.oversight.urls")),
     path("indices/", include("gridgov.indices.urls")),
     path("geo/", include("gridgov.geo.urls")),

@@ -86,6 +86,15 @@ def node_at(*, lon: float, lat: float, within: Node | None = None) -> Node | Non
     return Node.objects.get(pk=best.node_id)
 
 
+def covers_point(node: Node, *, lon, lat) -> bool | None:
+    """Whether ``node``'s own boundary covers the point (an edge counts as inside); None when it has none."""
+    boundary = Boundary.objects.filter(node=node).first()
+    if boundary is None:
+        return None
+    shape = geometry.from_stored([boundary.geometry])[0]
+    return bool(shapely.dwithin(shape, shapely.Point(float(lon), float(lat)), EDGE))
+
+
 def street_of(node: Node) -> Node:
     """The street (or township) at or above ``node``; the root of its tree when there is none."""
     above = list(Node.objects.filter(path__in=tree.ancestor_paths(node.path)).order_by("depth"))

@@ -119,6 +119,15 @@ def earned_in(*, person, period: str) -> int:
     )
 
 
+def earned_by_people(people, *, period_prefix: str) -> dict[int, int]:
+    """Person id → points earned in the periods starting with ``period_prefix`` ("2026-" a year, "2026-11" a
+    month): the monthly earned totals (grants less reversals), summed. ``people`` is ids or a values queryset."""
+    rows = (EarnedTotal.objects.filter(account__person__in=people, account__kind=AccountKind.PERSON,
+                                       period__startswith=period_prefix)
+            .values("account__person").annotate(points=Sum("points")).order_by())
+    return {row["account__person"]: int(row["points"]) for row in rows}
+
+
 def budgets_for(nodes, period: str | None = None):
     budgets = Budget.objects.filter(node__in=nodes).select_related("node", "account")
     if period:

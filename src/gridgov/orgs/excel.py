@@ -214,10 +214,10 @@ def check_file(file) -> None:
         raise ExcelFileError(_("The workbook unpacks to more data than an import may hold."))
 
 
-def _header_keys(sheet: str, header: tuple) -> dict[int, str]:
+def _header_keys(columns, header: tuple) -> dict[int, str]:
     """Column index → column key, matching the Chinese header or its English name."""
     wanted = {}
-    for column in COLUMNS[sheet]:
+    for column in columns:
         wanted[_normalise(column.header)] = column.key
         wanted[_normalise(column.english)] = column.key
         wanted[_normalise(column.key)] = column.key
@@ -230,10 +230,10 @@ def _header_keys(sheet: str, header: tuple) -> dict[int, str]:
     return keys
 
 
-def _pick_worksheet(workbook, sheet: str):
+def _pick_worksheet(workbook, title: str):
     worksheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
     for worksheet in worksheets:
-        if worksheet.title == SHEET_TITLES[sheet]:
+        if worksheet.title == title:
             return worksheet
     for worksheet in worksheets:
         if worksheet.title not in (INSTRUCTIONS_TITLE, NODES_TITLE):
@@ -243,13 +243,19 @@ def _pick_worksheet(workbook, sheet: str):
 
 def read_sheet(file, sheet: str) -> list[Row]:
     """The data rows of an uploaded tree or people workbook, or ExcelFileError saying why not."""
+    return read_table(file, columns=COLUMNS[sheet], title=SHEET_TITLES[sheet])
+
+
+def read_table(file, *, columns, title: str) -> list[Row]:
+    """The data rows of an uploaded workbook whose sheet ``title`` (else its first data sheet) has ``columns``:
+    the reading every Excel import shares (other apps' formats too), or ExcelFileError saying why not."""
     check_file(file)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # openpyxl raises a dozen types (KeyError, XML errors, …) on damaged files
         raise ExcelFileError(_("The workbook is damaged and cannot be opened.")) from None
     try:
-        return _read_rows(workbook, sheet)
+        return _read_rows(workbook, columns, title)
     except ExcelFileError:
         raise
     except Exception:
@@ -258,16 +264,16 @@ def read_sheet(file, sheet: str) -> list[Row]:
         workbook.close()
 
 
-def _read_rows(workbook, sheet: str) -> list[Row]:
-    worksheet = _pick_worksheet(workbook, sheet)
+def _read_rows(workbook, columns, title: str) -> list[Row]:
+    worksheet = _pick_worksheet(workbook, title)
     if worksheet is None:
         raise ExcelFileError(_("The workbook has no sheet to import."))
     lines = worksheet.iter_rows(values_only=True)
     header = next(lines, None)
     if header is None or not any(cell_text(value) for value in header):
         raise ExcelFileError(_("The workbook is empty: the first row must hold the column headers."))
-    keys = _header_keys(sheet, header)
-    missing = [column.header for column in COLUMNS[sheet] if column.required and column.key not in keys.values()]
+    keys = _header_keys(columns, header)
+    missing = [column.header for column in columns if column.required and column.key not in keys.values()]
     if missing:
         raise ExcelFileError(
             _("Row 1 lacks the columns %(columns)s. Download the template to see the expected columns.")
@@ -308,9 +314,26 @@ def build_workbook(sheet: str, rows=(), *, node_codes: list[tuple[str, str]] | N
     reference sheet of (code, name) the people sheet's node column offers as a dropdown.
     """
     columns = COLUMNS[sheet]
+    workbook, worksheet = table_workbook(columns=columns, title=SHEET_TITLES[sheet], rows=rows)
+    _add_dropdowns(worksheet, sheet, node_codes)
+    _add_instructions(workbook, sheet)
+    if node_codes is not None:
+        reference = workbook.create_sheet(NODES_TITLE)
+        reference.append(["编码", "名称"])
+        for code, name in node_codes:
+            reference.append([code, name])
+        reference.column_dimensions["A"].width = 16
+        reference.column_dimensions["B"].width = 30
+        reference.freeze_panes = "A2"
+    return workbook_bytes(workbook)
+
+
+def table_workbook(*, columns, title: str, rows=()) -> tuple[Workbook, object]:
+    """A workbook whose sheet ``title`` has the header of ``columns`` (bold, commented with the English name,
+    text-formatted, first row frozen) and ``rows`` (dicts by column key): what every Excel format starts from."""
     workbook = Workbook()
     worksheet = workbook.active
-    worksheet.title = SHEET_TITLES[sheet]
+    worksheet.title = title
     for index, column in enumerate(columns, start=1):
         cell = worksheet.cell(row=1, column=index, value=column.header)
         cell.font = HEADER_FONT
@@ -327,17 +350,7 @@ def build_workbook(sheet: str, rows=(), *, node_codes: list[tuple[str, str]] | N
         for index, column in enumerate(columns, start=1):
             cell = worksheet.cell(row=number, column=index, value=row.get(column.key, "") or None)
             cell.number_format = "@"
-    _add_dropdowns(worksheet, sheet, node_codes)
-    _add_instructions(workbook, sheet)
-    if node_codes is not None:
-        reference = workbook.create_sheet(NODES_TITLE)
-        reference.append(["编码", "名称"])
-        for code, name in node_codes:
-            reference.append([code, name])
-        reference.column_dimensions["A"].width = 16
-        reference.column_dimensions["B"].width = 30
-        reference.freeze_panes = "A2"
-    return workbook_bytes(workbook)
+    return workbook, worksheet
 
 
 def _column_range(sheet: str, key: str) -> str:

@@ -99,6 +99,19 @@ ACTION_LABELS = {
     "task.view": _("Task viewed"),
     "task.withdraw": _("Task withdrawn"),
     "booking.book": _("Base visit booked"),
+    "household.create": _("Household created"),
+    "household.move_in": _("Moved into a household"),
+    "household.move_out": _("Moved out of a household"),
+    "household.member_change": _("Household member changed"),
+    "household.import": _("Households imported from Excel"),
+    "household.file_read": _("Sensitive resident file item read"),
+    "household.file_write": _("Resident file item changed"),
+    "household.tag": _("Care tag added"),
+    "household.untag": _("Care tag removed"),
+    "household.link": _("Member linked to a household"),
+    "household.unlink": _("Household link ended"),
+    "household.visit": _("Household visited"),
+    "household.inspect": _("Household inspected"),
     "booking.approve": _("Booking approved"),
     "booking.forward": _("Booking sent to the second review"),
     "booking.hand_over": _("Booking handed to the next reviewer"),
@@ -145,6 +158,7 @@ AREA_LABELS = {
     "booking.": _("Base bookings"),
     "volunteer.": _("Volunteer service"),
     "hours.": _("Volunteer hours"),
+    "household.": _("Households"),
 }
 
 ROLE_LABELS = {
@@ -152,6 +166,7 @@ ROLE_LABELS = {
     "system": _("System"),
     "reporter": _("Reporter"),
     "attendee": _("Visitor"),
+    "linked_member": _("Member serving the household"),
 }
 
 

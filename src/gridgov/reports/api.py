@@ -128,6 +128,8 @@ def report_file(request, category: Annotated[Line, Form(..., max_length=max_leng
                 text: Annotated[Paragraphs, Form("", max_length=services.MAX_TEXT)] = "",
                 address: Annotated[Line, Form("", max_length=services.MAX_ADDRESS)] = "",
                 latitude: Coordinate = "", longitude: Coordinate = "",
+                public: Annotated[bool, Form(False, description="Show it, with its handling, on the village board "
+                                                                "(the reporter's name never)")] = False,
                 photos: File[list[UploadedFile]] = None):
     category_row = Category.objects.filter(code=category, is_active=True).first()
     if category_row is None:
@@ -137,7 +139,7 @@ def report_file(request, category: Annotated[Line, Form(..., max_length=max_leng
         raise Http404(_("No such node."))
     report = services.report_file(actor=request.person, node=node_row, category=category_row, text=text,
                                   address=address, latitude=latitude or None, longitude=longitude or None,
-                                  photos=photos or [])
+                                  photos=photos or [], public=public)
     return Status(201, report)
 
 

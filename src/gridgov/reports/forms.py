@@ -26,6 +26,8 @@ class ReportForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 4}))
     address = forms.CharField(label=_("Address or landmark"), max_length=MAX_ADDRESS, required=False)
     photos = PhotosField(label=_("Photos (the camera opens on a phone)"), required=False, limit=MAX_PHOTOS)
+    public = forms.BooleanField(label=_("Show it and its handling on the village board (your name is never shown)"),
+                                required=False)
     latitude = forms.DecimalField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
 

@@ -119,6 +119,9 @@ class Report(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.CharField(_("comment"), max_length=500, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    # 限时处理并公开反馈: the reporter lets the village board show it, with its handling, once it is resolved
+    # (never the reporter's name).
+    is_public = models.BooleanField(_("shown on the village board"), default=False)
     posting_id = models.BigIntegerField(_("points posting"), null=True, blank=True)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

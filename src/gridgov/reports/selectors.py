@@ -130,3 +130,17 @@ def located_open_reports(*, node: Node, limit: int, now=None) -> list[dict]:
     return [{"id": row["pk"], "lat": float(row["latitude"]), "lon": float(row["longitude"]),
              "category": row["category__name"], "state": row["state"],
              "overdue": bool(row["due_at"] and row["due_at"] <= now)} for row in rows]
+
+
+def public_replies(*, node: Node, limit: int = 50):
+    """Reports about ``node``'s area that their reporters made public and that have been handled: what was
+    wrong, what was done, and whether it was done within the time limit (限时处理并公开反馈). The reporter is not
+    part of the answer: pages showing these must not name them."""
+    rows = (Report.objects.filter(node__path__startswith=node.path, is_public=True, resolved_at__isnull=False)
+            .select_related("category", "node").order_by("-resolved_at")
+            .only("pk", "text", "resolution", "created_at", "resolved_at", "resolution_due_at", "state",
+                  "category__name", "node__name", "node__path"))
+    return [{"category": row.category.name, "place": row.node.name, "text": row.text, "resolution": row.resolution,
+             "reported_at": row.created_at, "resolved_at": row.resolved_at,
+             "in_time": row.resolved_at <= row.resolution_due_at, "state": row.get_state_display()}
+            for row in rows[:limit]]

@@ -28,7 +28,7 @@ from gridgov.reports.models import Category, EscalationLevel, Report, ReportEven
 from gridgov.reports.workflow import Event, Who
 
 REPORT_FIELDS = ["state", "handler_id", "escalation", "response_due_at", "resolution_due_at", "rating", "useful",
-                 "reopen_count", "posting_id"]
+                 "reopen_count", "posting_id", "is_public"]
 MAX_TEXT = 2000
 MAX_ADDRESS = Report._meta.get_field("address").max_length
 MAX_COMMENT = Report._meta.get_field("rating_comment").max_length
@@ -60,7 +60,7 @@ def filing_grant(actor, node: Node) -> Grant | None:
 
 
 def report_file(*, actor, node: Node, category: Category, text: str = "", address: str = "", latitude=None,
-                longitude=None, photos=(), now=None) -> Report:
+                longitude=None, photos=(), public: bool = False, now=None) -> Report:
     """File a report about ``node``: routed at once to its handler, with both deadlines set. A report with a
     location is filed at the micro-grid that covers it, where boundaries are drawn (``_placed``)."""
     now = now or timezone.now()
@@ -89,6 +89,7 @@ def report_file(*, actor, node: Node, category: Category, text: str = "", addres
         report = Report(
             reporter=actor, node=node, category=category, text=text, address=address,
             latitude=latitude, longitude=longitude, handler=handler, routing_rule=rule, escalation=level,
+            is_public=bool(public),
             response_due_at=now + timedelta(hours=category.response_hours),
             resolution_due_at=now + timedelta(hours=category.resolution_hours), created_at=now,
         )

@@ -31,7 +31,8 @@ def new(request):
         created = []
         if run_action(request, lambda: created.append(services.report_file(
                 actor=person, node=data["node"], category=data["category"], text=data["text"], address=data["address"],
-                latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"])),
+                latitude=data["latitude"], longitude=data["longitude"], photos=data["photos"],
+                public=data["public"])),
                 success=_("Reported. You can follow it here.")):
             return redirect("reports:detail", created[0].pk)
     return _render(request, person, "reports/new.html", {"form": form})

@@ -144,17 +144,6 @@ def dividend_table(*, node: Node, year: int, amount, unit: str = "household") ->
 def points_earned(people, *, year: int) -> dict[int, int]:
     """Person id → points earned in ``year``: the ledger's monthly earned totals (grants less their
     reversals; redemptions are not in them), summed over the year's twelve months."""
-    from django.db.models import Sum
+    from gridgov.ledger.selectors import earned_by_people
 
-    from gridgov.ledger.models import EarnedTotal
-
-    rows = (
-        EarnedTotal.objects.filter(
-            account__person__in=people.values("pk"), account__kind="person",
-            period__startswith=f"{year:04d}-",
-        )
-        .values("account__person")
-        .annotate(points=Sum("points"))
-        .order_by()
-    )
-    return {row["account__person"]: int(row["points"]) for row in rows}
+    return earned_by_people(people.values("pk"), period_prefix=f"{year:04d}-")

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from gridgov.api import api
 from gridgov.bookings import services as bookings
 from gridgov.bookings.tests.conftest import Catalogue
+from gridgov.households import services as households
 from gridgov.indices import schemes
 from gridgov.indices import services as indices
 from gridgov.ledger import journal
@@ -88,6 +89,11 @@ class Seeded:
         booking = bookings.booking_create(actor=street.community_cadre, organisation=street.community,
                                           plan=catalogue.plan, slot=catalogue.morning, headcount=10,
                                           date=today + timedelta(days=7 - today.weekday()))
+        household = households.household_create(actor=SYSTEM, node=street.micro_a1, code="H-SEED",
+                                                house_number="1号")
+        households.member_move_in(actor=SYSTEM, household=household, person=street.resident, relation="head",
+                                  moved_in=today - timedelta(days=400))
+        link = households.link_create(actor=SYSTEM, household=household, member=street.worker_a, kind="grid_worker")
         people = {role: getattr(street, role, None) for role in ROLES}
         people["clerk"] = clerk
         self.tokens = {role: api_token_create(actor=someone)[1] for role, someone in people.items()}
@@ -95,6 +101,7 @@ class Seeded:
             "task_id": task.pk, "claim_id": claim.pk, "report_id": report.pk, "merchant_id": merchant.pk,
             "pk": rule_set.pk, "code": street.community.code, "scheme": rule_set.code, "period": period,
             "sequence": posting.sequence, "slug": slug, "booking_id": booking.pk,
+            "household_id": household.pk, "link_id": link.pk,
         }
         code = street.community.code
         self.body_values = {
@@ -103,6 +110,7 @@ class Seeded:
             "item_id": item.pk, "merchant_id": merchant.pk, "claim_ids": [claim.pk],
             "token": rewards.token_issue(person=street.resident).token, "period": period,
             "organisation": code, "plan_id": catalogue.plan.pk, "slot_id": catalogue.morning.pk,
+            "member_id": street.worker_a.pk, "report_category": "environment",
         }
 
 

@@ -1,0 +1,18 @@
+"""The codes of households' refusals (``gridgov.errors``: one status per code). Loaded by ``apps.ready``."""
+
+from gridgov.errors import register_codes
+
+register_codes({
+    "already_in_household": (409, "The person already lives in another household; move them out first."),
+    "not_a_member": (400, "The person is not a member of this household."),
+    "head_required": (400, "A household has exactly one head living in it."),
+    "household_node": (400, "A household lies in a micro-grid or a building."),
+    "duplicate_household": (409, "Another household already has this code."),
+    "already_linked": (409, "The member is already linked to this household."),
+    "link_outside_grid": (400, "A member is linked only to households of a grid they serve."),
+    "outside_boundary": (400, "The visit's location lies outside the household's micro-grid."),
+    "unknown_field": (400, "No such field in the resident file."),
+    "unknown_item": (400, "A checked item is not on the visit checklist."),
+    "unknown_tag": (400, "No such care tag."),
+    "invalid_import": (400, "The file cannot be imported; the message and its row errors say why."),
+})

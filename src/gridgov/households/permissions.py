@@ -1,0 +1,27 @@
+"""The household actions and the roles allowed them (see orgs.permissions for how scope works).
+
+The resident file's fields each carry a sensitivity level; reading and writing a level are actions of their own,
+so an installation decides who sees what by the roles it gives them. A resident reads their own household
+through ``selectors.household_of`` (membership, not a role), never through these actions.
+"""
+
+from gridgov.orgs.models import Role
+from gridgov.orgs.permissions import CADRES, register
+
+WORKERS = {Role.GRID_WORKER, Role.GRID_LEADER}
+
+register("household.own", {Role.RESIDENT})  # the door to one's own household (membership decides what it shows)
+register("household.view", CADRES | WORKERS | {Role.PARTY_AUDITOR, Role.SUPERVISOR})
+register("household.manage", CADRES)  # create households, move people in and out, import
+register("household.tag", CADRES | WORKERS)  # care and attention tags
+register("household.link", CADRES)  # link members to households
+register("household.visit", CADRES | WORKERS)  # visit any household of the area (linked members visit theirs)
+
+# The resident file: read and write per sensitivity level.
+register("household.file_read_open", CADRES | WORKERS | {Role.PARTY_AUDITOR, Role.SUPERVISOR})
+register("household.file_write_open", CADRES | WORKERS)
+register("household.file_read_internal", CADRES | WORKERS | {Role.SUPERVISOR})
+register("household.file_write_internal", CADRES | WORKERS)
+register("household.file_read_sensitive", CADRES | {Role.GRID_LEADER, Role.SUPERVISOR})
+register("household.file_write_sensitive", CADRES)
+register("household.inspect", CADRES | WORKERS)  # monthly household inspections (庭院卫生, 垃圾分类 …)

@@ -1,0 +1,288 @@
+"""Reading households: an area's list, a resident's own household, the resident file masked per level, a
+member's linked households with what is due, a grid's coverage, and the counts for ``gridgov stats``."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.utils import timezone
+
+from gridgov.errors import NotFound, PermissionDenied
+from gridgov.households.models import (
+    FileEntry,
+    FileField,
+    Household,
+    Inspection,
+    Link,
+    LinkQuota,
+    Membership,
+    PersonTag,
+    Sensitivity,
+    Visit,
+)
+from gridgov.orgs.models import Node, NodeKind, Person
+from gridgov.orgs.permissions import grant_for, role_paths
+from gridgov.orgs.tree import ancestor_paths, parent_path, people_under, under
+
+MASK = "＊＊＊"
+
+
+def area_paths(person, action: str = "household.view") -> list[str]:
+    return role_paths(person, action)
+
+
+def households_in_area(person, *, query: str = "", node: Node | None = None):
+    """Households under the person's area (and under ``node`` if given), with their head's name."""
+    paths = area_paths(person)
+    rows = Household.objects.filter(under(paths, "node__path")).select_related("node")
+    if node is not None:
+        rows = rows.filter(node__path__startswith=node.path)
+    if query:
+        rows = rows.filter(Q(house_number__icontains=query) | Q(address__icontains=query) | Q(code__iexact=query)
+                           | Q(memberships__person__name__startswith=query, memberships__moved_out__isnull=True))
+    return rows.distinct().order_by("node__path", "house_number", "pk")
+
+
+def household_grid(household: Household) -> Node:
+    """The grid the household's micro-grid (or building) belongs to; the node itself when none is above."""
+    above = Node.objects.filter(kind=NodeKind.GRID, path__in=ancestor_paths(household.node.path))
+    return above.order_by("-depth").first() or household.node
+
+
+def household_of(person) -> Household | None:
+    """The household ``person`` lives in now, or None."""
+    if not isinstance(person, Person):
+        return None
+    membership = Membership.objects.select_related("household__node").filter(
+        person=person, moved_out__isnull=True).first()
+    return membership.household if membership else None
+
+
+def household_for(*, actor, pk) -> Household:
+    """A household the actor may see (in their area, or their own home), else ``not_found``: the same answer as
+    a household that does not exist, so nobody can probe other areas."""
+    household = Household.objects.select_related("node").filter(pk=pk).first()
+    if household is None:
+        raise NotFound()
+    if (grant_for(actor, "household.view", household) is None and household_of(actor) != household
+            and not is_linked(actor, household)):
+        raise NotFound()
+    return household
+
+
+def current_members(household: Household) -> list[Membership]:
+    memberships = list(household.memberships.filter(moved_out__isnull=True).select_related("person")
+                       .order_by("moved_in", "pk"))
+    tags = {}
+    for person_id, tag in PersonTag.objects.filter(person__in=[m.person_id for m in memberships]).values_list(
+            "person_id", "tag"):
+        tags.setdefault(person_id, []).append(tag)
+    for membership in memberships:
+        membership.tags = sorted(tags.get(membership.person_id, []))
+    return sorted(memberships, key=lambda m: (m.relation != "head", m.moved_in, m.pk))
+
+
+def former_members(household: Household) -> list[Membership]:
+    return list(household.memberships.filter(moved_out__isnull=False).select_related("person")
+                .order_by("-moved_out", "pk"))
+
+
+@dataclass
+class FileRow:
+    field: FileField
+    shown: str  # the value, or the mask
+    has_value: bool
+    masked: bool  # the viewer must ask (an audited reading) to see it
+    may_write: bool
+
+
+def file_rows(*, actor, household: Household, resident: bool = False) -> list[FileRow]:
+    """The resident file as the viewer may see it: open and internal values in full where their level allows,
+    sensitive values always masked (reading one is ``services.file_read``, audited). A resident sees only the
+    open fields of their own household."""
+    values = dict(FileEntry.objects.filter(household=household).values_list("field_id", "value"))
+    rows = []
+    for field in FileField.objects.filter(is_active=True):
+        may_read = grant_for(actor, f"household.file_read_{field.sensitivity}", household) is not None
+        if resident and not may_read:
+            may_read = field.sensitivity == Sensitivity.OPEN
+            if not may_read:
+                continue
+        value = values.get(field.pk, "")
+        masked = bool(value) and (field.sensitivity == Sensitivity.SENSITIVE or not may_read)
+        rows.append(FileRow(
+            field=field, shown=MASK if masked else value, has_value=bool(value),
+            masked=masked and may_read,
+            may_write=grant_for(actor, f"household.file_write_{field.sensitivity}", household) is not None))
+    return rows
+
+
+def month_start(now: datetime | None = None) -> datetime:
+    local = timezone.localtime(now or timezone.now())
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def linked_households(member: Person, *, now=None):
+    """The member's active links with the household, its last visit and whether it was visited this month."""
+    since = month_start(now)
+    links = (Link.objects.filter(member=member, ended_at__isnull=True).select_related("household__node")
+             .annotate(last_visit=Max("household__visits__visited_at"))
+             .order_by("visit_due_at", "household__house_number"))
+    result = list(links)
+    for link in result:
+        link.visited_this_month = bool(link.last_visit and link.last_visit >= since)
+        link.overdue = bool(link.visit_due_at and link.visit_due_at < (now or timezone.now()))
+    return result
+
+
+def recent_visits(household: Household, *, limit: int = 10):
+    return list(household.visits.select_related("visitor").order_by("-visited_at")[:limit])
+
+
+@dataclass
+class MemberLoad:
+    person_id: int
+    name: str
+    kind: str
+    households: int
+    minimum: int
+
+    @property
+    def under_quota(self) -> bool:
+        return self.households < self.minimum
+
+
+@dataclass
+class Coverage:
+    households: int
+    linked: int
+    unlinked_sample: list
+    members: list[MemberLoad]
+
+    @property
+    def unlinked(self) -> int:
+        return self.households - self.linked
+
+    @property
+    def members_under_quota(self) -> int:
+        return sum(1 for member in self.members if member.under_quota)
+
+
+def coverage(*, node: Node, sample: int = 50) -> Coverage:
+    """How well ``node``'s households are served: how many have an active link, the first unlinked ones, and
+    each linked member's load against the quota of their kind. Grouped queries, whatever the size."""
+    households = Household.objects.filter(node__path__startswith=node.path)
+    active = Link.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
+    linked = households.filter(Exists(active))
+    unlinked = households.exclude(Exists(active)).select_related("node").order_by("node__path", "house_number")
+    quotas = dict(LinkQuota.objects.values_list("kind", "minimum"))
+    loads = (Link.objects.filter(node__path__startswith=node.path, ended_at__isnull=True)
+             .values("member_id", "member__name", "kind").annotate(count=Count("household_id", distinct=True))
+             .order_by("count", "member__name"))
+    members = [MemberLoad(row["member_id"], row["member__name"], row["kind"], row["count"],
+                          quotas.get(row["kind"], 0)) for row in loads]
+    return Coverage(households=households.count(), linked=linked.count(), unlinked_sample=list(unlinked[:sample]),
+                    members=members)
+
+
+def visits_this_month(now=None) -> int:
+    return Visit.objects.filter(visited_at__gte=month_start(now)).count()
+
+
+def households_stats() -> dict:
+    return {
+        "households": Household.objects.count(),
+        "household_members": Membership.objects.filter(moved_out__isnull=True).count(),
+        "member_household_links": Link.objects.filter(ended_at__isnull=True).count(),
+        "visits": visits_this_month(),
+        "households_ranked": Inspection.objects.filter(month=month_start().date()).count(),
+    }
+
+
+def heads_of(household_ids) -> dict[int, Person]:
+    return {m.household_id: m.person for m in Membership.objects.filter(
+        household_id__in=list(household_ids), moved_out__isnull=True, relation="head").select_related("person")}
+
+
+def is_linked(person, household: Household) -> bool:
+    return isinstance(person, Person) and Link.objects.filter(household=household, member=person,
+                                                              ended_at__isnull=True).exists()
+
+
+def may_visit(person, household: Household) -> bool:
+    return is_linked(person, household) or grant_for(person, "household.visit", household) is not None
+
+
+def active_links(household: Household) -> list[Link]:
+    return list(household.links.filter(ended_at__isnull=True).select_related("member").order_by("kind", "pk"))
+
+
+def link_candidates(household: Household) -> list[Person]:
+    """People who may serve the household: anyone active holding a role in its grid, not yet linked to it."""
+    grid = household_grid(household)
+    linked = household.links.filter(ended_at__isnull=True).values("member_id")
+    return list(people_under([grid.path]).exclude(pk__in=linked).order_by("name", "pk")[:300])
+
+
+def member_of(household: Household, person_id) -> Person:
+    """A person living in the household now, else ``not_found``."""
+    try:
+        person_id = int(person_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    membership = household.memberships.filter(person_id=person_id, moved_out__isnull=True).select_related(
+        "person").first()
+    if membership is None:
+        raise NotFound()
+    return membership.person
+
+
+def person_in_area(actor, household: Household, *, name: str, phone: str) -> Person | None:
+    """The one active person of that name (and phone, if given) holding a role in the household's community."""
+    grid = household_grid(household)
+    found = people_under([parent_path(grid.path) or grid.path]).filter(name=name.strip())
+    if phone:
+        found = found.filter(phone=phone.strip())
+    found = list(found[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def link_for(*, actor, pk) -> Link:
+    link = Link.objects.select_related("household__node", "member").filter(pk=pk).first()
+    if link is None or grant_for(actor, "household.view", link.household) is None:
+        raise NotFound()
+    return link
+
+
+def area_node(person, action: str, code: str = "") -> Node:
+    """The node ``code`` in the area where ``person`` may do ``action`` (the first root of it without a code);
+    ``forbidden`` when they may do it nowhere, ``not_found`` for a code outside it."""
+    roots = list(Node.objects.filter(path__in=role_paths(person, action)).order_by("path"))
+    if not roots:
+        raise PermissionDenied()
+    return node_under(roots, code) if code else roots[0]
+
+
+def node_under(roots, code: str) -> Node:
+    """The node with ``code`` inside one of ``roots`` (the viewer's area), else ``not_found``."""
+    node = Node.objects.filter(code=code).first()
+    if node is None or not any(root.covers(node) for root in roots):
+        raise NotFound()
+    return node
+
+
+def coverage_children(node: Node) -> list[dict]:
+    """Per child of ``node``: households, linked households, members under quota — for the drill-down table."""
+    children = list(Node.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
+    households = dict(Household.objects.filter(node__path__startswith=node.path).values_list("node__path")
+                      .annotate(count=Count("pk")).values_list("node__path", "count"))
+    active = Link.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
+    linked = dict(Household.objects.filter(Exists(active), node__path__startswith=node.path)
+                  .values_list("node__path").annotate(count=Count("pk")).values_list("node__path", "count"))
+    rows = []
+    for child in children:
+        total = sum(count for path, count in households.items() if path.startswith(child.path))
+        served = sum(count for path, count in linked.items() if path.startswith(child.path))
+        if total:
+            rows.append({"node": child, "households": total, "linked": served, "unlinked": total - served})
+    return rows

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from gridgov.households import board_views, views
+
+app_name = "households"
+
+urlpatterns = [
+    path("", views.household_list, name="list"),
+    path("mine/", views.mine, name="mine"),
+    path("linked/", views.linked, name="linked"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("excel/", views.excel, name="excel"),
+    path("excel/export/", views.export, name="export"),
+    path("excel/template/", views.template, name="template"),
+    path("ranking/", board_views.ranking_page, name="ranking"),
+    path("board/<str:code>/", board_views.board, name="board"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/inspect/", board_views.inspect, name="inspect"),
+    path("<int:pk>/visit/", views.visit, name="visit"),
+    path("<int:pk>/tag/", views.tag, name="tag"),
+    path("<int:pk>/move-in/", views.move_in, name="move_in"),
+    path("<int:pk>/move-out/", views.move_out, name="move_out"),
+    path("<int:pk>/link/", views.link, name="link"),
+    path("<int:pk>/file/<slug:code>/", views.file_write, name="file_write"),
+    path("<int:pk>/file/<slug:code>/reveal/", views.file_reveal, name="file_reveal"),
+    path("links/<int:pk>/", views.link_page, name="link"),
+    path("links/<int:pk>/end/", views.unlink, name="unlink"),
+]
