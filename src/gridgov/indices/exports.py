@@ -34,7 +34,7 @@ def ranking_workbook(run, *, parent=None, mask_names: bool = True) -> bytes:
         sheet.append([])
         sheet.append([notice.title])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-        for line in notice.lines:
-            sheet.append([line])
+        for words, value in notice.lines:
+            sheet.append([words, value] if value else [words])
     sheet.column_dimensions["B"].width = 24
     return workbook_bytes(workbook)

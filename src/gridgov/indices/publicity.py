@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Notice:
+    """A title and lines of (words, value): the value (a hash, a key, an address) is shown as code, as it is."""
+
     title: str
-    lines: list[str]
+    lines: list[tuple[str, str]]
 
 
 PROVIDERS: list[Callable[[], Notice | None]] = []

@@ -25,12 +25,12 @@ def checkpoint_notice():
     if checkpoint is None:
         return None
     return Notice(gettext("Points ledger checkpoint"), [
-        gettext("%(size)d postings, signed %(time)s, co-signed by %(count)d supervisors.") % {
+        (gettext("%(size)d postings, signed %(time)s, co-signed by %(count)d supervisors.") % {
             "size": checkpoint.size, "time": date_format(localtime(checkpoint.created_at), "Y-m-d H:i"),
-            "count": checkpoint.cosignatures.count()},
-        gettext("Root hash: %(root)s") % {"root": checkpoint.root_hash},
-        gettext("Public key: %(key)s") % {"key": checkpoints.log_verifier_key()},
-        gettext("Check your own points: %(url)s") % {"url": settings.SITE_URL + "/verify/"},
+            "count": checkpoint.cosignatures.count()}, ""),
+        (gettext("Root hash:"), checkpoint.root_hash),
+        (gettext("Public key:"), checkpoints.log_verifier_key()),
+        (gettext("Check your own points:"), settings.SITE_URL + "/verify/"),
     ])
 
 
