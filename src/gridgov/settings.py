@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "gridgov.pages.RefusalMiddleware",
     "gridgov.submissions.DoubleSubmitMiddleware",
+    "gridgov.replicas.WroteRecentlyMiddleware",  # after a write, this browser reads the primary for a while
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -138,6 +139,23 @@ else:
         "connect_timeout": 10,
     }
 
+# Behind pgbouncer in transaction mode a connection is lent per transaction: statements prepared on one server
+# connection are unknown on the next, and a server-side cursor does not outlive its transaction.
+PGBOUNCER = os.environ.get("GRIDGOV_PGBOUNCER", "") == "1"
+if PGBOUNCER and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+# A streaming replica for read-heavy pages (gridgov/replicas.py, docs/deployment.md): same options as the primary.
+REPLICA_URL = os.environ.get("GRIDGOV_REPLICA_URL", "")
+REPLICA_LAG_SECONDS = int(os.environ.get("GRIDGOV_REPLICA_LAG_SECONDS", "10"))
+if REPLICA_URL:
+    DATABASES["replica"] = startup.database(REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["gridgov.replicas.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -185,6 +203,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploads on an S3-compatible store (MinIO, a government cloud's object storage) instead of MEDIA_ROOT, so that
+# several app servers share them (docs/deployment.md; needs the extra: pip install 'gridgov[s3]'). Credentials
+# come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables; photos are served through gridgov's
+# own views (the viewer's permission is checked), so the bucket stays private.
+if MEDIA_BUCKET := os.environ.get("GRIDGOV_MEDIA_S3_BUCKET", ""):
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": MEDIA_BUCKET,
+        "endpoint_url": os.environ.get("GRIDGOV_MEDIA_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("GRIDGOV_MEDIA_S3_REGION") or None,
+        "file_overwrite": False,
+        "default_acl": "private",
+    }}
+# Sessions live in the database, never in one server's memory: any app server behind the proxy serves any request.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Serve assets straight from the installed packages, so the demo needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
@@ -270,4 +302,5 @@ LOGGING = {
 LEDGER_ORIGIN = os.environ.get("GRIDGOV_LEDGER_ORIGIN", "") or (SITE_URL.split("://", 1)[-1] + "/ledger")
 if not LEDGER_ORIGIN or any(c.isspace() or c == "+" for c in LEDGER_ORIGIN):
     raise ImproperlyConfigured("GRIDGOV_LEDGER_ORIGIN must be one word without spaces or '+'")
-LEDGER_SIGNING_KEY = DATA_DIR / "ledger-signing.key"
+# Several app servers sign with one key: point them all at the same file (a shared volume or a mounted secret).
+LEDGER_SIGNING_KEY = Path(os.environ.get("GRIDGOV_LEDGER_SIGNING_KEY", "") or DATA_DIR / "ledger-signing.key")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from gridgov import pwa
+from gridgov import health, pwa
 from gridgov.api import api
 from gridgov.indices import views as indices_views
 from gridgov.ledger import views_proofs as ledger_proof_views
@@ -16,6 +16,8 @@ urlpatterns = [
     path("sw.js", pwa.service_worker, name="pwa_service_worker"),
     path("offline/", pwa.offline, name="pwa_offline"),
     path("favicon.ico", pwa.favicon),
+    path("healthz", health.live, name="health_live"),
+    path("readyz", health.ready, name="health_ready"),
     path("orgs/", include("gridgov.orgs.excel_urls")),
     path("tasks/", include("gridgov.tasks.urls")),
     path("rewards/", include("gridgov.rewards.urls")),

@@ -34,6 +34,7 @@ from gridgov.errors import DomainError, PermissionDenied, message_of
 from gridgov.media import private_jpeg
 from gridgov.orgs.permissions import may_somewhere
 from gridgov.pages import person_of, refuse_in_form, run_action
+from gridgov.replicas import replica_reads
 
 AVAILABILITY_DAYS = 14
 
@@ -337,6 +338,7 @@ def base_ics(request, code):
                 filename=f"{found.code}.ics")
 
 
+@replica_reads
 @login_required
 def year_report(request):
     person = person_of(request)
@@ -459,6 +461,7 @@ def _league_periods(today) -> list[tuple[str, str]]:
     ]
 
 
+@replica_reads
 def league(request):
     """月比晒、季排位、年考评: public, as a comparison is meant to be; the 末位 flags for those who run bases."""
     periods = _league_periods(timezone.localdate())

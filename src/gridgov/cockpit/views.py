@@ -19,6 +19,7 @@ from gridgov.orgs.imports import scope_roots_for
 from gridgov.orgs.permissions import can
 from gridgov.orgs.selectors import node_in_area
 from gridgov.pages import person_of
+from gridgov.replicas import replica_reads
 from gridgov.security import policy_for
 
 SCREEN_REFRESH_SECONDS = 300
@@ -37,6 +38,7 @@ def _area(request):
     return person, node, roots
 
 
+@replica_reads
 @login_required
 @require_GET
 def cockpit(request):
@@ -44,6 +46,7 @@ def cockpit(request):
     return render(request, "cockpit/cockpit.html", _context(node, roots, person))
 
 
+@replica_reads
 @login_required
 @require_GET
 def screen(request):
@@ -70,6 +73,7 @@ def _context(node, roots, person) -> dict:
     }}
 
 
+@replica_reads
 @login_required
 @require_GET
 def area_map(request):
@@ -103,6 +107,7 @@ def area_map(request):
     return response
 
 
+@replica_reads
 @login_required
 @require_GET
 def map_data(request):

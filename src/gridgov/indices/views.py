@@ -19,6 +19,7 @@ from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import can, may_somewhere
 from gridgov.orgs.selectors import in_scope
 from gridgov.pages import person_of, refuse_in_form
+from gridgov.replicas import replica_reads
 
 RECORD_KINDS = [NodeKind.STREET, NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.COOPERATIVE, NodeKind.GRID]
 
@@ -49,6 +50,7 @@ def home(request):
     return render(request, "indices/home.html", {"rows": rows})
 
 
+@replica_reads
 @login_required
 def ranking(request, scheme: str, period: str):
     person = person_of(request)
@@ -71,6 +73,7 @@ def ranking(request, scheme: str, period: str):
     })
 
 
+@replica_reads
 @login_required
 def ranking_xlsx(request, scheme: str, period: str):
     person = person_of(request)

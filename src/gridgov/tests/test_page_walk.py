@@ -28,9 +28,9 @@ from gridgov.testing.raw_text import raw_text
 pytestmark = pytest.mark.django_db
 
 LOGINS = ["admin", "street", "dongmen", "auditor", "leader", "worker", "resident", "merchant", "supervisor"]
-OPENED_PER_ROUTE = 40  # e.g. every month of every scheme on 指数与颜色码; not the "why?" of 500 people
+OPENED_PER_ROUTE = 20  # e.g. the months of the schemes on 指数与颜色码; not the "why?" of 500 people
 READ_PER_ROUTE = 8
-PER_LOGIN = 600
+PER_LOGIN = 400
 PAGE_SECONDS = 0.2
 NOT_WALKED = ("/logout/", "/api/", "/static/", "/media/", "/i18n/")
 NOT_READ = ("/admin/",)  # the Django admin's own pages: its link is opened, its pages not walked
