@@ -29,6 +29,11 @@ mostly Python, so threads of one process wait for each other's GIL; two processe
 threads each gave the lowest tails in the paced table on both databases (measured against 2 × 4 in the
 same hour). 4 × 8 threads gave multi-second tails on SQLite (32 threads queueing for the one write lock).
 
+Last, **alone against the floor**: the same clients, zero think time, send one kind of request at a time —
+first ``GET /healthz`` (a Django view that touches no database, through every middleware: the framework's
+floor on this server), then only lists, only claims, only submissions. Each kind's requests per second is
+printed as a ratio of the floor's; the goal is ≥ 0.5 for list, claim and submit.
+
 Each table also gives the server's CPU time per request (the gunicorn workers' user+system time over
 the run, from /proc, divided by the requests) and the benchmark client's own CPU per request: client
 and server share the same cores, so a slow client slows the server too.
@@ -55,6 +60,7 @@ from _common import throwaway_database  # noqa: E402  (bench/ is on the path whe
 
 KINDS = ("list", "claim", "submit")
 GOAL_P99_MS = 100
+GOAL_FLOOR_RATIO = 0.5
 
 
 def parse_args():
@@ -209,6 +215,57 @@ class Client:
                       body=body, headers={"Content-Type": content_type})
 
 
+    def run_alone(self, kind: str, rounds: int, timings: dict, errors: list, start: threading.Barrier):
+        """``rounds`` requests of one kind, back to back (claims take tasks not claimed yet; submissions, those
+        claims): the pieces of one round, each measured without the others."""
+        if kind == "claim":
+            listed = self.call("list", "GET", "/api/v1/tasks?limit=100", timings=None, errors=errors) or {}
+            self.todo = [task["id"] for task in listed.get("items", []) if task["id"] not in self.claimed][:rounds]
+            self.claimed.update(self.todo)
+            self.made = []
+        body, content_type = multipart({"text": "巡查完成，情况正常"})
+        start.wait()
+        for number in range(rounds):
+            if kind == "floor":
+                self.call(kind, "GET", "/healthz", timings=timings, errors=errors)
+            elif kind == "list":
+                self.call(kind, "GET", "/api/v1/tasks?limit=50", timings=timings, errors=errors)
+            elif kind == "claim" and number < len(self.todo):
+                claim = self.call(kind, "POST", f"/api/v1/tasks/{self.todo[number]}/claim", timings=timings, errors=errors)
+                if claim:
+                    self.made.append(claim["id"])
+            elif kind == "submit" and number < len(self.made):
+                self.call(kind, "POST", f"/api/v1/claims/{self.made[number]}/submit", timings=timings, errors=errors,
+                          body=body, headers={"Content-Type": content_type})
+
+
+def run_alone(clients: list[Client], rounds: int) -> None:
+    """Each kind alone in a closed loop, as requests per second and as a ratio of the floor's (GET /healthz)."""
+    print(f"\nALONE AGAINST THE FLOOR — {len(clients)} clients, zero think time, one kind at a time "
+          f"(the floor: GET /healthz, a Django view without the database)")
+    print(f"{'request':<10}{'count':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'× floor':>10}  goal ≥ {GOAL_FLOOR_RATIO}")
+    floor = None
+    errors: list[str] = []
+    for kind in ("floor", "list", "claim", "submit"):
+        timings = {kind: []}
+        start = threading.Barrier(len(clients))
+        threads = [threading.Thread(target=c.run_alone, args=(kind, rounds, timings, errors, start)) for c in clients]
+        began = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        values = timings[kind]
+        rate = len(values) / (time.perf_counter() - began) if values else 0.0
+        floor = floor or rate
+        ratio = rate / floor if floor else 0.0
+        verdict = "" if kind == "floor" else ("ok" if ratio >= GOAL_FLOOR_RATIO else "MISSED")
+        print(f"{kind:<10}{len(values):>8}{rate:>10.0f}{percentile(values, 0.5) * 1000 if values else 0:>10.1f}"
+              f"{percentile(values, 0.99) * 1000 if values else 0:>10.1f}{ratio:>10.2f}  {verdict}")
+    if errors:
+        print(f"{len(errors)} refused or failed requests, e.g. {errors[0]}")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
@@ -256,8 +313,9 @@ def main():
     where, cleanup = throwaway_database("gg-bench-tasks-")
     server = None
     try:
-        # Each table claims one new task per client and round; ten more so the square never runs dry.
-        secrets = prepare(args.clients, len(tables) * args.rounds + 10)
+        # Each table claims one new task per client and round, and so does the floor comparison; ten more so the
+        # square never runs dry.
+        secrets = prepare(args.clients, (len(tables) + 1) * args.rounds + 10)
         port = free_port()
         server = start_server(port, args.workers, args.threads, args.worker_class)
         clients = [Client(port, secret, seed=args.seed + number) for number, secret in enumerate(secrets)]
@@ -271,12 +329,17 @@ def main():
                 title = (f"SATURATION — {args.clients} clients, zero think time (closed loop: measures throughput; "
                          f"latency ≈ {args.clients} / throughput)")
             run_table(title, clients, args.rounds, think, server)
+        run_alone(clients, args.rounds)
         for client in clients:
             client.connection.close()
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         cleanup()
 
 
