@@ -297,6 +297,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDGOV_LOG_LEVEL", "WARNING")},
 }
 
+# How long audit records stay in the database before `gridgov audit archive` moves them to a file (at least six
+# months: 网络安全法 第二十一条).
+AUDIT_RETENTION_DAYS = int(os.environ.get("GRIDGOV_AUDIT_RETENTION_DAYS", str(3 * 365)))
+if AUDIT_RETENTION_DAYS < 183:
+    raise ImproperlyConfigured("GRIDGOV_AUDIT_RETENTION_DAYS must be at least 183: network logs are kept six months")
+
 # The name the ledger's checkpoints carry (C2SP tlog-checkpoint "origin"; also the signing key's name): one per
 # installation, no spaces or "+". Its Ed25519 key is generated into DATA_DIR/ledger-signing.key on first use.
 LEDGER_ORIGIN = os.environ.get("GRIDGOV_LEDGER_ORIGIN", "") or (SITE_URL.split("://", 1)[-1] + "/ledger")

@@ -9,3 +9,6 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = _("Audit trail")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from gridgov.audit import errors  # noqa: F401  (register codes)
