@@ -143,3 +143,25 @@ def test_the_command_computes_each_week_once(street):
     call_command("households", "bulletin", "--week", "2026-11-02", stdout=out)
     call_command("households", "bulletin", "--week", "2026-11-04", stdout=out)
     assert Bulletin.objects.count() == 1 and out.getvalue().count("S01") == 0
+
+
+def test_the_api_uploads_once_and_refuses_out_of_scope(client, street):
+    from gridgov.households.tests.test_api import bearer
+
+    headers = bearer(street.street_cadre)
+    body = {"village": street.village.code, "kind": "affairs", "held_on": "2026-11-02", "attendees": 4,
+            "minutes": "公开"}
+    first = client.post("/api/v1/households/branch-records", body, content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="a1", **headers)
+    again = client.post("/api/v1/households/branch-records", body, content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="a1", **headers)
+    assert first.status_code == 201 and again.json()["id"] == first.json()["id"]
+    outside = client.post("/api/v1/households/branch-records", body, content_type="application/json",
+                          **bearer(street.community_cadre))
+    assert outside.status_code == 404 and BranchRecord.objects.count() == 1
+    assert client.get("/api/v1/households/bulletin", **headers).status_code == 404
+    villages.bulletin_compute(actor=SYSTEM, street=street.street, week=MONDAY, now=LATER)
+    answer = client.get("/api/v1/households/bulletin", **headers).json()
+    assert answer["street"] == "S01" and {entry["village"] for entry in answer["entries"]} == {"C01", "V01"}
+    assert client.get("/api/v1/households/ranking?month=2026-13", **headers).status_code == 400
+    assert client.get("/api/v1/households/board/V01", **headers).json()["red"] == []
