@@ -75,6 +75,7 @@ def seed(*, rng: random.Random, out) -> None:
 def _branch_records(street: Node, rng: random.Random, now) -> None:
     """Four weeks of branch records (the first villages keep up, the last ones lag) and last week's bulletin."""
     from gridgov.households import villages
+    from gridgov.households.models import Bulletin
     from gridgov.orgs.permissions import SYSTEM
 
     units = list(Node.objects.filter(path__startswith=street.path, kind__in=villages.VILLAGE_KINDS).order_by("path"))
@@ -95,6 +96,8 @@ def _branch_records(street: Node, rng: random.Random, now) -> None:
                     attendees=rng.randint(8, 40), minutes=f"{unit.name}{held:%m月%d日}会议记录：学习传达上级精神，研究村务。",
                     now=uploaded)
     if units:
+        # The demo's deadline scan ran before these records existed and computed an empty bulletin: seed it anew.
+        Bulletin.objects.filter(node=street, week=this_week - timedelta(weeks=1)).delete()
         villages.bulletin_compute(actor=SYSTEM, street=street, week=this_week - timedelta(weeks=1), now=now)
 
 
