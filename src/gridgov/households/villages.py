@@ -184,12 +184,14 @@ def bulletin_compute(*, actor, street: Node, week: date | None = None, now=None)
 
 
 def bulletins_due(now) -> int:
-    """The periodic follow-up (the deadline scan's): last week's bulletin of every street that has none yet."""
+    """The periodic follow-up (the deadline scan's): last week's bulletin of every street whose branches upload
+    records and that has none yet."""
     week = week_of(timezone.localdate(now) - timedelta(days=7))
     done = Bulletin.objects.filter(week=week).values("node_id")
     made = 0
     for street in Node.objects.filter(kind=NodeKind.STREET).exclude(pk__in=done):
-        if Node.objects.filter(path__startswith=street.path, kind__in=VILLAGE_KINDS).exists():
+        # Only where branches upload at all: an installation not using the records gets no black list.
+        if BranchRecord.objects.filter(node__path__startswith=street.path).exists():
             made += bulletin_compute(actor=SYSTEM, street=street, week=week, now=now)[1]
     return made
 

@@ -115,6 +115,8 @@ def test_an_unfinished_week_or_a_non_street_is_refused(street):
 
 
 def test_the_deadline_scan_computes_last_weeks_bulletin(street):
+    assert villages.bulletins_due(LATER) == 0  # no branch uploads here: no bulletin, no black list
+    upload(street, street.village)
     assert villages.bulletins_due(LATER) == 1
     assert Bulletin.objects.get().week == MONDAY
 
