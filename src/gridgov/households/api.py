@@ -360,12 +360,12 @@ def _month_of(text: str) -> date:
         raise refusal("invalid", _("A month is written 2026-12.")) from None
 
 
-@router.get("/households/ranking", response={200: list[HouseholdRankedOut], **errors(400, 403, 404)},
+@router.get("/households/ranking", response={200: Page[HouseholdRankedOut], **errors(400, 403, 404)},
             summary="The monthly household ranking of a node in my area")
 def household_ranking(request, node: Annotated[str, Query("", max_length=32)] = "",
-                      month: Annotated[str, Query("", max_length=7)] = ""):
+                      month: Annotated[str, Query("", max_length=7)] = "", limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.view", node)
-    return ranking.ranking(node=found, month=_month_of(month), limit=500)
+    return page(ranking.ranking(node=found, month=_month_of(month)), limit=limit, offset=offset)
 
 
 @router.get("/households/board/{code}", response={200: HouseholdBoardOut, **errors(400, 404)},
