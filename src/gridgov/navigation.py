@@ -78,6 +78,8 @@ MENU = [
     Entry("households:linked", _("Households I serve"), "household.visit", "households", "user", badge="visits_due"),
     Entry("households:coverage", _("Link coverage"), "household.link", "households", "chart"),
     Entry("households:ranking", _("Household ranking"), "household.view", "households", "rank"),
+    Entry("households:bulletin", _("Village bulletin"), "household.bulletin", "households", "rank"),
+    Entry("households:branch_records", _("Branch records"), "household.branch_record", "households", "chart"),
     Entry("households:mine", _("My household"), "household.own", "households", "home"),
     Entry("ledger:mine", _("My points"), "points.view_own", "points", "coins"),
     Entry("rewards:my_code", _("My points code"), "points.view_own", "points", "qr"),

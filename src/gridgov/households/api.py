@@ -12,8 +12,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
 from gridgov.errors import NotFound, refusal
-from gridgov.households import selectors, services
-from gridgov.households.models import FileField, Household, LinkKind, Relation
+from gridgov.households import ranking, selectors, services, villages
+from gridgov.households.models import BranchRecordKind, FileField, Household, LinkKind, Relation
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import can, role_paths
 from gridgov.reports.models import Category
@@ -286,3 +286,116 @@ def visit(request, household_id: Id, payload: HouseholdVisitIn):
         idempotency_key=request.headers.get("Idempotency-Key", ""))
     return Status(201, recorded)
 
+
+
+class HouseholdRankedOut(Schema):
+    rank: int
+    household_id: int
+    house_number: str
+    total: int
+    points: int
+
+
+class HouseholdBoardLineOut(Schema):
+    rank: int
+    household: str = Field(description="Named as the village board sets (full, masked or house number only)")
+    total: int
+
+
+class HouseholdBoardOut(Schema):
+    node: str
+    month: date
+    red: list[HouseholdBoardLineOut]
+    black: list[HouseholdBoardLineOut]
+
+
+class HouseholdBranchRecordIn(Schema):
+    village: NodeCode
+    kind: BranchRecordKind
+    activity: Annotated[str, Field(max_length=50)] = Field("", description="For 三会一课: which meeting")
+    held_on: Day
+    attendees: int = Field(ge=1, le=10000)
+    minutes: Paragraphs = Field(max_length=villages.MAX_MINUTES)
+
+
+class HouseholdBranchRecordOut(Schema):
+    id: int
+    village: str
+    kind: BranchRecordKind
+    activity: str
+    held_on: date
+    attendees: int
+    on_time: bool
+    activity_id: int | None
+
+    @staticmethod
+    def resolve_village(record):
+        return record.node.code
+
+
+class HouseholdBulletinEntryOut(Schema):
+    village: str
+    rank: int
+    on_time: int
+    late: int
+    use: int
+    score: int
+    standing: str
+
+    @staticmethod
+    def resolve_village(entry):
+        return entry.node.code
+
+
+class HouseholdBulletinOut(Schema):
+    street: str
+    week: date
+    entries: list[HouseholdBulletinEntryOut]
+
+
+def _month_of(text: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01") if text else ranking.month_of()
+    except ValueError:
+        raise refusal("invalid", _("A month is written 2026-12.")) from None
+
+
+@router.get("/households/ranking", response={200: Page[HouseholdRankedOut], **errors(400, 403, 404)},
+            summary="The monthly household ranking of a node in my area")
+def household_ranking(request, node: Annotated[str, Query("", max_length=32)] = "",
+                      month: Annotated[str, Query("", max_length=7)] = "", limit: Limit = 100, offset: Offset = 0):
+    found = selectors.area_node(request.person, "household.view", node)
+    return page(ranking.ranking(node=found, month=_month_of(month)), limit=limit, offset=offset)
+
+
+@router.get("/households/board/{code}", response={200: HouseholdBoardOut, **errors(400, 404)},
+            summary="A village board's red and black lists of households (public on the page too)")
+def household_board(request, code: NodeCode, month: Annotated[str, Query("", max_length=7)] = ""):
+    found = Node.objects.filter(code=code, kind__in=villages.VILLAGE_KINDS).first()
+    if found is None:
+        raise NotFound(_("No village with this code."))
+    chosen = _month_of(month)
+    red, black = ranking.red_and_black(node=found, month=chosen)
+    display = ranking.board_of(found).name_display
+    return {"node": found.code, "month": chosen,
+            "red": [{"rank": row.rank, "household": row.shown(display), "total": row.total} for row in red],
+            "black": [{"rank": row.rank, "household": row.shown(display), "total": row.total} for row in black]}
+
+
+@router.post("/households/branch-records", response={201: HouseholdBranchRecordOut, **errors(400, 403, 404)},
+             summary="A branch uploads a 三会一课 / 主题党日 / 三务公开 record (Idempotency-Key recommended)")
+def branch_record(request, payload: HouseholdBranchRecordIn):
+    village = selectors.area_node(request.person, "household.branch_record", payload.village)
+    record = villages.record_upload(actor=request.person, node=village, kind=payload.kind,
+                                    activity=payload.activity, held_on=payload.held_on, attendees=payload.attendees,
+                                    minutes=payload.minutes, idempotency_key=request.headers.get("Idempotency-Key", ""))
+    return Status(201, record)
+
+
+@router.get("/households/bulletin", response={200: HouseholdBulletinOut, **errors(403, 404)},
+            summary="The newest weekly village bulletin (红榜村 / 黑榜村) of my area")
+def bulletin(request, node: Annotated[str, Query("", max_length=32)] = ""):
+    found = villages.bulletin_for(selectors.area_node(request.person, "household.bulletin", node))
+    if found is None:
+        raise NotFound(_("No bulletin has been computed yet."))
+    return {"street": found.node.code, "week": found.week, "entries": list(found.entries.select_related("node"))}

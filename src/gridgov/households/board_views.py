@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError
-from gridgov.households import ranking, selectors
+from gridgov.households import ranking, selectors, villages
 from gridgov.households.models import InspectionItem
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.pages import person_of
@@ -35,7 +35,8 @@ def board(request, code):
     display = ranking.board_of(node).name_display
     return render(request, "households/board.html", {
         "node": node, "month": month, "red": [(row, row.shown(display)) for row in red],
-        "black": [(row, row.shown(display)) for row in black], "replies": public_replies(node=node, limit=30)})
+        "black": [(row, row.shown(display)) for row in black], "replies": public_replies(node=node, limit=30),
+        "standing": villages.latest_entry(node)})
 
 
 @login_required

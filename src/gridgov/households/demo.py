@@ -13,7 +13,7 @@ micro-grid's boundary. Rows are written with ``bulk_create`` (one audit record f
 
 import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -69,6 +69,36 @@ def seed(*, rng: random.Random, out) -> None:
     _visits(links, households, days, rng, now)
     _inspections(street, households, rng, now)
     _public_reports(street, rng)
+    _branch_records(street, rng, now)
+
+
+def _branch_records(street: Node, rng: random.Random, now) -> None:
+    """Four weeks of branch records (the first villages keep up, the last ones lag) and last week's bulletin."""
+    from gridgov.households import villages
+    from gridgov.households.models import Bulletin
+    from gridgov.orgs.permissions import SYSTEM
+
+    units = list(Node.objects.filter(path__startswith=street.path, kind__in=villages.VILLAGE_KINDS).order_by("path"))
+    this_week = villages.week_of(timezone.localdate(now))
+    for weeks_ago in range(4, 0, -1):
+        monday = this_week - timedelta(weeks=weeks_ago)
+        for position, unit in enumerate(units):
+            for number in range(max(3 - position, 0) + rng.randint(0, 1)):
+                held = monday + timedelta(days=number)
+                kind = ("three_meetings", "theme_day", "affairs")[number % 3]
+                late = position >= len(units) - 2 and number == 0
+                uploaded = timezone.make_aware(datetime.combine(
+                    held + timedelta(days=villages.ON_TIME_DAYS + 1 if late else 1), time(10)))
+                if uploaded > now:
+                    continue
+                villages.record_upload(
+                    actor=SYSTEM, node=unit, kind=kind, activity=villages.MEETINGS[number % 4], held_on=held,
+                    attendees=rng.randint(8, 40), minutes=f"{unit.name}{held:%m月%d日}会议记录：学习传达上级精神，研究村务。",
+                    now=uploaded)
+    if units:
+        # The demo's deadline scan ran before these records existed and computed an empty bulletin: seed it anew.
+        Bulletin.objects.filter(node=street, week=this_week - timedelta(weeks=1)).delete()
+        villages.bulletin_compute(actor=SYSTEM, street=street, week=this_week - timedelta(weeks=1), now=now)
 
 
 def _households(street: Node, rng: random.Random):

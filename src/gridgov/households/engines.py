@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.deadlines.registry import DeadlineSource
 from gridgov.deadlines.registry import register as register_deadlines
-from gridgov.households.models import Link
+from gridgov.households.models import BulletinEntry, Link
 from gridgov.navigation import register_badge
+from gridgov.notifications.registry import Kind
+from gridgov.notifications.registry import register as register_kind
 
 VISIT_ITEM = "hh_visit"  # the item type of households' alerts
+BRANCH_ITEM = "hh_branch"  # a black-listed branch's records, due after the bulletin
 
 
 def _alert_title(row: dict) -> str:
@@ -28,3 +31,16 @@ def register() -> None:
         due_field="visit_due_at", stage_field="state", handler_field="member_id", node_field="node",
         fields=("household__address", "household__house_number"), open=Q(ended_at__isnull=True),
     ))
+    from gridgov.households import villages
+
+    register_kind(Kind(villages.REMINDER_KIND, _("Village on the black list")))
+    register_deadlines(DeadlineSource(
+        code=BRANCH_ITEM, label=_("Branch records"), model=BulletinEntry, url_name="households:bulletin_entry",
+        title=_branch_title, due_field="due_at", stage_field="state", handler_field="handler_id", node_field="node",
+        fields=("node__name",), open=Q(state=villages.LAGGING),
+        after_scan=villages.bulletins_due, after_scan_label=_("village bulletins computed"),
+    ))
+
+
+def _branch_title(row: dict) -> str:
+    return f"{_('Upload the branch records')} · {row['node__name']}"

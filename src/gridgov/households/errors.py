@@ -14,5 +14,6 @@ register_codes({
     "unknown_field": (400, "No such field in the resident file."),
     "unknown_item": (400, "A checked item is not on the visit checklist."),
     "unknown_tag": (400, "No such care tag."),
+    "branch_node": (400, "Branch records belong to a village or community; bulletins rank a street's villages."),
     "invalid_import": (400, "The file cannot be imported; the message and its row errors say why."),
 })

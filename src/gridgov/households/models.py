@@ -298,3 +298,93 @@ class VillageBoard(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(red_count__lte=100, black_count__lte=100),
                                               name="households_board_counts")]
+
+
+class BranchRecordKind(models.TextChoices):
+    """What a village's party branch uploads (村情通): its organisational life and the open village affairs."""
+
+    THREE_MEETINGS = "three_meetings", _("三会一课 (meetings and party lectures)")
+    THEME_DAY = "theme_day", _("主题党日 (themed party day)")
+    AFFAIRS = "affairs", _("三务公开 (open party, village and finance affairs)")
+
+
+class BranchRecord(models.Model):
+    """A record a village's branch uploads: the day it was held, who attended, the minutes and a photo. A
+    meeting or themed day fulfils the organisation's activity of the indices (``activity_id``, an
+    ``indices.ActivityRecord``); it counts as on time when uploaded within ``ON_TIME_DAYS`` of the day held."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
+    kind = models.CharField(_("kind"), max_length=16, choices=BranchRecordKind.choices)
+    activity = models.CharField(_("activity"), max_length=50, blank=True)  # e.g. 支部党员大会, for 三会一课
+    held_on = models.DateField(_("held on"))
+    attendees = models.PositiveSmallIntegerField(_("attendees"))
+    minutes = models.TextField(_("minutes"), max_length=4000)
+    photo = models.ImageField(upload_to="branch/%Y/%m/", blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), db_index=True)
+    on_time = models.BooleanField(_("uploaded on time"))
+    activity_id = models.BigIntegerField(null=True, blank=True)  # the indices' activity it fulfils
+    recorded_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("branch record")
+        verbose_name_plural = _("branch records")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recorded_by", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="households_branch_key_once"),
+            models.CheckConstraint(condition=Q(kind__in=[value for value, _label in BranchRecordKind.choices]),
+                                   name="households_branch_kind_known"),
+        ]
+        indexes = [models.Index(fields=["node", "uploaded_at"], name="households_branch_node_idx")]
+
+    def scope_node(self) -> Node:
+        return self.node
+
+
+class Bulletin(models.Model):
+    """The weekly bulletin of a street's villages (红榜村 / 黑榜村): one per street and week (its Monday)."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("street"))
+    week = models.DateField(_("week beginning"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("village bulletin")
+        verbose_name_plural = _("village bulletins")
+        ordering = ["-week"]
+        constraints = [models.UniqueConstraint(fields=["node", "week"], name="households_bulletin_once")]
+
+    def scope_node(self) -> Node:
+        return self.node
+
+
+class Standing(models.TextChoices):
+    RED = "red", _("红榜村")
+    MIDDLE = "middle", _("Neither list")
+    BLACK = "black", _("黑榜村")
+
+
+class BulletinEntry(models.Model):
+    """A village's line in a bulletin. A black-listed village owes its branch's records: the due item
+    (``due_at``, the deadline engine) waits on the village's cadre until a record is uploaded."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="entries")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
+    rank = models.PositiveIntegerField(_("rank"))
+    on_time = models.PositiveIntegerField(_("records on time"))
+    late = models.PositiveIntegerField(_("records late"))
+    use = models.PositiveIntegerField(_("platform use"))  # visits and inspections made in the village that week
+    score = models.PositiveIntegerField(_("score"))
+    standing = models.CharField(_("standing"), max_length=8, choices=Standing.choices)
+    state = models.CharField(max_length=12, default="")  # "lagging" while the reminder's due item is open
+    handler = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["rank", "node__path"]
+        constraints = [models.UniqueConstraint(fields=["bulletin", "node"], name="households_bulletin_entry_once")]
+
+    def scope_node(self) -> Node:
+        return self.node
+

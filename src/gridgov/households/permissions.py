@@ -25,3 +25,5 @@ register("household.file_write_internal", CADRES | WORKERS)
 register("household.file_read_sensitive", CADRES | {Role.GRID_LEADER, Role.SUPERVISOR})
 register("household.file_write_sensitive", CADRES)
 register("household.inspect", CADRES | WORKERS)  # monthly household inspections (庭院卫生, 垃圾分类 …)
+register("household.branch_record", CADRES)  # a village's branch uploads 三会一课 / 主题党日 / 三务公开 records
+register("household.bulletin", CADRES | {Role.PARTY_AUDITOR})  # the weekly 红榜村 / 黑榜村 bulletin

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.households import board_views, views
+from gridgov.households import board_views, bulletin_views, views
 
 app_name = "households"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("excel/export/", views.export, name="export"),
     path("excel/template/", views.template, name="template"),
     path("ranking/", board_views.ranking_page, name="ranking"),
+    path("bulletin/", bulletin_views.bulletin, name="bulletin"),
+    path("bulletin/entries/<int:pk>/", bulletin_views.bulletin_entry, name="bulletin_entry"),
+    path("branch/", bulletin_views.branch_records, name="branch_records"),
     path("board/<str:code>/", board_views.board, name="board"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/inspect/", board_views.inspect, name="inspect"),
