@@ -73,6 +73,8 @@ MENU = [
     Entry("volunteers:hours", _("My volunteer hours"), "volunteer.join", "volunteers", "clock"),
     Entry("volunteers:needs", _("Needs in my area"), "volunteer.view", "volunteers", "clipboard"),
     Entry("volunteers:shortfall", _("Yearly hours rule"), "volunteer.view", "volunteers", "check"),
+    Entry("volunteers:ranking", _("Volunteer ranking"), "volunteer.view", "volunteers", "rank"),
+    Entry("volunteers:service_days", _("Service days"), "volunteer.manage", "volunteers", "clock"),
     Entry("volunteers:callouts", _("Call-outs"), "volunteer.serve", "volunteers", "alert"),
     Entry("households:list", _("Households"), "household.view", "households", "home"),
     Entry("households:linked", _("Households I serve"), "household.visit", "households", "user", badge="visits_due"),

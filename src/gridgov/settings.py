@@ -257,6 +257,11 @@ if WEBHOOK_URL and len(WEBHOOK_SECRET) < 16:
 # How long a member's points code (QR and typed code) stays valid, in seconds.
 REWARDS_TOKEN_SECONDS = int(os.environ.get("GRIDGOV_REWARDS_TOKEN_SECONDS", "180"))
 
+# How the public volunteer ranking of a community names people: masked (张**), full, or none (rank only).
+VOLUNTEER_PUBLIC_NAMES = os.environ.get("GRIDGOV_VOLUNTEER_PUBLIC_NAMES", "masked")
+if VOLUNTEER_PUBLIC_NAMES not in ("masked", "full", "none"):
+    raise ImproperlyConfigured("GRIDGOV_VOLUNTEER_PUBLIC_NAMES must be masked, full or none")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 

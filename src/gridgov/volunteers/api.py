@@ -2,18 +2,19 @@
 cancel), my hours against the yearly rule, the cadres' standings and call-outs with their live count. The same
 services as the pages; refusals as 4xx ``{"code", "message"}``. Schema names start with ``Volunteer``."""
 
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime, time
+from typing import Annotated, Literal
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.api_schemas import DateTime, Id, Limit, Line, Offset, Page, Paragraphs, errors, page
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import role_paths
-from gridgov.volunteers import callouts, selectors, services
-from gridgov.volunteers.models import Answer, Callout, CalloutKind, Category, Need, RequesterKind
+from gridgov.volunteers import calendar, callouts, selectors, services
+from gridgov.volunteers.models import Answer, Cadence, Callout, CalloutKind, Category, Need, RequesterKind
 
 router = Router(tags=["volunteers"])
 
@@ -369,3 +370,103 @@ def callout_answer(request, callout_id: Id, payload: VolunteerAnswerIn):
 @router.post("/volunteers/callouts/{int:callout_id}/close", response={200: VolunteerCalloutOut, **STEP_ERRORS})
 def callout_close(request, callout_id: Id):
     return callouts.callout_close(actor=request.person, callout=_callout(request, callout_id))
+
+
+@router.post("/volunteers/needs/{int:need_id}/release", response={200: VolunteerClaimOut, **STEP_ERRORS},
+             summary="Give my place back before checking in: the place reopens")
+def release(request, need_id: Id):
+    return services.claim_release(actor=request.person, claim=_my_claim(request, need_id))
+
+
+class VolunteerServiceDayIn(Schema):
+    name: Line = Field(min_length=1, max_length=50)
+    node: NodeCode
+    category: Line = Field(max_length=32, description="The code of a category")
+    cadence: Cadence
+    weekday: int | None = Field(None, ge=0, le=6, description="weekly: 0 is Monday")
+    day_of_month: int | None = Field(None, ge=1, le=31, description="monthly: the day (29–31: the month's last)")
+    month: int | None = Field(None, ge=1, le=12, description="last_week: the month whose last week it is")
+    title: Line = Field(min_length=1, max_length=services.MAX_TITLE)
+    place: Line = Field(min_length=1, max_length=services.MAX_PLACE)
+    start_time: time
+    helpers: int = Field(10, ge=1, le=services.MAX_HELPERS)
+    lead_days: int = Field(7, ge=1, le=calendar.MAX_LEAD_DAYS)
+
+
+class VolunteerServiceDayOut(Schema):
+    id: int
+    name: str
+    node: str = Field(alias="node.code")
+    category: str = Field(alias="category.code")
+    cadence: str
+    weekday: int | None
+    day_of_month: int | None
+    month: int | None
+    title: str
+    place: str
+    start_time: time
+    helpers: int
+    lead_days: int
+    generated_until: date | None
+    is_active: bool
+
+
+class VolunteerSwitchIn(Schema):
+    active: bool
+
+
+class VolunteerRankOut(Schema):
+    rank: int
+    name: str
+    hours: float
+    services: int
+    rating: float | None
+
+
+@router.get("/volunteers/service-days", response=Page[VolunteerServiceDayOut],
+            summary="Recurring service days of my area (cadres)")
+def service_days(request, limit: Limit = 100, offset: Offset = 0):
+    return page(selectors.service_days_in_area(person=request.person), limit=limit, offset=offset)
+
+
+@router.post("/volunteers/service-days", response={201: VolunteerServiceDayOut, **STEP_ERRORS},
+             summary="Add a recurring service day; its needs are posted ahead by themselves (Idempotency-Key)")
+def service_day_create(request, payload: VolunteerServiceDayIn):
+    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    if category is None:
+        raise Http404(_("No such category."))
+    rule = calendar.service_day_save(
+        actor=request.person, node=_node(request, payload.node, "volunteer.manage"), name=payload.name,
+        category=category, cadence=payload.cadence, weekday=payload.weekday, day_of_month=payload.day_of_month,
+        month=payload.month, title=payload.title, place=payload.place, start_time=payload.start_time,
+        helpers=payload.helpers, lead_days=payload.lead_days,
+        idempotency_key=request.headers.get("Idempotency-Key", ""))
+    calendar.generate()
+    rule.refresh_from_db()
+    return Status(201, rule)
+
+
+@router.post("/volunteers/service-days/{int:day_id}/switch", response={200: VolunteerServiceDayOut, **STEP_ERRORS},
+             summary="Stop a service day, or start it again")
+def service_day_switch(request, day_id: Id, payload: VolunteerSwitchIn):
+    rule = selectors.service_days_in_area(person=request.person).filter(pk=day_id).first()
+    if rule is None:
+        raise Http404(_("There is no such service day."))
+    return calendar.service_day_switch(actor=request.person, rule=rule, active=payload.active)
+
+
+@router.get("/volunteers/ranking", response={200: Page[VolunteerRankOut], **errors(404)},
+            summary="Volunteers (by=person) or the units below the node (by=node) ranked by hours or rating")
+def ranking(request, node: Annotated[str, Query(..., max_length=50)],
+            period: Literal["month", "quarter", "year"] = "month",
+            by: Literal["person", "node"] = "person", order: Literal["hours", "rating"] = "hours",
+            category: Annotated[str, Query("", max_length=32)] = "", limit: Limit = 100, offset: Offset = 0):
+    area = _node(request, node, "volunteer.view")
+    chosen = None
+    if category:
+        chosen = Category.objects.filter(code=category).first()
+        if chosen is None:
+            raise Http404(_("No such category."))
+    since, until = selectors.period_bounds(period, timezone.localdate())
+    rows = selectors.ranking(node=area, since=since, until=until, category=chosen, by=by, order=order, limit=500)
+    return page(rows, limit=limit, offset=offset)

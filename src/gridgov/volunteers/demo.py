@@ -7,12 +7,13 @@ accounts through the ledger (so the hours ledger verifies like the points); a fe
 8-minute window. This week: needs still waiting for helpers in the demo resident's micro-grid (two of them
 past their claim window, whose alerts the deadline scan raises), one waiting for a cadre's review, one the
 demo worker claimed, one served and waiting for the resident's confirmation. One past call-out (a flood in
-July) with its answers. History is written with ``bulk_create``, as real use would have left it; what is
+July) with its answers. The three calendar rules (weekly group service days, the 20th, 志愿服务周 in June), their
+next needs posted. History is written with ``bulk_create``, as real use would have left it; what is
 under way goes through the services, so its messages and audit records are real.
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -23,9 +24,10 @@ from gridgov.orgs.demo import STREET_CODE
 from gridgov.orgs.models import Node, NodeKind, Person, Role
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.orgs.tree import home_nodes
-from gridgov.volunteers import services
+from gridgov.volunteers import calendar, services
 from gridgov.volunteers.models import (
     Answer,
+    Cadence,
     Callout,
     CalloutAnswer,
     CalloutKind,
@@ -64,6 +66,7 @@ def seed(*, rng: random.Random, out) -> None:
     _season(rng, street=street, volunteers=volunteers, categories=categories, now=now)
     _callout(rng, street=street, volunteers=volunteers, now=now)
     _this_week(rng, street=street, now=now)
+    _service_days(street=street, now=now)
     scan_deadlines(now=now, minute_precision_only=True)
 
 
@@ -193,6 +196,28 @@ def _callout(rng, *, street, volunteers, now) -> None:
                                          latitude=volunteer.latitude, longitude=volunteer.longitude,
                                          answered_at=raised + timedelta(minutes=rng.randint(1, 25))))
     CalloutAnswer.objects.bulk_create(answers)
+
+
+def _service_days(*, street, now) -> None:
+    """The three calendar rules, through the services (so their first needs are posted and told now): each
+    community's weekly group service day on Saturday, the street's 20th of the month, 志愿服务周 in June."""
+    category = Category.objects.filter(code="service").first()
+    street_cadre = Person.objects.filter(roles__role=Role.STREET_CADRE, roles__node=street).order_by("pk").first()
+    if category is None or street_cadre is None:
+        return
+    for community in Node.objects.filter(path__startswith=street.path, kind=NodeKind.COMMUNITY).order_by("path"):
+        cadre = (Person.objects.filter(roles__role=Role.COMMUNITY_CADRE, roles__node=community).order_by("pk").first()
+                 or street_cadre)
+        calendar.service_day_save(actor=cadre, node=community, name=f"{community.name}每周组团服务日",
+                                  category=category, cadence=Cadence.WEEKLY, weekday=5, title="组团服务日",
+                                  place=f"{community.name}党群服务中心", start_time=time(9, 0), helpers=8, now=now)
+    calendar.service_day_save(actor=street_cadre, node=street, name="每月20日志愿服务日", category=category,
+                              cadence=Cadence.MONTHLY, day_of_month=20, title="每月20日志愿服务日",
+                              place="浮云街道新时代文明实践站", start_time=time(8, 30), helpers=20, lead_days=10, now=now)
+    calendar.service_day_save(actor=street_cadre, node=street, name="志愿服务周", category=category,
+                              cadence=Cadence.LAST_WEEK, month=6, title="志愿服务周·便民服务",
+                              place="浮云街道新时代文明实践站", start_time=time(9, 0), helpers=15, lead_days=14, now=now)
+    calendar.generate(now=now)
 
 
 def _this_week(rng, *, street, now) -> None:

@@ -1,5 +1,6 @@
 """What volunteers feed the shared engines: the needs' windows (minute precision: publish and claim; then the
-hours to serve), the next waves of messages as the watch's follow-up, their message kinds and badges."""
+hours to serve), the next waves of messages and the service days' needs as the scans' follow-ups, their message
+kinds and badges."""
 
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from gridgov.deadlines.registry import DeadlineSource
 from gridgov.deadlines.registry import register as register_deadlines
 from gridgov.navigation import register_badge
 from gridgov.orgs.models import Role
-from gridgov.volunteers import inbox, selectors, waves
+from gridgov.volunteers import calendar, inbox, selectors, waves
 from gridgov.volunteers.models import QUICK_STATES, Need, NeedState
 from gridgov.volunteers.services import QUICK_ITEM, SERVE_ITEM
 
@@ -34,4 +35,5 @@ def register() -> None:
         code=SERVE_ITEM, label=_("Volunteer need (service)"), model=Need, url_name="volunteers:need",
         title=_title, fields=("title",), waits_on=waits, open=Q(state=NeedState.CLAIMED),
         due_soon=timedelta(hours=2), grace=timedelta(hours=12), minute_precision=True,
+        after_scan=lambda now: calendar.generate(now=now), after_scan_label=_("needs posted for service days"),
     ))

@@ -15,4 +15,5 @@ register_codes({
     "hours_beyond_span": (400, "The time claimed is longer than the span from check-in to check-out."),
     "already_answered": (409, "This person has already answered this call-out."),
     "callout_closed": (409, "The call-out is over."),
+    "release_too_late": (409, "A claim can be given back only before its check-in."),
 })

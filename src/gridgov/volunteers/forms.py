@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.limits import DeadlineField
 from gridgov.orgs.models import Node
-from gridgov.volunteers.models import Answer, CalloutKind, Category, RequesterKind
+from gridgov.volunteers.models import WEEKDAYS, Answer, Cadence, CalloutKind, Category, RequesterKind
 from gridgov.volunteers.services import MAX_COMPANY, MAX_DESCRIPTION, MAX_HELPERS, MAX_PLACE, MAX_SKILLS, MAX_TITLE
 
 
@@ -81,3 +81,41 @@ class CalloutForm(LocationFields):
 
 class AnswerForm(LocationFields):
     answer = forms.ChoiceField(choices=Answer.choices)
+
+
+class ServiceDayForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    node = forms.ModelChoiceField(label=_("Where"), queryset=Node.objects.none(), empty_label=None)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True),
+                                      empty_label=None)
+    cadence = forms.ChoiceField(label=_("Repeats"), choices=Cadence.choices)
+    weekday = forms.TypedChoiceField(label=_("Weekday (every week)"), required=False, coerce=int, empty_value=None,
+                                     choices=[("", "—")] + list(enumerate(WEEKDAYS)))
+    day_of_month = forms.IntegerField(label=_("Day of the month (every month)"), required=False, min_value=1,
+                                      max_value=31)
+    month = forms.IntegerField(label=_("Month (its last week, every year)"), required=False, min_value=1,
+                               max_value=12)
+    title = forms.CharField(label=_("What is needed"), max_length=MAX_TITLE)
+    place = forms.CharField(label=_("Address"), max_length=MAX_PLACE)
+    start_time = forms.TimeField(label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    helpers = forms.IntegerField(label=_("Helpers wanted"), min_value=1, max_value=MAX_HELPERS, initial=10)
+    lead_days = forms.IntegerField(label=_("Posted this many days ahead"), min_value=1, max_value=60, initial=7)
+
+    def __init__(self, *args, nodes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["node"].queryset = Node.objects.filter(pk__in=[node.pk for node in nodes]).order_by("path")
+        self.fields["node"].label_from_instance = lambda node: node.name
+        self.fields["category"].label_from_instance = lambda category: category.name
+
+
+class RankingForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), required=False, choices=[
+        ("month", _("This month")), ("quarter", _("This quarter")), ("year", _("This year"))])
+    category = forms.ModelChoiceField(label=_("Category"), required=False, queryset=Category.objects.all(),
+                                      empty_label=_("Every category"))
+    order = forms.ChoiceField(label=_("Ranked by"), required=False, choices=[
+        ("hours", _("Hours")), ("rating", _("Rating"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].label_from_instance = lambda category: category.name

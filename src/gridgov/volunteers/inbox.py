@@ -25,6 +25,7 @@ TITLES = {
     "served": _("Your need was served; please confirm: %(title)s"),
     "confirmed": _("Service confirmed, hours credited: %(title)s"),
     "cancelled": _("A need you claimed was cancelled: %(title)s"),
+    "released": _("A volunteer gave back their place; the need waits for helpers again: %(title)s"),
 }
 
 

@@ -33,6 +33,7 @@ class Category(models.Model):
     claim_minutes = models.PositiveIntegerField(_("minutes to be claimed"), default=8)
     complete_minutes = models.PositiveIntegerField(_("minutes to be served"), default=12 * 60)
     wave_minutes = models.PositiveIntegerField(_("minutes between waves of messages"), default=2)
+    points_per_hour = models.PositiveSmallIntegerField(_("governance points per hour served"), default=0)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -43,6 +44,7 @@ class Category(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(publish_minutes__gt=0, claim_minutes__gt=0, complete_minutes__gt=0,
                                                wave_minutes__gt=0), name="volunteers_category_windows_positive"),
+            models.CheckConstraint(condition=Q(points_per_hour__lte=1000), name="volunteers_category_points_rate"),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +130,9 @@ class Need(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.CharField(_("reason"), max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=64, blank=True)
+    service_day = models.ForeignKey("ServiceDay", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="needs", verbose_name=_("service day"))
+    service_date = models.DateField(_("service date"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("volunteer need")
@@ -138,6 +143,8 @@ class Need(models.Model):
             models.CheckConstraint(condition=Q(claimed__lte=F("helpers")), name="volunteers_need_not_over_claimed"),
             models.UniqueConstraint(fields=["requester", "idempotency_key"], condition=~Q(idempotency_key=""),
                                     name="volunteers_need_once_per_key"),
+            models.UniqueConstraint(fields=["service_day", "service_date"], condition=Q(service_day__isnull=False),
+                                    name="volunteers_need_once_per_service_day"),
         ]
         indexes = [
             models.Index(fields=["due_at"], condition=Q(due_at__isnull=False), name="volunteers_need_due_idx"),
@@ -200,6 +207,72 @@ class Claim(models.Model):
 
     def scope_node(self) -> Node:
         return self.need.node
+
+
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", _("Every week, on a weekday")
+    MONTHLY = "monthly", _("Every month, on a day of the month")
+    LAST_WEEK = "last_week", _("Every day of the last week of a month, each year")
+
+
+WEEKDAYS = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+
+
+class ServiceDay(models.Model):
+    """A recurring service day as data (每周组团服务日, the 20th of each month, 志愿服务周 in the last week of June):
+    the generator posts one need per day it falls on, ``lead_days`` ahead, as its owner (a cadre of ``node``).
+    Each (rule, date) is posted once: a unique constraint on the need, so running the generator twice, or two
+    generators at once, creates nothing twice. ``generated_until`` is the last date already posted, so a run
+    with nothing to do reads one row per rule."""
+
+    name = models.CharField(_("name"), max_length=50)
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("where"))
+    owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("posted in the name of"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    cadence = models.CharField(_("repeats"), max_length=10, choices=Cadence.choices)
+    weekday = models.PositiveSmallIntegerField(_("weekday (0 is Monday)"), null=True, blank=True)
+    day_of_month = models.PositiveSmallIntegerField(_("day of the month"), null=True, blank=True)
+    month = models.PositiveSmallIntegerField(_("month"), null=True, blank=True)
+    title = models.CharField(_("what is needed"), max_length=100)
+    place = models.CharField(_("address"), max_length=200)
+    start_time = models.TimeField(_("starts at"))
+    helpers = models.PositiveSmallIntegerField(_("helpers wanted"), default=10)
+    lead_days = models.PositiveSmallIntegerField(_("posted this many days ahead"), default=7)
+    generated_until = models.DateField(_("posted up to"), null=True, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("service day")
+        verbose_name_plural = _("service days")
+        ordering = ["node__path", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(helpers__gte=1, helpers__lte=500), name="volunteers_day_helpers"),
+            models.CheckConstraint(condition=Q(lead_days__gte=1, lead_days__lte=60), name="volunteers_day_lead"),
+            models.CheckConstraint(
+                condition=(Q(cadence="weekly", weekday__gte=0, weekday__lte=6)
+                           | Q(cadence="monthly", day_of_month__gte=1, day_of_month__lte=31)
+                           | Q(cadence="last_week", month__gte=1, month__lte=12)),
+                name="volunteers_day_cadence"),
+            models.UniqueConstraint(fields=["owner", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="volunteers_day_once_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def scope_node(self) -> Node:
+        return self.node
+
+    @property
+    def repeats(self) -> str:
+        if self.cadence == Cadence.WEEKLY and self.weekday is not None:
+            return _("every %(weekday)s") % {"weekday": WEEKDAYS[self.weekday]}
+        if self.cadence == Cadence.MONTHLY:
+            return _("on day %(day)s of every month") % {"day": self.day_of_month}
+        return _("every day of the last week of month %(month)s") % {"month": self.month}
 
 
 class Told(models.Model):

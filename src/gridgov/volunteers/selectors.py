@@ -4,12 +4,12 @@ against the yearly rule (from the ledger's hours accounts), rankings, a call-out
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from gridgov.geo.selectors import street_of
 from gridgov.ledger.selectors import hours_credited
-from gridgov.orgs.models import Node
+from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import ancestor_at, ancestor_paths, under
 from gridgov.volunteers.models import (
@@ -21,6 +21,7 @@ from gridgov.volunteers.models import (
     ClaimState,
     Need,
     NeedState,
+    ServiceDay,
     Volunteer,
 )
 
@@ -128,6 +129,7 @@ def reminder_due(now=None) -> bool:
 @dataclass
 class RankRow:
     rank: int
+    key: object  # a person's id, or a node's path
     name: str
     minutes: int
     services: int
@@ -137,26 +139,61 @@ class RankRow:
     def hours(self) -> float:
         return round(self.minutes / 60, 1)
 
+    @property
+    def name_masked(self) -> str:
+        return self.name[:1] + "*" * max(len(self.name) - 1, 1) if self.name else ""
 
-def ranking(*, node: Node, since, until, category=None, by: str = "person", limit: int = 50) -> list[RankRow]:
-    """Volunteers (``by="person"``) or the communities and grids they belong to (``by="node"``, at the depth
-    below ``node``) ranked by confirmed hours, then rating, in ``[since, until)``, optionally of one category."""
+
+RANK_ORDERS = ("hours", "rating")
+PERIODS = ("month", "quarter", "year")
+
+
+def period_bounds(period: str, day) -> tuple[datetime, datetime]:
+    """The month, quarter or year containing ``day`` (a date), as local midnights."""
+    zone = timezone.get_default_timezone()
+    if period == "month":
+        first = datetime(day.year, day.month, 1, tzinfo=zone)
+        months = 1
+    elif period == "quarter":
+        first = datetime(day.year, 3 * ((day.month - 1) // 3) + 1, 1, tzinfo=zone)
+        months = 3
+    else:
+        return year_bounds(day.year)
+    month = first.month - 1 + months
+    return first, datetime(first.year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+
+
+def ranking(*, node: Node, since, until, category=None, by: str = "person", order: str = "hours",
+            limit: int = 50) -> list[RankRow]:
+    """Volunteers (``by="person"``) or the units they belong to (``by="node"``: the nodes one level below
+    ``node`` — a street's communities, a community's grids) ranked by the hours of their confirmed service in
+    ``[since, until)`` (by check-in, the month the hours count in), or by the requesters' average rating
+    (``order="rating"``; unrated services do not count for it, those never rated come last), optionally in one
+    category. Only services in ``node``'s area count, and for units only helpers registered there. Equal
+    values share a rank. One query."""
     claims = Claim.objects.filter(state=ClaimState.CONFIRMED, need__node__path__startswith=node.path,
-                                  checked_out_at__gte=since, checked_out_at__lt=until)
+                                  checked_in_at__gte=since, checked_in_at__lt=until)
     if category is not None:
         claims = claims.filter(need__category=category)
     if by == "node":
+        claims = claims.filter(volunteer__volunteer__node__path__startswith=node.path,
+                               volunteer__volunteer__node__depth__gt=node.depth)
         grouped = claims.annotate(key=ancestor_at("volunteer__volunteer__node__path", node.depth + 1)).values("key")
-        names = dict(Node.objects.filter(path__in=grouped.values("key")).values_list("path", "name"))
     else:
-        grouped = claims.values("volunteer_id", "volunteer__name")
-    rows = (grouped.order_by().annotate(minutes=Sum("minutes"), services=Count("pk"), stars=Avg("rating"))
-            .order_by("-minutes", "-stars")[:limit])
-    result = []
+        grouped = claims.annotate(key=F("volunteer_id")).values("key", "volunteer__name")
+    rows = grouped.order_by().annotate(minutes=Sum("minutes"), services=Count("pk"), stars=Avg("rating"))
+    first, second = (F("stars"), F("minutes")) if order == "rating" else (F("minutes"), F("stars"))
+    rows = list(rows.order_by(first.desc(nulls_last=True), second.desc(nulls_last=True), "key")[:limit])
+    names = (dict(Node.objects.filter(path__in=[row["key"] for row in rows]).values_list("path", "name"))
+             if by == "node" else {row["key"]: row["volunteer__name"] for row in rows})
+    result, previous = [], None
     for index, row in enumerate(rows, start=1):
-        name = names.get(row["key"], "") if by == "node" else row["volunteer__name"]
         stars = round(row["stars"], 1) if row["stars"] is not None else None
-        result.append(RankRow(index, name, row["minutes"] or 0, row["services"], stars))
+        value = (stars, row["minutes"]) if order == "rating" else (row["minutes"], stars)
+        rank = result[-1].rank if result and value == previous else index
+        previous = value
+        result.append(RankRow(rank, row["key"], names.get(row["key"], ""), row["minutes"] or 0, row["services"],
+                              stars))
     return result
 
 
@@ -206,3 +243,35 @@ def volunteers_stats() -> dict:
         "volunteer_hours": round(minutes / 60, 1),
         "callouts": Callout.objects.count(),
     }
+
+
+def service_days_in_area(*, person):
+    """The service-day rules of the areas where ``person`` manages volunteer work."""
+    return (ServiceDay.objects.filter(under(role_paths(person, "volunteer.manage"), "node__path"))
+            .select_related("node", "category", "owner").order_by("node__path", "pk"))
+
+
+PUBLIC_KINDS = (NodeKind.COMMUNITY, NodeKind.VILLAGE)
+
+
+def public_community(code: str) -> Node | None:
+    """The community (or village) whose public volunteer page ``code`` names."""
+    return Node.objects.filter(code=code, kind__in=PUBLIC_KINDS).first()
+
+
+def public_communities(*, node: Node):
+    """The communities at, under or above ``node`` that have a public page (a cadre's links to them)."""
+    return Node.objects.filter(Q(path__startswith=node.path) | Q(path__in=ancestor_paths(node.path)),
+                               kind__in=PUBLIC_KINDS).order_by("path")[:50]
+
+
+def area_hours(*, node: Node, since, until, category=None, order: str = "hours") -> dict:
+    """The totals of an area's confirmed service in a period: services, helpers, hours."""
+    claims = Claim.objects.filter(state=ClaimState.CONFIRMED, need__node__path__startswith=node.path,
+                                  checked_in_at__gte=since, checked_in_at__lt=until)
+    if category is not None:
+        claims = claims.filter(need__category=category)
+    found = claims.aggregate(minutes=Sum("minutes"), services=Count("need_id", distinct=True),
+                             helpers=Count("volunteer_id", distinct=True))
+    return {"hours": round((found["minutes"] or 0) / 60, 1), "services": found["services"],
+            "helpers": found["helpers"]}

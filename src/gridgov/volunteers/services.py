@@ -13,20 +13,21 @@ need is over-claimed however many volunteers race (a PostgreSQL thread test). A 
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_denied, audit_record, snapshot
 from gridgov.deadlines.scan import close_alerts
-from gridgov.errors import Conflict, Invalid, NotFound, PermissionDenied, refusal
+from gridgov.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied, refusal
 from gridgov.geo.selectors import node_at, place_located_report, street_of
 from gridgov.ledger.services import hours_credit
 from gridgov.limits import aware, location, text_within
 from gridgov.limits import rating as stars
 from gridgov.orgs.models import Node, Role
 from gridgov.orgs.permissions import SYSTEM, grant_for, require
-from gridgov.orgs.tree import nearest_holder
+from gridgov.orgs.tree import nearest_holder, paying_node
 from gridgov.volunteers import inbox, waves
 from gridgov.volunteers.models import (
     CLAIMABLE_STATES,
@@ -388,5 +389,69 @@ def need_confirm(*, actor, need: Need, rating=None, now=None) -> Need:
                      after={**snapshot(need, NEED_FIELDS), "rating": stars_given,
                             "minutes": {claim.volunteer_id: claim.minutes for claim in claims}})
         inbox.tell(need, "confirmed", [claim.volunteer_id for claim in claims], actor=actor, now=now)
+    _points_for_hours(need, claims)
     return need
+
+
+def points_for(minutes: int, per_hour: int) -> int:
+    """The governance points ``minutes`` of service earn at the category's rate: whole points, rounded half up."""
+    return (minutes * per_hour + 30) // 60
+
+
+def _points_for_hours(need: Need, claims: list[Claim]) -> None:
+    """Hours earn governance points by the category's rule (``points_per_hour``): one grant per confirmed claim,
+    from the budget of the helper's own community (the ledger's ``grant_points``, key ``volunteers:claim:<id>:
+    points``, so a retry never pays twice). A refusal (no budget, spent) does not undo the confirmation: it is
+    audited, and the same key can be granted later."""
+    from gridgov.ledger.services import grant_points
+
+    per_hour = need.category.points_per_hour
+    if per_hour <= 0:
+        return
+    homes = dict(Volunteer.objects.filter(person_id__in=[claim.volunteer_id for claim in claims])
+                 .values_list("person_id", "node_id"))
+    nodes = Node.objects.in_bulk(set(homes.values()))
+    with translation.override(settings.LANGUAGE_CODE):  # the statement keeps the installation's language
+        reason = (_("Volunteer service points: %(title)s") % {"title": need.title})[:200]
+    for claim in claims:
+        amount = points_for(claim.minutes or 0, per_hour)
+        budget_node = paying_node(nodes[homes[claim.volunteer_id]]) if claim.volunteer_id in homes else None
+        if amount <= 0 or budget_node is None:
+            continue
+        try:
+            grant_points(actor=SYSTEM, person=claim.volunteer, amount=amount, reason=reason,
+                         idempotency_key=f"volunteers:claim:{claim.pk}:points", budget_node=budget_node,
+                         source=claim, memo=need.category.name)
+        except DomainError as error:
+            audit_record(actor=SYSTEM, role="system", action="volunteer.points_refused", target=claim,
+                         node=need.node, reason=str(error.message)[:200], after={"points": amount})
+
+
+def claim_release(*, actor, claim: Claim, now=None) -> Claim:
+    """The helper gives their place back before checking in: the place reopens (the need waits for helpers
+    again, with a new claim window, and the next wave goes out), the requester is told. Not after check-in."""
+    now = now or timezone.now()
+    grant = require(actor, "volunteer.serve", volunteer_of(actor))
+    with transaction.atomic():
+        claim = _own_claim(actor, claim)
+        if claim.state != ClaimState.CLAIMED:
+            raise refusal("release_too_late", _("Only a claim not yet checked in can be given back."))
+        need = _locked(claim.need)
+        if need.state not in CLAIMABLE_STATES:
+            raise refusal("need_closed", _("This need is no longer open for claims."))
+        before = snapshot(need, NEED_FIELDS)
+        claim.state = ClaimState.WITHDRAWN
+        claim.save(update_fields=["state"])
+        need.claimed -= 1
+        if need.state == NeedState.CLAIMED:
+            need.state, need.claimed_at = NeedState.PUBLISHED, None
+            need.due_at = now + timedelta(minutes=need.category.claim_minutes)
+            close_alerts(item_type=SERVE_ITEM, item_ids=[need.pk], now=now)
+        if need.wave < len(waves.levels(need.node)):
+            need.next_wave_at = now  # the watch tells the next ring of volunteers at once
+        need.save(update_fields=["claimed", "state", "claimed_at", "due_at", "next_wave_at"])
+        audit_record(actor=actor, role=grant.role, action="volunteer.release", target=claim, node=need.node,
+                     before=before, after=snapshot(need, NEED_FIELDS))
+        inbox.tell(need, "released", [need.requester_id], actor=actor, now=now)
+    return claim
 

@@ -2,6 +2,7 @@
 posting a need, my hours against the yearly rule, the cadres' list of needs and of who falls short, and
 call-outs with their live count."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -15,8 +16,18 @@ from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import may_somewhere, role_paths
 from gridgov.orgs.tree import under
 from gridgov.pages import person_of, refuse_in_form, run_action
-from gridgov.volunteers import callouts, selectors, services
-from gridgov.volunteers.forms import AnswerForm, CalloutForm, CheckForm, ConfirmForm, JoinForm, NeedForm, ReasonForm
+from gridgov.volunteers import calendar, callouts, selectors, services
+from gridgov.volunteers.forms import (
+    AnswerForm,
+    CalloutForm,
+    CheckForm,
+    ConfirmForm,
+    JoinForm,
+    NeedForm,
+    RankingForm,
+    ReasonForm,
+    ServiceDayForm,
+)
 from gridgov.volunteers.models import Callout, ClaimState, Need, NeedState
 
 MAX_AREA_NODES = 300
@@ -299,3 +310,86 @@ def callout_close(request, pk):
     person, found, _in_area = _callout(request, pk)
     run_action(request, lambda: callouts.callout_close(actor=person, callout=found), success=_("Call-out closed."))
     return redirect("volunteers:callout", pk)
+
+
+@login_required
+@require_POST
+def release(request, pk):
+    person, found = _need(request, pk)
+    mine = found.claims.filter(volunteer=person).exclude(state=ClaimState.WITHDRAWN).first()
+    if mine is None:
+        raise Http404
+    run_action(request, lambda: services.claim_release(actor=person, claim=mine),
+               success=_("Your place is given back; other volunteers are told."))
+    return redirect("volunteers:need", pk)
+
+
+@login_required
+def service_days(request):
+    """The recurring service days of the cadre's area, and a form to add one."""
+    person = person_of(request)
+    if not may_somewhere(person, "volunteer.manage"):
+        raise Http404
+    form = ServiceDayForm(request.POST or None, nodes=area_nodes(person, "volunteer.manage"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = calendar.service_day_save(actor=person, **form.cleaned_data)
+        except DomainError as error:
+            refuse_in_form(form, error)
+        else:
+            posted = calendar.generate()
+            messages.success(request, _("Service day “%(name)s” saved; %(count)d need(s) posted.")
+                             % {"name": saved.name, "count": posted})
+            return redirect("volunteers:service_days")
+    return render(request, "volunteers/service_days.html", {
+        "rules": selectors.service_days_in_area(person=person)[:200], "form": form})
+
+
+@login_required
+@require_POST
+def service_day_switch(request, pk):
+    person = person_of(request)
+    rule = get_object_or_404(selectors.service_days_in_area(person=person), pk=pk)
+    active = request.POST.get("active") == "1"
+    run_action(request, lambda: calendar.service_day_switch(actor=person, rule=rule, active=active),
+               success=_("Service day started again.") if active else _("Service day stopped."))
+    return redirect("volunteers:service_days")
+
+
+def _ranking_input(request):
+    form = RankingForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    period = data.get("period") or "month"
+    order = data.get("order") or "hours"
+    since, until = selectors.period_bounds(period, timezone.localdate())
+    return form, {"since": since, "until": until, "category": data.get("category"), "order": order}, period
+
+
+@login_required
+def ranking(request):
+    """The cadres' ranking: volunteers and units of an area by hours or rating, per category and period."""
+    person = person_of(request)
+    if not may_somewhere(person, "volunteer.view"):
+        raise Http404
+    node, roots = _area_root(request, person, "volunteer.view")
+    form, query, period = _ranking_input(request)
+    return render(request, "volunteers/ranking.html", {
+        "node": node, "roots": [root for root in roots if root.depth <= node.depth + 1][:50], "form": form,
+        "people": selectors.ranking(node=node, by="person", limit=100, **query),
+        "units": selectors.ranking(node=node, by="node", limit=50, **query), "period": period,
+        "boards": selectors.public_communities(node=node)})
+
+
+def public(request, code):
+    """A community's public volunteer ranking (no login): names as the installation decides, no personal data."""
+    node = selectors.public_community(code)
+    if node is None:
+        raise Http404
+    form, query, period = _ranking_input(request)
+    display = settings.VOLUNTEER_PUBLIC_NAMES
+    people = [(row, row.name if display == "full" else row.name_masked if display == "masked" else "")
+              for row in selectors.ranking(node=node, by="person", limit=30, **query)]
+    return render(request, "volunteers/public.html", {
+        "node": node, "form": form, "people": people, "period": period,
+        "units": selectors.ranking(node=node, by="node", limit=30, **query),
+        "hours": selectors.area_hours(node=node, **query)})
