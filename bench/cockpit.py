@@ -104,7 +104,7 @@ def helper_table(loader: Loader, county) -> int:
     return len(rows)
 
 
-def generate(county, postings: int, reports: int) -> None:
+def generate(county, postings: int, reports: int, claims: int | None = None) -> None:
     from django.db import connection, transaction
     from oversight import Calendar, first_id
 
@@ -163,7 +163,7 @@ def generate(county, postings: int, reports: int) -> None:
         loader.insert("reports_report", [
             "text", "address", "latitude", "longitude", "state", "escalation", "response_due_at", "resolution_due_at",
             "due_at", "auto_close_at", "accepted_at", "resolved_at", "closed_at", "resolution", "useful", "rating",
-            "rating_comment", "reopen_count", "posting_id", "created_at", "updated_at", "category_id", "handler_id",
+            "rating_comment", "reopen_count", "is_public", "posting_id", "created_at", "updated_at", "category_id", "handler_id",
             "node_id", "reporter_id", "routing_rule_id"],
             f"'路灯坏了', '', {of('lat', pick)}, {of('lon', pick)}, "
             f"CASE WHEN {is_open} THEN 'submitted' ELSE 'closed' END, 0, "
@@ -173,9 +173,9 @@ def generate(county, postings: int, reports: int) -> None:
             f"{calendar.moment(calendar.now, f'-(n * {120 * 86400} / {reports}) - 3600 + 259200')} END, NULL, NULL, "
             f"CASE WHEN {is_open} THEN NULL ELSE "
             f"{calendar.moment(calendar.now, f'-(n * {120 * 86400} / {reports}) - 3600 + {hours} * 3600')} END, "
-            "NULL, '', %s, NULL, '', 0, NULL, "
+            "NULL, '', %s, NULL, '', 0, %s, NULL, "
             f"{created}, {created}, {categories[0]} + n %% {len(categories)}, NULL, {of('node_id', pick)}, "
-            f"{person} + n %% {people}, NULL", reports, [False])
+            f"{person} + n %% {people}, NULL", reports, [False, False])
 
         grids = list(Node.objects.filter(path__startswith=county.path, kind=NodeKind.GRID).order_by("pk")
                      .values_list("pk", flat=True))
@@ -191,7 +191,7 @@ def generate(county, postings: int, reports: int) -> None:
                       f"{calendar.moment(calendar.now, '86400 * (1 + n %% 30)')}, %s, %s, %s, '', 'open', %s, ''",
                       tasks, [False, False, False, at])
         task = first_id("tasks_task", tasks)
-        claims = max(postings // 50, 100)
+        claims = claims or max(postings // 50, 100)
         states = ["claimed", "submitted", "evaluated", "sent_back", "audited", "audited", "audited", "released"]
         state = "CASE " + " ".join(f"WHEN n %% {len(states)} = {i} THEN '{s}'" for i, s in enumerate(states)) + " END"
         located = f"{scatter('n', 31337)} %% 3 = 0"

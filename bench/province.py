@@ -1,0 +1,256 @@
+"""Province-scale benchmark (not a test): does every role's workbench stay fast as the data grows? (issue 18)
+
+    GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/NAME .venv/bin/python bench/province.py --fraction 0.001 0.01
+                                            # PostgreSQL: a throwaway <NAME>_bench_<pid> database per fraction
+    .venv/bin/python bench/province.py --sqlite         # SQLite at one county (10 streets)
+    .venv/bin/python bench/province.py --fraction 0.0002 --calls 3    # a few seconds (the smoke test's size)
+
+Each fraction runs in a fresh child process on an empty database. The province at 100 %: 1,360 streets
+(Zhejiang's townships), 20,000,000 ledger postings, 5,000,000 reports, 10,000,000 task claims, a year of audit
+records (one per posting and per claim); at a fraction f, max(1, 1360·f) streets and f of every count (the
+SQLite county: 10 streets and the postings of 10/1360 of the province).
+
+What is built, and how (all rows but the tree set-based, ``INSERT … SELECT`` over a generated sequence):
+the tree and boundaries of ``bench/geo.py`` (the demo street's units, grids and micro-grids repeated per
+street: ≈ 44 organisations a street, so 60,000 at 100 %), then ``bench/cockpit.py``'s load (people homed in
+micro-grids, postings with their two lines and the journal's month totals, reports, tasks and claims in every
+state), then the audit records. Skipped, and said so: the ledger's hash chain (``hash`` is a numbered
+placeholder, ``prev_hash`` empty; a verification of the chain fails on this database) and the Merkle log
+(no checkpoints: the checkpoint pages show an empty log), households, volunteers, bookings and index runs
+(their pages are timed on what the demo data of those apps would leave: empty lists), and skew: every street
+has the same tree and the rows are spread evenly over micro-grids, so the "large" and "small" street differ
+only in their place in the tree (issue 18 asks for skew; not done).
+
+Then, for one person of each role in the first and in the last street, it times server-side (Django's test
+client in-process, a session for pages, a bearer token for the API) every page of the role's navigation
+(``gridgov.navigation.entries_for``) and the role's API lists: the median and p99 of ``--calls`` calls, the
+query count, and on PostgreSQL the slowest query's plan, printing every ``Seq Scan`` on a big table. The last
+table is each page's p99 per fraction and the growth between the smallest and the largest fraction
+(goal: < 100 ms p99 at 100 %, growth ≤ ×1.5).
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Loader, in_child  # noqa: E402  (bench/ is on the path when run)
+
+PROVINCE = {"streets": 1360, "postings": 20_000_000, "reports": 5_000_000, "claims": 10_000_000}
+BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim", "tasks_task",
+              "oversight_auditrecord", "orgs_person", "ledger_account"}
+ROLE_NODES = {"street_cadre": "street", "supervisor": "street", "party_auditor": "street",
+              "community_cadre": "community", "grid_leader": "grid", "grid_worker": "grid",
+              "resident": "micro_grid", "merchant_staff": "micro_grid"}
+API = {  # the API lists behind each role's workbench
+    "grid_worker": ["/api/v1/tasks", "/api/v1/claims/mine", "/api/v1/points/balance", "/api/v1/points/statement"],
+    "resident": ["/api/v1/points/balance", "/api/v1/points/statement", "/api/v1/messages"],
+    "grid_leader": ["/api/v1/claims/evaluation-queue", "/api/v1/claims/overdue"],
+    "community_cadre": ["/api/v1/claims/evaluation-queue", "/api/v1/claims/audit-queue", "/api/v1/claims/overdue",
+                        "/api/v1/tasks"],
+    "party_auditor": ["/api/v1/claims/audit-queue"],
+    "street_cadre": ["/api/v1/tasks", "/api/v1/claims/overdue", "/api/v1/cockpit/{street}",
+                     "/api/v1/points/ranking/{street}"],
+    "supervisor": ["/api/v1/claims/overdue"],
+    "merchant_staff": ["/api/v1/me"],
+}
+
+
+def sized(fraction: float, streets: int | None = None) -> dict:
+    streets = streets or max(1, round(PROVINCE["streets"] * fraction))
+    share = streets / PROVINCE["streets"] if fraction == 0 else fraction
+    return {"fraction": fraction, "streets": streets, "postings": max(int(PROVINCE["postings"] * share), 1000),
+            "reports": max(int(PROVINCE["reports"] * share), 100), "claims": max(int(PROVINCE["claims"] * share), 100)}
+
+
+def build(size: dict) -> dict:
+    """Fill the empty, migrated database; the counts and seconds."""
+    import cockpit as cockpit_bench
+    import geo as geo_bench
+    from django.db import connection, transaction
+
+    started = time.perf_counter()
+    county = geo_bench.load(size["streets"])
+    tree_s = time.perf_counter() - started
+    # cockpit.generate makes one claim per 50 postings; ask for the postings that give the claims wanted, then
+    # the audit year covers the claims and the postings.
+    cockpit_bench.generate(county, size["postings"], size["reports"], claims=size["claims"])
+    loader = Loader(connection)
+    with loader.loading(["oversight_auditrecord"]), transaction.atomic():
+        for source, when, kind in (("ledger_posting", "created_at", "posting"), ("tasks_claim", "claimed_at", "claim")):
+            loader.execute(
+                "INSERT INTO oversight_auditrecord (created_at, actor_id, actor_name, actor_role, node_id, node_path, "
+                "node_name, action, outcome, object_type, object_id, object_repr, reason, request_id) "
+                f"SELECT x.{when}, NULL, '基准干部', 'community_cadre', n.id, n.path, n.name, "
+                f"'{kind}.create', 'done', '{kind}', CAST(x.id AS {'text' if loader.postgres else 'TEXT'}), '基准', '', '' "
+                f"FROM {source} x JOIN orgs_node n ON n.id = x.node_id")
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in ("orgs_node", "orgs_person", "ledger_posting", "ledger_line", "reports_report", "tasks_claim",
+                      "oversight_auditrecord"):
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+    return {"tree_s": round(tree_s, 1), "build_s": round(time.perf_counter() - started, 1), "counts": counts}
+
+
+def people(street_code: str) -> dict:
+    """One person of each role in the street (the worker and resident homed where the load put people)."""
+    from gridgov.orgs import services as orgs
+    from gridgov.orgs import tree
+    from gridgov.orgs.models import Node
+    from gridgov.orgs.permissions import SYSTEM
+
+    street = Node.objects.get(code=street_code)
+    below = Node.objects.filter(tree.under([street.path])).order_by("path")
+    nodes = {"street": street}
+    for kind in ("community", "grid", "micro_grid"):
+        nodes[kind] = next(node for node in below if node.kind == kind or (kind == "community" and node.depth ==
+                                                                              street.depth + 1))
+    made = {}
+    for role, where in ROLE_NODES.items():
+        person = orgs.person_create(actor=SYSTEM, name=f"基准{role}", node=nodes[where], role=role,
+                                    username=f"b-{street_code}-{role}", password="bench-password-1")
+        made[role] = (person, orgs.api_token_create(actor=person)[1])
+    return made, street
+
+
+def plan_of(sql: str, params) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def timed_url(client, url: str, calls: int, headers: dict) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url, headers=headers)  # warm: templates compiled, caches filled as a user would see
+    times, slowest = [], None
+    for _call in range(calls):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url, headers=headers)
+            times.append(time.perf_counter() - started)
+        queries = captured.captured_queries
+        worst = max(queries, key=lambda query: float(query["time"]), default=None)
+        if worst and (slowest is None or float(worst["time"]) > float(slowest["time"])):
+            slowest = worst
+    times.sort()
+    result = {"status": response.status_code, "median_ms": round(statistics.median(times) * 1000, 1),
+              "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 1),
+              "queries": len(queries), "slowest_ms": round(float(slowest["time"]) * 1000, 1) if slowest else 0,
+              "seq_scans": [], "plan": []}
+    if slowest and connection.vendor == "postgresql":
+        # Django's captured SQL has the parameters inlined; EXPLAIN runs the same text.
+        try:
+            result["plan"] = plan_of(slowest["sql"], None)
+        except Exception as error:  # a query the inlining cannot reproduce (e.g. a bytea literal): say so
+            result["plan"] = [f"(no plan: {type(error).__name__})"]
+            connection.rollback() if not connection.get_autocommit() else None
+        result["seq_scans"] = sorted({match for line in result["plan"]
+                                      for match in re.findall(r"Seq Scan on (\w+)", line) if match in BIG_TABLES})
+        result["slowest_sql"] = slowest["sql"][:300]
+    return result
+
+
+def measure(calls: int, streets: int) -> dict:
+    from django.test import Client
+    from django.urls import reverse
+
+    from gridgov import navigation
+
+    results = {}
+    for label, code in (("large", "S01"), ("small", f"S{streets:02d}"))[:2 if streets > 1 else 1]:
+        made, street = people(code)
+        for role, (person, token) in made.items():
+            client = Client()
+            client.force_login(person.user)
+            urls = [reverse(entry.url_name) for entry in navigation.entries_for(role)]
+            for url in urls:
+                results[f"{label} {role} {url}"] = timed_url(client, url, calls, {})
+            for url in API.get(role, []):
+                url = url.format(street=street.code)
+                results[f"{label} {role} {url}"] = timed_url(Client(), url, calls,
+                                                             {"Authorization": f"Bearer {token}"})
+    return results
+
+
+def child(fraction: float, streets: int, calls: int) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", interactive=False, verbosity=0)
+    size = sized(fraction, streets or None)
+    built = build(size)
+    return {**size, **built, "vendor": connection.vendor, "pages": measure(calls, size["streets"])}
+
+
+def parse_args(argv) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--fraction", type=float, nargs="+", default=[0.001, 0.01])
+    parser.add_argument("--sqlite", action="store_true", help="SQLite at one county (10 streets)")
+    parser.add_argument("--calls", type=int, default=20, help="timed calls per page (default 20)")
+    parser.add_argument("--json", help="also write every figure to this file")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if any(f <= 0 or f > 1 for f in args.fraction) or args.calls < 1:
+        parser.error("fractions in (0, 1] and at least 1 call")
+    return args
+
+
+def main(argv) -> None:
+    args = parse_args(argv)
+    if args.child:
+        print(json.dumps(child(float(args.child[0]), int(args.child[1]), int(args.child[2]))))
+        return
+    if args.sqlite:
+        os.environ.pop("GRIDGOV_DATABASE_URL", None)
+        runs = [(10 / PROVINCE["streets"], 10)]
+    else:
+        runs = [(fraction, 0) for fraction in sorted(args.fraction)]
+    results = []
+    for fraction, streets in runs:
+        result = in_child(__file__, [str(fraction), str(streets), str(args.calls)], "gg-bench-province-")
+        results.append(result)
+        print(f"\n{result['vendor']} · {fraction:.4%} of a province · {result['streets']} streets · built in "
+              f"{result['build_s']} s (tree and boundaries {result['tree_s']} s) · "
+              + ", ".join(f"{table} {count:,}" for table, count in result["counts"].items()), flush=True)
+        print(f"  {'person and page':<62}{'status':>7}{'median':>8}{'p99':>8}{'queries':>8}{'slowest':>8}")
+        for what, page in result["pages"].items():
+            print(f"  {what:<62}{page['status']:>7}{page['median_ms']:>8}{page['p99_ms']:>8}{page['queries']:>8}"
+                  f"{page['slowest_ms']:>8}" + (f"  SEQ SCAN {', '.join(page['seq_scans'])}" if page["seq_scans"] else ""))
+        slow = sorted(result["pages"].items(), key=lambda item: -item[1]["slowest_ms"])[:3]
+        for what, page in slow:
+            if page["plan"]:
+                print(f"\n  slowest query of {what} ({page['slowest_ms']} ms): {page.get('slowest_sql', '')}")
+                print("\n".join("    " + line for line in page["plan"][:25]))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    first, last = results[0], results[-1]
+    header = "".join(f"{run['fraction']:>10.3%}" for run in results)
+    print(f"\n  p99 ms per fraction{' ' * 43}{header}{'growth':>9}")
+    over = 0
+    for what in first["pages"]:
+        row = [run["pages"].get(what, {}).get("p99_ms") for run in results]
+        growth = (row[-1] / row[0]) if row[0] and row[-1] else None
+        flag = " >100ms" if row[-1] and row[-1] > 100 else ""
+        flag += " >×1.5" if growth and growth > 1.5 and len(results) > 1 else ""
+        over += bool(flag)
+        print(f"  {what:<62}" + "".join(f"{value:>10}" for value in row)
+              + (f"{'×' + format(growth, '.2f'):>9}" if growth and len(results) > 1 else "") + flag)
+    print(f"\n{len(first['pages'])} pages and endpoints; {over} over a goal at {last['fraction']:.3%}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,32 @@
+"""The province benchmark's builder and timer work at a minuscule size (bench/province.py; the benchmark itself
+is not a test and times nothing here)."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+
+import province  # noqa: E402  (bench/ on the path)
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the loader sets PRAGMAs outside a transaction
+
+
+def test_the_builder_fills_one_street_and_the_timer_reads_a_workers_pages():
+    size = province.sized(0.0001)
+    assert size["streets"] == 1
+    built = province.build({**size, "postings": 2000, "reports": 200, "claims": 300})
+    counts = built["counts"]
+    assert counts["ledger_posting"] == 2000 and counts["ledger_line"] == 4000
+    assert counts["reports_report"] == 200 and counts["tasks_claim"] == 300
+    assert counts["oversight_auditrecord"] >= 2300  # one per posting and per claim, besides the set-up's own
+
+    from django.test import Client
+
+    made, _street = province.people("S01")
+    worker, _token = made["grid_worker"]
+    client = Client()
+    client.force_login(worker.user)
+    result = province.timed_url(client, "/tasks/mine/", 1, {})
+    assert result["status"] == 200 and result["queries"] > 0 and result["p99_ms"] > 0
