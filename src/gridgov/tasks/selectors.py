@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from gridgov.orgs.models import Node
@@ -97,30 +98,48 @@ class Claimant:
 
 @dataclass
 class Progress:
-    """Where a task stands: its places, how many claims got how far, and its claimants (latest step first)."""
+    """Where a task stands: its places, how many claims got how far, and its latest claimants (latest step first;
+    at most ``CLAIMANTS_SHOWN`` of ``claims``)."""
 
     taken: int
     places: int
+    claims: int = 0
     submitted: int = 0
     evaluated: int = 0
     audited: int = 0
     claimants: list[Claimant] = field(default_factory=list)
 
+    @property
+    def more_claimants(self) -> int:
+        return self.claims - len(self.claimants)
+
+
+CLAIMANTS_SHOWN = 20  # a task published to a whole street has thousands of claims: the page lists the latest
+
 
 def task_progress(tasks) -> dict[int, Progress]:
-    """The progress of each of ``tasks`` (task objects), from one query over their claims."""
+    """The progress of each of ``tasks`` (task objects): counts from one grouped query over their claims, and the
+    latest ``CLAIMANTS_SHOWN`` claimants of each from one windowed query (never every claim)."""
     tasks = list(tasks)
     progress = {task.pk: Progress(taken=task.claimed_count, places=task.places) for task in tasks}
+    if not progress:
+        return progress
+    counts = (Claim.objects.filter(task_id__in=list(progress)).order_by().values("task_id")
+              .annotate(claims=Count("pk"), submitted=Count("pk", filter=Q(state__in=HANDED_IN_STATES)),
+                        evaluated=Count("pk", filter=Q(state__in=EVALUATED_STATES)),
+                        audited=Count("pk", filter=Q(state=ClaimState.AUDITED))))
+    for row in counts:
+        item = progress[row["task_id"]]
+        item.claims, item.submitted, item.evaluated, item.audited = (
+            row["claims"], row["submitted"], row["evaluated"], row["audited"])
+    latest = Coalesce("audited_at", "evaluated_at", "submitted_at", "claimed_at")  # a rejection is an evaluation too
     rows = (Claim.objects.filter(task_id__in=list(progress)).order_by()
-            .values_list("pk", "task_id", "state", "worker__name", "node__name", "claimed_at", "submitted_at",
-                         "evaluated_at", "audited_at"))
-    for pk, task_id, state, worker, node, claimed, submitted, evaluated, audited in rows:
-        item = progress[task_id]
-        item.submitted += state in HANDED_IN_STATES
-        item.evaluated += state in EVALUATED_STATES
-        item.audited += state == ClaimState.AUDITED
-        latest = audited or evaluated or submitted or claimed  # a rejection is an evaluation too
-        item.claimants.append(Claimant(claim_id=pk, worker=worker, node=node, state=state, since=latest))
+            .annotate(since=latest, place=Window(RowNumber(), partition_by=[F("task_id")],
+                                                  order_by=[latest.desc(), F("pk").desc()]))
+            .filter(place__lte=CLAIMANTS_SHOWN)
+            .values_list("pk", "task_id", "state", "worker__name", "node__name", "since"))
+    for pk, task_id, state, worker, node, since in rows:
+        progress[task_id].claimants.append(Claimant(claim_id=pk, worker=worker, node=node, state=state, since=since))
     for item in progress.values():
         item.claimants.sort(key=lambda claimant: (claimant.since, claimant.claim_id), reverse=True)
     return progress

@@ -153,16 +153,20 @@ def test_withdrawing_needs_a_reason(street, claimed):
     assert Task.objects.get(pk=task.pk).status == TaskStatus.OPEN
 
 
-def test_progress_of_many_tasks_is_one_query(street, publish, django_assert_num_queries):
+def test_progress_of_many_tasks_is_two_queries_and_lists_only_the_latest_claimants(street, publish, monkeypatch,
+                                                                                   django_assert_num_queries):
     tasks = [publish(title=f"巡查{number}") for number in range(5)]
     for task in tasks[:3]:
         services.task_claim(actor=street.worker_a, task=task)
     claim = services.task_claim(actor=street.worker_b, task=tasks[0])
     services.claim_submit(actor=street.worker_b, claim=claim, text="完成")
     tasks = [Task.objects.get(pk=task.pk) for task in tasks]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the counts, then the latest claimants of each task
         progress = selectors.task_progress(tasks)
     first = progress[tasks[0].pk]
-    assert (first.taken, first.places, first.submitted, first.evaluated) == (2, 3, 1, 0)
+    assert (first.taken, first.places, first.claims, first.submitted, first.evaluated) == (2, 3, 2, 1, 0)
     assert [claimant.worker for claimant in first.claimants] == ["孙网格", "刘网格"]
-    assert progress[tasks[4].pk].claimants == []
+    assert progress[tasks[4].pk].claimants == [] and progress[tasks[4].pk].more_claimants == 0
+    monkeypatch.setattr(selectors, "CLAIMANTS_SHOWN", 1)
+    first = selectors.task_progress(tasks)[tasks[0].pk]
+    assert [claimant.worker for claimant in first.claimants] == ["孙网格"] and first.more_claimants == 1
