@@ -82,6 +82,7 @@ MENU = [
     Entry("households:ranking", _("Household ranking"), "household.view", "households", "rank"),
     Entry("households:bulletin", _("Village bulletin"), "household.bulletin", "households", "rank"),
     Entry("households:branch_records", _("Branch records"), "household.branch_record", "households", "chart"),
+    Entry("households:credit", _("Credit export"), "household.credit_consent", "households", "chart"),
     Entry("households:mine", _("My household"), "household.own", "households", "home"),
     Entry("ledger:mine", _("My points"), "points.view_own", "points", "coins"),
     Entry("rewards:my_code", _("My points code"), "points.view_own", "points", "qr"),

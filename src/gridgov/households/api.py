@@ -7,12 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
 from gridgov.errors import NotFound, refusal
-from gridgov.households import ranking, selectors, services, villages
+from gridgov.households import credit, ranking, selectors, services, villages
 from gridgov.households.models import BranchRecordKind, FileField, Household, LinkKind, Relation
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import can, role_paths
@@ -399,3 +400,65 @@ def bulletin(request, node: Annotated[str, Query("", max_length=32)] = ""):
     if found is None:
         raise NotFound(_("No bulletin has been computed yet."))
     return {"street": found.node.code, "week": found.week, "entries": list(found.entries.select_related("node"))}
+
+
+class HouseholdCreditConsentIn(Schema):
+    partner: Annotated[str, Field(max_length=credit.MAX_PARTNER)] = Field(description="The bank or partner's name")
+    given_on: Day
+
+
+class HouseholdCreditConsentOut(Schema):
+    id: int
+    household: str
+    partner: str
+    given_on: date
+    revoked: bool
+
+    @staticmethod
+    def resolve_household(consent):
+        return consent.household.code
+
+    @staticmethod
+    def resolve_revoked(consent):
+        return consent.revoked_at is not None
+
+
+@router.post("/households/{household_id}/credit-consents",
+             response={201: HouseholdCreditConsentOut, **errors(400, 403, 404)},
+             summary="Record a household's consent to the 积分授信 export for a partner (a repeat returns the open one)")
+def credit_consent(request, household_id: Id, payload: HouseholdCreditConsentIn):
+    household = selectors.household_for(actor=request.person, pk=household_id)
+    consent = credit.consent_record(actor=request.person, household=household, partner=payload.partner,
+                                    given_on=payload.given_on)
+    return Status(201, consent)
+
+
+@router.post("/households/credit-consents/{consent_id}/revoke",
+             response={200: HouseholdCreditConsentOut, **errors(403, 404)},
+             summary="Revoke a credit consent: the household leaves every later export")
+def credit_revoke(request, consent_id: Id):
+    return credit.consent_revoke(actor=request.person, consent=credit.consent_for(actor=request.person, pk=consent_id))
+
+
+@router.get("/households/credit-export", response={200: dict, **errors(400, 403, 404)},
+            summary="The signed 积分授信 export of my area's consenting households (.json, or .xlsx with form=xlsx)")
+def credit_export(request, partner: Annotated[str, Query(..., max_length=credit.MAX_PARTNER)],
+                  node: Annotated[str, Query("", max_length=32)] = "",
+                  month: Annotated[str, Query("", max_length=7)] = "",
+                  form: Annotated[str, Query("json", max_length=4)] = "json"):
+    found = selectors.area_node(request.person, "household.credit_export", node)
+    export = credit.credit_export(actor=request.person, node=found, partner=partner, month=_month_of(month), form=form)
+    if form == "xlsx":
+        return credit_response(export, "xlsx")
+    return credit_response(export, "json")
+
+
+def credit_response(export, form: str) -> HttpResponse:
+    name = f"credit-{export.payload['node']}-{export.payload['month']}.{form}"
+    if form == "xlsx":
+        answer = HttpResponse(credit.xlsx_bytes(export), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    else:
+        answer = HttpResponse(export.json_bytes(), content_type="application/json")
+    answer["Content-Disposition"] = f'attachment; filename="{name}"'
+    return answer

@@ -70,6 +70,22 @@ def seed(*, rng: random.Random, out) -> None:
     _inspections(street, households, rng, now)
     _public_reports(street, rng)
     _branch_records(street, rng, now)
+    _credit_consents(street, households, rng, now)
+
+
+def _credit_consents(street: Node, households, rng: random.Random, now) -> None:
+    """About one household in ten consents to the 积分授信 export for the partner bank (recorded by the street
+    cadre, as one bulk insert: the demo writes no audit record per consent)."""
+    from gridgov.households.models import CreditConsent
+    from gridgov.orgs.models import Person
+
+    cadre = Person.objects.filter(user__username="street").first()
+    if cadre is None:
+        return
+    chosen = [household for household in households if rng.random() < 0.1]
+    CreditConsent.objects.bulk_create([
+        CreditConsent(household_id=household.pk, partner="泰隆银行", recorded_by=cadre, recorded_at=now,
+                      given_on=timezone.localdate(now) - timedelta(days=rng.randint(1, 90))) for household in chosen])
 
 
 def _branch_records(street: Node, rng: random.Random, now) -> None:

@@ -388,3 +388,26 @@ class BulletinEntry(models.Model):
     def scope_node(self) -> Node:
         return self.node
 
+
+
+class CreditConsent(models.Model):
+    """A household's consent that its points and list standing go to a partner bank (积分授信), recorded by a
+    cadre; revocable. At most one open consent per household and partner."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="credit_consents")
+    partner = models.CharField(_("partner"), max_length=100)
+    given_on = models.DateField(_("consent given on"))
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("credit consent")
+        verbose_name_plural = _("credit consents")
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["household", "partner"], condition=Q(revoked_at__isnull=True),
+                                               name="households_credit_consent_open_once")]
+
+    def scope_node(self) -> Node:
+        return self.household.node

@@ -27,3 +27,5 @@ register("household.file_write_sensitive", CADRES)
 register("household.inspect", CADRES | WORKERS)  # monthly household inspections (庭院卫生, 垃圾分类 …)
 register("household.branch_record", CADRES)  # a village's branch uploads 三会一课 / 主题党日 / 三务公开 records
 register("household.bulletin", CADRES | {Role.PARTY_AUDITOR})  # the weekly 红榜村 / 黑榜村 bulletin
+register("household.credit_consent", CADRES)  # record / revoke a household's consent to the credit export
+register("household.credit_export", CADRES)  # the signed 积分授信 export for a partner bank

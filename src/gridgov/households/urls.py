@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.households import board_views, bulletin_views, views
+from gridgov.households import board_views, bulletin_views, credit_views, views
 
 app_name = "households"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("bulletin/", bulletin_views.bulletin, name="bulletin"),
     path("bulletin/entries/<int:pk>/", bulletin_views.bulletin_entry, name="bulletin_entry"),
     path("branch/", bulletin_views.branch_records, name="branch_records"),
+    path("credit/", credit_views.credit_page, name="credit"),
+    path("credit/export/", credit_views.credit_download, name="credit_download"),
+    path("credit/<int:pk>/revoke/", credit_views.credit_revoke, name="credit_revoke"),
     path("board/<str:code>/", board_views.board, name="board"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/inspect/", board_views.inspect, name="inspect"),
