@@ -13,6 +13,7 @@ from gridgov.errors import DomainError, refusal
 from gridgov.households import selectors, villages
 from gridgov.households.models import BranchRecordKind, BulletinEntry
 from gridgov.orgs.models import Node
+from gridgov.orgs.permissions import role_paths
 from gridgov.pages import person_of
 
 
@@ -24,7 +25,8 @@ def bulletin(request):
     entries = list(found.entries.select_related("node")) if found else []
     return render(request, "households/bulletin.html", {
         "node": node, "bulletin": found, "red": [e for e in entries if e.standing == "red"],
-        "black": [e for e in entries if e.standing == "black"], "entries": entries})
+        "black": [e for e in entries if e.standing == "black"], "entries": entries,
+        "may_record": bool(role_paths(person, "household.branch_record"))})
 
 
 @login_required

@@ -338,6 +338,9 @@ class BranchRecord(models.Model):
         ]
         indexes = [models.Index(fields=["node", "uploaded_at"], name="households_branch_node_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.node.name} · {self.held_on:%Y-%m-%d}"
+
     def scope_node(self) -> Node:
         return self.node
 
@@ -354,6 +357,9 @@ class Bulletin(models.Model):
         verbose_name_plural = _("village bulletins")
         ordering = ["-week"]
         constraints = [models.UniqueConstraint(fields=["node", "week"], name="households_bulletin_once")]
+
+    def __str__(self) -> str:
+        return f"{self.node.name} · {self.week:%Y-%m-%d}"
 
     def scope_node(self) -> Node:
         return self.node
@@ -385,9 +391,11 @@ class BulletinEntry(models.Model):
         ordering = ["rank", "node__path"]
         constraints = [models.UniqueConstraint(fields=["bulletin", "node"], name="households_bulletin_entry_once")]
 
+    def __str__(self) -> str:
+        return f"{self.node.name} · {self.rank}"
+
     def scope_node(self) -> Node:
         return self.node
-
 
 
 class CreditConsent(models.Model):
@@ -408,6 +416,9 @@ class CreditConsent(models.Model):
         ordering = ["-recorded_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["household", "partner"], condition=Q(revoked_at__isnull=True),
                                                name="households_credit_consent_open_once")]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.partner}"
 
     def scope_node(self) -> Node:
         return self.household.node
