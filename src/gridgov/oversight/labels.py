@@ -11,6 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.orgs.models import Role
 
 ACTION_LABELS = {
+    "audit.archive": _("Old audit records archived"),
+    "household.branch_record": _("Branch record uploaded"),
+    "household.bulletin": _("Village bulletin computed"),
+    "household.credit_consent": _("Credit consent recorded"),
+    "household.credit_export": _("Credit data exported"),
+    "household.credit_revoke": _("Credit consent revoked"),
+    "volunteer.points_refused": _("Points for volunteer hours refused"),
+    "volunteer.release": _("Volunteer claim given back"),
+    "volunteer.service_day": _("Service day rule changed"),
     "api_token.create": _("API token issued"),
     "api_token.revoke": _("API token revoked"),
     "audit.view": _("Audit trail viewed"),

@@ -83,7 +83,7 @@ def service_day_save(*, actor, node: Node, name: str, category: Category, cadenc
         raise Invalid(_("Name the service day, what is needed and where."))
     if not isinstance(category, Category) or not category.is_active:
         raise Invalid(_("Choose one of the categories in use."))
-    if not isinstance(start_time, time):
+    if not isinstance(start_time, time) or start_time.tzinfo is not None:  # a time of day here, in local time
         raise Invalid(_("Say at what time the service starts."))
     helpers = _number(helpers, low=1, high=services.MAX_HELPERS,
                       message=_("Ask for 1 to %(max)d helpers.") % {"max": services.MAX_HELPERS})
