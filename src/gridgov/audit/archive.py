@@ -12,7 +12,7 @@ import gzip
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -37,10 +37,10 @@ class Archive:
 
 def archive_before(*, actor, before: datetime, directory: Path, dry_run: bool = False) -> Archive:
     """Write every audit record older than ``before`` to a file in ``directory``, then delete them."""
-    if before > timezone.now() - timezone.timedelta(days=MINIMUM_DAYS):
+    if before > timezone.now() - timedelta(days=MINIMUM_DAYS):
         raise Invalid(_("Audit records are kept at least %(days)d days: choose a date before %(date)s.")
                       % {"days": MINIMUM_DAYS,
-                         "date": f"{timezone.localdate() - timezone.timedelta(days=MINIMUM_DAYS):%Y-%m-%d}"},
+                         "date": f"{timezone.localdate() - timedelta(days=MINIMUM_DAYS):%Y-%m-%d}"},
                       code="audit_retention")
     old = AuditRecord.objects.filter(created_at__lt=before)
     last = old.order_by("-id").values_list("id", flat=True).first()

@@ -1,7 +1,10 @@
 """What lets several app servers stand behind one proxy (docs/deployment.md): health checks for the proxy, and no
 state kept in one server's memory or disk that another server would need."""
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,32 +49,25 @@ def test_no_code_keeps_state_in_a_process_local_cache():
 
 
 def test_every_server_reads_the_signing_key_named_by_the_setting(tmp_path):
-    import subprocess
-    import sys
-
     key = tmp_path / "shared" / "ledger.key"
-    done = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-                               "print(settings.LEDGER_SIGNING_KEY)"],
-        env={"GRIDGOV_DATA_DIR": str(tmp_path / "data"), "GRIDGOV_LEDGER_SIGNING_KEY": str(key),
-             "DJANGO_SETTINGS_MODULE": "gridgov.settings", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == str(key)
+    assert settings_of({"GRIDGOV_DATA_DIR": str(tmp_path / "data"), "GRIDGOV_LEDGER_SIGNING_KEY": str(key)},
+                       "str(settings.LEDGER_SIGNING_KEY)") == str(key)
 
 
 def test_behind_pgbouncer_nothing_is_prepared_and_no_cursor_outlives_its_transaction(tmp_path):
-    import json
-    import subprocess
-    import sys
+    environment = {"GRIDGOV_DATA_DIR": str(tmp_path), "GRIDGOV_PGBOUNCER": "1",
+                   "GRIDGOV_DATABASE_URL": "postgres://gridgov:gridgov@127.0.0.1:6432/gridgov"}
+    database = "settings.DATABASES['default']"
+    assert settings_of(environment, f"[{database}['OPTIONS'].get('prepare_threshold', 'unset'), "
+                                    f"{database}.get('DISABLE_SERVER_SIDE_CURSORS', False)]") == [None, True]
 
+
+def settings_of(environment: dict, expression: str):
+    """``expression`` (over ``settings``, JSON-ready) as a fresh process with ``environment`` reads it."""
     done = subprocess.run(
         [sys.executable, "-c", "import django, json; django.setup(); from django.conf import settings; "
-                               "d = settings.DATABASES['default']; "
-                               "print(json.dumps([d['OPTIONS'].get('prepare_threshold', 'unset'), "
-                               "d.get('DISABLE_SERVER_SIDE_CURSORS', False)]))"],
-        env={"GRIDGOV_DATA_DIR": str(tmp_path), "GRIDGOV_PGBOUNCER": "1", "DJANGO_SETTINGS_MODULE": "gridgov.settings",
-             "GRIDGOV_DATABASE_URL": "postgres://gridgov:gridgov@127.0.0.1:6432/gridgov", "PATH": "/usr/bin:/bin"},
+                               f"print(json.dumps({expression}))"],
+        env={**environment, "DJANGO_SETTINGS_MODULE": "gridgov.settings", "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == [None, True]
+    return json.loads(done.stdout.strip().splitlines()[-1])
