@@ -366,7 +366,7 @@ def _month_of(text: str) -> date:
 def household_ranking(request, node: Annotated[str, Query("", max_length=32)] = "",
                       month: Annotated[str, Query("", max_length=7)] = "", limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.view", node)
-    return page(ranking.ranking(node=found, month=_month_of(month)), limit=limit, offset=offset)
+    return page(ranking.RankingPage(node=found, month=_month_of(month)), limit=limit, offset=offset)
 
 
 @router.get("/households/board/{code}", response={200: HouseholdBoardOut, **errors(400, 404)},

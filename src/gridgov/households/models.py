@@ -200,6 +200,29 @@ class Link(models.Model):
         return self.node
 
 
+class NodeTally(models.Model):
+    """Per node: the households whose node it is, and how many of them at least one member serves. Kept by
+    database triggers on households and links (``households.tallies``), so a county's coverage sums one row
+    per micro-grid instead of counting a million households."""
+
+    node = models.OneToOneField(Node, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
+    households = models.IntegerField(default=0)
+    linked = models.IntegerField(default=0)
+
+
+class LoadTally(models.Model):
+    """Per member, link kind and household node: the member's active links there (kept like ``NodeTally``)."""
+
+    member = models.ForeignKey(Person, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    kind = models.CharField(max_length=16, choices=LinkKind.choices)
+    node = models.ForeignKey(Node, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    links = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "kind", "node"], name="households_load_once")]
+
+
 class ChecklistItem(models.Model):
     """One thing a visit checks (十必查), as data."""
 
@@ -272,7 +295,8 @@ class Inspection(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["household", "month"], name="households_inspection_once")]
-        indexes = [models.Index(fields=["month", "node", "total"], name="households_inspection_rank_idx")]
+        indexes = [models.Index(fields=["month", "node", "total"], name="households_inspection_rank_idx"),
+                   models.Index(fields=["month", "-total"], name="households_inspection_top_idx")]
 
     def scope_node(self) -> Node:
         return self.node

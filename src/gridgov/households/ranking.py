@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F, Window
-from django.db.models.functions import Rank
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,15 +84,45 @@ def board_of(node: Node) -> VillageBoard:
     return VillageBoard.objects.filter(node=node).first() or VillageBoard(node=node)
 
 
-def ranking(*, node: Node, month: date, limit: int | None = None) -> list[Ranked]:
+def _inspected(node: Node, month: date):
+    return Inspection.objects.filter(month=month, node_id__in=Node.objects.filter(path__startswith=node.path)
+                                     .values("pk"))
+
+
+def ranking(*, node: Node, month: date, limit: int | None = None, offset: int = 0) -> list[Ranked]:
     """``node``'s inspected households for ``month``, best first, with equal totals sharing a rank; each with its
-    members' governance points of the month."""
-    rows = (Inspection.objects.filter(month=month, node__path__startswith=node.path)
-            .annotate(rank=Window(Rank(), order_by=F("total").desc()))
-            .order_by("rank", "household__house_number", "household_id")
-            .values_list("rank", "household_id", "household__house_number", "total"))
-    rows = list(rows[:limit] if limit else rows)
-    return _with_heads_and_points([Ranked(*row, head_name="") for row in rows], month)
+    members' governance points of the month. With a ``limit``, only the rows down to the lowest total that page
+    shows are read (an index walk from the best), so the first page of a big village costs what a small one does;
+    every row above is read too, so ranks are the village's own."""
+    if limit == 0:
+        return []
+    inspected = _inspected(node, month)
+    if limit is not None:
+        lowest = list(inspected.order_by("-total").values_list("total", flat=True)[offset + limit - 1:offset + limit])
+        if lowest:
+            inspected = inspected.filter(total__gte=lowest[0])
+    rows = inspected.order_by("-total", "household__house_number", "household_id").values_list(
+        "household_id", "household__house_number", "total")
+    ranked, previous = [], None
+    for place, (household_id, house_number, total) in enumerate(rows, start=1):
+        rank = ranked[-1].rank if previous == total else place
+        ranked.append(Ranked(rank, household_id, house_number, total, head_name=""))
+        previous = total
+    ranked = ranked[offset:offset + limit] if limit is not None else ranked[offset:]
+    return _with_heads_and_points(ranked, month)
+
+
+class RankingPage:
+    """A village's ranking as the API's ``page`` reads it: a slice reads only down to that page, ``count`` counts."""
+
+    def __init__(self, *, node: Node, month: date):
+        self.node, self.month = node, month
+
+    def __getitem__(self, chosen: slice) -> list[Ranked]:
+        return ranking(node=self.node, month=self.month, limit=chosen.stop - chosen.start, offset=chosen.start)
+
+    def count(self) -> int:
+        return _inspected(self.node, self.month).count()
 
 
 def _with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
@@ -112,12 +141,21 @@ def _with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
 
 
 def red_and_black(*, node: Node, month: date) -> tuple[list[Ranked], list[Ranked]]:
+    """The board's red list (the best ``red_count``) and black list (the lowest ``black_count`` under
+    ``black_below``, lowest first, never one already on the red list)."""
     board = board_of(node)
-    ranked = ranking(node=node, month=month)
-    red = ranked[:board.red_count]
+    red = ranking(node=node, month=month, limit=board.red_count)
     red_ids = {row.household_id for row in red}
-    low = [row for row in reversed(ranked) if row.total < board.black_below and row.household_id not in red_ids]
-    return red, low[:board.black_count]
+    inspected = _inspected(node, month)
+    lowest = [row for row in inspected.filter(total__lt=board.black_below)
+              .order_by("total", "-household__house_number", "-household_id")
+              .values_list("household_id", "household__house_number", "total")[:board.black_count + len(red)]
+              if row[0] not in red_ids][:board.black_count]
+    totals = sorted({total for _id, _number, total in lowest})
+    above = inspected.aggregate(**{f"over_{total}": Count("pk", filter=Q(total__gt=total)) for total in totals})
+    black = [Ranked(above[f"over_{total}"] + 1, household_id, house_number, total, head_name="")
+             for household_id, house_number, total in lowest]
+    return red, _with_heads_and_points(black, month)
 
 
 def households_ranked(month: date | None = None) -> int:

@@ -4,7 +4,7 @@ member's linked households with what is due, a grid's coverage, and the counts f
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from gridgov.errors import NotFound, PermissionDenied
@@ -15,7 +15,9 @@ from gridgov.households.models import (
     Inspection,
     Link,
     LinkQuota,
+    LoadTally,
     Membership,
+    NodeTally,
     PersonTag,
     Sensitivity,
     Visit,
@@ -170,19 +172,35 @@ class Coverage:
 
 def coverage(*, node: Node, sample: int = 50) -> Coverage:
     """How well ``node``'s households are served: how many have an active link, the first unlinked ones, and
-    each linked member's load against the quota of their kind. Grouped queries, whatever the size."""
-    households = Household.objects.filter(node__path__startswith=node.path)
-    active = Link.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
-    linked = households.filter(Exists(active))
-    unlinked = households.exclude(Exists(active)).select_related("node").order_by("node__path", "house_number")
+    each linked member's load against the quota of their kind. Read from the tallies (a row per node and per
+    member's node), so a county of a million households sums a few thousand rows."""
+    tallies = NodeTally.objects.filter(node__path__startswith=node.path)
+    totals = tallies.aggregate(households=Sum("households"), linked=Sum("linked"))
     quotas = dict(LinkQuota.objects.values_list("kind", "minimum"))
-    loads = (Link.objects.filter(node__path__startswith=node.path, ended_at__isnull=True)
-             .values("member_id", "member__name", "kind").annotate(count=Count("household_id", distinct=True))
+    loads = (LoadTally.objects.filter(node__path__startswith=node.path, links__gt=0)
+             .values("member_id", "member__name", "kind").annotate(count=Sum("links"))
              .order_by("count", "member__name"))
     members = [MemberLoad(row["member_id"], row["member__name"], row["kind"], row["count"],
                           quotas.get(row["kind"], 0)) for row in loads]
-    return Coverage(households=households.count(), linked=linked.count(), unlinked_sample=list(unlinked[:sample]),
-                    members=members)
+    return Coverage(households=totals["households"] or 0, linked=totals["linked"] or 0,
+                    unlinked_sample=_unlinked(tallies, sample), members=members)
+
+
+def _unlinked(tallies, sample: int) -> list[Household]:
+    """The first ``sample`` households without an active link, in tree order: only the nodes whose tally says
+    some are unserved are read."""
+    if sample <= 0:
+        return []
+    nodes, wanted = [], 0
+    for node_id, missing in (tallies.filter(households__gt=F("linked")).order_by("node__path")
+                             .values_list("node_id", F("households") - F("linked"))):
+        nodes.append(node_id)
+        wanted += missing
+        if wanted >= sample:
+            break
+    active = Link.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
+    return list(Household.objects.filter(node_id__in=nodes).exclude(Exists(active)).select_related("node")
+                .order_by("node__path", "house_number")[:sample])
 
 
 def visits_this_month(now=None) -> int:
@@ -272,17 +290,19 @@ def node_under(roots, code: str) -> Node:
 
 
 def coverage_children(node: Node) -> list[dict]:
-    """Per child of ``node``: households, linked households, members under quota — for the drill-down table."""
+    """Per child of ``node``: households, linked households, unlinked — for the drill-down table (from the
+    tallies, each added to the child whose path begins its node's)."""
     children = list(Node.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
-    households = dict(Household.objects.filter(node__path__startswith=node.path).values_list("node__path")
-                      .annotate(count=Count("pk")).values_list("node__path", "count"))
-    active = Link.objects.filter(household=OuterRef("pk"), ended_at__isnull=True)
-    linked = dict(Household.objects.filter(Exists(active), node__path__startswith=node.path)
-                  .values_list("node__path").annotate(count=Count("pk")).values_list("node__path", "count"))
+    width = (node.depth + 1) * Node.steplen
+    sums: dict[str, list[int]] = {}
+    for path, households, linked in (NodeTally.objects.filter(node__path__startswith=node.path)
+                                     .values_list("node__path", "households", "linked")):
+        total = sums.setdefault(path[:width], [0, 0])
+        total[0] += households
+        total[1] += linked
     rows = []
     for child in children:
-        total = sum(count for path, count in households.items() if path.startswith(child.path))
-        served = sum(count for path, count in linked.items() if path.startswith(child.path))
+        total, served = sums.get(child.path, (0, 0))
         if total:
             rows.append({"node": child, "households": total, "linked": served, "unlinked": total - served})
     return rows
