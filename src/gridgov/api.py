@@ -27,6 +27,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from gridgov import logins
 from gridgov.api_schemas import DEFAULT_LIMIT, MAX_LIMIT, ErrorOut, unstorable_text
 from gridgov.context import current_request_id
 from gridgov.errors import CODES, DomainError
@@ -208,8 +209,13 @@ api = GridgovAPI(
 
 
 def error(request, code: str, message, **extra):
-    """The JSON error for ``code``, with the one status that code has (``gridgov.errors.CODES``)."""
-    return api.create_response(request, {"code": code, "message": str(message), **extra}, status=CODES[code].status)
+    """The JSON error for ``code``, with the one status that code has (``gridgov.errors.CODES``); a 429 says in
+    ``Retry-After`` how long to wait."""
+    status = CODES[code].status
+    response = api.create_response(request, {"code": code, "message": str(message), **extra}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(logins.retry_after(request))
+    return response
 
 
 def _json_errors(view):

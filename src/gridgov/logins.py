@@ -74,6 +74,11 @@ def forgive_own_failures(sender, request, user, **kwargs) -> None:
     AccessAttempt.objects.filter(username=user.get_username(), ip_address=request.axes_ip_address).delete()
 
 
+def retry_after(request) -> int:
+    """Seconds a refused login should wait: the slowed username's wait, else the lock-out's cool-off."""
+    return getattr(request, "login_wait_seconds", 0) or int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """``AXES_LOCKOUT_CALLABLE``: the page that says how long to wait (429, with ``Retry-After``)."""
     wait = getattr(request, "login_wait_seconds", 0)
@@ -81,5 +86,5 @@ def lockout_response(request, original_response=None, credentials=None):
     context = {"wait_seconds": wait, "cooloff_minutes": int(cooloff.total_seconds() // 60),
                "failure_limit": settings.AXES_FAILURE_LIMIT}
     response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
-    response["Retry-After"] = str(wait or int(cooloff.total_seconds()))
+    response["Retry-After"] = str(retry_after(request))
     return response

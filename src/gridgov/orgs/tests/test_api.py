@@ -55,6 +55,7 @@ def test_repeated_wrong_passwords_are_refused_with_429_locked_out(client, street
     assert right.status_code == 429  # even the right password, while refused
     assert right["Content-Type"] == "application/json; charset=utf-8"
     assert right.json()["code"] == "locked_out"
+    assert right["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds()))  # how long to wait
     assert not ApiToken.objects.filter(person=street.worker_a).exists()
 
 
