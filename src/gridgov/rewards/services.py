@@ -26,7 +26,7 @@ from gridgov.orgs.tree import holds_role_under, is_under
 from gridgov.rewards import selectors
 from gridgov.rewards.errors import RewardsRefusal
 from gridgov.rewards.models import CatalogueItem, ItemKind, Merchant, MerchantStaff, Redemption
-from gridgov.rewards.tokens import IssuedToken, token_find, token_issue, token_mark_used  # noqa: F401
+from gridgov.rewards.tokens import IssuedToken, token_current, token_find, token_issue, token_mark_used  # noqa: F401
 
 ITEM_FIELDS = ["merchant_id", "name", "kind", "points", "description", "stock", "is_active"]
 MERCHANT_FIELDS = ["name", "node_id", "account_id", "is_active"]

@@ -65,6 +65,22 @@ def token_issue(*, person: Person) -> IssuedToken:
     return IssuedToken(token=_signer().sign(row.nonce), code=row.code, expires_at=row.expires_at)
 
 
+SHOWN_AT_LEAST = 60  # seconds a code shown again must still live
+
+
+def token_current(*, person: Person) -> IssuedToken:
+    """The code a page shows: the person's latest unused code while it lives another minute, else a new one.
+    A page is a GET: reloading it, a prefetch or the offline cache refreshing it shows the same code instead of
+    writing a new row each time; the API's POST asks for a fresh one (``token_issue``)."""
+    if person is not None and person.is_active:
+        live = (RedemptionToken.objects.filter(person=person, used_at__isnull=True,
+                                               expires_at__gt=timezone.now() + timedelta(seconds=SHOWN_AT_LEAST))
+                .order_by("-expires_at").first())
+        if live is not None:
+            return IssuedToken(token=_signer().sign(live.nonce), code=live.code, expires_at=live.expires_at)
+    return token_issue(person=person)
+
+
 def normalise_code(text: str) -> str | None:
     """``k7qm-2xra`` and ``K7QM 2XRA`` are the same typed code; anything else is not a code."""
     code = text.strip().upper().replace("-", "").replace(" ", "")

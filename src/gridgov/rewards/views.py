@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError, message_of
@@ -22,7 +23,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _code_context(person) -> dict:
-    issued = services.token_issue(person=person)
+    issued = services.token_current(person=person)
     qr = segno.make(issued.token, error="m")
     return {
         "issued": issued,
@@ -30,7 +31,7 @@ def _code_context(person) -> dict:
         "balance": services.points_of(person),
         "lifetime": settings.REWARDS_TOKEN_SECONDS,
         # Fetch a new code a little before this one lapses, so the screen never shows a dead code.
-        "refresh_after": max(settings.REWARDS_TOKEN_SECONDS - 30, 15),
+        "refresh_after": max(int((issued.expires_at - timezone.now()).total_seconds()) - 30, 15),
     }
 
 

@@ -1,5 +1,6 @@
 """The till pages, settlements and the JSON API of the rewards app."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -9,7 +10,7 @@ from openpyxl import load_workbook
 
 from gridgov.orgs.services import api_token_create
 from gridgov.rewards import selectors, services
-from gridgov.rewards.models import Redemption
+from gridgov.rewards.models import Redemption, RedemptionToken
 from gridgov.rewards.tests.conftest import balance, fund
 
 
@@ -54,6 +55,22 @@ def test_my_code_page_shows_a_qr_code_and_a_typeable_code(shop, client):
     body = page.content.decode()
     assert page.status_code == 200 and "<svg" in body and 'data-testid="fallback-code"' in body
     assert shop.member.name not in body.split("<svg", 1)[1].split("</svg>", 1)[0]
+
+
+def test_reloading_my_code_shows_the_same_code_until_it_is_used_or_nearly_lapses(shop, client):
+    client.force_login(shop.member.user)
+    for _reload in range(3):
+        assert client.get("/rewards/my-code/").status_code == 200
+        assert client.get("/rewards/my-code/card/").status_code == 200
+    shown = RedemptionToken.objects.get(person=shop.member)  # one row, however often the page is opened
+    assert f"{shown.code[:4]}-{shown.code[4:]}" in client.get("/rewards/my-code/").content.decode()
+    RedemptionToken.objects.filter(pk=shown.pk).update(used_at=timezone.now())
+    client.get("/rewards/my-code/")
+    fresh = RedemptionToken.objects.filter(person=shop.member, used_at__isnull=True).get()
+    RedemptionToken.objects.filter(pk=fresh.pk).update(expires_at=timezone.now() + timedelta(seconds=30))
+    client.get("/rewards/my-code/")
+    assert RedemptionToken.objects.filter(person=shop.member).count() == 3  # less than a minute left: a new one
+    assert services.token_issue(person=shop.member).code != services.token_issue(person=shop.member).code
 
 
 def test_till_flow_on_pages_posts_once_for_a_double_tap(shop, client):
