@@ -104,6 +104,9 @@ class BaseClosure(models.Model):
         verbose_name_plural = _("closed days")
         constraints = [models.UniqueConstraint(fields=["base", "date"], name="bookings_closure_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.base} · {self.date:%Y-%m-%d}"
+
 
 class BasePhoto(Photo):
     base = models.ForeignKey(Base, on_delete=models.CASCADE, related_name="photos", verbose_name=_("base"))
@@ -171,6 +174,9 @@ class RouteStop(models.Model):
             models.UniqueConstraint(fields=["route", "base"], name="bookings_stop_unique_base"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.route} · {self.position}. {self.base}"
+
 
 class ReviewRule(models.Model):
     """Who reviews after the base (清单分级过审), as data: bookings matching the rule (its section, base or plan,
@@ -228,6 +234,9 @@ class SlotDay(models.Model):
     @property
     def remaining(self) -> int:
         return max(self.capacity - self.booked_people, 0)
+
+    def __str__(self) -> str:
+        return f"{self.slot} · {self.date:%Y-%m-%d}"
 
 
 class BookingState(models.TextChoices):
@@ -322,6 +331,9 @@ class BookingEvent(models.Model):
         verbose_name_plural = _("booking events")
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.booking} · {self.event}"
+
 
 class Attendance(models.Model):
     """What the liaison recorded on the day: how many came (or that nobody did)."""
@@ -343,6 +355,9 @@ class Attendance(models.Model):
             models.CheckConstraint(condition=Q(no_show=True, headcount=0) | Q(no_show=False, headcount__gt=0),
                                    name="bookings_attendance_headcount_or_no_show"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.booking} · {self.headcount}"
 
 
 class AttendancePhoto(Photo):
@@ -371,3 +386,6 @@ class Rating(models.Model):
             models.UniqueConstraint(fields=["booking", "person"], name="bookings_rating_one_per_person"),
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="bookings_rating_1_to_5"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.booking} · {self.score}/5"

@@ -283,6 +283,9 @@ class Score(models.Model):
             models.Index(fields=["person", "run"], name="indices_score_person_idx", condition=Q(person__isnull=False)),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.run} · {self.index} · {self.node or self.person}"
+
 
 class Standing(models.Model):
     """One entity's overall result in a run: total, rank, stars, tier, colour, and why."""
@@ -312,6 +315,9 @@ class Standing(models.Model):
             models.Index(fields=["person", "run"], name="indices_standing_person_idx",
                          condition=Q(person__isnull=False)),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.node or self.person} · {self.rank}"
 
 
 def new_slug() -> str:
@@ -441,3 +447,6 @@ class Attendance(models.Model):
     @property
     def scope_node(self) -> Node:
         return self.activity.node
+
+    def __str__(self) -> str:
+        return f"{self.activity} · {self.person}"

@@ -80,6 +80,9 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = _("ledger chain head")
 
+    def __str__(self) -> str:
+        return f"#{self.sequence} · {self.hash[:12]}"
+
 
 class Posting(AppendOnlyModel):
     """One movement of points between two or more accounts; its lines sum to zero."""
@@ -179,6 +182,9 @@ class EarnedTotal(models.Model):
             models.Index(fields=["grid_id", "period", "-points", "account"], name="ledger_earned_grid_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.account} · {self.period} · {self.points}"
+
 
 class EarnedHistogram(models.Model):
     """How many people of a ranking node earned exactly ``points`` in a month: a rank is one sum over
@@ -194,6 +200,9 @@ class EarnedHistogram(models.Model):
             models.UniqueConstraint(fields=["node_id", "period", "points"], name="ledger_histogram_bucket_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.node_id} · {self.period} · {self.points} × {self.count}"
+
 
 class MerkleNode(AppendOnlyModel):
     """A complete subtree of the Merkle log over postings (RFC 6962): leaves [index·2^level, (index+1)·2^level).
@@ -205,6 +214,9 @@ class MerkleNode(AppendOnlyModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["level", "index"], name="ledger_merkle_node_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.index} · {self.hash[:12]}"
 
 
 class Checkpoint(AppendOnlyModel):
@@ -240,6 +252,9 @@ class Cosignature(AppendOnlyModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["checkpoint", "witness"], name="ledger_cosign_once")]
 
+    def __str__(self) -> str:
+        return f"{self.checkpoint} · {self.witness}"
+
 
 class SplitView(AppendOnlyModel):
     """A checkpoint a witness was shown that contradicts one it signed: same size with another root, or
@@ -253,3 +268,6 @@ class SplitView(AppendOnlyModel):
     seen_root = models.CharField(max_length=64)
     seen_note = models.TextField()
     detected_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.witness} · {self.signed_size} / {self.seen_size}"
