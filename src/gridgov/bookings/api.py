@@ -286,7 +286,8 @@ def booking_create(request, payload: BookingIn):
     if organisation is None or plan is None:
         raise Http404(_("No such organisation or plan."))
     booking = services.booking_create(
-        actor=request.person, organisation=organisation, plan=plan, slot=_slot(plan.base_id, payload.slot_id),
+        actor=request.person, organisation=organisation, plan=plan,
+        slot=next((slot for slot in plan.base.slots.all() if slot.pk == payload.slot_id), None),  # prefetched
         date=payload.date, headcount=payload.headcount, contact_phone=payload.contact_phone, note=payload.note,
         idempotency_key=request.headers.get("Idempotency-Key", ""))
     return Status(201, booking)

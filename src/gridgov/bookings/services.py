@@ -73,9 +73,7 @@ def booking_create(*, actor, organisation: Node, plan: Plan, slot, date, headcou
     A repeat with the same ``idempotency_key`` by the same person answers the first booking again."""
     now = now or timezone.now()
     grant = _booking_grant(actor, organisation)
-    key = str(idempotency_key or "")[:64]
-    if key and (first := Booking.objects.filter(booked_by=actor, idempotency_key=key).first()):
-        return first
+    key = str(idempotency_key or "")[:64]  # a repeat is answered under the slot's lock, below
     base = plan.base
     if not (plan.is_active and base.is_active):
         raise Invalid(_("This plan is not offered now."), code="invalid")
@@ -206,8 +204,9 @@ def _visit_checked(*, base, slot, date, headcount, now) -> int:
 
 
 def _locked_day(slot, date) -> SlotDay:
-    """The slot's row for ``date``, created if need be, locked until the transaction ends."""
-    SlotDay.objects.get_or_create(slot=slot, date=date, defaults={"capacity": slot.capacity})
+    """The slot's row for ``date``, created if need be (one INSERT that a row already there leaves alone, without
+    the savepoint ``get_or_create`` takes), locked until the transaction ends."""
+    SlotDay.objects.bulk_create([SlotDay(slot=slot, date=date, capacity=slot.capacity)], ignore_conflicts=True)
     return SlotDay.objects.select_for_update().get(slot=slot, date=date)
 
 
