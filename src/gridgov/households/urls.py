@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.households import board_views, bulletin_views, credit_views, views
+from gridgov.households import board_views, bulletin_views, credit_views, patrol_views, views
 
 app_name = "households"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("linked/", views.linked, name="linked"),
     path("coverage/", views.coverage, name="coverage"),
+    path("patrol/", patrol_views.patrol, name="patrol"),
+    path("patrols/", patrol_views.missed, name="patrols"),
+    path("patrols/<int:pk>/", patrol_views.patrol_round, name="patrol_round"),
     path("excel/", views.excel, name="excel"),
     path("excel/export/", views.export, name="export"),
     path("excel/template/", views.template, name="template"),
