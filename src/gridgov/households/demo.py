@@ -30,6 +30,7 @@ from gridgov.households.models import (
     Link,
     LinkKind,
     Membership,
+    PatrolRound,
     PersonTag,
     Relation,
     Visit,
@@ -71,6 +72,46 @@ def seed(*, rng: random.Random, out) -> None:
     _public_reports(street, rng)
     _branch_records(street, rng, now)
     _credit_consents(street, households, rng, now)
+    _patrols(street, rng, now)
+
+
+PATROL_DAYS = 5  # days of patrols behind today
+PATROL_MISSED_SHARE = 0.12
+
+
+def _patrols(street: Node, rng: random.Random, now) -> None:
+    """The street's two patrol windows (08:30–09:30, 16:00–17:00 on weekdays) for its grid workers, a few days
+    of check-ins inside their grid with some windows missed, and the alerts the scan raised for those."""
+    from gridgov.deadlines.scan import scan_deadlines
+    from gridgov.households import patrols
+    from gridgov.orgs.permissions import SYSTEM
+
+    since = now - timedelta(days=PATROL_DAYS + 1)
+    windows = [patrols.window_create(actor=SYSTEM, node=street, label=label, starts=starts, ends=ends,
+                                     weekdays="12345", now=since)
+               for label, starts, ends in (("早间巡查", time(8, 30), time(9, 30)), ("午后巡查", time(16), time(17)))]
+    today = timezone.localdate(now)
+    for back in range(PATROL_DAYS, -1, -1):
+        day = today - timedelta(days=back)
+        patrols.rounds_due(timezone.make_aware(datetime.combine(day, time(6))))
+    places = {}
+    done = []
+    rounds = PatrolRound.objects.filter(window__in=windows).select_related("node", "window")
+    for patrol in rounds:
+        start, end = patrols.window_bounds(patrol.window, patrol.day)
+        if end > now or rng.random() < PATROL_MISSED_SHARE:
+            continue  # still open, or missed
+        if patrol.node_id not in places:
+            places[patrol.node_id] = point_inside(patrol.node, rng)
+        lon, lat = places[patrol.node_id] or (None, None)
+        patrol.state, patrol.due_at = patrols.DONE, None
+        patrol.checked_in_at = start + timedelta(minutes=rng.randint(0, 55))
+        patrol.latitude, patrol.longitude = lat, lon
+        patrol.note = rng.choice(["", "", "道路畅通，无异常", "发现垃圾乱堆放，已提醒", "消防通道畅通"])
+        done.append(patrol)
+    PatrolRound.objects.bulk_update(done, ["state", "due_at", "checked_in_at", "latitude", "longitude", "note"],
+                                    batch_size=2000)
+    scan_deadlines(now=now, minute_precision_only=True)  # the missed windows' alerts
 
 
 def _credit_consents(street: Node, households, rng: random.Random, now) -> None:

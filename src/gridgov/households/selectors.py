@@ -16,10 +16,12 @@ from gridgov.households.models import (
     Link,
     LinkQuota,
     Membership,
+    PatrolRound,
     PersonTag,
     Sensitivity,
     Visit,
 )
+from gridgov.ledger.selectors import granted_for_sources
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import grant_for, role_paths
 from gridgov.orgs.tree import ancestor_paths, parent_path, people_under, under
@@ -136,7 +138,18 @@ def linked_households(member: Person, *, now=None):
 
 
 def recent_visits(household: Household, *, limit: int = 10):
-    return list(household.visits.select_related("visitor").order_by("-visited_at")[:limit])
+    """The latest visits, each with the points it earned its visitor (``points``, from the ledger)."""
+    visits = list(household.visits.select_related("visitor").order_by("-visited_at")[:limit])
+    points = granted_for_sources(Visit, [visit.pk for visit in visits])
+    for visit in visits:
+        visit.points = points.get(visit.pk, 0)
+    return visits
+
+
+def visit_points_this_month(member: Person, *, now=None) -> int:
+    """The points ``member``'s visits earned this month."""
+    ids = Visit.objects.filter(visitor=member, visited_at__gte=month_start(now)).values_list("pk", flat=True)
+    return sum(granted_for_sources(Visit, list(ids)).values())
 
 
 @dataclass
@@ -196,6 +209,7 @@ def households_stats() -> dict:
         "member_household_links": Link.objects.filter(ended_at__isnull=True).count(),
         "visits": visits_this_month(),
         "households_ranked": Inspection.objects.filter(month=month_start().date()).count(),
+        "patrols": PatrolRound.objects.filter(checked_in_at__gte=month_start()).count(),  # check-ins this month
     }
 
 

@@ -207,6 +207,8 @@ def linked(request):
     links = selectors.linked_households(person)
     return render(request, "households/linked.html", {
         "links": links, "not_visited": sum(1 for each in links if not each.visited_this_month),
+        "visit_points": selectors.visit_points_this_month(person),
+        "may_patrol": may_somewhere(person, "household.patrol"),
         "overdue": sum(1 for each in links if each.overdue)})
 
 
