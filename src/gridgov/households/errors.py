@@ -19,6 +19,8 @@ register_codes({
     "already_checked_in": (409, "The person has already checked in for this patrol window today."),
     "outside_grid": (400, "The check-in's location lies outside the grid where the person patrols."),
     "invalid_window": (400, "A patrol window's times or weekdays are not valid."),
+    "rule_node": (400, "Village rules belong to a village or a community."),
+    "duplicate_rule": (409, "The village already has a rule with this code."),
     "unknown_rule": (400, "No such rule among the village's rules."),
     "invalid_import": (400, "The file cannot be imported; the message and its row errors say why."),
 })

@@ -161,6 +161,9 @@ class VisitFrequency(models.Model):
         verbose_name_plural = _("visit frequencies")
         constraints = [models.CheckConstraint(condition=Q(days__gte=1, days__lte=366), name="households_days_range")]
 
+    def __str__(self) -> str:
+        return f"{self.get_tag_display()} · {self.days}"
+
 
 class LinkKind(models.TextChoices):
     PARTY_MEMBER = "party_member", _("Party member")
@@ -172,6 +175,9 @@ class LinkQuota(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=LinkKind.choices, unique=True)
     minimum = models.PositiveSmallIntegerField(_("at least"))
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ≥ {self.minimum}"
 
 
 class Link(models.Model):
@@ -237,6 +243,9 @@ class Visit(models.Model):
         ]
         indexes = [models.Index(fields=["household", "visited_at"], name="households_visit_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.household} · {self.visited_at:%Y-%m-%d %H:%M}"
+
     def scope_node(self) -> Node:
         return self.node
 
@@ -298,6 +307,9 @@ class VillageBoard(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(red_count__lte=100, black_count__lte=100),
                                               name="households_board_counts")]
+
+    def __str__(self) -> str:
+        return self.node.name
 
 
 class BranchRecordKind(models.TextChoices):

@@ -7,11 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError, PermissionDenied
-from gridgov.households import patrols, selectors
+from gridgov.households import downloads, patrols, selectors
 from gridgov.households.forms import PatrolForm
 from gridgov.households.models import PatrolWindow
 from gridgov.orgs.permissions import may_somewhere
@@ -54,8 +53,7 @@ def patrol(request):
 def missed(request):
     person = person_of(request)
     node = selectors.area_node(person, "household.patrol_view", request.GET.get("node", ""))
-    until = parse_date(request.GET.get("until", "") or "") if _is_day(request.GET.get("until")) else None
-    until = until or timezone.localdate()
+    until = downloads.day_of_text(request.GET.get("until")) or timezone.localdate()
     since = until - timedelta(days=MISSED_DAYS - 1)
     rows = list(patrols.missed_in(node, since=since, until=until))
     grids = {}
@@ -76,13 +74,6 @@ def patrol_round(request, pk):
     if found.worker_id == person.pk:
         return redirect("households:patrol")
     return redirect(f"/households/patrols/?node={found.node.code}&until={found.day:%Y-%m-%d}")
-
-
-def _is_day(text) -> bool:
-    try:
-        return bool(text) and parse_date(text) is not None
-    except ValueError:
-        return False
 
 
 def _above_and_below(node) -> list[str]:

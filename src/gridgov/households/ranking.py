@@ -96,7 +96,8 @@ def ranking(*, node: Node, month: date, limit: int | None = None) -> list[Ranked
     return _with_heads_and_points([Ranked(*row, head_name="") for row in rows], month)
 
 
-def _with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
+def with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
+    """Fill each row's head's name and its current members' governance points of ``month`` (two queries)."""
     ids = [row.household_id for row in rows]
     members = list(Membership.objects.filter(household_id__in=ids, moved_out__isnull=True)
                    .values_list("household_id", "person_id", "relation", "person__name"))
@@ -109,6 +110,9 @@ def _with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
     for row in rows:
         row.head_name, row.points = heads.get(row.household_id, ""), totals.get(row.household_id, 0)
     return rows
+
+
+_with_heads_and_points = with_heads_and_points  # the name ``ranking`` calls it by
 
 
 def red_and_black(*, node: Node, month: date) -> tuple[list[Ranked], list[Ranked]]:

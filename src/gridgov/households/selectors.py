@@ -223,6 +223,12 @@ def is_linked(person, household: Household) -> bool:
                                                               ended_at__isnull=True).exists()
 
 
+def may_view(person, household: Household) -> bool:
+    """Whether ``person`` sees the household as a cadre or worker of its area (not as a resident or a linked
+    member only)."""
+    return grant_for(person, "household.view", household) is not None
+
+
 def may_visit(person, household: Household) -> bool:
     return is_linked(person, household) or grant_for(person, "household.visit", household) is not None
 
