@@ -120,5 +120,4 @@ def patrol_missed(request, node: Annotated[str, Query("", max_length=32)] = "", 
                   limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.patrol_view", node)
     until = until or timezone.localdate()
-    rows = list(patrols.missed_in(found, since=until - timedelta(days=6), until=until))
-    return page(rows, limit=limit, offset=offset)
+    return page(patrols.missed_in(found, since=until - timedelta(days=6), until=until), limit=limit, offset=offset)

@@ -2,9 +2,11 @@
 and the cadres' page of who missed which window, by grid. The same services as the API."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from gridgov.pages import person_of, refuse_in_form
 from gridgov.submissions import FORM_FIELD
 
 MISSED_DAYS = 7
+PAGE_SIZE = 50
 
 
 @login_required
@@ -55,12 +58,11 @@ def missed(request):
     node = selectors.area_node(person, "household.patrol_view", request.GET.get("node", ""))
     until = downloads.day_of_text(request.GET.get("until")) or timezone.localdate()
     since = until - timedelta(days=MISSED_DAYS - 1)
-    rows = list(patrols.missed_in(node, since=since, until=until))
-    grids = {}
-    for patrol in rows:
-        grids.setdefault(patrol.node, []).append(patrol)
+    page = Paginator(patrols.missed_in(node, since=since, until=until), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "households/patrols.html", {
-        "node": node, "since": since, "until": until, "grids": grids, "missed_count": len(rows),
+        "node": node, "since": since, "until": until, "page": page, "children": patrols.by_child(node, since=since,
+                                                                                                 until=until),
+        "pager_query": urlencode({"node": node.code, "until": f"{until:%Y-%m-%d}"}),
         "counts": patrols.counts_in(node, since=since, until=until),
         "windows": PatrolWindow.objects.filter(node__path__in=_above_and_below(node), is_active=True)
         .select_related("node")})

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from gridgov.limits import location, text_within
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
 from gridgov.orgs.permissions import grant_for, require
+from gridgov.orgs.tree import ancestor_at
 
 PATROL_ITEM = "hh_patrol"  # the item type of patrols' alerts
 DUE, DONE = "due", "done"
@@ -202,12 +204,24 @@ def today_for(person, *, now=None) -> list[TodayWindow]:
     return [TodayWindow(window, *window_bounds(window, day), rounds.get(window.pk)) for window in windows]
 
 
-def missed_in(node: Node, *, since: date, until: date, limit: int = 500):
+def missed_in(node: Node, *, since: date, until: date):
     """The rounds of ``node``'s subtree between the two days that nobody checked in and whose window has ended,
-    by grid, day and window."""
+    by grid, day and window (a queryset: the page and the API slice it)."""
     return (PatrolRound.objects.filter(node__path__startswith=node.path, day__gte=since, day__lte=until, state=DUE,
                                        due_at__lt=timezone.now())
-            .select_related("worker", "window", "node").order_by("node__path", "-day", "window__starts")[:limit])
+            .select_related("worker", "window", "node").order_by("node__path", "-day", "window__starts", "pk"))
+
+
+def by_child(node: Node, *, since: date, until: date) -> list[dict]:
+    """Per child of ``node`` (a community, a grid …) with rounds in those days: its check-ins and missed windows
+    (one grouped query over the subtree), the most missed first; rounds at ``node`` itself count under it."""
+    now = timezone.now()
+    rows = (PatrolRound.objects.filter(node__path__startswith=node.path, day__gte=since, day__lte=until)
+            .annotate(child=ancestor_at("node__path", node.depth + 1)).values("child").order_by()
+            .annotate(done=Count("pk", filter=Q(state=DONE)), missed=Count("pk", filter=Q(state=DUE, due_at__lt=now))))
+    nodes = {found.path: found for found in Node.objects.filter(path__in=[row["child"] for row in rows])}
+    lines = [{"node": nodes.get(row["child"], node), "done": row["done"], "missed": row["missed"]} for row in rows]
+    return sorted(lines, key=lambda line: (-line["missed"], line["node"].path))
 
 
 def counts_in(node: Node, *, since: date, until: date) -> dict[str, int]:

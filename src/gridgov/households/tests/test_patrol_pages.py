@@ -51,7 +51,7 @@ def test_a_second_check_in_on_the_page_shows_the_refusal(client, street, all_day
     assert PatrolRound.objects.count() == 1
 
 
-def test_the_cadre_page_lists_missed_windows_by_grid(client, street):
+def test_the_cadre_page_counts_missed_windows_by_area_and_lists_who_missed_them(client, street):
     yesterday = timezone.localdate() - timedelta(days=1)
     window = patrols.window_create(actor=street.street_cadre, node=street.community, label="早巡",
                                    starts=time(8, 30), ends=time(9, 30), weekdays="1234567",
@@ -59,6 +59,8 @@ def test_the_cadre_page_lists_missed_windows_by_grid(client, street):
     patrols.rounds_due(timezone.make_aware(timezone.datetime.combine(yesterday, time(6))))
     page = login(client, "community").get(reverse("households:patrols")).content.decode()
     assert "东门第一网格" in page and "刘网格" in page and "早巡" in page and raw_text(page) == []
+    assert 'data-testid="missed-count">2<' in page  # worker_a in grid A and worker_b in grid B
+    assert f'?node={street.grid_a.code}&amp;' in page  # the drill-down to the grid
     assert PatrolRound.objects.filter(window=window).count() == 2
     assert login(client, "worker_a").get(reverse("households:patrols")).status_code == 403
 
