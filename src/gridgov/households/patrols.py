@@ -47,12 +47,15 @@ def window_bounds(window: PatrolWindow, day: date) -> tuple[datetime, datetime]:
             timezone.make_aware(datetime.combine(day, window.ends)))
 
 
+def _holders_query(window: PatrolWindow):
+    return RoleAssignment.objects.filter(role=window.role, node__path__startswith=window.node.path,
+                                         person__is_active=True)
+
+
 def _holders(window: PatrolWindow):
     """``(person id, node id)`` of everyone active holding the window's role in its subtree, each person once
     at their deepest node there (their grid)."""
-    rows = (RoleAssignment.objects.filter(role=window.role, node__path__startswith=window.node.path,
-                                          person__is_active=True)
-            .order_by("person_id", "-node__depth", "pk").values_list("person_id", "node_id"))
+    rows = _holders_query(window).order_by("person_id", "-node__depth", "pk").values_list("person_id", "node_id")
     seen = {}
     for person_id, node_id in rows:
         seen.setdefault(person_id, node_id)
@@ -65,18 +68,23 @@ def windows_on(day: date):
 
 def rounds_due(now) -> int:
     """The deadline scan's follow-up: today's rounds of every window that applies today, for everyone holding
-    its role in its area. A window created after its end today starts tomorrow. Returns the rounds added."""
+    its role in its area. Once everyone has theirs, a later scan (every 20 seconds for ``gridgov deadlines
+    watch``) costs two counts per window; someone given the role during the day gets theirs at the next scan. A
+    window created after its end today starts tomorrow. Returns the rounds added."""
     today = _local(now).date()
     added = 0
     for window in windows_on(today):
         _start, end = window_bounds(window, today)
         if window.created_at > end:
             continue
+        given = PatrolRound.objects.filter(window=window, day=today)
+        before = given.count()
+        if before >= _holders_query(window).values("person_id").distinct().count():
+            continue
         rows = [PatrolRound(window=window, worker_id=person_id, node_id=node_id, day=today, state=DUE, due_at=end)
                 for person_id, node_id in _holders(window)]
-        before = PatrolRound.objects.filter(window=window, day=today).count()
-        PatrolRound.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        added += PatrolRound.objects.filter(window=window, day=today).count() - before
+        PatrolRound.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)  # those given out stay
+        added += given.count() - before
     return added
 
 

@@ -123,3 +123,16 @@ def test_a_window_for_grid_leaders_gives_rounds_only_to_them(street):
                           ends=time(21), weekdays="1234567", role=Role.GRID_LEADER, now=at(0))
     assert patrols.rounds_due(at(7)) == 1
     assert PatrolRound.objects.get().worker == leader
+
+
+def test_a_check_in_before_the_first_scan_still_leaves_the_others_their_rounds(street, windows):
+    patrols.check_in(actor=street.worker_a, now=at(8, 35))
+    assert patrols.rounds_due(at(8, 40)) == 3  # worker_b's two, worker_a's afternoon
+    assert PatrolRound.objects.filter(worker=street.worker_a, state="done").count() == 1
+
+
+def test_someone_given_the_role_during_the_day_gets_rounds_at_the_next_scan(street, windows):
+    patrols.rounds_due(at(7))
+    newcomer = person("新网格员", node=street.grid_b, role=Role.GRID_WORKER, username="newcomer")
+    assert patrols.rounds_due(at(7, 5)) == 2
+    assert PatrolRound.objects.filter(worker=newcomer).count() == 2
