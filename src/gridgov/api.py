@@ -369,6 +369,8 @@ def mount_routers() -> None:
     api.add_router("/", "gridgov.bookings.api.router")
     api.add_router("/", "gridgov.volunteers.api.router")
     api.add_router("/", "gridgov.households.api.router")
+    api.add_router("/", "gridgov.households.patrol_api.router")
+    api.add_router("/", "gridgov.households.rule_api.router")
     api.add_router("/", "gridgov.oversight.api.router")
     api.add_router("/", "gridgov.indices.api.router")
     api.add_router("/", "gridgov.geo.api.router")

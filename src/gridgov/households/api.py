@@ -7,13 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
 from gridgov.errors import NotFound, refusal
-from gridgov.households import credit, ranking, selectors, services, villages
+from gridgov.households import credit, downloads, ranking, selectors, services, villages
 from gridgov.households.models import BranchRecordKind, FileField, Household, LinkKind, Relation
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import can, role_paths
@@ -354,19 +353,12 @@ class HouseholdBulletinOut(Schema):
     entries: list[HouseholdBulletinEntryOut]
 
 
-def _month_of(text: str) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01") if text else ranking.month_of()
-    except ValueError:
-        raise refusal("invalid", _("A month is written 2026-12.")) from None
-
-
 @router.get("/households/ranking", response={200: Page[HouseholdRankedOut], **errors(400, 403, 404)},
             summary="The monthly household ranking of a node in my area")
 def household_ranking(request, node: Annotated[str, Query("", max_length=32)] = "",
                       month: Annotated[str, Query("", max_length=7)] = "", limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.view", node)
-    return page(ranking.RankingPage(node=found, month=_month_of(month)), limit=limit, offset=offset)
+    return page(ranking.RankingPage(node=found, month=downloads.month_of_text(month)), limit=limit, offset=offset)
 
 
 @router.get("/households/board/{code}", response={200: HouseholdBoardOut, **errors(400, 404)},
@@ -375,7 +367,7 @@ def household_board(request, code: NodeCode, month: Annotated[str, Query("", max
     found = Node.objects.filter(code=code, kind__in=villages.VILLAGE_KINDS).first()
     if found is None:
         raise NotFound(_("No village with this code."))
-    chosen = _month_of(month)
+    chosen = downloads.month_of_text(month)
     red, black = ranking.red_and_black(node=found, month=chosen)
     display = ranking.board_of(found).name_display
     return {"node": found.code, "month": chosen,
@@ -447,18 +439,7 @@ def credit_export(request, partner: Annotated[str, Query(..., max_length=credit.
                   month: Annotated[str, Query("", max_length=7)] = "",
                   form: Annotated[str, Query("json", max_length=4)] = "json"):
     found = selectors.area_node(request.person, "household.credit_export", node)
-    export = credit.credit_export(actor=request.person, node=found, partner=partner, month=_month_of(month), form=form)
+    export = credit.credit_export(actor=request.person, node=found, partner=partner, month=downloads.month_of_text(month), form=form)
     if form == "xlsx":
-        return credit_response(export, "xlsx")
-    return credit_response(export, "json")
-
-
-def credit_response(export, form: str) -> HttpResponse:
-    name = f"credit-{export.payload['node']}-{export.payload['month']}.{form}"
-    if form == "xlsx":
-        answer = HttpResponse(credit.xlsx_bytes(export), content_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    else:
-        answer = HttpResponse(export.json_bytes(), content_type="application/json")
-    answer["Content-Disposition"] = f'attachment; filename="{name}"'
-    return answer
+        return downloads.credit_response(export, "xlsx")
+    return downloads.credit_response(export, "json")

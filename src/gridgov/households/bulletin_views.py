@@ -6,11 +6,10 @@ from uuid import uuid4
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from gridgov.errors import DomainError, refusal
-from gridgov.households import selectors, villages
+from gridgov.households import downloads, selectors, villages
 from gridgov.households.models import BranchRecordKind, BulletinEntry
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import role_paths
@@ -51,7 +50,7 @@ def branch_records(request):
             attendees = request.POST.get("attendees", "").strip()
             villages.record_upload(
                 actor=person, node=village, kind=request.POST.get("kind", ""), activity=request.POST.get("activity", ""),
-                held_on=_day(request.POST.get("held_on", "")), attendees=int(attendees) if attendees.isdigit() else -1,
+                held_on=downloads.day_of_text(request.POST.get("held_on", "")), attendees=int(attendees) if attendees.isdigit() else -1,
                 minutes=request.POST.get("minutes", ""), photo=request.FILES.get("photo"),
                 idempotency_key=request.POST.get("idempotency_key", ""))
         except DomainError as error:
@@ -64,10 +63,3 @@ def branch_records(request):
         "records": villages.records_of(node)[:100], "errors": errors, "posted": request.POST,
         "key": request.POST.get("idempotency_key") or uuid4().hex},
         status=400 if errors else 200)
-
-
-def _day(text: str):
-    try:
-        return parse_date(text.strip())
-    except ValueError:
-        return None

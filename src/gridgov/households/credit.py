@@ -3,8 +3,9 @@
 A cadre records a household's consent (for one partner by name) and may revoke it; both audited. The export lists,
 for the households of a node in the actor's area with an open consent for the partner: household code, the head
 masked as the village board masks, the members' governance points of the month (the ranking's aggregate) and the
-household's place on its village's red/black list that month. Village-rule compliance (村规民约) has no data in
-gridgov yet, so it is not exported. Households without an open consent never appear.
+household's place on its village's red/black list that month, and its village-rule compliance (村规民约: the
+breaches standing in the last 12 months, and whether there are none). Households without an open consent never
+appear.
 
 Both forms are signed with the installation's Ed25519 key (``ledger.checkpoints.log_key``):
 - .json: ``{"payload", "sha256", "signature", "verifier_key"}``; the signature is over the payload's canonical bytes
@@ -30,7 +31,7 @@ from openpyxl import Workbook, load_workbook
 
 from gridgov.audit.services import audit_record
 from gridgov.errors import Invalid, NotFound
-from gridgov.households import ranking
+from gridgov.households import ranking, rules
 from gridgov.households.models import CreditConsent, Household, NameDisplay
 from gridgov.households.villages import VILLAGE_KINDS
 from gridgov.ledger import checkpoints, notes
@@ -41,7 +42,7 @@ from gridgov.orgs.tree import ancestor_paths, under
 from gridgov.spreadsheets import workbook_bytes
 
 MAX_PARTNER = CreditConsent._meta.get_field("partner").max_length
-COLUMNS = ["household", "head", "village", "points", "standing"]
+COLUMNS = ["household", "head", "village", "points", "standing", "breaches_12m", "compliant"]
 
 
 def _partner(text) -> str:
@@ -126,7 +127,8 @@ def export_rows(*, node: Node, partner: str, month: date) -> list[dict]:
                                            credit_consents__revoked_at__isnull=True)
                   .select_related("node").distinct().order_by("node__path", "code"))
     households = list(consenting)
-    rows = ranking._with_heads_and_points(
+    breaches = rules.breach_counts([h.pk for h in households])
+    rows = ranking.with_heads_and_points(
         [ranking.Ranked(0, h.pk, h.house_number, 0, head_name="") for h in households], month)
     villages = {village.path: village for village in Node.objects.filter(
         kind__in=VILLAGE_KINDS, path__in={p for h in households for p in ancestor_paths(h.node.path)})}
@@ -140,7 +142,8 @@ def export_rows(*, node: Node, partner: str, month: date) -> list[dict]:
         village = next((villages[p] for p in ancestor_paths(household.node.path) if p in villages), None)
         out.append({"household": household.code, "head": row.shown(NameDisplay.MASKED),
                     "village": village.code if village else "", "points": row.points,
-                    "standing": standing.get(household.pk, "")})
+                    "standing": standing.get(household.pk, ""), "breaches_12m": breaches.get(household.pk, 0),
+                    "compliant": not breaches.get(household.pk, 0)})
     return out
 
 

@@ -1,18 +1,21 @@
 """积分授信 for cadres: the area's consents (record one by household code, revoke one) and the signed downloads
 (.json, .xlsx) for a partner. The same services as the API."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.errors import DomainError, NotFound
-from gridgov.households import credit, ranking, selectors
-from gridgov.households.api import _month_of, credit_response
+from gridgov.households import credit, downloads, ranking, selectors
 from gridgov.households.models import Household
 from gridgov.pages import person_of
+
+PAGE_SIZE = 50
 
 
 @login_required
@@ -27,7 +30,7 @@ def credit_page(request):
             if household is None:
                 raise NotFound(_("No household with this code in the area."))
             credit.consent_record(actor=person, household=household, partner=request.POST.get("partner", ""),
-                                  given_on=_day(request.POST.get("given_on", "")))
+                                  given_on=downloads.day_of_text(request.POST.get("given_on", "")))
         except DomainError as error:
             errors.append(error.message)
         else:
@@ -35,7 +38,8 @@ def credit_page(request):
             return redirect(f"{request.path}?node={node.code}")
     consents = credit.consents_in_area(person, node)
     return render(request, "households/credit.html", {
-        "node": node, "open": consents.filter(revoked_at__isnull=True)[:200],
+        "node": node, "open": Paginator(consents.filter(revoked_at__isnull=True), PAGE_SIZE).get_page(
+            request.GET.get("page")), "pager_query": urlencode({"node": node.code}),
         "partners": sorted(set(consents.filter(revoked_at__isnull=True).values_list("partner", flat=True))),
         "month": ranking.month_of(), "errors": errors, "posted": request.POST}, status=400 if errors else 200)
 
@@ -55,12 +59,5 @@ def credit_download(request):
     node = selectors.area_node(person, "household.credit_export", request.GET.get("node", ""))
     form = request.GET.get("form", "json")
     export = credit.credit_export(actor=person, node=node, partner=request.GET.get("partner", ""),
-                                  month=_month_of(request.GET.get("month", "")), form=form)
-    return credit_response(export, form)
-
-
-def _day(text: str):
-    try:
-        return parse_date(text.strip())
-    except ValueError:
-        return None
+                                  month=downloads.month_of_text(request.GET.get("month", "")), form=form)
+    return downloads.credit_response(export, form)

@@ -30,13 +30,17 @@ from gridgov.households.models import (
     Link,
     LinkKind,
     Membership,
+    PatrolRound,
     PersonTag,
     Relation,
+    RuleBreach,
+    VillageRule,
     Visit,
     VisitFrequency,
+    VisitPoints,
 )
 from gridgov.households.services import DEFAULT_VISIT_DAYS
-from gridgov.orgs.models import Node, NodeKind, Role, RoleAssignment
+from gridgov.orgs.models import Node, NodeKind, Person, Role, RoleAssignment
 from gridgov.reports.models import Report
 
 STREET_CODE = "FY"
@@ -71,13 +75,94 @@ def seed(*, rng: random.Random, out) -> None:
     _public_reports(street, rng)
     _branch_records(street, rng, now)
     _credit_consents(street, households, rng, now)
+    _patrols(street, rng, now)
+    _village_rules(street, households, rng, now)
+    VisitPoints.objects.bulk_create([VisitPoints(tag="", points=2), VisitPoints(tag=CareTag.ELDERLY_ALONE, points=3),
+                                     VisitPoints(tag=CareTag.DISABILITY, points=3)], ignore_conflicts=True)
+
+
+VILLAGE_RULES = [
+    ("hygiene", "保持房前屋后整洁，不乱堆乱放"),
+    ("sorting", "生活垃圾分类投放，不乱扔垃圾"),
+    ("burning", "不焚烧秸秆和垃圾"),
+    ("building", "建房须经审批，不违章搭建"),
+    ("neighbours", "邻里和睦，有纠纷找村调解委员会"),
+    ("frugal", "红白喜事从简，不大操大办"),
+]
+BREACH_SHARE = 0.03
+BREACH_NOTES = ["", "已当面提醒", "房前堆放杂物", "垃圾未分类", "已整改"]
+
+
+def _village_rules(street: Node, households, rng: random.Random, now) -> None:
+    """Each village and community of the street keeps the same six articles (村规民约); about 3 % of its
+    households have a breach in the past year, a few of them revoked."""
+    from gridgov.households import villages
+
+    units = list(Node.objects.filter(path__startswith=street.path, kind__in=villages.VILLAGE_KINDS))
+    rules = VillageRule.objects.bulk_create([VillageRule(node=unit, code=code, text=text, order=order)
+                                             for unit in units for order, (code, text) in enumerate(VILLAGE_RULES)])
+    by_unit = defaultdict(list)
+    for rule in rules:
+        by_unit[rule.node.path].append(rule)
+    recorder = Person.objects.filter(user__username="street").first()
+    nodes = {node.pk: node for node in Node.objects.filter(pk__in={h.node_id for h in households})}
+    breaches = []
+    for household in households:
+        unit = next((path for path in by_unit if nodes[household.node_id].path.startswith(path)), None)
+        if unit is None or recorder is None or rng.random() > BREACH_SHARE:
+            continue
+        revoked = rng.random() < 0.15
+        breaches.append(RuleBreach(household_id=household.pk, rule=rng.choice(by_unit[unit]), node_id=household.node_id,
+                                   occurred_on=timezone.localdate(now) - timedelta(days=rng.randint(3, 330)),
+                                   note=rng.choice(BREACH_NOTES), recorded_by=recorder, recorded_at=now,
+                                   revoked_at=now if revoked else None, revoked_by=recorder if revoked else None,
+                                   revoke_reason="核实后撤销：误记" if revoked else ""))
+    RuleBreach.objects.bulk_create(breaches, batch_size=2000)
+
+
+PATROL_DAYS = 5  # days of patrols behind today
+PATROL_MISSED_SHARE = 0.12
+
+
+def _patrols(street: Node, rng: random.Random, now) -> None:
+    """The street's two patrol windows (08:30–09:30, 16:00–17:00 on weekdays) for its grid workers, a few days
+    of check-ins inside their grid with some windows missed, and the alerts the scan raised for those."""
+    from gridgov.deadlines.scan import scan_deadlines
+    from gridgov.households import patrols
+    from gridgov.orgs.permissions import SYSTEM
+
+    since = now - timedelta(days=PATROL_DAYS + 1)
+    windows = [patrols.window_create(actor=SYSTEM, node=street, label=label, starts=starts, ends=ends,
+                                     weekdays="12345", now=since)
+               for label, starts, ends in (("早间巡查", time(8, 30), time(9, 30)), ("午后巡查", time(16), time(17)))]
+    today = timezone.localdate(now)
+    for back in range(PATROL_DAYS, -1, -1):
+        day = today - timedelta(days=back)
+        patrols.rounds_due(timezone.make_aware(datetime.combine(day, time(6))))
+    places = {}
+    done = []
+    rounds = PatrolRound.objects.filter(window__in=windows).select_related("node", "window")
+    for patrol in rounds:
+        start, end = patrols.window_bounds(patrol.window, patrol.day)
+        if end > now or rng.random() < PATROL_MISSED_SHARE:
+            continue  # still open, or missed
+        if patrol.node_id not in places:
+            places[patrol.node_id] = point_inside(patrol.node, rng)
+        lon, lat = places[patrol.node_id] or (None, None)
+        patrol.state, patrol.due_at = patrols.DONE, None
+        patrol.checked_in_at = start + timedelta(minutes=rng.randint(0, 55))
+        patrol.latitude, patrol.longitude = lat, lon
+        patrol.note = rng.choice(["", "", "道路畅通，无异常", "发现垃圾乱堆放，已提醒", "消防通道畅通"])
+        done.append(patrol)
+    PatrolRound.objects.bulk_update(done, ["state", "due_at", "checked_in_at", "latitude", "longitude", "note"],
+                                    batch_size=2000)
+    scan_deadlines(now=now, minute_precision_only=True)  # the missed windows' alerts
 
 
 def _credit_consents(street: Node, households, rng: random.Random, now) -> None:
     """About one household in ten consents to the 积分授信 export for the partner bank (recorded by the street
     cadre, as one bulk insert: the demo writes no audit record per consent)."""
     from gridgov.households.models import CreditConsent
-    from gridgov.orgs.models import Person
 
     cadre = Person.objects.filter(user__username="street").first()
     if cadre is None:

@@ -1,5 +1,8 @@
 """What households feed the shared engines: the visits members owe (a link's next visit is due; the scan alerts
-the member, then whom they answer to, the grid leader for a grid worker), and the badge of visits due."""
+the member, then whom they answer to, the grid leader for a grid worker), the patrol rounds workers owe (due at
+their window's end, given out by the scan's follow-up), and the badge of visits due."""
+
+from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -7,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.deadlines.registry import DeadlineSource
 from gridgov.deadlines.registry import register as register_deadlines
-from gridgov.households.models import BulletinEntry, Link
+from gridgov.households.models import BulletinEntry, Link, PatrolRound
 from gridgov.navigation import register_badge
 from gridgov.notifications.registry import Kind
 from gridgov.notifications.registry import register as register_kind
@@ -40,6 +43,20 @@ def register() -> None:
         fields=("node__name",), open=Q(state=villages.LAGGING),
         after_scan=villages.bulletins_due, after_scan_label=_("village bulletins computed"),
     ))
+    from gridgov.households import patrols
+
+    # A round is due at its window's end; a reminder half an hour before, the cadre above an hour after.
+    register_deadlines(DeadlineSource(
+        code=patrols.PATROL_ITEM, label=_("Patrol check-in"), model=PatrolRound, url_name="households:patrol_round",
+        title=_patrol_title, due_field="due_at", stage_field="state", handler_field="worker_id", node_field="node",
+        fields=("window__label", "day"), open=Q(state=patrols.DUE), due_soon=timedelta(minutes=30),
+        grace=timedelta(hours=1), minute_precision=True,
+        after_scan=patrols.rounds_due, after_scan_label=_("patrol rounds given out"),
+    ))
+
+
+def _patrol_title(row: dict) -> str:
+    return f"{_('Patrol check-in')} · {row['window__label']} · {row['day']:%m-%d}"
 
 
 def _branch_title(row: dict) -> str:

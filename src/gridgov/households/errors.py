@@ -15,5 +15,12 @@ register_codes({
     "unknown_item": (400, "A checked item is not on the visit checklist."),
     "unknown_tag": (400, "No such care tag."),
     "branch_node": (400, "Branch records belong to a village or community; bulletins rank a street's villages."),
+    "outside_window": (400, "No patrol window of the person is open now."),
+    "already_checked_in": (409, "The person has already checked in for this patrol window today."),
+    "outside_grid": (400, "The check-in's location lies outside the grid where the person patrols."),
+    "invalid_window": (400, "A patrol window's times or weekdays are not valid."),
+    "rule_node": (400, "Village rules belong to a village or a community."),
+    "duplicate_rule": (409, "The village already has a rule with this code."),
+    "unknown_rule": (400, "No such rule among the village's rules."),
     "invalid_import": (400, "The file cannot be imported; the message and its row errors say why."),
 })

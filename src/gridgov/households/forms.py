@@ -65,3 +65,12 @@ class LinkForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"), allow_empty_file=True)
+
+
+class PatrolForm(forms.Form):
+    note = forms.CharField(label=_("Note (what I saw on the patrol)"), max_length=MAX_NOTE, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    photos = PhotosField(label=_("Photo (the camera opens on a phone)"), required=False, limit=1)
+    window = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.orgs.models import Node, Person
+from gridgov.orgs.models import Node, Person, Role
 
 
 class Relation(models.TextChoices):
@@ -161,6 +161,9 @@ class VisitFrequency(models.Model):
         verbose_name_plural = _("visit frequencies")
         constraints = [models.CheckConstraint(condition=Q(days__gte=1, days__lte=366), name="households_days_range")]
 
+    def __str__(self) -> str:
+        return f"{self.get_tag_display()} · {self.days}"
+
 
 class LinkKind(models.TextChoices):
     PARTY_MEMBER = "party_member", _("Party member")
@@ -172,6 +175,9 @@ class LinkQuota(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=LinkKind.choices, unique=True)
     minimum = models.PositiveSmallIntegerField(_("at least"))
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ≥ {self.minimum}"
 
 
 class Link(models.Model):
@@ -260,6 +266,9 @@ class Visit(models.Model):
         ]
         indexes = [models.Index(fields=["household", "visited_at"], name="households_visit_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.household} · {self.visited_at:%Y-%m-%d %H:%M}"
+
     def scope_node(self) -> Node:
         return self.node
 
@@ -322,6 +331,9 @@ class VillageBoard(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(red_count__lte=100, black_count__lte=100),
                                               name="households_board_counts")]
+
+    def __str__(self) -> str:
+        return self.node.name
 
 
 class BranchRecordKind(models.TextChoices):
@@ -446,3 +458,133 @@ class CreditConsent(models.Model):
 
     def scope_node(self) -> Node:
         return self.household.node
+
+
+class VisitPoints(models.Model):
+    """Governance points a visit earns its visitor (through the ledger, from the paying node's budget): the
+    highest of the rows for the tags of the household's members, else the row without a tag (every visit)."""
+
+    tag = models.CharField(_("tag"), max_length=20, choices=CareTag.choices, blank=True, unique=True,
+                           help_text=_("Empty: every visit of a household without a tag listed here."))
+    points = models.PositiveSmallIntegerField(_("points per visit"))
+
+    class Meta:
+        verbose_name = _("points per visit")
+        verbose_name_plural = _("points per visit")
+        constraints = [models.CheckConstraint(condition=Q(points__lte=1000), name="households_visit_points_range")]
+
+    def __str__(self) -> str:
+        return f"{self.get_tag_display() if self.tag else _('Every visit')} · {self.points}"
+
+
+class PatrolWindow(models.Model):
+    """A time of day when people holding ``role`` in ``node``'s subtree patrol and check in (巡查打卡), on the
+    weekdays listed (ISO digits, 1 Monday … 7 Sunday), in the installation's time zone."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("area"))
+    role = models.CharField(_("who patrols"), max_length=20, choices=Role.choices, default=Role.GRID_WORKER)
+    label = models.CharField(_("name"), max_length=50)
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"))
+    weekdays = models.CharField(_("weekdays"), max_length=7, default="12345",
+                                help_text=_("Digits of the days: 1 Monday … 7 Sunday."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("patrol window")
+        verbose_name_plural = _("patrol windows")
+        ordering = ["starts", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="households_window_ends_after"),
+            models.CheckConstraint(condition=Q(weekdays__regex=r"^[1-7]{1,7}$"), name="households_window_weekdays"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.starts:%H:%M}–{self.ends:%H:%M} · {self.node.name}"
+
+    def scope_node(self) -> Node:
+        return self.node
+
+
+class PatrolRound(models.Model):
+    """One person's patrol in one window on one day: due at the window's end (the deadline engine) until they
+    check in, when it records the time, place, photo and note. One per window, person and day."""
+
+    window = models.ForeignKey(PatrolWindow, on_delete=models.PROTECT, related_name="rounds")
+    worker = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="patrol_rounds")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("grid"))
+    day = models.DateField(_("day"))
+    state = models.CharField(max_length=8, default="due")  # "due", then "done" at the check-in
+    due_at = models.DateTimeField(_("due by"), null=True, blank=True, db_index=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True, db_index=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    photo = models.ImageField(upload_to="patrols/%Y/%m/", blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("patrol round")
+        verbose_name_plural = _("patrol rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["window", "worker", "day"], name="households_round_once"),
+            models.UniqueConstraint(fields=["worker", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="households_round_key_once"),
+        ]
+        indexes = [models.Index(fields=["node", "day"], name="households_round_node_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.worker.name} · {self.window.label} · {self.day:%Y-%m-%d}"
+
+    def scope_node(self) -> Node:
+        return self.node
+
+
+class VillageRule(models.Model):
+    """One article of a village's rules (村规民约), as data per village or community."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("village"))
+    code = models.SlugField(_("code"), max_length=32)
+    text = models.CharField(_("rule"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("village rule")
+        verbose_name_plural = _("village rules")
+        ordering = ["node", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["node", "code"], name="households_rule_code_once")]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def scope_node(self) -> Node:
+        return self.node
+
+
+class RuleBreach(models.Model):
+    """A household's breach of one of its village's rules; revoked (with a reason) rather than deleted."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="breaches")
+    rule = models.ForeignKey(VillageRule, on_delete=models.PROTECT, related_name="breaches")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")  # the household's
+    occurred_on = models.DateField(_("occurred on"))
+    note = models.TextField(_("note"), max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoke_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("rule breach")
+        verbose_name_plural = _("rule breaches")
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [models.Index(fields=["household", "occurred_on"], name="households_breach_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.rule.text[:30]} · {self.occurred_on:%Y-%m-%d}"
+
+    def scope_node(self) -> Node:
+        return self.node

@@ -29,3 +29,8 @@ register("household.branch_record", CADRES)  # a village's branch uploads 三会
 register("household.bulletin", CADRES | {Role.PARTY_AUDITOR})  # the weekly 红榜村 / 黑榜村 bulletin
 register("household.credit_consent", CADRES)  # record / revoke a household's consent to the credit export
 register("household.credit_export", CADRES)  # the signed 积分授信 export for a partner bank
+register("household.patrol", WORKERS)  # the patrol page (a check-in is for the role a window names)
+register("household.patrol_manage", CADRES)  # patrol windows (巡查打卡)
+register("household.patrol_view", CADRES | {Role.GRID_LEADER, Role.PARTY_AUDITOR, Role.SUPERVISOR})  # who missed
+register("household.rule", CADRES)  # a village's rules (村规民约)
+register("household.breach", CADRES | WORKERS)  # record or revoke a household's breach of them

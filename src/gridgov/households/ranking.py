@@ -109,7 +109,7 @@ def ranking(*, node: Node, month: date, limit: int | None = None, offset: int = 
         ranked.append(Ranked(rank, household_id, house_number, total, head_name=""))
         previous = total
     ranked = ranked[offset:offset + limit] if limit is not None else ranked[offset:]
-    return _with_heads_and_points(ranked, month)
+    return with_heads_and_points(ranked, month)
 
 
 class RankingPage:
@@ -125,7 +125,8 @@ class RankingPage:
         return _inspected(self.node, self.month).count()
 
 
-def _with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
+def with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
+    """Fill each row's head's name and its current members' governance points of ``month`` (two queries)."""
     ids = [row.household_id for row in rows]
     members = list(Membership.objects.filter(household_id__in=ids, moved_out__isnull=True)
                    .values_list("household_id", "person_id", "relation", "person__name"))
@@ -138,6 +139,8 @@ def _with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
     for row in rows:
         row.head_name, row.points = heads.get(row.household_id, ""), totals.get(row.household_id, 0)
     return rows
+
+
 
 
 def red_and_black(*, node: Node, month: date) -> tuple[list[Ranked], list[Ranked]]:
@@ -155,7 +158,7 @@ def red_and_black(*, node: Node, month: date) -> tuple[list[Ranked], list[Ranked
     above = inspected.aggregate(**{f"over_{total}": Count("pk", filter=Q(total__gt=total)) for total in totals})
     black = [Ranked(above[f"over_{total}"] + 1, household_id, house_number, total, head_name="")
              for household_id, house_number, total in lowest]
-    return red, _with_heads_and_points(black, month)
+    return red, with_heads_and_points(black, month)
 
 
 def households_ranked(month: date | None = None) -> int:

@@ -18,10 +18,12 @@ from gridgov.households.models import (
     LoadTally,
     Membership,
     NodeTally,
+    PatrolRound,
     PersonTag,
     Sensitivity,
     Visit,
 )
+from gridgov.ledger.selectors import granted_for_sources
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import grant_for, role_paths
 from gridgov.orgs.tree import ancestor_paths, parent_path, people_under, under
@@ -138,7 +140,18 @@ def linked_households(member: Person, *, now=None):
 
 
 def recent_visits(household: Household, *, limit: int = 10):
-    return list(household.visits.select_related("visitor").order_by("-visited_at")[:limit])
+    """The latest visits, each with the points it earned its visitor (``points``, from the ledger)."""
+    visits = list(household.visits.select_related("visitor").order_by("-visited_at")[:limit])
+    points = granted_for_sources(Visit, [visit.pk for visit in visits])
+    for visit in visits:
+        visit.points = points.get(visit.pk, 0)
+    return visits
+
+
+def visit_points_this_month(member: Person, *, now=None) -> int:
+    """The points ``member``'s visits earned this month."""
+    ids = Visit.objects.filter(visitor=member, visited_at__gte=month_start(now)).values_list("pk", flat=True)
+    return sum(granted_for_sources(Visit, list(ids)).values())
 
 
 @dataclass
@@ -214,6 +227,7 @@ def households_stats() -> dict:
         "member_household_links": Link.objects.filter(ended_at__isnull=True).count(),
         "visits": visits_this_month(),
         "households_ranked": Inspection.objects.filter(month=month_start().date()).count(),
+        "patrols": PatrolRound.objects.filter(checked_in_at__gte=month_start()).count(),  # check-ins this month
     }
 
 
@@ -225,6 +239,12 @@ def heads_of(household_ids) -> dict[int, Person]:
 def is_linked(person, household: Household) -> bool:
     return isinstance(person, Person) and Link.objects.filter(household=household, member=person,
                                                               ended_at__isnull=True).exists()
+
+
+def may_view(person, household: Household) -> bool:
+    """Whether ``person`` sees the household as a cadre or worker of its area (not as a resident or a linked
+    member only)."""
+    return grant_for(person, "household.view", household) is not None
 
 
 def may_visit(person, household: Household) -> bool:

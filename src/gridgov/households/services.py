@@ -7,12 +7,13 @@ one transaction and writes an audit record. Reading a sensitive field of the res
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_record, snapshot
-from gridgov.errors import Conflict, Invalid, refusal
+from gridgov.errors import Conflict, DomainError, Invalid, refusal
 from gridgov.geo.selectors import covers_point
 from gridgov.households.models import (
     CareTag,
@@ -28,13 +29,14 @@ from gridgov.households.models import (
     Sensitivity,
     Visit,
     VisitFrequency,
+    VisitPoints,
 )
 from gridgov.households.selectors import household_grid
 from gridgov.limits import check_date, location, text_within
 from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import SYSTEM, grant_for, require
-from gridgov.orgs.tree import holds_role_under
+from gridgov.orgs.tree import holds_role_under, paying_node
 from gridgov.reports.models import Category
 from gridgov.reports.services import report_file
 
@@ -291,7 +293,40 @@ def visit_record(*, actor, household: Household, checked=(), note: str = "", lat
                      after={"visit": visit.pk, "checked": codes, "report": visit.report_id,
                             "located": place is not None})
         reschedule_visits(household, now=now)
+    _points_for_visit(visit)
     return visit
+
+
+def points_per_visit(household: Household) -> int:
+    """What a visit of ``household`` earns (``VisitPoints``, data): the highest rate among its members' tags, else
+    the rate for every visit, else nothing."""
+    rates = dict(VisitPoints.objects.values_list("tag", "points"))
+    tags = PersonTag.objects.filter(person__memberships__household=household,
+                                    person__memberships__moved_out__isnull=True).values_list("tag", flat=True)
+    tagged = [rates[tag] for tag in tags if tag in rates]
+    return max(tagged) if tagged else rates.get("", 0)
+
+
+def _points_for_visit(visit: Visit) -> None:
+    """A visit earns its visitor governance points by the visit rule (``points_per_visit``), from the budget of
+    the community (or street) paying for the household's area: the ledger's ``grant_points``, key
+    ``households:visit:<id>:points``, so a retry never pays twice. A refusal (no budget, spent) does not undo the
+    visit: it is audited, and the same key can be granted later."""
+    from gridgov.ledger.services import grant_points
+
+    amount = points_per_visit(visit.household)
+    budget_node = paying_node(visit.node)
+    if amount <= 0 or budget_node is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):  # the statement keeps the installation's language
+        reason = (_("Household visit points: %(household)s") % {
+            "household": visit.household.address or visit.household.house_number})[:200]
+    try:
+        grant_points(actor=SYSTEM, person=visit.visitor, amount=amount, reason=reason,
+                     idempotency_key=f"households:visit:{visit.pk}:points", budget_node=budget_node, source=visit)
+    except DomainError as error:
+        audit_record(actor=SYSTEM, role="system", action="household.visit_points_refused", target=visit.household,
+                     node=visit.node, reason=str(error.message)[:200], after={"visit": visit.pk, "points": amount})
 
 
 def _checklist(checked) -> list[str]:

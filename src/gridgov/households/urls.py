@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.households import board_views, bulletin_views, credit_views, views
+from gridgov.households import board_views, bulletin_views, credit_views, patrol_views, rule_views, views
 
 app_name = "households"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("linked/", views.linked, name="linked"),
     path("coverage/", views.coverage, name="coverage"),
+    path("patrol/", patrol_views.patrol, name="patrol"),
+    path("patrols/", patrol_views.missed, name="patrols"),
+    path("patrols/<int:pk>/", patrol_views.patrol_round, name="patrol_round"),
     path("excel/", views.excel, name="excel"),
     path("excel/export/", views.export, name="export"),
     path("excel/template/", views.template, name="template"),
@@ -24,6 +27,8 @@ urlpatterns = [
     path("<int:pk>/inspect/", board_views.inspect, name="inspect"),
     path("<int:pk>/visit/", views.visit, name="visit"),
     path("<int:pk>/tag/", views.tag, name="tag"),
+    path("<int:pk>/breaches/", rule_views.breach, name="breach"),
+    path("breaches/<int:pk>/revoke/", rule_views.breach_revoke, name="breach_revoke"),
     path("<int:pk>/move-in/", views.move_in, name="move_in"),
     path("<int:pk>/move-out/", views.move_out, name="move_out"),
     path("<int:pk>/link/", views.link, name="link"),

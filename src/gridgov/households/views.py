@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridgov.errors import DomainError, NotFound, PermissionDenied
-from gridgov.households import imports, selectors, services
+from gridgov.households import imports, rules, selectors, services
 from gridgov.households.forms import FileValueForm, ImportForm, LinkForm, MoveInForm, MoveOutForm, VisitForm
 from gridgov.households.models import CareTag, FileField, Link, LinkKind, Relation
 from gridgov.orgs.models import Person
@@ -80,8 +80,11 @@ def detail(request, pk):
             "former": selectors.former_members(household), "links": selectors.active_links(household),
             "visits": selectors.recent_visits(household), "move_in_form": MoveInForm(),
             "candidates": selectors.link_candidates(household) if context["may_link"] else [],
-            "kinds": LinkKind.choices,
+            "kinds": LinkKind.choices, "breaches": rules.breaches_of(household),
+            "breaches_12m": rules.breach_counts([household.pk]).get(household.pk, 0),
+            "may_breach": can(person, "household.breach", household),
         })
+        context["village_rules"] = list(rules.rules_for(household)) if context["may_breach"] else []
     return render(request, "households/detail.html", context)
 
 
@@ -207,6 +210,8 @@ def linked(request):
     links = selectors.linked_households(person)
     return render(request, "households/linked.html", {
         "links": links, "not_visited": sum(1 for each in links if not each.visited_this_month),
+        "visit_points": selectors.visit_points_this_month(person),
+        "may_patrol": may_somewhere(person, "household.patrol"),
         "overdue": sum(1 for each in links if each.overdue)})
 
 

@@ -239,3 +239,13 @@ def hours_credited(*, person_ids=None, year: int | None = None) -> dict[int, int
         lines = lines.filter(posting__period__startswith=f"{int(year):04d}-")
     rows = lines.values("account__person_id").order_by().annotate(minutes=Sum("amount"))
     return {row["account__person_id"]: row["minutes"] for row in rows}
+
+
+def granted_for_sources(model, ids) -> dict[int, int]:
+    """``{source id: points granted}`` for grants whose source is a ``model`` row among ``ids`` (one query), so
+    an app shows what its records earned without reading the ledger's tables itself."""
+    rows = (Line.objects.filter(posting__kind=PostingKind.GRANT, posting__source_type=model._meta.label_lower,
+                                posting__source_id__in=[str(pk) for pk in ids], amount__gt=0,
+                                account__kind=AccountKind.PERSON)
+            .values_list("posting__source_id").annotate(total=Sum("amount")).values_list("posting__source_id", "total"))
+    return {int(source_id): total for source_id, total in rows}

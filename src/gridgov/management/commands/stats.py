@@ -74,6 +74,7 @@ def labels() -> dict:
         "member_household_links": _("Member–household links"),
         "visits": _("Household visits this month"),
         "households_ranked": _("Households inspected and ranked this month"),
+        "patrols": _("Patrol check-ins this month"),
         "boundaries": _("Nodes with a boundary"),
         "messages": (_("Messages in inboxes"), MessageFigures),
         "index_rule_sets": _("Index rule sets"),
