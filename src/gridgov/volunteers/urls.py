@@ -27,6 +27,7 @@ urlpatterns = [
     path("callouts/new/", views.callout_new, name="callout_new"),
     path("callouts/<int:pk>/", views.callout, name="callout"),
     path("callouts/<int:pk>/count/", views.callout_count, name="callout_count"),
+    path("callouts/<int:pk>/map/", views.callout_map_data, name="callout_map"),
     path("callouts/<int:pk>/answer/", views.callout_answer, name="callout_answer"),
     path("callouts/<int:pk>/close/", views.callout_close, name="callout_close"),
 ]

@@ -5,17 +5,19 @@ call-outs with their live count."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from gridgov.errors import DomainError, message_of
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import may_somewhere, role_paths
 from gridgov.orgs.tree import under
 from gridgov.pages import person_of, refuse_in_form, run_action
+from gridgov.security import policy_for
 from gridgov.volunteers import calendar, callouts, selectors, services
 from gridgov.volunteers.forms import (
     AnswerForm,
@@ -31,6 +33,7 @@ from gridgov.volunteers.forms import (
 from gridgov.volunteers.models import Callout, ClaimState, Need, NeedState
 
 MAX_AREA_NODES = 300
+LIVE_SECONDS = 5  # how often a call-out's count and map refresh
 
 
 def area_nodes(person, action: str) -> list[Node]:
@@ -267,7 +270,7 @@ def callout_new(request):
 def _callout(request, pk):
     person = person_of(request)
     found = get_object_or_404(Callout.objects.select_related("node", "raised_by"), pk=pk)
-    in_area = any(found.node.path.startswith(path) for path in role_paths(person, "volunteer.view"))
+    in_area = selectors.callout_in_area(person=person, callout=found)
     volunteer = selectors.volunteer_for(person)
     if not in_area and not (volunteer and volunteer.node.path.startswith(found.node.path)):
         raise Http404
@@ -276,19 +279,44 @@ def _callout(request, pk):
 
 @login_required
 def callout(request, pk):
+    """The call-out: its live count, the answer buttons for volunteers, and a map of the assembly point and
+    (for the area's cadres) of who is coming, drawn from the data embedded here and refreshed by
+    ``callout_map_data``."""
     person, found, in_area = _callout(request, pk)
-    return render(request, "volunteers/callout.html", {
-        "callout": found, "live": selectors.callout_live(found), "in_area": in_area,
+    live = selectors.callout_live(found, with_people=in_area)
+    drawn = selectors.callout_map(found, cadre=in_area, boundaries=True, live=live)
+    response = render(request, "volunteers/callout.html", {
+        "callout": found, "live": live, "in_area": in_area, "map": drawn,
+        "map_config": {"data": reverse("volunteers:callout_map", args=[found.pk]), "tiles": settings.MAP_TILE_URL,
+                       "tiles_attribution": settings.MAP_TILE_ATTRIBUTION, "every": LIVE_SECONDS * 1000},
+        "map_labels": {"assembly": _("Assembly point"), "zoom_in": _("Zoom in"), "zoom_out": _("Zoom out"),
+                       "shared": _("location shared when answering"), "registered": _("registered location"),
+                       "grid": _("centre of their grid"), "failed": _("The map could not be refreshed."),
+                       "drawn": _("People on the map: %(count)s")},
         "answer": selectors.answer_of(callout=found, person=person),
         "may_answer": selectors.volunteer_for(person) is not None, "may_close": in_area and may_somewhere(
             person, "volunteer.callout") and found.closed_at is None})
+    if settings.MAP_TILE_URL:  # the intranet tile server's images may be shown here, as on the cockpit's map
+        response["Content-Security-Policy"] = policy_for(request.path).replace(
+            "img-src 'self' blob:", f"img-src 'self' blob: {settings.MAP_TILE_ORIGIN}")
+    return response
 
 
 @login_required
 def callout_count(request, pk):
     _person, found, in_area = _callout(request, pk)
-    return render(request, "volunteers/_live.html", {"callout": found, "live": selectors.callout_live(found),
-                                                     "in_area": in_area})
+    return render(request, "volunteers/_live.html", {
+        "callout": found, "live": selectors.callout_live(found, with_people=in_area), "in_area": in_area})
+
+
+@login_required
+@require_GET
+def callout_map_data(request, pk):
+    """The map's refresh for the logged-in page (the API's ``/volunteers/callouts/{id}/map`` takes a token):
+    names and people only for the cadres of the area; ``?boundaries=1`` adds the area's GeoJSON."""
+    _person, found, in_area = _callout(request, pk)
+    return JsonResponse(selectors.callout_map(found, cadre=in_area, boundaries=request.GET.get("boundaries") == "1"),
+                        json_dumps_params={"ensure_ascii": False})
 
 
 @login_required
@@ -356,10 +384,13 @@ def service_day_switch(request, pk):
     return redirect("volunteers:service_days")
 
 
-def _ranking_input(request):
-    form = RankingForm(request.GET or None)
+def _ranking_input(request, default_period: str = "month"):
+    asked = request.GET.copy()
+    if not asked.get("period"):
+        asked["period"] = default_period
+    form = RankingForm(asked)
     data = form.cleaned_data if form.is_valid() else {}
-    period = data.get("period") or "month"
+    period = data.get("period") or default_period
     order = data.get("order") or "hours"
     since, until = selectors.period_bounds(period, timezone.localdate())
     return form, {"since": since, "until": until, "category": data.get("category"), "order": order}, period
@@ -385,7 +416,7 @@ def public(request, code):
     node = selectors.public_community(code)
     if node is None:
         raise Http404
-    form, query, period = _ranking_input(request)
+    form, query, period = _ranking_input(request, default_period="year")  # the 12-hour rule's period
     display = settings.VOLUNTEER_PUBLIC_NAMES
     people = [(row, row.name if display == "full" else row.name_masked if display == "masked" else "")
               for row in selectors.ranking(node=node, by="person", limit=30, **query)]
