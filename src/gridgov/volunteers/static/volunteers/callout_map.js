@@ -17,8 +17,10 @@
   var map = null, people = null, fitted = false, hasAreas = Boolean(data.boundaries && data.boundaries.features.length);
 
   function start() {
+    var legend = document.getElementById("callout-map-legend");
     box.hidden = false;
     if (empty) empty.hidden = true;
+    if (legend) legend.hidden = false;
     map = L.map(box, { zoomSnap: 0.25, attributionControl: Boolean(config.tiles), zoomControl: false });
     L.control.zoom({ zoomInTitle: labels.zoom_in, zoomOutTitle: labels.zoom_out }).addTo(map);
     if (config.tiles) L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.tiles_attribution || "" }).addTo(map);
