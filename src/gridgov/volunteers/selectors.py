@@ -25,6 +25,7 @@ from gridgov.volunteers.models import (
     Need,
     NeedState,
     ServiceDay,
+    Told,
     Volunteer,
 )
 
@@ -73,8 +74,8 @@ def need_visible(*, person, need: Need) -> bool:
     if need.requester_id == person.pk or any(need.node.path.startswith(p) for p in role_paths(person,
                                                                                               "volunteer.view")):
         return True
-    if need.claims.filter(volunteer=person).exists():
-        return True
+    if need.claims.filter(volunteer=person).exists() or Told.objects.filter(need=need, person_id=person.pk).exists():
+        return True  # a linked member registered in another street is told of the need, and may claim it
     volunteer = volunteer_for(person)
     return volunteer is not None and volunteer.node.path.startswith(street_of(need.node).path)
 
