@@ -1,6 +1,6 @@
 """API for volunteer service: categories, registering, needs (post, review, claim, check in and out, confirm,
-cancel), my hours against the yearly rule, the cadres' standings and call-outs with their live count. The same
-services as the pages; refusals as 4xx ``{"code", "message"}``. Schema names start with ``Volunteer``."""
+cancel), my hours against the yearly rule, the cadres' standings, call-outs with their live count and their map.
+The same services as the pages; refusals as 4xx ``{"code", "message"}``. Schema names start with ``Volunteer``."""
 
 from datetime import date, datetime, time
 from typing import Annotated, Literal
