@@ -5,13 +5,14 @@
     GRIDGOV_DATABASE_URL=postgres://u:p@127.0.0.1:5432/anything .venv/bin/python bench/volunteers.py
 
 Measures, on a fresh database dropped afterwards:
-- a call-out to every volunteer of a community (``--volunteers``, 2,000): the time from the call until every
-  notification is stored (goal < 5 s);
+- a call-out to every volunteer of a community (``--volunteers``, 2,000): the time from the cadre's click
+  (the form posted through the whole stack, on a warm process) until the page answers, every notification
+  then stored and in the recipients' inboxes (goal < 5 s);
 - a need's submission to its first wave of notifications: the work time of ``need_submit`` (goal < 2 s; by the
   clock the publish window is met in the submitting transaction);
-- the minute-precision scan (``gridgov deadlines watch``) with ``--needs`` open needs, a tenth of them past
-  their 8-minute claim window: the time of one scan (goal: well under its 20 s interval, so an alert fires
-  within 30 s of the 8th minute);
+- the minute-precision scan (``gridgov deadlines watch``) with ``--needs`` open needs (loaded set-based), a
+  tenth of them past their 8-minute claim window: the backlog's scan, then three times 100 needs crossing
+  their 8th minute and the scan that alerts them (goal: 20 s interval + scan ≤ 30 s);
 - on PostgreSQL only: 1,000 claims in real threads (``--threads`` at a time) on 100 needs of 5 places each,
   asserting that no need is over-claimed.
 """
@@ -27,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from _common import throwaway_database  # noqa: E402  (bench/ is on the path when run)
 
+WATCH_SECONDS = 20  # ``gridgov deadlines watch``: the minute-precision sources every 20 s
+
 
 def volunteers_of(street, count):
     from gridgov.orgs.models import Person, Role, RoleAssignment
@@ -41,15 +44,67 @@ def volunteers_of(street, count):
     return people
 
 
-def open_needs(street, count, now):
-    from gridgov.volunteers.models import Category, Need, NeedState
+def open_needs(street, count, now) -> dict:
+    """``count`` published needs waiting for helpers, a tenth of them a minute past their claim window, in one
+    INSERT … SELECT over a generated sequence (the secondary indexes rebuilt after, statistics taken)."""
+    from _common import Loader
+    from django.db import connection
+
+    from gridgov.volunteers.models import Category, Need
 
     category = Category.objects.get(code="wish")
-    rows = [Need(category=category, node=street.micro_a1, requester=street.resident, title=f"需求{i}", place="东门路",
-                 starts_at=now + timedelta(hours=2), state=NeedState.PUBLISHED, published_at=now,
-                 due_at=now + (timedelta(minutes=-1) if i % 10 == 0 else timedelta(minutes=8)), wave=4)
-            for i in range(count)]
-    Need.objects.bulk_create(rows, batch_size=5000)
+    loader = Loader(connection)
+    stamp = connection.ops.adapt_datetimefield_value
+    columns = ["category_id", "node_id", "requester_id", "requester_kind", "company", "title", "description",
+               "place", "starts_at", "helpers", "claimed", "state", "due_at", "wave", "submitted_at",
+               "published_at", "close_reason", "idempotency_key"]
+    select = (f"{category.pk}, {street.micro_a1.pk}, {street.resident.pk}, 'resident', '', "
+              "'需求' || CAST(n AS TEXT), '', '东门路', %s, 1, 0, 'published', "
+              "CASE WHEN n %% 10 = 0 THEN %s ELSE %s END, 4, %s, %s, '', ''")
+    params = [stamp(now + timedelta(hours=2)), stamp(now - timedelta(minutes=1)), stamp(now + timedelta(minutes=8)),
+              stamp(now - timedelta(minutes=1)), stamp(now - timedelta(minutes=1))]
+    table = Need._meta.db_table
+    with loader.loading([table]):
+        loader.insert(table, columns, select, count, params)
+    return loader.seconds
+
+
+def timed_scan(now):
+    from gridgov.deadlines.scan import scan_deadlines
+
+    started = time.perf_counter()
+    result = scan_deadlines(now=now, minute_precision_only=True)
+    return time.perf_counter() - started, result.raised
+
+
+def crossing(count, now):
+    """``count`` of the needs still inside their claim window reach its end a second ago (the steady state: a
+    few needs cross their 8th minute between two watches)."""
+    from gridgov.volunteers.models import Need
+
+    chosen = list(Need.objects.filter(state="published", due_at__gt=now).order_by("pk").values_list("pk", flat=True)
+                  [:count])
+    Need.objects.filter(pk__in=chosen).update(due_at=now - timedelta(seconds=1))
+    return len(chosen)
+
+
+def callout_by_page(street):
+    """The cadre's click: the call-out form posted through the whole stack (middleware, view, service), on a
+    warm process as a running server is. The seconds, the call-out."""
+    from django.test import Client
+
+    from gridgov.volunteers.models import Callout
+
+    client = Client()
+    client.force_login(street.community_cadre.user)
+    client.get("/volunteers/callouts/new/")  # warm: URL conf, templates, the form
+    started = time.perf_counter()
+    response = client.post("/volunteers/callouts/new/", {
+        "node": street.community.pk, "kind": "flood", "title": "水位超警戒", "target": 500,
+        "assembly_point": "东门广场", "form_token": "bench-callout"})
+    seconds = time.perf_counter() - started
+    assert response.status_code == 302, response.status_code
+    return seconds, Callout.objects.get(title="水位超警戒")
 
 
 def claims_race(street, people, threads):
@@ -118,23 +173,26 @@ def main() -> None:
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        from gridgov.deadlines.scan import scan_deadlines
         from gridgov.notifications.models import Message
+        from gridgov.notifications.selectors import inbox, unread_count
         from gridgov.testing.factories import Street
-        from gridgov.volunteers import callouts, services
+        from gridgov.volunteers import services
         from gridgov.volunteers.models import Category
 
         street = Street()
         people = volunteers_of(street, options.volunteers)
         print(f"{where}: {options.volunteers:,} volunteers, {options.needs:,} open needs")
 
+        seconds, callout = callout_by_page(street)
         started = time.perf_counter()
-        callout = callouts.callout_raise(actor=street.community_cadre, node=street.community, kind="flood",
-                                         title="水位超警戒", target=500, assembly_point="东门广场")
-        seconds = time.perf_counter() - started
-        stored = Message.objects.filter(url__endswith=f"/callouts/{callout.pk}/").count()
-        print(f"  call-out to {callout.told:,} volunteers: {stored:,} notifications stored in {seconds:.2f} s "
-              f"(goal < 5 s: {seconds / 5:.0%} of it)")
+        stored = Message.objects.filter(url__endswith=f"/callouts/{callout.pk}/", read_at=None).count()
+        last = Message.objects.filter(url__endswith=f"/callouts/{callout.pk}/").order_by("-pk").first()
+        visible = unread_count(person=last.recipient) >= 1 and inbox(person=last.recipient).first() == last
+        checked = time.perf_counter() - started
+        assert stored == callout.told and visible, (stored, callout.told, visible)
+        print(f"  call-out to {callout.told:,} volunteers, from the click: {seconds:.2f} s until the page answers "
+              f"with {stored:,} notifications stored and in the inboxes ({checked * 1000:.0f} ms to check; "
+              f"goal < 5 s: {seconds / 5:.0%} of it)")
 
         started = time.perf_counter()
         need = services.need_submit(actor=street.resident, category=Category.objects.get(code="wish"),
@@ -145,17 +203,21 @@ def main() -> None:
         print(f"  need submitted → first wave ({told:,} told): {seconds * 1000:.0f} ms of work (goal < 2 s)")
 
         started = time.perf_counter()
-        open_needs(street, options.needs, time_now())
-        print(f"  {options.needs:,} open needs loaded in {time.perf_counter() - started:.1f} s")
-        best = None
+        loaded = open_needs(street, options.needs, time_now())
+        print(f"  {options.needs:,} open needs loaded in {time.perf_counter() - started:.1f} s "
+              f"(rows {loaded['rows_s']} s, indexes and statistics {loaded['indexes_s']} s)")
+        seconds, raised = timed_scan(time_now())
+        print(f"  minute-precision scan of the backlog: {seconds:.2f} s, raised {raised}")
+        seconds, raised = timed_scan(time_now())
+        print(f"  the next scan, nothing new: {seconds:.2f} s, raised {raised}")
+        worst = 0.0
         for _run in range(3):
-            started = time.perf_counter()
-            result = scan_deadlines(now=time_now(), minute_precision_only=True)
-            seconds = time.perf_counter() - started
-            best = seconds if best is None else min(best, seconds)
-            print(f"  minute-precision scan: {seconds:.2f} s, raised {result.raised}")
-        print(f"  best scan {best:.2f} s: an 8-minute alert fires within {20 + best:.1f} s of the 8th minute "
-              f"(goal ≤ 30 s)")
+            crossed = crossing(100, time_now())
+            seconds, raised = timed_scan(time_now())
+            worst = max(worst, seconds)
+            print(f"  {crossed} needs just past their 8th minute: scan {seconds:.2f} s, raised {raised}")
+        print(f"  an 8-minute alert fires within {WATCH_SECONDS + worst:.1f} s of the 8th minute at worst "
+              f"({WATCH_SECONDS} s watch interval + the slowest such scan; goal ≤ 30 s)")
 
         if connection.vendor == "postgresql":
             seconds, outcome = claims_race(street, people, options.threads)

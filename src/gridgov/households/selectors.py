@@ -326,3 +326,11 @@ def coverage_children(node: Node) -> list[dict]:
         if total:
             rows.append({"node": child, "households": total, "linked": served, "unlinked": total - served})
     return rows
+
+
+def members_linked_under(node: Node):
+    """The ids of the people with an active link (联户) to a household at or under ``node``: a lazy queryset of
+    person ids, so another app filters by it in the same query (volunteers: whose linked households cover a
+    need's place)."""
+    return (Link.objects.filter(ended_at__isnull=True, household__node__path__startswith=node.path)
+            .values_list("member_id", flat=True).distinct())

@@ -1,6 +1,6 @@
 """API for volunteer service: categories, registering, needs (post, review, claim, check in and out, confirm,
-cancel), my hours against the yearly rule, the cadres' standings and call-outs with their live count. The same
-services as the pages; refusals as 4xx ``{"code", "message"}``. Schema names start with ``Volunteer``."""
+cancel), my hours against the yearly rule, the cadres' standings, call-outs with their live count and their map.
+The same services as the pages; refusals as 4xx ``{"code", "message"}``. Schema names start with ``Volunteer``."""
 
 from datetime import date, datetime, time
 from typing import Annotated, Literal
@@ -170,6 +170,36 @@ class VolunteerLiveOut(Schema):
     target: int
 
 
+class VolunteerAssemblyOut(Schema):
+    name: str
+    lat: float
+    lon: float
+
+
+class VolunteerMapPersonOut(Schema):
+    name: str
+    lat: float
+    lon: float
+    source: Literal["shared", "registered", "grid"] = Field(
+        description="shared: the location given when answering; registered: the volunteer's own; grid: the "
+                    "centre of their grid's boundary")
+
+
+class VolunteerCalloutMapOut(Schema):
+    id: int
+    closed: bool
+    told: int
+    target: int
+    coming: int
+    cannot: int
+    assembly: VolunteerAssemblyOut | None
+    people: list[VolunteerMapPersonOut] = Field(description="Those coming with a place (cadres of the area only)")
+    unlocated: list[str] = Field(description="The names of those coming without any location (cadres only)")
+    not_listed: int = Field(description="Those coming beyond the first 5,000 (counted, not listed)")
+    drawable: bool = Field(description="Whether there is anything to draw (a location, or a boundary if asked)")
+    boundaries: dict | None = Field(description="The area's GeoJSON FeatureCollection, when asked for")
+
+
 class VolunteerAnswerIn(Schema):
     answer: Answer
     latitude: Latitude = None
@@ -195,11 +225,19 @@ def _need(request, need_id: int) -> Need:
     return need
 
 
+def _category(code: str) -> Category:
+    """A category in use, by its code (a need or a service day names one)."""
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise Http404(_("No such category."))
+    return category
+
+
 def _callout(request, callout_id: int) -> Callout:
     found = Callout.objects.select_related("node").filter(pk=callout_id).first()
     if found is None:
         raise Http404(_("No such call-out."))
-    in_area = any(found.node.path.startswith(path) for path in role_paths(request.person, "volunteer.view"))
+    in_area = selectors.callout_in_area(person=request.person, callout=found)
     volunteer = selectors.volunteer_for(request.person)
     if not in_area and not (volunteer and volunteer.node.path.startswith(found.node.path)):
         raise Http404(_("No such call-out."))
@@ -263,11 +301,8 @@ def area(request, state: Annotated[str, Query("", max_length=12)] = "", limit: L
 @router.post("/volunteers/needs", response={201: VolunteerNeedOut, **STEP_ERRORS},
              summary="Post a need (Idempotency-Key recommended)")
 def need_create(request, payload: VolunteerNeedIn):
-    category = Category.objects.filter(code=payload.category, is_active=True).first()
-    if category is None:
-        raise Http404(_("No such category."))
     need = services.need_submit(
-        actor=request.person, category=category, node=_node(request, payload.node, "volunteer.need"),
+        actor=request.person, category=_category(payload.category), node=_node(request, payload.node, "volunteer.need"),
         title=payload.title, place=payload.place, starts_at=payload.starts_at, helpers=payload.helpers,
         description=payload.description, latitude=payload.latitude, longitude=payload.longitude,
         requester_kind=payload.requester_kind, company=payload.company,
@@ -359,6 +394,14 @@ def callout_live(request, callout_id: Id):
     return selectors.callout_live(_callout(request, callout_id))
 
 
+@router.get("/volunteers/callouts/{int:callout_id}/map", response={200: VolunteerCalloutMapOut, **errors(404)},
+            summary="The call-out's map: the assembly point and, for the area's cadres, who is coming from where")
+def callout_map(request, callout_id: Id, boundaries: bool = False):
+    found = _callout(request, callout_id)
+    in_area = selectors.callout_in_area(person=request.person, callout=found)
+    return selectors.callout_map(found, cadre=in_area, boundaries=boundaries)
+
+
 @router.post("/volunteers/callouts/{int:callout_id}/answer", response={201: VolunteerAnswerOut, **STEP_ERRORS},
              summary="Answer coming or cannot come (once)")
 def callout_answer(request, callout_id: Id, payload: VolunteerAnswerIn):
@@ -432,12 +475,9 @@ def service_days(request, limit: Limit = 100, offset: Offset = 0):
 @router.post("/volunteers/service-days", response={201: VolunteerServiceDayOut, **STEP_ERRORS},
              summary="Add a recurring service day; its needs are posted ahead by themselves (Idempotency-Key)")
 def service_day_create(request, payload: VolunteerServiceDayIn):
-    category = Category.objects.filter(code=payload.category, is_active=True).first()
-    if category is None:
-        raise Http404(_("No such category."))
     rule = calendar.service_day_save(
         actor=request.person, node=_node(request, payload.node, "volunteer.manage"), name=payload.name,
-        category=category, cadence=payload.cadence, weekday=payload.weekday, day_of_month=payload.day_of_month,
+        category=_category(payload.category), cadence=payload.cadence, weekday=payload.weekday, day_of_month=payload.day_of_month,
         month=payload.month, title=payload.title, place=payload.place, start_time=payload.start_time,
         helpers=payload.helpers, lead_days=payload.lead_days,
         idempotency_key=request.headers.get("Idempotency-Key", ""))

@@ -86,7 +86,8 @@ def callout_raise(*, actor, node: Node, kind: str, title: str, target, assembly_
 
 def callout_answer(*, actor, callout: Callout, answer: str, latitude=None, longitude=None,
                    now=None) -> CalloutAnswer:
-    """A volunteer of the area answers 到 (coming) or 不能到 (cannot come), once."""
+    """A volunteer of the area answers 到 (coming) or 不能到 (cannot come), once, optionally with the phone's
+    location (kept only as shared: the map falls back to the registered location at the time it is drawn)."""
     now = now or timezone.now()
     volunteer = volunteer_of(actor)
     grant = require(actor, "volunteer.serve", volunteer)
@@ -101,8 +102,7 @@ def callout_answer(*, actor, callout: Callout, answer: str, latitude=None, longi
                 raise refusal("callout_closed", _("This call-out is over."))
             given = CalloutAnswer.objects.create(
                 callout=callout, person=actor, answer=answer, answered_at=now,
-                latitude=point[0] if point else volunteer.latitude,
-                longitude=point[1] if point else volunteer.longitude)
+                latitude=point[0] if point else None, longitude=point[1] if point else None)
             audit_record(actor=actor, role=grant.role, action="volunteer.answer", target=callout,
                          after={"answer": answer})
     except IntegrityError:

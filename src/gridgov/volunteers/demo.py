@@ -184,16 +184,23 @@ def _callout(rng, *, street, volunteers, now) -> None:
         return
     raised = timezone.make_aware(datetime(now.year, 7, 12, 21, 40))
     reached = [v for v in volunteers if v.node.path.startswith(community.path)]
+    phones = random.Random("callout-phones")  # its own sequence: the rest of the demo stays as it was
+    centre = point_inside(community, phones)
     callout = Callout.objects.create(node=community, kind=CalloutKind.FLOOD, title="浮云溪水位超警戒，转移沿河群众",
                                      target=30, assembly_point="东门社区党群服务中心", raised_by=cadre,
+                                     latitude=centre[1] if centre else None, longitude=centre[0] if centre else None,
                                      raised_at=raised, told=len(reached), closed_at=raised + timedelta(hours=4))
     answers = []
     for volunteer in reached:
         if rng.random() < 0.7:
             coming = rng.random() < 0.8
+            shared = coming and volunteer.latitude is not None and phones.random() < 0.4  # the phone's place
             answers.append(CalloutAnswer(callout=callout, person_id=volunteer.person_id,
                                          answer=Answer.COMING if coming else Answer.CANNOT,
-                                         latitude=volunteer.latitude, longitude=volunteer.longitude,
+                                         latitude=round(float(volunteer.latitude) + phones.uniform(-.003, .003), 6)
+                                         if shared else None,
+                                         longitude=round(float(volunteer.longitude) + phones.uniform(-.003, .003), 6)
+                                         if shared else None,
                                          answered_at=raised + timedelta(minutes=rng.randint(1, 25))))
     CalloutAnswer.objects.bulk_create(answers)
 

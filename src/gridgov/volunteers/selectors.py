@@ -1,12 +1,15 @@
 """Reads with logic: the needs a volunteer may claim, a person's claims and needs, a cadre's list, hours
 against the yearly rule (from the ledger's hours accounts), rankings, a call-out's live count, stats."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
+from shapely.geometry import shape
 
+from gridgov.geo.selectors import features as geo_features
 from gridgov.geo.selectors import street_of
 from gridgov.ledger.selectors import hours_credited
 from gridgov.orgs.models import Node, NodeKind
@@ -22,6 +25,7 @@ from gridgov.volunteers.models import (
     Need,
     NeedState,
     ServiceDay,
+    Told,
     Volunteer,
 )
 
@@ -70,8 +74,8 @@ def need_visible(*, person, need: Need) -> bool:
     if need.requester_id == person.pk or any(need.node.path.startswith(p) for p in role_paths(person,
                                                                                               "volunteer.view")):
         return True
-    if need.claims.filter(volunteer=person).exists():
-        return True
+    if need.claims.filter(volunteer=person).exists() or Told.objects.filter(need=need, person_id=person.pk).exists():
+        return True  # a linked member registered in another street is told of the need, and may claim it
     volunteer = volunteer_for(person)
     return volunteer is not None and volunteer.node.path.startswith(street_of(need.node).path)
 
@@ -198,25 +202,123 @@ def ranking(*, node: Node, since, until, category=None, by: str = "person", orde
 
 
 @dataclass
+class Coming:
+    """Someone who answered 到, and where the map draws them from: the location they shared when answering
+    (``shared``), else their registered volunteer location (``registered``), else the centre of their grid's
+    boundary (``grid``); ``""`` when none is known (counted and listed, not drawn)."""
+
+    person_id: int
+    name: str
+    latitude: float | None
+    longitude: float | None
+    source: str
+
+
+@dataclass
 class LiveCount:
     told: int
     coming: int
     cannot: int
     target: int
-    points: list  # (name, latitude, longitude) of those coming with a known place
+    people: list  # Coming, the first MAP_LIMIT to answer, for the cadres of the area only
 
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.coming / self.target)) if self.target else 0
 
+    @property
+    def drawn(self) -> list:
+        return [each for each in self.people if each.source]
 
-def callout_live(callout: Callout) -> LiveCount:
+    @property
+    def unlocated(self) -> list:
+        return [each for each in self.people if not each.source]
+
+
+MAP_LIMIT = 5000  # people drawn and listed; a larger answer is counted in full
+
+
+def callout_live(callout: Callout, *, with_people: bool = True) -> LiveCount:
+    """The live count against the target and (``with_people``: for the area's cadres) who is coming, from
+    where. Two queries, and the boundaries of the area once when someone has no location of their own."""
     answers = CalloutAnswer.objects.filter(callout=callout)
     counts = answers.aggregate(coming=Count("pk", filter=Q(answer=Answer.COMING)),
                                cannot=Count("pk", filter=Q(answer=Answer.CANNOT)))
-    points = list(answers.filter(answer=Answer.COMING, latitude__isnull=False)
-                  .values_list("person__name", "latitude", "longitude")[:2000])
-    return LiveCount(callout.told, counts["coming"], counts["cannot"], callout.target, points)
+    people = callout_coming(callout) if with_people and counts["coming"] else []
+    return LiveCount(callout.told, counts["coming"], counts["cannot"], callout.target, people)
+
+
+def callout_coming(callout: Callout, *, limit: int = MAP_LIMIT) -> list[Coming]:
+    """Who answered 到, first to answer first, each with the place the map draws them at (see ``Coming``)."""
+    rows = list(CalloutAnswer.objects.filter(callout=callout, answer=Answer.COMING)
+                .order_by("answered_at", "pk")
+                .values_list("person_id", "person__name", "latitude", "longitude", "person__volunteer__latitude",
+                             "person__volunteer__longitude", "person__volunteer__node__path")[:limit])
+    unplaced = {path for _pk, _name, lat, _lon, own_lat, _own_lon, path in rows
+                if lat is None and own_lat is None and path}
+    centres = grid_centres(callout.node, unplaced) if unplaced else {}
+    found = []
+    for person_id, name, lat, lon, own_lat, own_lon, path in rows:
+        if lat is not None:
+            found.append(Coming(person_id, name, float(lat), float(lon), "shared"))
+        elif own_lat is not None:
+            found.append(Coming(person_id, name, float(own_lat), float(own_lon), "registered"))
+        elif path in centres:
+            found.append(Coming(person_id, name, *centres[path], "grid"))
+        else:
+            found.append(Coming(person_id, name, None, None, ""))
+    return found
+
+
+def grid_centres(area: Node, paths) -> dict[str, tuple[float, float]]:
+    """For each node path under ``area``: the (latitude, longitude) of the centre of the nearest boundary at or
+    above it, up to ``area`` (a volunteer registered in a building is drawn at their micro-grid's centre).
+    One read of the area's boundaries (``geo.features``), whatever the number of paths."""
+    needed = {path for path in paths if path.startswith(area.path)}
+    if not needed:
+        return {}
+    deepest = max(len(path) for path in needed) // Node.steplen
+    collection = json.loads(geo_features(node=area, depth=deepest - area.depth))
+    by_code = {}
+    for feature in collection["features"]:
+        outline = shape(feature["geometry"])
+        centre = outline.centroid if outline.contains(outline.centroid) else outline.representative_point()
+        by_code[feature["properties"]["code"]] = (round(centre.y, 6), round(centre.x, 6))
+    above = {path for each in needed for path in ancestor_paths(each) if path.startswith(area.path)}
+    code_at = dict(Node.objects.filter(path__in=above).values_list("path", "code"))
+    centres = {}
+    for path in needed:
+        for candidate in reversed(ancestor_paths(path)):
+            if not candidate.startswith(area.path):
+                break
+            if code_at.get(candidate) in by_code:
+                centres[path] = by_code[code_at[candidate]]
+                break
+    return centres
+
+
+def callout_map(callout: Callout, *, cadre: bool, boundaries: bool = False, live: LiveCount | None = None) -> dict:
+    """What the call-out's map draws: the assembly point (when the call-out carries its coordinates), and for
+    the area's cadres a marker per person coming (with their name) and those without a location, counted and
+    named. ``boundaries``: the area's GeoJSON too (the page asks once; the refreshes leave it out).
+    ``drawable`` is false when there is nothing to put on a map (no location, and no boundary when they were
+    asked for)."""
+    live = live or callout_live(callout, with_people=cadre)
+    assembly = None
+    if callout.latitude is not None:
+        assembly = {"name": callout.assembly_point, "lat": float(callout.latitude), "lon": float(callout.longitude)}
+    people = [{"name": each.name, "lat": each.latitude, "lon": each.longitude, "source": each.source}
+              for each in live.drawn]
+    area = json.loads(geo_features(node=callout.node, depth=1)) if boundaries else None
+    return {"id": callout.pk, "closed": callout.closed_at is not None, "told": live.told, "target": live.target,
+            "coming": live.coming, "cannot": live.cannot, "assembly": assembly, "people": people,
+            "unlocated": [each.name for each in live.unlocated], "not_listed": live.coming - len(live.people)
+            if cadre else 0, "drawable": bool(assembly or people or (area and area["features"])), "boundaries": area}
+
+
+def callout_in_area(*, person, callout: Callout) -> bool:
+    """Whether ``person`` sees volunteer work where ``callout`` is (its cadres: the names, the map of people)."""
+    return any(callout.node.path.startswith(path) for path in role_paths(person, "volunteer.view"))
 
 
 def callouts_in_area(*, person):

@@ -22,6 +22,7 @@ from gridgov.audit.services import audit_denied, audit_record, snapshot
 from gridgov.deadlines.scan import close_alerts
 from gridgov.errors import Conflict, DomainError, Invalid, NotFound, PermissionDenied, refusal
 from gridgov.geo.selectors import node_at, place_located_report, street_of
+from gridgov.households.selectors import members_linked_under
 from gridgov.ledger.services import hours_credit
 from gridgov.limits import aware, location, text_within
 from gridgov.limits import rating as stars
@@ -253,7 +254,7 @@ def need_claim(*, actor, need: Need, now=None) -> Claim:
     volunteer = volunteer_of(actor)
     grant = require(actor, "volunteer.serve", volunteer)
     street = street_of(need.node)
-    if not volunteer.node.path.startswith(street.path):
+    if not volunteer.node.path.startswith(street.path) and actor.pk not in set(members_linked_under(need.node)):
         raise PermissionDenied(_("This need lies outside your street."), code="out_of_scope")
     skill = need.category.skill
     if skill and skill not in volunteer.skill_list():

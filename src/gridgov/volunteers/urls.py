@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridgov.volunteers import views
+from gridgov.volunteers import callout_pages, views
 
 app_name = "volunteers"
 
@@ -23,10 +23,11 @@ urlpatterns = [
     path("service-days/<int:pk>/switch/", views.service_day_switch, name="service_day_switch"),
     path("ranking/", views.ranking, name="ranking"),
     path("public/<str:code>/", views.public, name="public"),
-    path("callouts/", views.callout_list, name="callouts"),
-    path("callouts/new/", views.callout_new, name="callout_new"),
-    path("callouts/<int:pk>/", views.callout, name="callout"),
-    path("callouts/<int:pk>/count/", views.callout_count, name="callout_count"),
-    path("callouts/<int:pk>/answer/", views.callout_answer, name="callout_answer"),
-    path("callouts/<int:pk>/close/", views.callout_close, name="callout_close"),
+    path("callouts/", callout_pages.callout_list, name="callouts"),
+    path("callouts/new/", callout_pages.callout_new, name="callout_new"),
+    path("callouts/<int:pk>/", callout_pages.callout, name="callout"),
+    path("callouts/<int:pk>/count/", callout_pages.callout_count, name="callout_count"),
+    path("callouts/<int:pk>/map/", callout_pages.callout_map_data, name="callout_map"),
+    path("callouts/<int:pk>/answer/", callout_pages.callout_answer, name="callout_answer"),
+    path("callouts/<int:pk>/close/", callout_pages.callout_close, name="callout_close"),
 ]

@@ -16,19 +16,9 @@ from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import may_somewhere, role_paths
 from gridgov.orgs.tree import under
 from gridgov.pages import person_of, refuse_in_form, run_action
-from gridgov.volunteers import calendar, callouts, selectors, services
-from gridgov.volunteers.forms import (
-    AnswerForm,
-    CalloutForm,
-    CheckForm,
-    ConfirmForm,
-    JoinForm,
-    NeedForm,
-    RankingForm,
-    ReasonForm,
-    ServiceDayForm,
-)
-from gridgov.volunteers.models import Callout, ClaimState, Need, NeedState
+from gridgov.volunteers import calendar, selectors, services
+from gridgov.volunteers.forms import CheckForm, ConfirmForm, JoinForm, NeedForm, RankingForm, ReasonForm, ServiceDayForm
+from gridgov.volunteers.models import ClaimState, Need, NeedState
 
 MAX_AREA_NODES = 300
 
@@ -237,82 +227,6 @@ def shortfall(request):
 
 
 @login_required
-def callout_list(request):
-    person = person_of(request)
-    if may_somewhere(person, "volunteer.view"):
-        found = selectors.callouts_in_area(person=person)
-    else:
-        found = selectors.callouts_for(person=person)
-    return render(request, "volunteers/callouts.html", {"callouts": found[:100],
-                                                        "may_raise": may_somewhere(person, "volunteer.callout")})
-
-
-@login_required
-def callout_new(request):
-    person = person_of(request)
-    if not may_somewhere(person, "volunteer.callout"):
-        raise Http404
-    form = CalloutForm(request.POST or None, nodes=area_nodes(person, "volunteer.callout"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            raised = callouts.callout_raise(actor=person, **form.cleaned_data)
-        except DomainError as error:
-            refuse_in_form(form, error)
-        else:
-            messages.success(request, _("Call-out sent to %(count)d volunteers.") % {"count": raised.told})
-            return redirect("volunteers:callout", raised.pk)
-    return render(request, "volunteers/callout_new.html", {"form": form})
-
-
-def _callout(request, pk):
-    person = person_of(request)
-    found = get_object_or_404(Callout.objects.select_related("node", "raised_by"), pk=pk)
-    in_area = any(found.node.path.startswith(path) for path in role_paths(person, "volunteer.view"))
-    volunteer = selectors.volunteer_for(person)
-    if not in_area and not (volunteer and volunteer.node.path.startswith(found.node.path)):
-        raise Http404
-    return person, found, in_area
-
-
-@login_required
-def callout(request, pk):
-    person, found, in_area = _callout(request, pk)
-    return render(request, "volunteers/callout.html", {
-        "callout": found, "live": selectors.callout_live(found), "in_area": in_area,
-        "answer": selectors.answer_of(callout=found, person=person),
-        "may_answer": selectors.volunteer_for(person) is not None, "may_close": in_area and may_somewhere(
-            person, "volunteer.callout") and found.closed_at is None})
-
-
-@login_required
-def callout_count(request, pk):
-    _person, found, in_area = _callout(request, pk)
-    return render(request, "volunteers/_live.html", {"callout": found, "live": selectors.callout_live(found),
-                                                     "in_area": in_area})
-
-
-@login_required
-@require_POST
-def callout_answer(request, pk):
-    person, found, _in_area = _callout(request, pk)
-    form = AnswerForm(request.POST)
-    if not form.is_valid():
-        _form_error(request, form)
-    else:
-        run_action(request, lambda: callouts.callout_answer(actor=person, callout=found, **form.cleaned_data),
-                   success=_("Thank you, your answer is recorded."))
-    return redirect("volunteers:callout", pk)
-
-
-@login_required
-@require_POST
-def callout_close(request, pk):
-    person, found, _in_area = _callout(request, pk)
-    run_action(request, lambda: callouts.callout_close(actor=person, callout=found), success=_("Call-out closed."))
-    return redirect("volunteers:callout", pk)
-
-
-@login_required
 @require_POST
 def release(request, pk):
     person, found = _need(request, pk)
@@ -356,10 +270,13 @@ def service_day_switch(request, pk):
     return redirect("volunteers:service_days")
 
 
-def _ranking_input(request):
-    form = RankingForm(request.GET or None)
+def _ranking_input(request, default_period: str = "month"):
+    asked = request.GET.copy()
+    if not asked.get("period"):
+        asked["period"] = default_period
+    form = RankingForm(asked)
     data = form.cleaned_data if form.is_valid() else {}
-    period = data.get("period") or "month"
+    period = data.get("period") or default_period
     order = data.get("order") or "hours"
     since, until = selectors.period_bounds(period, timezone.localdate())
     return form, {"since": since, "until": until, "category": data.get("category"), "order": order}, period
@@ -385,7 +302,7 @@ def public(request, code):
     node = selectors.public_community(code)
     if node is None:
         raise Http404
-    form, query, period = _ranking_input(request)
+    form, query, period = _ranking_input(request, default_period="year")  # the 12-hour rule's period
     display = settings.VOLUNTEER_PUBLIC_NAMES
     people = [(row, row.name if display == "full" else row.name_masked if display == "masked" else "")
               for row in selectors.ranking(node=node, by="person", limit=30, **query)]

@@ -1,8 +1,9 @@
 """Telling a published need to the volunteers near it, nearest first, in waves until enough claim it.
 
-Wave 1 goes to the active volunteers registered at the need's own node and below (its micro-grid), wave 2 to
-those of the node above (the grid), then the community, then the street, each wave skipping who was told
-already (``Told``). A level with nobody eligible is passed over at once, so the first wave always reaches
+Wave 1 goes to the active volunteers registered at the need's own node and below (its micro-grid), and to
+those linked (联户, the households app) to a household there wherever they are registered; wave 2 to those
+of the node above (the grid, and its linked households), then the community, then the street, each wave
+skipping who was told already (``Told``). A level with nobody eligible is passed over at once, so the first wave always reaches
 someone when anyone is eligible. Eligible: an active volunteer with the category's skill (if it names one),
 not the requester. Within a wave, volunteers with a known location nearer the need come first. The next wave
 is due ``wave_minutes`` later; the deadline watch (every 20 s) sends it while the need still wants helpers.
@@ -12,8 +13,9 @@ import math
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
+from gridgov.households.selectors import members_linked_under
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.tree import ancestor_paths
 from gridgov.volunteers import inbox
@@ -34,9 +36,11 @@ def levels(node: Node) -> list[Node]:
 
 
 def eligible(need: Need, level: Node):
-    """Active volunteers at or under ``level`` who may serve ``need`` and were not told of it yet."""
+    """Active volunteers at or under ``level``, or linked to a household there, who may serve ``need`` and were
+    not told of it yet. One query (the links are a subquery)."""
     told = Told.objects.filter(need=need, person_id=OuterRef("person_id"))
-    found = (Volunteer.objects.filter(is_active=True, person__is_active=True, node__path__startswith=level.path)
+    covering = Q(node__path__startswith=level.path) | Q(person_id__in=members_linked_under(level))
+    found = (Volunteer.objects.filter(covering, is_active=True, person__is_active=True)
              .exclude(person_id=need.requester_id).filter(~Exists(told)))
     skill = need.category.skill
     if skill:

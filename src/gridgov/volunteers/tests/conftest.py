@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from gridgov.geo.tests.conftest import drawn  # noqa: F401  (the street with its boundaries, a fixture)
 from gridgov.orgs.models import Role
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.testing.factories import person

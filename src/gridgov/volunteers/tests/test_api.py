@@ -100,6 +100,24 @@ def test_a_call_out_by_api_counts_answers_live_and_refuses_a_second_answer(clien
     assert hidden.status_code == 404
 
 
+def test_the_call_out_map_by_api_names_people_for_the_cadres_only(client, street, crew, drawn):
+    body = {"node": "C01", "kind": "flood", "title": "河水上涨", "target": 3, "assembly_point": "社区广场",
+            "latitude": 28.05, "longitude": 119.52}
+    callout_id = send(client, "/api/v1/volunteers/callouts", body, street.community_cadre).json()["id"]
+    answer = {"answer": "coming", "latitude": 28.06, "longitude": 119.53}
+    assert send(client, f"/api/v1/volunteers/callouts/{callout_id}/answer", answer, crew.a1).status_code == 201
+    out_of_range = {"answer": "coming", "latitude": 95, "longitude": 119.53}
+    assert send(client, f"/api/v1/volunteers/callouts/{callout_id}/answer", out_of_range,
+                crew.a2).status_code == 422
+    address = f"/api/v1/volunteers/callouts/{callout_id}/map"
+    cadre = client.get(address + "?boundaries=true", **bearer(street.community_cadre)).json()
+    assert cadre["people"] == [{"name": "志愿者甲", "lat": 28.06, "lon": 119.53, "source": "shared"}]
+    assert cadre["assembly"]["lat"] == 28.05 and cadre["boundaries"]["type"] == "FeatureCollection"
+    volunteer = client.get(address, **bearer(crew.a2)).json()
+    assert volunteer["people"] == [] and volunteer["coming"] == 1 and volunteer["boundaries"] is None
+    assert client.get(address, **bearer(crew.village)).status_code == 404
+
+
 def test_a_worker_may_not_raise_a_call_out(client, street, crew):
     body = {"node": "G01", "kind": "fire", "title": "起火", "target": 5, "assembly_point": "路口"}
     response = send(client, "/api/v1/volunteers/callouts", body, street.worker_a)

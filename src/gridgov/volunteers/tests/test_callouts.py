@@ -36,7 +36,7 @@ def test_answers_count_live_against_the_target(street, crew):
     callouts.callout_answer(actor=crew.a2, callout=callout, answer=Answer.CANNOT)
     live = selectors.callout_live(callout)
     assert (live.coming, live.cannot, live.told, live.percent) == (1, 1, 4, 33)
-    assert [name for name, _lat, _lon in live.points] == ["志愿者甲"]
+    assert [(each.name, each.source) for each in live.people] == [("志愿者甲", "shared")]
 
 
 def test_a_call_out_answered_twice_is_refused_and_counted_once(street, crew):
@@ -67,3 +67,46 @@ def test_only_cadres_raise_call_outs(street, crew):
     with pytest.raises(DomainError) as refused:
         raise_callout(street, actor=street.worker_a, node=street.grid_a)
     assert refused.value.code == "forbidden"
+
+
+def test_the_map_draws_each_person_coming_where_they_shared_else_registered_else_at_their_grids_centre(
+        street, crew, drawn):
+    callout = raise_callout(street, latitude="28.05", longitude="119.52")
+    callouts.callout_answer(actor=crew.a1, callout=callout, answer=Answer.COMING, latitude="28.0501",
+                            longitude="119.5201")
+    callouts.callout_answer(actor=crew.a1_far, callout=callout, answer=Answer.COMING)
+    callouts.callout_answer(actor=crew.a2, callout=callout, answer=Answer.COMING)  # no location: M02's centre
+    callouts.callout_answer(actor=crew.b1, callout=callout, answer=Answer.CANNOT)
+    drawn_map = selectors.callout_map(callout, cadre=True, boundaries=True)
+    assert [(each["name"], each["source"]) for each in drawn_map["people"]] == [
+        ("志愿者甲", "shared"), ("志愿者乙", "registered"), ("志愿者丙", "grid")]
+    assert (drawn_map["people"][0]["lat"], drawn_map["people"][1]["lat"]) == (28.0501, 28.2)
+    assert (drawn_map["people"][2]["lat"], drawn_map["people"][2]["lon"]) == pytest.approx((28.05, 119.575))
+    assert drawn_map["assembly"] == {"name": "东门社区广场", "lat": 28.05, "lon": 119.52}
+    assert (drawn_map["coming"], drawn_map["cannot"], drawn_map["unlocated"], drawn_map["drawable"]) == (3, 1, [], True)
+    assert {feature["properties"]["code"] for feature in drawn_map["boundaries"]["features"]} == {"C01", "G01", "G02"}
+
+
+def test_someone_without_any_location_is_counted_and_listed_but_not_drawn(street, crew):
+    callout = raise_callout(street)  # no boundary anywhere, no assembly coordinates
+    callouts.callout_answer(actor=crew.a2, callout=callout, answer=Answer.COMING)
+    drawn_map = selectors.callout_map(callout, cadre=True, boundaries=True)
+    assert (drawn_map["coming"], drawn_map["people"], drawn_map["unlocated"]) == (1, [], ["志愿者丙"])
+    assert drawn_map["drawable"] is False and drawn_map["boundaries"]["features"] == []
+
+
+def test_only_the_cadres_of_the_area_see_who_is_coming(street, crew):
+    callout = raise_callout(street, latitude="28.05", longitude="119.52")
+    callouts.callout_answer(actor=crew.a1, callout=callout, answer=Answer.COMING)
+    cadre, volunteer = (selectors.callout_map(callout, cadre=True), selectors.callout_map(callout, cadre=False))
+    assert [each["name"] for each in cadre["people"]] == ["志愿者甲"]
+    assert (volunteer["people"], volunteer["unlocated"], volunteer["coming"]) == ([], [], 1)
+    assert volunteer["assembly"]["name"] == "东门社区广场" and volunteer["drawable"] is True
+
+
+def test_a_location_shared_when_answering_is_checked_for_range(street, crew):
+    callout = raise_callout(street)
+    with pytest.raises(DomainError) as refused:
+        callouts.callout_answer(actor=crew.a1, callout=callout, answer=Answer.COMING, latitude="91", longitude="119")
+    assert refused.value.code == "invalid_location"
+    assert selectors.callout_live(callout).coming == 0

@@ -106,3 +106,33 @@ def test_a_call_out_page_shows_the_live_count_and_takes_one_answer(client, stree
     login(client, "community")
     live = client.get(reverse("volunteers:callout_count", args=[callout.pk])).content.decode()
     assert 'id="coming-count">1<' in live and "hx-trigger" in live
+    assert 'id="unlocated-list"' not in live and "志愿者甲" in live  # located where they registered
+
+
+def test_without_any_boundary_or_location_the_call_out_page_says_so_instead_of_a_map(client, street, crew):
+    callout = callouts.callout_raise(actor=street.community_cadre, node=street.community, kind="fire",
+                                     title="仓库起火", target=2, assembly_point="路口")
+    callouts.callout_answer(actor=crew.a2, callout=callout, answer="coming")  # registered without a location
+    login(client, "community")
+    page = client.get(reverse("volunteers:callout", args=[callout.pk])).content.decode()
+    assert 'id="callout-map-empty">' in page and 'id="callout-map" class="callout-map" role="application" ' \
+        'aria-label="' in page and "hidden></div>" in page
+    assert 'id="unlocated-list"' in page and "志愿者丙" in page
+
+
+def test_the_call_out_map_data_is_refreshed_with_names_for_the_cadre_only(client, street, crew, drawn):
+    callout = callouts.callout_raise(actor=street.community_cadre, node=street.community, kind="flood",
+                                     title="河水上涨", target=2, assembly_point="社区广场", latitude="28.05",
+                                     longitude="119.52")
+    callouts.callout_answer(actor=crew.a1, callout=callout, answer="coming")
+    login(client, "community")
+    page = client.get(reverse("volunteers:callout", args=[callout.pk])).content.decode()
+    assert 'id="callout-map-empty" hidden>' in page and "callout_map.js" in page and "js_lib_leaflet" in page
+    data = client.get(reverse("volunteers:callout_map", args=[callout.pk])).json()
+    assert [each["name"] for each in data["people"]] == ["志愿者甲"] and data["boundaries"] is None
+    assert client.get(reverse("volunteers:callout_map", args=[callout.pk]) + "?boundaries=1").json()["boundaries"]
+    login(client, "v_a2")
+    data = client.get(reverse("volunteers:callout_map", args=[callout.pk])).json()
+    assert data["people"] == [] and data["coming"] == 1 and data["assembly"]["name"] == "社区广场"
+    login(client, "v_c")  # the village's volunteer: another area
+    assert client.get(reverse("volunteers:callout_map", args=[callout.pk])).status_code == 404

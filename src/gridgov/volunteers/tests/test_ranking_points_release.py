@@ -95,6 +95,21 @@ def test_without_a_budget_the_confirmation_stands_and_the_refusal_is_audited(pos
     assert AuditRecord.objects.filter(action="volunteer.points_refused").count() == 1
 
 
+def test_the_public_page_shows_this_year_unless_asked_for_another_period(client, post, crew, street):
+    """Early in a month "this month" is empty: the page defaults to the year, the 12-hour rule's period."""
+    from gridgov.volunteers.models import Claim
+
+    confirmed_now(post, street, crew)
+    start_of_year = selectors.period_bounds("year", timezone.localdate())[0]
+    Claim.objects.filter(state="confirmed").update(checked_in_at=start_of_year + timedelta(hours=1))
+    address = reverse("volunteers:public", args=["C01"])
+    page = client.get(address).content.decode()
+    assert 'id="public-hours">1.0<' in page and '<option value="year" selected>' in page
+    assert 'id="public-hours">1.0<' in client.get(address + "?category=").content.decode()
+    if timezone.localdate().month != 1:  # in January the year's first hour is this month's too
+        assert 'id="public-hours">0.0<' in client.get(address + "?period=month").content.decode()
+
+
 def test_a_claim_given_back_reopens_the_place_but_not_after_check_in(client, post, crew, street):
     need = post(helpers=1)
     claim = services.need_claim(actor=crew.a1, need=need, now=T0)
