@@ -39,6 +39,8 @@ class DeadlineSource:
     after_scan: Callable | None = None  # ``after_scan(now) -> int``: the owner's follow-up (e.g. auto-close)
     after_scan_label: str = ""  # what the follow-up's count means, for ``gridgov deadlines scan``
     minute_precision: bool = False  # also scanned by ``gridgov deadlines watch`` (every 20 s): windows of minutes
+    escalate_to: tuple[str, ...] = ()  # roles the escalation goes to first (nearest holder), before whom the
+    # handler answers to (e.g. a missed household visit goes to the grid leader, 网格长)
 
 
 SOURCES: dict[str, DeadlineSource] = {}

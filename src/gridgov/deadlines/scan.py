@@ -101,7 +101,8 @@ def _raise(source: DeadlineSource, rows, now) -> int:
         handler_id = _responsible(row, node, cache)
         levels = [AlertLevel.OVERDUE, AlertLevel.ESCALATED] if row["needed"] == AlertLevel.ESCALATED else [row["needed"]]
         for level in levels:
-            recipient_id = handler_id if level < AlertLevel.ESCALATED else _above(node, handler_id, cache)
+            recipient_id = (handler_id if level < AlertLevel.ESCALATED
+                            else _above(node, handler_id, cache, source.escalate_to))
             alerts.append(Alert(item_type=source.code, item_id=row["item_id"], level=level, stage=row["stage"],
                                 due_at=row["due_at"], title=row["title"][:200], node_id=node.pk, node_path=node.path,
                                 recipient_id=recipient_id, created_at=now))
@@ -140,11 +141,14 @@ def _responsible(row, node, cache) -> int | None:
     return cache[key]
 
 
-def _above(node, handler_id, cache) -> int | None:
-    key = ("above", node.pk, handler_id)
+def _above(node, handler_id, cache, roles=()) -> int | None:
+    """Whom an escalation goes to: the nearest holder of the source's ``escalate_to`` roles (not the handler),
+    else whom the handler answers to."""
+    key = ("above", node.pk, handler_id, roles)
     if key not in cache:
         handler = Person.objects.filter(pk=handler_id).first() if handler_id else None
-        person = answers_to(node=node, role=role_at(person=handler, node=node))
+        person = next((found for role in roles if (found := nearest_holder(node=node, roles=[role], exclude=handler))),
+                      None) or answers_to(node=node, role=role_at(person=handler, node=node))
         cache[key] = person.pk if person else None
     return cache[key]
 

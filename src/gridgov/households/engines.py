@@ -1,6 +1,6 @@
 """What households feed the shared engines: the visits members owe (a link's next visit is due; the scan alerts
-the member, then whom they answer to, the grid leader for a grid worker), the patrol rounds workers owe (due at
-their window's end, given out by the scan's follow-up), and the badge of visits due."""
+the member, then the grid leader, 网格长, or without one whom the member answers to), the patrol rounds workers
+owe (due at their window's end, given out by the scan's follow-up), and the badge of visits due."""
 
 from datetime import timedelta
 
@@ -14,6 +14,7 @@ from gridgov.households.models import BulletinEntry, Link, PatrolRound
 from gridgov.navigation import register_badge
 from gridgov.notifications.registry import Kind
 from gridgov.notifications.registry import register as register_kind
+from gridgov.orgs.models import Role
 
 VISIT_ITEM = "hh_visit"  # the item type of households' alerts
 BRANCH_ITEM = "hh_branch"  # a black-listed branch's records, due after the bulletin
@@ -33,6 +34,7 @@ def register() -> None:
         code=VISIT_ITEM, label=_("Household visit"), model=Link, url_name="households:link", title=_alert_title,
         due_field="visit_due_at", stage_field="state", handler_field="member_id", node_field="node",
         fields=("household__address", "household__house_number"), open=Q(ended_at__isnull=True),
+        escalate_to=(Role.GRID_LEADER,),  # a missed visit alerts the grid leader (网格长), then the community
     ))
     from gridgov.households import villages
 
@@ -45,12 +47,12 @@ def register() -> None:
     ))
     from gridgov.households import patrols
 
-    # A round is due at its window's end; a reminder half an hour before, the cadre above an hour after.
+    # A round is due at its window's end; a reminder half an hour before, the grid leader an hour after.
     register_deadlines(DeadlineSource(
         code=patrols.PATROL_ITEM, label=_("Patrol check-in"), model=PatrolRound, url_name="households:patrol_round",
         title=_patrol_title, due_field="due_at", stage_field="state", handler_field="worker_id", node_field="node",
         fields=("window__label", "day"), open=Q(state=patrols.DUE), due_soon=timedelta(minutes=30),
-        grace=timedelta(hours=1), minute_precision=True,
+        grace=timedelta(hours=1), minute_precision=True, escalate_to=(Role.GRID_LEADER,),
         after_scan=patrols.rounds_due, after_scan_label=_("patrol rounds given out"),
     ))
 

@@ -6,14 +6,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from gridgov.deadlines.models import Alert
+from gridgov.deadlines.models import Alert, AlertLevel
 from gridgov.deadlines.scan import scan_deadlines
 from gridgov.errors import DomainError
 from gridgov.geo import services as geo
 from gridgov.households import selectors, services
 from gridgov.households.models import Link, Visit
+from gridgov.orgs.models import Role
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.reports.models import Category, Report
+from gridgov.testing.factories import person
 
 SQUARE = {"type": "Polygon", "coordinates": [[[119.5, 28.1], [119.51, 28.1], [119.51, 28.11], [119.5, 28.11],
                                                 [119.5, 28.1]]]}
@@ -118,3 +120,17 @@ def test_a_missed_visit_alerts_the_member(village):
     assert alert.recipient_id == village.street.worker_a.pk
     services.visit_record(actor=village.street.worker_a, household=village.home)
     assert Link.objects.get(pk=link.pk).visit_due_at > timezone.now()
+
+
+def test_a_visit_missed_for_a_day_goes_to_the_grid_leader_else_to_the_community(village):
+    street = village.street
+    link = services.link_create(actor=street.community_cadre, household=village.home, member=street.worker_a,
+                                kind="grid_worker")
+    Link.objects.filter(pk=link.pk).update(visit_due_at=timezone.now() - timedelta(hours=25))
+    scan_deadlines(now=timezone.now())
+    escalated = Alert.objects.get(item_type="hh_visit", item_id=link.pk, level=AlertLevel.ESCALATED)
+    assert escalated.recipient_id == street.community_cadre.pk  # the test street has no grid leader
+    leader = person("网格长甲", node=street.grid_a, role=Role.GRID_LEADER)
+    Alert.objects.all().delete()
+    scan_deadlines(now=timezone.now())
+    assert Alert.objects.get(item_type="hh_visit", item_id=link.pk, level=AlertLevel.ESCALATED).recipient_id == leader.pk
