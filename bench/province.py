@@ -4,6 +4,8 @@
                                             # PostgreSQL: a throwaway <NAME>_bench_<pid> database per fraction
     .venv/bin/python bench/province.py --sqlite         # SQLite at one county (10 streets)
     .venv/bin/python bench/province.py --fraction 0.0002 --calls 3    # a few seconds (the smoke test's size)
+    … --fraction 0.001 --streets 12      # 0.1 % of the rows over 12 streets: the plans of a small street in a
+                                         # bigger tree (at 0.1 % one street is the whole province)
 
 Each fraction runs in a fresh child process on an empty database. The province at 100 %: 1,360 streets
 (Zhejiang's townships), 20,000,000 ledger postings, 5,000,000 reports, 10,000,000 task claims, a year of audit
@@ -14,12 +16,13 @@ What is built, and how (all rows but the tree set-based, ``INSERT … SELECT`` o
 the tree and boundaries of ``bench/geo.py`` (the demo street's units, grids and micro-grids repeated per
 street: ≈ 44 organisations a street, so 60,000 at 100 %), then ``bench/cockpit.py``'s load (people homed in
 micro-grids, postings with their two lines and the journal's month totals, reports, tasks and claims in every
-state), then the audit records. Skipped, and said so: the ledger's hash chain (``hash`` is a numbered
-placeholder, ``prev_hash`` empty; a verification of the chain fails on this database) and the Merkle log
-(no checkpoints: the checkpoint pages show an empty log), households, volunteers, bookings and index runs
-(their pages are timed on what the demo data of those apps would leave: empty lists), and skew: every street
-has the same tree and the rows are spread evenly over micro-grids, so the "large" and "small" street differ
-only in their place in the tree (issue 18 asks for skew; not done).
+state), then the audit records. Skew: the people, reports, claims and grants are split over the streets by Zipf's
+``1 / k`` (``zipf``), so the first street ("large") holds the most and the last ("small") the fewest; every
+street has the same tree (the demo street's), and a grant is booked at the community of the person paid.
+Skipped, and said so: the ledger's hash chain (``hash`` is a numbered placeholder, ``prev_hash`` empty; a
+verification of the chain fails on this database) and the Merkle log (no checkpoints: the checkpoint pages
+show an empty log), and households, volunteer needs and hours, bookings, alerts and index runs (their pages
+are timed on empty tables: those timings say nothing about growth yet).
 
 Then, for one person of each role in the first and in the last street, it times server-side (Django's test
 client in-process, a session for pages, a bearer token for the API) every page of the role's navigation
