@@ -42,11 +42,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Loader, in_child  # noqa: E402  (bench/ is on the path when run)
+from _common import Loader, in_child, scatter  # noqa: E402  (bench/ is on the path when run)
 
 PROVINCE = {"streets": 1360, "postings": 20_000_000, "reports": 5_000_000, "claims": 10_000_000}
 BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim", "tasks_task",
-              "oversight_auditrecord", "orgs_person", "ledger_account"}
+              "oversight_auditrecord", "orgs_person", "ledger_account", "households_household",
+              "households_membership", "households_link", "households_inspection", "reports_alert"}
 ROLE_NODES = {"street_cadre": "street", "supervisor": "street", "party_auditor": "street",
               "community_cadre": "community", "grid_leader": "grid", "grid_worker": "grid",
               "resident": "micro_grid", "merchant_staff": "micro_grid"}
@@ -90,6 +91,8 @@ def build(size: dict) -> dict:
     # the audit year covers the claims and the postings.
     first = cockpit_bench.generate(county, size["postings"], size["reports"], claims=size["claims"],
                                    street_weight=zipf)
+    households(first)
+    alerts()
     loader = Loader(connection)
     with loader.loading(["oversight_auditrecord"]), transaction.atomic():
         for source, when, kind in (("ledger_posting", "created_at", "posting"), ("tasks_claim", "claimed_at", "claim")):
@@ -102,10 +105,60 @@ def build(size: dict) -> dict:
     with connection.cursor() as cursor:
         counts = {}
         for table in ("orgs_node", "orgs_person", "ledger_posting", "ledger_line", "reports_report", "tasks_claim",
-                      "oversight_auditrecord"):
+                      "oversight_auditrecord", "households_household", "households_inspection", "reports_alert"):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     return {"tree_s": round(tree_s, 1), "build_s": round(time.perf_counter() - started, 1), "counts": counts}
+
+
+def households(first: dict) -> None:
+    """One household per three people, at the first one's home (so the streets' skew carries over): head,
+    spouse and child living there, one link to a member (the 联户 the coverage counts) and this month's
+    inspection (the village ranking's score, 0–100)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from oversight import first_id
+
+    loader = Loader(connection)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    month = timezone.localdate().replace(day=1).isoformat()
+    count = first["people"] // 3
+    home = f"(SELECT node_id FROM ledger_account WHERE id = {first['account']} + 3 * n)"
+    tables = ["households_household", "households_membership", "households_link", "households_inspection"]
+    with loader.loading(tables), transaction.atomic():
+        loader.insert("households_household", ["code", "node_id", "house_number", "address", "created_at"],
+                      f"'BH' || n, {home}, (n %% 300 + 1) || '号', '幸福路' || (n %% 300 + 1) || '号', %s", count,
+                      [now])
+        household = first_id("households_household", count, "code LIKE 'BH%%'")
+        loader.insert("households_membership", ["household_id", "person_id", "relation", "moved_in", "moved_out"],
+                      f"{household} + n / 3, {first['person']} + n, "
+                      "CASE n %% 3 WHEN 0 THEN 'head' WHEN 1 THEN 'spouse' ELSE 'child' END, '2020-01-01', NULL",
+                      3 * count)
+        loader.insert("households_link", ["household_id", "member_id", "kind", "node_id", "state", "visit_due_at",
+                                          "created_at", "ended_at"],
+                      f"{household} + n, {first['person']} + {scatter('n', 7919)} %% {first['people']}, "
+                      f"CASE WHEN n %% 4 = 0 THEN 'party_member' ELSE 'grid_worker' END, {home}, 'active', NULL, "
+                      "%s, NULL", count, [now])
+        loader.insert("households_inspection", ["household_id", "month", "scores", "total", "inspector_id",
+                                                "node_id", "inspected_at"],
+                      f"{household} + n, '{month}', '{{}}', {scatter('n', 19)} %% 101, {first['person']}, {home}, %s",
+                      count, [now])
+
+
+def alerts() -> None:
+    """An open alert for each open report past its deadline, at the street's level (what the scan raises for the
+    supervisors and the cadre above): the alerts inbox and the cockpit's counts read them."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    loader = Loader(connection)
+    with loader.loading(["reports_alert"]), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO reports_alert (item_type, item_id, level, stage, due_at, title, node_id, node_path, "
+            "recipient_id, created_at, closed_at) SELECT 'report', r.id, 2, r.state, r.due_at, '基准预警 #' || r.id, "
+            "r.node_id, n.path, NULL, r.due_at, NULL FROM reports_report r JOIN orgs_node n ON n.id = r.node_id "
+            "WHERE r.state IN ('submitted', 'accepted', 'in_progress') AND r.due_at <= %s",
+            [connection.ops.adapt_datetimefield_value(timezone.now())])
 
 
 def people(street_code: str) -> dict:
@@ -126,6 +179,17 @@ def people(street_code: str) -> dict:
         person = orgs.person_create(actor=SYSTEM, name=f"基准{role}", node=nodes[where], role=role,
                                     username=f"b-{street_code}-{role}", password="bench-password-1")
         made[role] = (person, orgs.api_token_create(actor=person)[1])
+    # The resident lives in a household of their micro-grid, and the grid worker serves the grid's households,
+    # so "my household" and "households I serve" show what they would.
+    from datetime import date
+
+    from gridgov.households.models import Household, Link, Membership
+
+    household = Household.objects.filter(node=nodes["micro_grid"]).order_by("pk").first()
+    if household is not None:
+        Membership.objects.create(household=household, person=made["resident"][0], relation="other",
+                                  moved_in=date(2024, 1, 1))
+    Link.objects.filter(node__path__startswith=nodes["grid"].path).update(member=made["grid_worker"][0])
     return made, street
 
 
