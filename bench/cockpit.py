@@ -34,6 +34,7 @@ from _common import Loader, scatter, throwaway_database  # noqa: E402  (bench/ i
 BIG_TABLES = ["ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim"]
 GOALS = {"county": 1.0, "street": 0.3}
 GEOJSON_GOAL_BYTES = 1024 * 1024
+SLOTS_PER_MICRO_GRID = 20  # with a street weight: the resolution of the split (slots per micro-grid on average)
 SLOWEST = int(os.environ.get("BENCH_SLOWEST", "0"))  # print the N slowest queries of each measure
 
 
@@ -74,9 +75,14 @@ def main() -> None:
         clean_up()
 
 
-def helper_table(loader: Loader, county) -> int:
+def helper_table(loader: Loader, county, street_weight=None) -> int:
     """``bench_micro``: the micro-grids numbered from 0 with their grid, community and street and a point
-    well inside their boundary; the number of micro-grids."""
+    well inside their boundary; and ``bench_slot``: slots numbered from 0, each naming a micro-grid, so that
+    ``slot % slots`` picks micro-grids in proportion to their number of slots. Without ``street_weight`` every
+    micro-grid has one slot (an even spread); with it (street's position from 1 → its share, e.g. Zipf's
+    ``1 / k``), a street's micro-grids share ``SLOTS_PER_MICRO_GRID · micro-grids · weight / total`` slots, at least
+    one each. The number
+    of slots."""
     from django.db import connection
 
     from gridgov.geo import selectors
@@ -98,13 +104,27 @@ def helper_table(loader: Loader, county) -> int:
         community = next(each.pk for each in above if each.kind in tree.COMMUNITY_KINDS)
         rows.append((len(rows), node.pk, level[NodeKind.GRID], community, level[NodeKind.STREET], *inside[node.pk]))
     loader.execute("CREATE TABLE bench_micro (idx bigint PRIMARY KEY, node_id bigint, grid_id bigint, "
-                   "community_id bigint, street_id bigint, lon float, lat float)")
+                   "community_id bigint, street_id bigint, lon float, lat float)",
+                   "CREATE TABLE bench_slot (idx bigint PRIMARY KEY, micro bigint)")
+    slots = list(range(len(rows)))
+    if street_weight is not None:
+        paths = {node.pk: path for path, node in nodes.items()}
+        streets = sorted({row[4] for row in rows}, key=paths.get)
+        weight = {pk: street_weight(position) for position, pk in enumerate(streets, start=1)}
+        per_street = {pk: sum(1 for row in rows if row[4] == pk) for pk in streets}
+        total = sum(weight.values())
+        slots = [row[0] for row in rows
+                 for _slot in range(max(1, round(SLOTS_PER_MICRO_GRID * len(rows) * weight[row[4]] / total
+                                                 / per_street[row[4]])))]
     with connection.cursor() as cursor:
         cursor.executemany("INSERT INTO bench_micro VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
-    return len(rows)
+        cursor.executemany("INSERT INTO bench_slot VALUES (%s, %s)", list(enumerate(slots)))
+    return len(slots)
 
 
-def generate(county, postings: int, reports: int, claims: int | None = None) -> None:
+def generate(county, postings: int, reports: int, claims: int | None = None, street_weight=None) -> dict:
+    """Load the rows (see the module's docstring); with ``street_weight`` (see ``helper_table``) people, reports
+    and claims are split over the streets by it. The first ids of what later loads refer to."""
     from django.db import connection, transaction
     from oversight import Calendar, first_id
 
@@ -116,9 +136,16 @@ def generate(county, postings: int, reports: int, claims: int | None = None) -> 
     loader = Loader(connection)
     calendar = Calendar(loader, 1)
     at = connection.ops.adapt_datetimefield_value(calendar.now)
-    micro = helper_table(loader, county)
-    of = lambda column, index: f"(SELECT {column} FROM bench_micro WHERE idx = ({index}) %% {micro})"  # noqa: E731
+    slots = helper_table(loader, county, street_weight)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM bench_micro")
+        micro = cursor.fetchone()[0]
+    of = lambda column, index: (f"(SELECT {column} FROM bench_micro WHERE idx = "  # noqa: E731
+                                f"(SELECT micro FROM bench_slot WHERE idx = ({index}) %% {slots}))")
     people = max(postings // 20, micro)
+    # Where people live: one a micro-grid in turn when evenly spread; scattered over the slots when weighted.
+    home_of = (lambda n: n) if street_weight is None else (lambda n: scatter(n, 91193))  # noqa: E731
+    home = home_of("n")
     with loader.loading(BIG_TABLES), transaction.atomic():
         loader.insert("orgs_person", ["name", "name_initials", "phone", "id_number_digest", "id_number_tail",
                                       "address", "is_active", "created_at"],
@@ -126,7 +153,7 @@ def generate(county, postings: int, reports: int, claims: int | None = None) -> 
         person = first_id("orgs_person", people, "address LIKE '幸福路%%'")
         loader.insert("ledger_account", ["kind", "owner_key", "name", "node_id", "person_id", "may_go_negative",
                                          "balance", "created_at"],
-                      f"'person', 'person:' || ({person} + n), '基准', {of('node_id', 'n')}, {person} + n, %s, 0, %s",
+                      f"'person', 'person:' || ({person} + n), '基准', {of('node_id', home)}, {person} + n, %s, 0, %s",
                       people, [False, at])
         account = first_id("ledger_account", people, "kind = 'person'")
         loader.insert("ledger_account", ["kind", "owner_key", "name", "node_id", "person_id", "may_go_negative",
@@ -135,10 +162,14 @@ def generate(county, postings: int, reports: int, claims: int | None = None) -> 
         budget = account + people
         digits = "lpad(CAST(n AS text), 64, '0')" if loader.postgres else "printf('%%064d', n)"
         day = calendar.day(postings)
+        # A grant is booked at the community of the person paid (its cadres grant from the budget), as the award
+        # page does; the recipient of posting n is the one its second line pays.
+        recipient = f"{scatter('n', 39373)} %% {people}"
+        granted_at = of("community_id", home_of(f"({recipient})"))
         loader.insert("ledger_posting", ["sequence", "idempotency_key", "kind", "reason", "period", "node_id",
                                          "source_type", "source_id", "actor_id", "actor_name", "role", "memo",
                                          "created_at", "reverses_id", "prev_hash", "hash"],
-                      f"n + 1, 'bench:' || n, 'grant', '基准', {calendar.period(day)}, {county.pk}, '', '', NULL, "
+                      f"n + 1, 'bench:' || n, 'grant', '基准', {calendar.period(day)}, {granted_at}, '', '', NULL, "
                       f"'基准干部', 'street_cadre', '', {calendar.office_time(postings, 11)}, NULL, '', {digits}",
                       postings)
         posting = first_id("ledger_posting", postings)
@@ -146,7 +177,7 @@ def generate(county, postings: int, reports: int, claims: int | None = None) -> 
         loader.insert("ledger_line", ["posting_id", "account_id", "amount"], f"{posting} + n, {budget}, -{amount}",
                       postings)
         loader.insert("ledger_line", ["posting_id", "account_id", "amount"],
-                      f"{posting} + n, {account} + {scatter('n', 39373)} %% {people}, {amount}", postings, [])
+                      f"{posting} + n, {account} + {recipient}, {amount}", postings, [])
         loader.execute(
             "INSERT INTO ledger_earnedtotal (account_id, period, points, street_id, community_id, grid_id) "
             "SELECT l.account_id, p.period, SUM(l.amount), m.street_id, m.community_id, m.grid_id "
@@ -156,7 +187,7 @@ def generate(county, postings: int, reports: int, claims: int | None = None) -> 
 
         categories = list(Category.objects.order_by("pk").values_list("pk", flat=True))
         assert categories == list(range(categories[0], categories[0] + len(categories))), categories
-        pick = f"{scatter('n', 48271)} %% {micro}"
+        pick = f"{scatter('n', 48271)} %% {slots}"
         created = calendar.moment(calendar.now, f"-(n * {120 * 86400} / {reports}) - 3600")
         is_open = f"{scatter('n', 16807)} %% 10 = 0"
         hours = f"(2 + {scatter('n', 69621)} %% 100)"  # resolved after 2–101 h: one in three later than 72 h
@@ -204,10 +235,11 @@ def generate(county, postings: int, reports: int, claims: int | None = None) -> 
                       f"CASE WHEN n %% {len(states)} < 4 THEN "
                       f"{calendar.moment(calendar.now, f'86400 - (n * {6 * 86400} / {claims})')} END, %s",
                       claims, [at])
-        loader.execute("DROP TABLE bench_micro", "DROP TABLE bench_grid")
+        loader.execute("DROP TABLE bench_micro", "DROP TABLE bench_slot", "DROP TABLE bench_grid")
     print(f"loaded {people:,} people, {postings:,} postings, {reports:,} reports, {tasks:,} tasks, {claims:,} claims "
           f"in {time.perf_counter() - started:.1f} s (rows {loader.seconds['rows_s']} s, indexes "
           f"{loader.seconds['indexes_s']} s)", flush=True)
+    return {"person": person, "people": people, "account": account, "budget": budget, "task": task, "tasks": tasks}
 
 
 def timed(function, repeat: int):

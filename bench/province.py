@@ -4,6 +4,8 @@
                                             # PostgreSQL: a throwaway <NAME>_bench_<pid> database per fraction
     .venv/bin/python bench/province.py --sqlite         # SQLite at one county (10 streets)
     .venv/bin/python bench/province.py --fraction 0.0002 --calls 3    # a few seconds (the smoke test's size)
+    … --fraction 0.001 --streets 12      # 0.1 % of the rows over 12 streets: the plans of a small street in a
+                                         # bigger tree (at 0.1 % one street is the whole province)
 
 Each fraction runs in a fresh child process on an empty database. The province at 100 %: 1,360 streets
 (Zhejiang's townships), 20,000,000 ledger postings, 5,000,000 reports, 10,000,000 task claims, a year of audit
@@ -14,12 +16,13 @@ What is built, and how (all rows but the tree set-based, ``INSERT … SELECT`` o
 the tree and boundaries of ``bench/geo.py`` (the demo street's units, grids and micro-grids repeated per
 street: ≈ 44 organisations a street, so 60,000 at 100 %), then ``bench/cockpit.py``'s load (people homed in
 micro-grids, postings with their two lines and the journal's month totals, reports, tasks and claims in every
-state), then the audit records. Skipped, and said so: the ledger's hash chain (``hash`` is a numbered
-placeholder, ``prev_hash`` empty; a verification of the chain fails on this database) and the Merkle log
-(no checkpoints: the checkpoint pages show an empty log), households, volunteers, bookings and index runs
-(their pages are timed on what the demo data of those apps would leave: empty lists), and skew: every street
-has the same tree and the rows are spread evenly over micro-grids, so the "large" and "small" street differ
-only in their place in the tree (issue 18 asks for skew; not done).
+state), then the audit records. Skew: the people, reports, claims and grants are split over the streets by Zipf's
+``1 / k`` (``zipf``), so the first street ("large") holds the most and the last ("small") the fewest; every
+street has the same tree (the demo street's), and a grant is booked at the community of the person paid.
+Skipped, and said so: the ledger's hash chain (``hash`` is a numbered placeholder, ``prev_hash`` empty; a
+verification of the chain fails on this database) and the Merkle log (no checkpoints: the checkpoint pages
+show an empty log), and households, volunteer needs and hours, bookings, alerts and index runs (their pages
+are timed on empty tables: those timings say nothing about growth yet).
 
 Then, for one person of each role in the first and in the last street, it times server-side (Django's test
 client in-process, a session for pages, a bearer token for the API) every page of the role's navigation
@@ -39,11 +42,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Loader, in_child  # noqa: E402  (bench/ is on the path when run)
+from _common import Loader, in_child, scatter  # noqa: E402  (bench/ is on the path when run)
 
 PROVINCE = {"streets": 1360, "postings": 20_000_000, "reports": 5_000_000, "claims": 10_000_000}
 BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim", "tasks_task",
-              "oversight_auditrecord", "orgs_person", "ledger_account"}
+              "oversight_auditrecord", "orgs_person", "ledger_account", "households_household",
+              "households_membership", "households_link", "households_inspection", "reports_alert"}
 ROLE_NODES = {"street_cadre": "street", "supervisor": "street", "party_auditor": "street",
               "community_cadre": "community", "grid_leader": "grid", "grid_worker": "grid",
               "resident": "micro_grid", "merchant_staff": "micro_grid"}
@@ -68,6 +72,12 @@ def sized(fraction: float, streets: int | None = None) -> dict:
             "reports": max(int(PROVINCE["reports"] * share), 100), "claims": max(int(PROVINCE["claims"] * share), 100)}
 
 
+def zipf(position: int) -> float:
+    """The share of the street at ``position`` (1 the largest): Zipf's 1/k, so a few big streets and a long tail
+    of small ones (street 1 of 14 holds 31 % of the people, street 14 about 2 %)."""
+    return 1 / position
+
+
 def build(size: dict) -> dict:
     """Fill the empty, migrated database; the counts and seconds."""
     import cockpit as cockpit_bench
@@ -79,7 +89,10 @@ def build(size: dict) -> dict:
     tree_s = time.perf_counter() - started
     # cockpit.generate makes one claim per 50 postings; ask for the postings that give the claims wanted, then
     # the audit year covers the claims and the postings.
-    cockpit_bench.generate(county, size["postings"], size["reports"], claims=size["claims"])
+    first = cockpit_bench.generate(county, size["postings"], size["reports"], claims=size["claims"],
+                                   street_weight=zipf)
+    households(first)
+    alerts()
     loader = Loader(connection)
     with loader.loading(["oversight_auditrecord"]), transaction.atomic():
         for source, when, kind in (("ledger_posting", "created_at", "posting"), ("tasks_claim", "claimed_at", "claim")):
@@ -92,10 +105,62 @@ def build(size: dict) -> dict:
     with connection.cursor() as cursor:
         counts = {}
         for table in ("orgs_node", "orgs_person", "ledger_posting", "ledger_line", "reports_report", "tasks_claim",
-                      "oversight_auditrecord"):
+                      "oversight_auditrecord", "households_household", "households_inspection", "reports_alert"):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     return {"tree_s": round(tree_s, 1), "build_s": round(time.perf_counter() - started, 1), "counts": counts}
+
+
+def households(first: dict) -> None:
+    """One household per three people, at the first one's home (so the streets' skew carries over): head,
+    spouse and child living there, one link to a member (the 联户 the coverage counts) and this month's
+    inspection (the village ranking's score, 0–100)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from oversight import first_id
+
+    from gridgov.households import tallies
+
+    loader = Loader(connection)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    month = timezone.localdate().replace(day=1).isoformat()
+    count = first["people"] // 3
+    home = f"(SELECT node_id FROM ledger_account WHERE id = {first['account']} + 3 * n)"
+    tables = ["households_household", "households_membership", "households_link", "households_inspection"]
+    with tallies.suspended(), loader.loading(tables), transaction.atomic():  # the coverage tallies: counted once
+        loader.insert("households_household", ["code", "node_id", "house_number", "address", "created_at"],
+                      f"'BH' || n, {home}, (n %% 300 + 1) || '号', '幸福路' || (n %% 300 + 1) || '号', %s", count,
+                      [now])
+        household = first_id("households_household", count, "code LIKE 'BH%%'")
+        loader.insert("households_membership", ["household_id", "person_id", "relation", "moved_in", "moved_out"],
+                      f"{household} + n / 3, {first['person']} + n, "
+                      "CASE n %% 3 WHEN 0 THEN 'head' WHEN 1 THEN 'spouse' ELSE 'child' END, '2020-01-01', NULL",
+                      3 * count)
+        loader.insert("households_link", ["household_id", "member_id", "kind", "node_id", "state", "visit_due_at",
+                                          "created_at", "ended_at"],
+                      f"{household} + n, {first['person']} + {scatter('n', 7919)} %% {first['people']}, "
+                      f"CASE WHEN n %% 4 = 0 THEN 'party_member' ELSE 'grid_worker' END, {home}, 'active', NULL, "
+                      "%s, NULL", count, [now])
+        loader.insert("households_inspection", ["household_id", "month", "scores", "total", "inspector_id",
+                                                "node_id", "inspected_at"],
+                      f"{household} + n, '{month}', '{{}}', {scatter('n', 19)} %% 101, {first['person']}, {home}, %s",
+                      count, [now])
+
+
+def alerts() -> None:
+    """An open alert for each open report past its deadline, at the street's level (what the scan raises for the
+    supervisors and the cadre above): the alerts inbox and the cockpit's counts read them."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    loader = Loader(connection)
+    with loader.loading(["reports_alert"]), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO reports_alert (item_type, item_id, level, stage, due_at, title, node_id, node_path, "
+            "recipient_id, created_at, closed_at) SELECT 'report', r.id, 2, r.state, r.due_at, '基准预警 #' || r.id, "
+            "r.node_id, n.path, NULL, r.due_at, NULL FROM reports_report r JOIN orgs_node n ON n.id = r.node_id "
+            "WHERE r.state IN ('submitted', 'accepted', 'in_progress') AND r.due_at <= %s",
+            [connection.ops.adapt_datetimefield_value(timezone.now())])
 
 
 def people(street_code: str) -> dict:
@@ -116,6 +181,17 @@ def people(street_code: str) -> dict:
         person = orgs.person_create(actor=SYSTEM, name=f"基准{role}", node=nodes[where], role=role,
                                     username=f"b-{street_code}-{role}", password="bench-password-1")
         made[role] = (person, orgs.api_token_create(actor=person)[1])
+    # The resident lives in a household of their micro-grid, and the grid worker serves the grid's households,
+    # so "my household" and "households I serve" show what they would.
+    from datetime import date
+
+    from gridgov.households.models import Household, Link, Membership
+
+    household = Household.objects.filter(node=nodes["micro_grid"]).order_by("pk").first()
+    if household is not None:
+        Membership.objects.create(household=household, person=made["resident"][0], relation="other",
+                                  moved_in=date(2024, 1, 1))
+    Link.objects.filter(node__path__startswith=nodes["grid"].path).update(member=made["grid_worker"][0])
     return made, street
 
 
@@ -200,6 +276,9 @@ def parse_args(argv) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--fraction", type=float, nargs="+", default=[0.001, 0.01])
     parser.add_argument("--sqlite", action="store_true", help="SQLite at one county (10 streets)")
+    parser.add_argument("--streets", type=int, default=0,
+                        help="split the fraction's rows over this many streets instead of 1,360·fraction (a small "
+                             "build whose plans still see a big province: the area is a small part of each table)")
     parser.add_argument("--calls", type=int, default=20, help="timed calls per page (default 20)")
     parser.add_argument("--json", help="also write every figure to this file")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -218,7 +297,7 @@ def main(argv) -> None:
         os.environ.pop("GRIDGOV_DATABASE_URL", None)
         runs = [(10 / PROVINCE["streets"], 10)]
     else:
-        runs = [(fraction, 0) for fraction in sorted(args.fraction)]
+        runs = [(fraction, args.streets) for fraction in sorted(args.fraction)]
     results = []
     for fraction, streets in runs:
         result = in_child(__file__, [str(fraction), str(streets), str(args.calls)], "gg-bench-province-")

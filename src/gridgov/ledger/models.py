@@ -113,7 +113,12 @@ class Posting(AppendOnlyModel):
         verbose_name = _("posting")
         verbose_name_plural = _("postings")
         ordering = ["-sequence"]
-        indexes = [models.Index(fields=["source_type", "source_id"], name="ledger_posting_source_idx")]
+        indexes = [
+            models.Index(fields=["source_type", "source_id"], name="ledger_posting_source_idx"),
+            # The award page's recent grants of an area (selectors.recent_grants): each node's, newest first.
+            models.Index(fields=["node", "-sequence"], condition=models.Q(kind="grant"),
+                         name="ledger_posting_grant_node_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.reason}"

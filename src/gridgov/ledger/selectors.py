@@ -14,11 +14,12 @@ from gridgov.ledger.models import (
     EarnedHistogram,
     EarnedTotal,
     Line,
+    Posting,
     PostingKind,
     SplitView,
 )
 from gridgov.orgs import tree
-from gridgov.orgs.models import Node, Person
+from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.tree import holds_role_under, home_node
 
 
@@ -128,6 +129,18 @@ def earned_by_people(people, *, period_prefix: str) -> dict[int, int]:
     return {row["account__person"]: int(row["points"]) for row in rows}
 
 
+def recent_grants(*, node: Node, limit: int = 20):
+    """The latest ``limit`` grants booked at ``node`` or below it (the award page's list), newest first.
+
+    The nodes come first as a list of ids, so the planner reads each one's grants on
+    ``ledger_posting_grant_node_idx`` (its statistics say how many each node has). Joined to the node by path,
+    it would walk the whole ledger backwards by sequence looking for the area's grants: with few there, the
+    walk reaches the first posting (issue 18)."""
+    node_ids = list(Node.objects.filter(path__startswith=node.path).values_list("pk", flat=True))
+    return (Posting.objects.filter(node_id__in=node_ids, kind=PostingKind.GRANT).order_by("-sequence")
+            .select_related("reversed_by").prefetch_related("lines__account")[:limit])
+
+
 def budgets_for(nodes, period: str | None = None):
     budgets = Budget.objects.filter(node__in=nodes).select_related("node", "account")
     if period:
@@ -166,9 +179,20 @@ def granted_by_week(*, node: Node, weeks: list[tuple]) -> dict:
     """Points granted to people whose home lies in ``node``'s subtree in each of ``weeks`` (``(start, end)``
     aware datetimes, in order): start → points. One query; the weeks are ranges compared in SQL (no date
     function per row, which SQLite would run in Python for each of a county's postings)."""
-    lines = Line.objects.filter(account__kind=AccountKind.PERSON, account__node__path__startswith=node.path,
-                                posting__kind=PostingKind.GRANT, posting__created_at__gte=weeks[0][0],
-                                posting__created_at__lt=weeks[-1][1], amount__gt=0)
+    first = (Posting.objects.filter(created_at__gte=weeks[0][0]).order_by("created_at", "sequence")
+             .values_list("pk", flat=True).first())
+    if first is None:
+        return {start: 0 for start, _end in weeks}
+    # The area's person accounts, then each one's lines from the window's first posting on
+    # (``ledger_line_account_idx`` is (account, posting) — an index range per account): the work is the area's
+    # lines of these weeks, not every line of the window in the installation. The journal stamps a posting's
+    # time under the chain lock as it takes the next id, so ids rise with the time and no posting of the window
+    # lies below ``first``.
+    accounts = Account.objects.filter(kind=AccountKind.PERSON,
+                                      node__in=Node.objects.filter(path__startswith=node.path))
+    lines = Line.objects.filter(account__in=accounts, posting_id__gte=first, posting__kind=PostingKind.GRANT,
+                                posting__created_at__gte=weeks[0][0], posting__created_at__lt=weeks[-1][1],
+                                amount__gt=0)
     sums = lines.aggregate(**{f"w{index}": Sum("amount", filter=Q(posting__created_at__gte=start,
                                                                    posting__created_at__lt=end))
                               for index, (start, end) in enumerate(weeks)})
@@ -177,7 +201,23 @@ def granted_by_week(*, node: Node, weeks: list[tuple]) -> dict:
 
 def earned_under(*, node: Node, depth: int, period: str) -> dict[str, dict[str, int]]:
     """Points earned in ``period`` by people whose home is in ``node``'s subtree, per node at ``depth`` (its
-    path → points and the number of people who earned). One query."""
+    path → points and the number of people who earned). One query (two for a street).
+
+    A street's children are its communities (``orgs.models.CHILD_KINDS``), whose ids each month's totals carry:
+    the street's totals are one range of ``ledger_earned_street_idx`` grouped by community, whatever the size
+    of the province. Elsewhere the totals are reached through their accounts' nodes by path."""
+    if node.kind == NodeKind.STREET and depth == node.depth + 1:
+        rows = list(EarnedTotal.objects.filter(street_id=node.pk, period=period, points__gt=0)
+                    .values("community_id").order_by().annotate(points=Sum("points"), earners=Count("pk")))
+        paths = dict(Node.objects.filter(pk__in=[row["community_id"] for row in rows if row["community_id"]])
+                     .values_list("pk", "path"))
+        result: dict[str, dict[str, int]] = {}
+        for row in rows:  # people homed at the street itself count at its own path, as below
+            key = paths.get(row.pop("community_id"), node.path)
+            into = result.setdefault(key, {"points": 0, "earners": 0})
+            into["points"] += row["points"]
+            into["earners"] += row["earners"]
+        return result
     rows = (EarnedTotal.objects.filter(account__kind=AccountKind.PERSON, account__node__path__startswith=node.path,
                                        period=period, points__gt=0)
             .annotate(key=tree.ancestor_at("account__node__path", depth)).values("key").order_by()

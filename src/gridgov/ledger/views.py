@@ -129,8 +129,7 @@ def award(request):
     people = selectors.people_in_scope(actor=person, node=chosen, query=query) if query else []
     period = journal.current_period()
     budget = selectors.budgets_for([chosen], period).first()
-    recent = Posting.objects.filter(node__path__startswith=chosen.path, kind="grant").select_related(
-        "reversed_by").prefetch_related("lines__account")[:20]
+    recent = selectors.recent_grants(node=chosen)
     return render(request, "ledger/award.html", {
         "form": form, "node": chosen, "budget_nodes": budget_nodes, "query": query, "people": people,
         "budget": budget, "period": period, "recent": recent,

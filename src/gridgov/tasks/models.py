@@ -226,6 +226,12 @@ class Claim(models.Model):
             models.Index(fields=["evaluated_at"], condition=Q(evaluated_at__isnull=False),
                          name="tasks_claim_evaluated_idx"),
             models.Index(fields=["audited_at"], condition=Q(audited_at__isnull=False), name="tasks_claim_audited_idx"),
+            # The evaluation and audit queues of an area: per node of the area, the claims waiting, oldest first,
+            # instead of every claim of the province in that state filtered by node (issue 18).
+            models.Index(fields=["node", "submitted_at"], condition=Q(state__in=["submitted", "sent_back"]),
+                         name="tasks_claim_to_evaluate_idx"),
+            models.Index(fields=["node", "evaluated_at"], condition=Q(state="evaluated"),
+                         name="tasks_claim_to_audit_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,97 @@
+"""An area's reads stay index-bound on a province-shaped database (issue 18, what bench/province.py found).
+
+PostgreSQL only: the planner's choice is what is checked. A county of two streets is built with the province
+bench's loader, the second street holding about 2 % of the people, reports, claims and grants; after
+``VACUUM ANALYZE`` the plan of every query a community of that street reads for its cadres must not read a big
+table sequentially (a sequential scan there grows with the province, not with the area).
+
+Why a community and not the street: the planner estimates an area's share of the rows from its share of the
+nodes (a path prefix). Here a street is half the nodes, and reading half a table whole is the right plan; in a
+province a street is 1/1,360 of them, as a community nearly is here (1/20). One build for all the checks
+(about ten seconds): the loader's ``VACUUM`` needs a test outside a transaction, and each such test starts on an
+emptied database.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the loader runs VACUUM, which a transaction refuses
+
+# The tables with a row per event. People and accounts are a few pages at this size (one per 20 postings), where
+# reading them whole is the planner's right choice; bench/province.py watches them at province size.
+BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim"}
+
+
+def small_second_street(position: int) -> float:
+    return 1.0 if position == 1 else 0.02
+
+
+def plans_of(read) -> list[tuple[str, str]]:
+    """(SQL, plan) of every query ``read()`` runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        read()
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN " + query["sql"])
+            plans.append((query["sql"], "\n".join(row[0] for row in cursor.fetchall())))
+    return plans
+
+
+def sequential_scans(read, tables=BIG_TABLES) -> list[str]:
+    return [f"{table} in {sql[:300]}\n{plan}" for sql, plan in plans_of(read)
+            for table in re.findall(r"Seq Scan on (\w+)", plan) if table in tables]
+
+
+def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the plans checked are PostgreSQL's")
+    import cockpit as cockpit_bench
+    import geo as geo_bench
+
+    from gridgov.cockpit import selectors as cockpit
+    from gridgov.ledger import selectors as ledger
+    from gridgov.orgs import services as orgs
+    from gridgov.orgs.models import Node, NodeKind, Role
+    from gridgov.orgs.permissions import SYSTEM
+    from gridgov.tasks import selectors as tasks
+    from gridgov.workbench import selectors as workbench
+
+    county = geo_bench.load(2)
+    cockpit_bench.generate(county, 30_000, 10_000, claims=12_000, street_weight=small_second_street)
+    street = Node.objects.get(code="S02")
+    community = Node.objects.filter(path__startswith=street.path, kind=NodeKind.COMMUNITY).order_by("path").first()
+    cadre, auditor = (orgs.person_create(actor=SYSTEM, name=f"基准{role}", node=community, role=role)
+                      for role in (Role.COMMUNITY_CADRE, Role.PARTY_AUDITOR))
+
+    # The cockpit's points: the area's own accounts' lines of the weeks shown, and a street's monthly totals by
+    # community (one range of the street's index), not the installation's lines or totals.
+    assert sequential_scans(lambda: cockpit.weekly(community)) == []
+    ledger_tables = {"ledger_posting", "ledger_line", "ledger_earnedtotal"}
+    assert sequential_scans(lambda: ledger.earned_under(node=street, depth=street.depth + 1, period="2026-12"),
+                            ledger_tables) == []
+    assert sequential_scans(lambda: cockpit.area_figures(community), ledger_tables) == []
+    # The home page's counts of open and overdue reports, per level, and the mean handling time.
+    assert sequential_scans(lambda: workbench.workbench_for(cadre, Role.COMMUNITY_CADRE)) == []
+    # The evaluation and audit queues: the area's waiting claims, not every claim of the province in that state.
+    for queue, person in ((tasks.evaluation_queue, cadre), (tasks.audit_queue, auditor)):
+        for sql, plan in plans_of(lambda queue=queue, person=person: (list(queue(person=person)[:100]),
+                                                                    queue(person=person).count())):
+            assert "Seq Scan on tasks_claim" not in plan, (queue.__name__, sql, plan)
+            assert not re.search(r"Index Cond: \(\(state\)::text", plan), (queue.__name__, sql, plan)
+    # The award page's recent grants of an area with none (the loader books grants at communities): each of its
+    # nodes' grants on the partial index, not a walk of the whole ledger backwards by sequence looking for them.
+    grid = Node.objects.filter(path__startswith=community.path, kind=NodeKind.GRID).order_by("path").first()
+    for sql, plan in plans_of(lambda: list(ledger.recent_grants(node=grid))):
+        if "ledger_posting" in sql.partition(" WHERE ")[0]:
+            assert "ledger_posting_sequence_key" not in plan and "Seq Scan on ledger_posting" not in plan, (sql, plan)
