@@ -48,3 +48,13 @@ def kept(page) -> list[dict]:
 def photo(path, colour=(30, 120, 200)) -> str:
     Image.new("RGB", (640, 480), colour).save(path, format="JPEG")
     return str(path)
+
+
+def still_offline(page) -> None:
+    """After a navigation while the context is offline: tell the new document too. Chromium 150 keeps
+    Playwright's offline emulation (``context.set_offline``) for the network and the document it was set on,
+    but a document the service worker answers afterwards reads ``navigator.onLine`` as true, as a phone on a
+    network without data would. DevTools' own network state makes it false and fires ``offline`` there, as a
+    phone without signal does; ``context.set_offline(False)`` later brings it back with ``online``."""
+    page.context.new_cdp_session(page).send("Network.overrideNetworkState", {
+        "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})

@@ -4,7 +4,7 @@ last person's pages. Screenshots go to ``/tmp/gg-pages/``."""
 
 from gridgov import pwa
 from gridgov.testing.browser import BROWSER_MARKS, logged_in, shoot
-from gridgov.testing.offline import upgrade, wait_until_controlled
+from gridgov.testing.offline import still_offline, upgrade, wait_until_controlled
 
 pytestmark = BROWSER_MARKS
 
@@ -38,6 +38,7 @@ def test_the_app_installs_and_a_page_opened_once_opens_offline(live_server, stre
 
         context.set_offline(True)
         phone.goto(f"{live_server.url}/points/")  # the copy kept on the phone
+        still_offline(phone)
         assert phone.locator("h1").inner_text() == "我的积分"
         assert "手机当前离线" in phone.locator(".outbox-offline").inner_text()
         shoot(phone, "pwa-1-kept-page-offline")

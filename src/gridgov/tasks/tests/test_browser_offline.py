@@ -9,7 +9,7 @@ from gridgov.models import Submission
 from gridgov.tasks import services
 from gridgov.tasks.models import ClaimState
 from gridgov.testing.browser import BROWSER_MARKS, logged_in, shoot
-from gridgov.testing.offline import KEEP_TWICE, kept, photo, wait_until_controlled
+from gridgov.testing.offline import KEEP_TWICE, kept, photo, still_offline, wait_until_controlled
 
 pytestmark = BROWSER_MARKS
 
@@ -31,6 +31,7 @@ def test_evidence_taken_offline_is_submitted_exactly_once_when_back_online(live_
 
         context.set_offline(True)
         phone.reload()  # in the mountains: the page opens from the phone
+        still_offline(phone)
         phone.locator(".outbox-offline").wait_for()  # the page says it is offline
         phone.fill("textarea[name=text]", "山林防火通道已巡查，无火情")
         phone.set_input_files("input[name=photos]", photo(tmp_path / "forest.jpg"))
