@@ -11,10 +11,11 @@ from shapely.geometry import shape
 
 from gridgov.geo.selectors import features as geo_features
 from gridgov.geo.selectors import street_of
+from gridgov.households.selectors import linked_household_paths
 from gridgov.ledger.selectors import hours_credited
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import role_paths
-from gridgov.orgs.tree import ancestor_at, ancestor_paths, under
+from gridgov.orgs.tree import ancestor_at, ancestor_paths, at_or_above, under
 from gridgov.volunteers.models import (
     CLAIMABLE_STATES,
     Answer,
@@ -40,12 +41,18 @@ def volunteer_for(person) -> Volunteer | None:
 
 
 def needs_square(*, person):
-    """Published needs a registered volunteer may still claim: in their street, places left, soonest first."""
+    """Published needs a registered volunteer may still claim, places left, soonest first: those in their street,
+    and those whose place covers a household they are linked to (联户), wherever they registered — the needs
+    they are told of and may claim. Three queries before the list's own, however many links."""
     volunteer = volunteer_for(person)
     if volunteer is None or not volunteer.is_active:
         return Need.objects.none()
     street = street_of(volunteer.node)
-    return (Need.objects.filter(state__in=CLAIMABLE_STATES, node__path__startswith=street.path)
+    place = Q(node__path__startswith=street.path)
+    linked = linked_household_paths(person)
+    if linked:
+        place |= at_or_above(linked, "node__path")
+    return (Need.objects.filter(place, state__in=CLAIMABLE_STATES)
             .exclude(requester=person).select_related("category", "node").order_by("starts_at", "pk"))
 
 
