@@ -339,6 +339,10 @@ class CalloutAnswer(models.Model):
     answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # where the map draws someone coming without a location of their own: the centre of the nearest boundary
+    # at or above where they registered, found once when they answer (not on every refresh of the map)
+    centre_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    centre_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
 
     class Meta:
