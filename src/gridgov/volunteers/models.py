@@ -285,6 +285,9 @@ class Told(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["need", "person_id"], name="volunteers_told_once")]
 
+    def __str__(self) -> str:  # the person is a bare id here (no foreign key: the fan-out inserts in bulk)
+        return f"{self.need} · #{self.person_id} · {self.wave}"
+
 
 class CalloutKind(models.TextChoices):
     FLOOD = "flood", _("Flood")
@@ -347,3 +350,6 @@ class CalloutAnswer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["callout", "person"], name="volunteers_callout_answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.callout} · {self.person.name} · {self.get_answer_display()}"
