@@ -368,6 +368,7 @@ def mount_routers() -> None:
     api.add_router("/", "gridgov.reports.api.router")
     api.add_router("/", "gridgov.bookings.api.router")
     api.add_router("/", "gridgov.volunteers.api.router")
+    api.add_router("/", "gridgov.volunteers.callout_api.router")
     api.add_router("/", "gridgov.households.api.router")
     api.add_router("/", "gridgov.households.patrol_api.router")
     api.add_router("/", "gridgov.households.rule_api.router")

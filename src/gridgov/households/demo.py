@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gridgov.demo import at_work
 from gridgov.geo.selectors import point_inside
+from gridgov.households import services
 from gridgov.households.models import (
     CareTag,
     ChecklistItem,
@@ -70,7 +71,7 @@ def seed(*, rng: random.Random, out) -> None:
     _file(households, rng, now)
     days = _tags(members, rng, now)
     links = _links(street, households, members, rng, now)
-    _visits(links, households, days, rng, now)
+    visits = _visits(links, households, days, rng, now)
     _inspections(street, households, rng, now)
     _public_reports(street, rng)
     _branch_records(street, rng, now)
@@ -79,6 +80,34 @@ def seed(*, rng: random.Random, out) -> None:
     _village_rules(street, households, rng, now)
     VisitPoints.objects.bulk_create([VisitPoints(tag="", points=2), VisitPoints(tag=CareTag.ELDERLY_ALONE, points=3),
                                      VisitPoints(tag=CareTag.DISABILITY, points=3)], ignore_conflicts=True)
+    _visit_points(visits, households)
+
+
+def _visit_points(visits: list[Visit], households) -> None:
+    """The month's visits earn what the visit rules give (``VisitPoints``), as a recorded visit does: paid from
+    the budget of the community (or street) over the household (``paying_node``), with the service's
+    idempotency key per visit, so the statements show them. One ``grant_batch`` per paying budget (a batch has
+    one budget; eight in the demo street) instead of one posting transaction per visit."""
+    from gridgov.ledger.services import grant_batch
+    from gridgov.orgs.permissions import SYSTEM
+    from gridgov.orgs.tree import paying_node
+
+    by_pk = {household.pk: household for household in households}
+    points = services.points_per_visit_of(list({visit.household_id for visit in visits}))
+    people = Person.objects.in_bulk({visit.visitor_id for visit in visits})
+    payers, grants = {}, defaultdict(list)
+    for visit in visits:
+        if visit.node_id not in payers:
+            payers[visit.node_id] = paying_node(Node.objects.get(pk=visit.node_id))
+        payer, amount = payers[visit.node_id], points[visit.household_id]
+        if payer is None or amount <= 0:
+            continue
+        grants[payer].append({"person": people[visit.visitor_id], "amount": amount, "source": visit,
+                              "reason": services.visit_points_reason(by_pk[visit.household_id]),
+                              "idempotency_key": services.visit_points_key(visit)})
+    for payer, batch in grants.items():
+        grant_batch(actor=SYSTEM, grants=batch, budget_node=payer,
+                    idempotency_key=f"households:demo-visits:{payer.code}:points")
 
 
 VILLAGE_RULES = [
@@ -295,7 +324,7 @@ def _links(street: Node, households, members, rng: random.Random, now) -> list[L
     return list(Link.objects.filter(household__in=[h.pk for h in households]))
 
 
-def _visits(links: list[Link], households, days: dict[int, int], rng: random.Random, now) -> None:
+def _visits(links: list[Link], households, days: dict[int, int], rng: random.Random, now) -> list[Visit]:
     items = list(ChecklistItem.objects.values_list("code", flat=True))
     nodes = {node.pk: node for node in Node.objects.filter(pk__in={h.node_id for h in households})}
     places = {}
@@ -313,11 +342,12 @@ def _visits(links: list[Link], households, days: dict[int, int], rng: random.Ran
                             visited_at=moment, latitude=lat, longitude=lon,
                             checked=sorted(rng.sample(items, rng.randint(4, len(items)))) if items else []))
         last[link.household_id] = max(moment, last.get(link.household_id, moment))
-    Visit.objects.bulk_create(visits, batch_size=2000)
+    Visit.objects.bulk_create(visits, batch_size=2000)  # the rows come back with their ids (PostgreSQL, SQLite)
     for link in links:
         start = last.get(link.household_id, link.created_at)
         link.visit_due_at = start + timedelta(days=days.get(link.household_id, DEFAULT_VISIT_DAYS))
     Link.objects.bulk_update(links, ["visit_due_at"], batch_size=2000)
+    return visits
 
 
 

@@ -70,6 +70,9 @@ class Membership(models.Model):
         ]
         indexes = [models.Index(fields=["household", "moved_out"], name="households_member_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.person.name} · {self.get_relation_display()} · {self.household}"
+
     def scope_node(self) -> Node:
         return self.household.node
 
@@ -125,6 +128,9 @@ class FileEntry(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["household", "field"], name="households_entry_once")]
 
+    def __str__(self) -> str:  # never the value: it may be sensitive (PIPL), and reading it is audited
+        return f"{self.household} · {self.field}"
+
     def scope_node(self) -> Node:
         return self.household.node
 
@@ -147,6 +153,9 @@ class PersonTag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "tag"], name="households_tag_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} · {self.get_tag_display()}"
 
 
 class VisitFrequency(models.Model):
@@ -216,6 +225,9 @@ class NodeTally(models.Model):
     households = models.IntegerField(default=0)
     linked = models.IntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.node.name}: {self.linked}/{self.households}"
+
 
 class LoadTally(models.Model):
     """Per member, link kind and household node: the member's active links there (kept like ``NodeTally``)."""
@@ -227,6 +239,9 @@ class LoadTally(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "kind", "node"], name="households_load_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member.name} · {self.get_kind_display()} · {self.node.name}: {self.links}"
 
 
 class ChecklistItem(models.Model):
@@ -306,6 +321,9 @@ class Inspection(models.Model):
         constraints = [models.UniqueConstraint(fields=["household", "month"], name="households_inspection_once")]
         indexes = [models.Index(fields=["month", "node", "total"], name="households_inspection_rank_idx"),
                    models.Index(fields=["month", "-total"], name="households_inspection_top_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household} · {self.month:%Y-%m} · {self.total}"
 
     def scope_node(self) -> Node:
         return self.node

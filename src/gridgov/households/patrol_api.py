@@ -77,12 +77,12 @@ class HouseholdPatrolOut(Schema):
         return patrol.node.code
 
 
-@router.get("/households/patrols/today", response=list[HouseholdTodayOut], summary="My patrol windows today")
-def patrol_today(request):
+@router.get("/households/patrols/today", response=Page[HouseholdTodayOut], summary="My patrol windows today")
+def patrol_today(request, limit: Limit = 100, offset: Offset = 0):
     now = timezone.now()
-    return [{"window": each.window, "starts_at": each.starts_at, "ends_at": each.ends_at, "state": each.state(now),
-             "checked_in_at": each.patrol.checked_in_at if each.patrol else None}
-            for each in patrols.today_for(request.person, now=now)]
+    return page([{"window": each.window, "starts_at": each.starts_at, "ends_at": each.ends_at,
+                  "state": each.state(now), "checked_in_at": each.patrol.checked_in_at if each.patrol else None}
+                 for each in patrols.today_for(request.person, now=now)], limit=limit, offset=offset)
 
 
 @router.post("/households/patrols/check-ins", response={201: HouseholdPatrolOut, **errors(400, 404, 409)},
@@ -98,11 +98,13 @@ def patrol_check_in(request, payload: HouseholdCheckInIn):
     return Status(201, done)
 
 
-@router.get("/households/patrols/windows", response={200: list[HouseholdPatrolWindowOut], **errors(403, 404)},
+@router.get("/households/patrols/windows", response={200: Page[HouseholdPatrolWindowOut], **errors(403, 404)},
             summary="The patrol windows of an area (default: the first of mine)")
-def patrol_windows(request, node: Annotated[str, Query("", max_length=32)] = ""):
+def patrol_windows(request, node: Annotated[str, Query("", max_length=32)] = "", limit: Limit = 100,
+                   offset: Offset = 0):
     found = selectors.area_node(request.person, "household.patrol_view", node)
-    return list(PatrolWindow.objects.filter(node__path__startswith=found.path, is_active=True).select_related("node"))
+    return page(PatrolWindow.objects.filter(node__path__startswith=found.path, is_active=True).select_related("node")
+                .order_by("node__path", "starts", "pk"), limit=limit, offset=offset)
 
 
 @router.post("/households/patrols/windows", response={201: HouseholdPatrolWindowOut, **errors(400, 403, 404)},

@@ -52,10 +52,10 @@ def _holders_query(window: PatrolWindow):
                                          person__is_active=True)
 
 
-def _holders(window: PatrolWindow):
-    """``(person id, node id)`` of everyone active holding the window's role in its subtree, each person once
-    at their deepest node there (their grid)."""
-    rows = _holders_query(window).order_by("person_id", "-node__depth", "pk").values_list("person_id", "node_id")
+def _holders(holders):
+    """``(person id, node id)`` of each of ``holders`` (role assignments), each person once at their deepest
+    node there (their grid)."""
+    rows = holders.order_by("person_id", "-node__depth", "pk").values_list("person_id", "node_id")
     seen = {}
     for person_id, node_id in rows:
         seen.setdefault(person_id, node_id)
@@ -68,9 +68,10 @@ def windows_on(day: date):
 
 def rounds_due(now) -> int:
     """The deadline scan's follow-up: today's rounds of every window that applies today, for everyone holding
-    its role in its area. Once everyone has theirs, a later scan (every 20 seconds for ``gridgov deadlines
-    watch``) costs two counts per window; someone given the role during the day gets theirs at the next scan. A
-    window created after its end today starts tomorrow. Returns the rounds added."""
+    its role in its area who has none yet — so someone given the role during the day gets theirs at the next
+    scan, even when someone else lost it the same day (the count of rounds is no guide). Once everyone has
+    theirs, a later scan (every 20 seconds for ``gridgov deadlines watch``) costs one query per window: does a
+    holder lack a round? A window created after its end today starts tomorrow. Returns the rounds added."""
     today = _local(now).date()
     added = 0
     for window in windows_on(today):
@@ -78,12 +79,13 @@ def rounds_due(now) -> int:
         if window.created_at > end:
             continue
         given = PatrolRound.objects.filter(window=window, day=today)
-        before = given.count()
-        if before >= _holders_query(window).values("person_id").distinct().count():
-            continue
+        lacking = _holders_query(window).exclude(person_id__in=given.values("worker_id"))
         rows = [PatrolRound(window=window, worker_id=person_id, node_id=node_id, day=today, state=DUE, due_at=end)
-                for person_id, node_id in _holders(window)]
-        PatrolRound.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)  # those given out stay
+                for person_id, node_id in _holders(lacking)]
+        if not rows:
+            continue
+        before = given.count()
+        PatrolRound.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)  # a concurrent scan's stay
         added += given.count() - before
     return added
 

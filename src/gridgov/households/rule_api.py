@@ -8,7 +8,7 @@ from typing import Annotated
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from gridgov.api_schemas import Day, Id, Line, Paragraphs, errors, max_length_of
+from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
 from gridgov.errors import NotFound
 from gridgov.households import rules, selectors
 from gridgov.households.models import VillageRule
@@ -71,12 +71,12 @@ class HouseholdBreachRevokeIn(Schema):
     reason: Line = Field(min_length=1, max_length=rules.MAX_REASON)
 
 
-@router.get("/households/rules", response={200: list[HouseholdRuleOut], **errors(403, 404)},
+@router.get("/households/rules", response={200: Page[HouseholdRuleOut], **errors(403, 404)},
             summary="The village rules (村规民约) in an area (default: the first of mine)")
-def rule_list(request, node: Annotated[str, Query("", max_length=32)] = ""):
+def rule_list(request, node: Annotated[str, Query("", max_length=32)] = "", limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.view", node)
-    return list(VillageRule.objects.filter(node__path__startswith=found.path, is_active=True).select_related("node")
-                .order_by("node__path", "order", "code"))
+    return page(VillageRule.objects.filter(node__path__startswith=found.path, is_active=True).select_related("node")
+                .order_by("node__path", "order", "code"), limit=limit, offset=offset)
 
 
 @router.post("/households/rules", response={201: HouseholdRuleOut, **errors(400, 403, 404, 409)},

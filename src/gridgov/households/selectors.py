@@ -334,3 +334,11 @@ def members_linked_under(node: Node):
     need's place)."""
     return (Link.objects.filter(ended_at__isnull=True, household__node__path__startswith=node.path)
             .values_list("member_id", flat=True).distinct())
+
+
+def linked_household_paths(person) -> list[str]:
+    """The node paths of the households ``person`` serves with an active link (联户), each once: the reverse of
+    :func:`members_linked_under`, so another app finds the places that cover them (volunteers: the needs a
+    linked member may claim). One query."""
+    return list(Link.objects.filter(member_id=person.pk, ended_at__isnull=True)
+                .values_list("household__node__path", flat=True).distinct())

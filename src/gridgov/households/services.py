@@ -300,11 +300,31 @@ def visit_record(*, actor, household: Household, checked=(), note: str = "", lat
 def points_per_visit(household: Household) -> int:
     """What a visit of ``household`` earns (``VisitPoints``, data): the highest rate among its members' tags, else
     the rate for every visit, else nothing."""
+    return points_per_visit_of([household.pk])[household.pk]
+
+
+def points_per_visit_of(household_ids) -> dict[int, int]:
+    """``points_per_visit`` for many households at once (two queries): household id → points."""
     rates = dict(VisitPoints.objects.values_list("tag", "points"))
-    tags = PersonTag.objects.filter(person__memberships__household=household,
-                                    person__memberships__moved_out__isnull=True).values_list("tag", flat=True)
-    tagged = [rates[tag] for tag in tags if tag in rates]
-    return max(tagged) if tagged else rates.get("", 0)
+    tagged: dict[int, list[int]] = {}
+    rows = (Membership.objects.filter(household_id__in=household_ids, moved_out__isnull=True)
+            .values_list("household_id", "person__care_tags__tag"))
+    for household_id, tag in rows:
+        if tag in rates and tag != "":
+            tagged.setdefault(household_id, []).append(rates[tag])
+    return {pk: max(tagged[pk]) if pk in tagged else rates.get("", 0) for pk in household_ids}
+
+
+def visit_points_key(visit: Visit) -> str:
+    """The ledger's idempotency key of a visit's points: a retry, or the demo's batch, never pays twice."""
+    return f"households:visit:{visit.pk}:points"
+
+
+def visit_points_reason(household: Household) -> str:
+    """The statement line of a visit's points, in the installation's language."""
+    with translation.override(settings.LANGUAGE_CODE):  # the statement keeps the installation's language
+        return (_("Household visit points: %(household)s") % {
+            "household": household.address or household.house_number})[:200]
 
 
 def _points_for_visit(visit: Visit) -> None:
@@ -318,12 +338,9 @@ def _points_for_visit(visit: Visit) -> None:
     budget_node = paying_node(visit.node)
     if amount <= 0 or budget_node is None:
         return
-    with translation.override(settings.LANGUAGE_CODE):  # the statement keeps the installation's language
-        reason = (_("Household visit points: %(household)s") % {
-            "household": visit.household.address or visit.household.house_number})[:200]
     try:
-        grant_points(actor=SYSTEM, person=visit.visitor, amount=amount, reason=reason,
-                     idempotency_key=f"households:visit:{visit.pk}:points", budget_node=budget_node, source=visit)
+        grant_points(actor=SYSTEM, person=visit.visitor, amount=amount, reason=visit_points_reason(visit.household),
+                     idempotency_key=visit_points_key(visit), budget_node=budget_node, source=visit)
     except DomainError as error:
         audit_record(actor=SYSTEM, role="system", action="household.visit_points_refused", target=visit.household,
                      node=visit.node, reason=str(error.message)[:200], after={"visit": visit.pk, "points": amount})

@@ -1,6 +1,7 @@
 """API for volunteer service: categories, registering, needs (post, review, claim, check in and out, confirm,
-cancel), my hours against the yearly rule, the cadres' standings, call-outs with their live count and their map.
-The same services as the pages; refusals as 4xx ``{"code", "message"}``. Schema names start with ``Volunteer``."""
+cancel), my hours against the yearly rule, the cadres' standings, service days, rankings; call-outs are in
+``callout_api`` (a second router mounted beside this one). The same services as the pages; refusals as 4xx
+``{"code", "message"}``. Schema names start with ``Volunteer``."""
 
 from datetime import date, datetime, time
 from typing import Annotated, Literal
@@ -13,8 +14,8 @@ from ninja import Field, Query, Router, Schema, Status
 from gridgov.api_schemas import DateTime, Id, Limit, Line, Offset, Page, Paragraphs, errors, page
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import role_paths
-from gridgov.volunteers import calendar, callouts, selectors, services
-from gridgov.volunteers.models import Answer, Cadence, Callout, CalloutKind, Category, Need, RequesterKind
+from gridgov.volunteers import calendar, selectors, services
+from gridgov.volunteers.models import Cadence, Category, Need, RequesterKind
 
 router = Router(tags=["volunteers"])
 
@@ -139,78 +140,6 @@ class VolunteerStandingOut(Schema):
     short: bool
 
 
-class VolunteerCalloutIn(Schema):
-    node: NodeCode
-    kind: CalloutKind
-    title: Line = Field(min_length=1, max_length=100)
-    target: int = Field(ge=1, le=callouts.MAX_TARGET)
-    assembly_point: Line = Field(min_length=1, max_length=200)
-    latitude: Latitude = None
-    longitude: Longitude = None
-    radius_m: int | None = Field(None, ge=1, le=callouts.MAX_RADIUS_M)
-
-
-class VolunteerCalloutOut(Schema):
-    id: int
-    node: str = Field(alias="node.code")
-    kind: str
-    title: str
-    target: int
-    assembly_point: str
-    radius_m: int | None
-    told: int
-    raised_at: datetime
-    closed_at: datetime | None
-
-
-class VolunteerLiveOut(Schema):
-    told: int
-    coming: int
-    cannot: int
-    target: int
-
-
-class VolunteerAssemblyOut(Schema):
-    name: str
-    lat: float
-    lon: float
-
-
-class VolunteerMapPersonOut(Schema):
-    name: str
-    lat: float
-    lon: float
-    source: Literal["shared", "registered", "grid"] = Field(
-        description="shared: the location given when answering; registered: the volunteer's own; grid: the "
-                    "centre of their grid's boundary")
-
-
-class VolunteerCalloutMapOut(Schema):
-    id: int
-    closed: bool
-    told: int
-    target: int
-    coming: int
-    cannot: int
-    assembly: VolunteerAssemblyOut | None
-    people: list[VolunteerMapPersonOut] = Field(description="Those coming with a place (cadres of the area only)")
-    unlocated: list[str] = Field(description="The names of those coming without any location (cadres only)")
-    not_listed: int = Field(description="Those coming beyond the first 5,000 (counted, not listed)")
-    drawable: bool = Field(description="Whether there is anything to draw (a location, or a boundary if asked)")
-    boundaries: dict | None = Field(description="The area's GeoJSON FeatureCollection, when asked for")
-
-
-class VolunteerAnswerIn(Schema):
-    answer: Answer
-    latitude: Latitude = None
-    longitude: Longitude = None
-
-
-class VolunteerAnswerOut(Schema):
-    answer: str
-    answered_at: datetime
-
-
 def _node(request, code: str, action: str) -> Node:
     node = Node.objects.filter(code=code).first()
     if node is None or not any(node.path.startswith(path) for path in role_paths(request.person, action)):
@@ -231,17 +160,6 @@ def _category(code: str) -> Category:
     if category is None:
         raise Http404(_("No such category."))
     return category
-
-
-def _callout(request, callout_id: int) -> Callout:
-    found = Callout.objects.select_related("node").filter(pk=callout_id).first()
-    if found is None:
-        raise Http404(_("No such call-out."))
-    in_area = selectors.callout_in_area(person=request.person, callout=found)
-    volunteer = selectors.volunteer_for(request.person)
-    if not in_area and not (volunteer and volunteer.node.path.startswith(found.node.path)):
-        raise Http404(_("No such call-out."))
-    return found
 
 
 @router.get("/volunteers/categories", response=Page[VolunteerCategoryOut], summary="Need categories and their windows")
@@ -283,7 +201,7 @@ def standings(request, node: Annotated[str, Query(..., max_length=50)],
     return page(found, limit=limit, offset=offset)
 
 
-@router.get("/volunteers/needs", response=Page[VolunteerNeedOut], summary="Needs I may claim (in my street)")
+@router.get("/volunteers/needs", response=Page[VolunteerNeedOut], summary="Needs I may claim (in my street, or covering a household I am linked to)")
 def square(request, limit: Limit = 100, offset: Offset = 0):
     return page(selectors.needs_square(person=request.person), limit=limit, offset=offset)
 
@@ -363,56 +281,6 @@ def check_out(request, need_id: Id, payload: VolunteerCheckOut):
              summary="The requester confirms the service: the helpers' hours are credited")
 def confirm(request, need_id: Id, payload: VolunteerConfirmIn):
     return services.need_confirm(actor=request.person, need=_need(request, need_id), rating=payload.rating)
-
-
-@router.get("/volunteers/callouts", response=Page[VolunteerCalloutOut], summary="Call-outs of my area")
-def callout_list(request, limit: Limit = 100, offset: Offset = 0):
-    found = (selectors.callouts_in_area(person=request.person) if role_paths(request.person, "volunteer.view")
-             else selectors.callouts_for(person=request.person))
-    return page(found, limit=limit, offset=offset)
-
-
-@router.post("/volunteers/callouts", response={201: VolunteerCalloutOut, **STEP_ERRORS},
-             summary="Raise a call-out: every volunteer of the area is told at once")
-def callout_raise(request, payload: VolunteerCalloutIn):
-    raised = callouts.callout_raise(
-        actor=request.person, node=_node(request, payload.node, "volunteer.callout"), kind=payload.kind,
-        title=payload.title, target=payload.target, assembly_point=payload.assembly_point,
-        latitude=payload.latitude, longitude=payload.longitude, radius_m=payload.radius_m,
-        idempotency_key=request.headers.get("Idempotency-Key", ""))
-    return Status(201, raised)
-
-
-@router.get("/volunteers/callouts/{int:callout_id}", response={200: VolunteerCalloutOut, **errors(404)})
-def callout_detail(request, callout_id: Id):
-    return _callout(request, callout_id)
-
-
-@router.get("/volunteers/callouts/{int:callout_id}/live", response={200: VolunteerLiveOut, **errors(404)},
-            summary="The live count against the target")
-def callout_live(request, callout_id: Id):
-    return selectors.callout_live(_callout(request, callout_id))
-
-
-@router.get("/volunteers/callouts/{int:callout_id}/map", response={200: VolunteerCalloutMapOut, **errors(404)},
-            summary="The call-out's map: the assembly point and, for the area's cadres, who is coming from where")
-def callout_map(request, callout_id: Id, boundaries: bool = False):
-    found = _callout(request, callout_id)
-    in_area = selectors.callout_in_area(person=request.person, callout=found)
-    return selectors.callout_map(found, cadre=in_area, boundaries=boundaries)
-
-
-@router.post("/volunteers/callouts/{int:callout_id}/answer", response={201: VolunteerAnswerOut, **STEP_ERRORS},
-             summary="Answer coming or cannot come (once)")
-def callout_answer(request, callout_id: Id, payload: VolunteerAnswerIn):
-    given = callouts.callout_answer(actor=request.person, callout=_callout(request, callout_id),
-                                    answer=payload.answer, latitude=payload.latitude, longitude=payload.longitude)
-    return Status(201, given)
-
-
-@router.post("/volunteers/callouts/{int:callout_id}/close", response={200: VolunteerCalloutOut, **STEP_ERRORS})
-def callout_close(request, callout_id: Id):
-    return callouts.callout_close(actor=request.person, callout=_callout(request, callout_id))
 
 
 @router.post("/volunteers/needs/{int:need_id}/release", response={200: VolunteerClaimOut, **STEP_ERRORS},

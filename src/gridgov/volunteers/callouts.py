@@ -16,6 +16,7 @@ from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import require
 from gridgov.volunteers import inbox
 from gridgov.volunteers.models import Answer, Callout, CalloutAnswer, CalloutKind, Volunteer
+from gridgov.volunteers.selectors import grid_centre
 from gridgov.volunteers.services import volunteer_of
 from gridgov.volunteers.waves import distance_m
 
@@ -87,7 +88,8 @@ def callout_raise(*, actor, node: Node, kind: str, title: str, target, assembly_
 def callout_answer(*, actor, callout: Callout, answer: str, latitude=None, longitude=None,
                    now=None) -> CalloutAnswer:
     """A volunteer of the area answers 到 (coming) or 不能到 (cannot come), once, optionally with the phone's
-    location (kept only as shared: the map falls back to the registered location at the time it is drawn)."""
+    location (kept only as shared: the map falls back to the registered location at the time it is drawn, else to
+    the centre of their grid's boundary, found here once rather than on every refresh of the map)."""
     now = now or timezone.now()
     volunteer = volunteer_of(actor)
     grant = require(actor, "volunteer.serve", volunteer)
@@ -96,13 +98,17 @@ def callout_answer(*, actor, callout: Callout, answer: str, latitude=None, longi
     if answer not in Answer.values:
         raise Invalid(_("Answer coming or cannot come."))
     point = location(latitude, longitude)
+    centre = None
+    if answer == Answer.COMING and point is None and volunteer.latitude is None:  # the map draws them at their grid
+        centre = grid_centre(callout.node, volunteer.node)
     try:
         with transaction.atomic():
             if Callout.objects.filter(pk=callout.pk, closed_at__isnull=False).exists():  # as it is now, not as read
                 raise refusal("callout_closed", _("This call-out is over."))
             given = CalloutAnswer.objects.create(
                 callout=callout, person=actor, answer=answer, answered_at=now,
-                latitude=point[0] if point else None, longitude=point[1] if point else None)
+                latitude=point[0] if point else None, longitude=point[1] if point else None,
+                centre_latitude=centre[0] if centre else None, centre_longitude=centre[1] if centre else None)
             audit_record(actor=actor, role=grant.role, action="volunteer.answer", target=callout,
                          after={"answer": answer})
     except IntegrityError:

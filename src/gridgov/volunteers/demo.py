@@ -39,6 +39,7 @@ from gridgov.volunteers.models import (
     RequesterKind,
     Volunteer,
 )
+from gridgov.volunteers.selectors import grid_centre
 
 WISHES = {
     "wish": ["帮独居老人买药", "陪老人去医院复诊", "给留守儿童辅导作业", "帮忙代缴水电费", "为困难家庭送米面油"],
@@ -190,12 +191,19 @@ def _callout(rng, *, street, volunteers, now) -> None:
                                      target=30, assembly_point="东门社区党群服务中心", raised_by=cadre,
                                      latitude=centre[1] if centre else None, longitude=centre[0] if centre else None,
                                      raised_at=raised, told=len(reached), closed_at=raised + timedelta(hours=4))
-    answers = []
+    answers, centres = [], {}
     for volunteer in reached:
         if rng.random() < 0.7:
             coming = rng.random() < 0.8
             shared = coming and volunteer.latitude is not None and phones.random() < 0.4  # the phone's place
+            centre = None
+            if coming and volunteer.latitude is None:  # as ``callout_answer`` keeps it: their grid's centre
+                if volunteer.node_id not in centres:
+                    centres[volunteer.node_id] = grid_centre(community, volunteer.node)
+                centre = centres[volunteer.node_id]
             answers.append(CalloutAnswer(callout=callout, person_id=volunteer.person_id,
+                                         centre_latitude=centre[0] if centre else None,
+                                         centre_longitude=centre[1] if centre else None,
                                          answer=Answer.COMING if coming else Answer.CANNOT,
                                          latitude=round(float(volunteer.latitude) + phones.uniform(-.003, .003), 6)
                                          if shared else None,

@@ -285,6 +285,9 @@ class Told(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["need", "person_id"], name="volunteers_told_once")]
 
+    def __str__(self) -> str:  # the person is a bare id here (no foreign key: the fan-out inserts in bulk)
+        return f"{self.need} · #{self.person_id} · {self.wave}"
+
 
 class CalloutKind(models.TextChoices):
     FLOOD = "flood", _("Flood")
@@ -339,7 +342,14 @@ class CalloutAnswer(models.Model):
     answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # where the map draws someone coming without a location of their own: the centre of the nearest boundary
+    # at or above where they registered, found once when they answer (not on every refresh of the map)
+    centre_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    centre_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["callout", "person"], name="volunteers_callout_answer_once")]
+
+    def __str__(self) -> str:
+        return f"{self.callout} · {self.person.name} · {self.get_answer_display()}"

@@ -11,10 +11,11 @@ from shapely.geometry import shape
 
 from gridgov.geo.selectors import features as geo_features
 from gridgov.geo.selectors import street_of
+from gridgov.households.selectors import linked_household_paths
 from gridgov.ledger.selectors import hours_credited
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import role_paths
-from gridgov.orgs.tree import ancestor_at, ancestor_paths, under
+from gridgov.orgs.tree import ancestor_at, ancestor_paths, at_or_above, under
 from gridgov.volunteers.models import (
     CLAIMABLE_STATES,
     Answer,
@@ -40,12 +41,18 @@ def volunteer_for(person) -> Volunteer | None:
 
 
 def needs_square(*, person):
-    """Published needs a registered volunteer may still claim: in their street, places left, soonest first."""
+    """Published needs a registered volunteer may still claim, places left, soonest first: those in their street,
+    and those whose place covers a household they are linked to (联户), wherever they registered — the needs
+    they are told of and may claim. Three queries before the list's own, however many links."""
     volunteer = volunteer_for(person)
     if volunteer is None or not volunteer.is_active:
         return Need.objects.none()
     street = street_of(volunteer.node)
-    return (Need.objects.filter(state__in=CLAIMABLE_STATES, node__path__startswith=street.path)
+    place = Q(node__path__startswith=street.path)
+    linked = linked_household_paths(person)
+    if linked:
+        place |= at_or_above(linked, "node__path")
+    return (Need.objects.filter(place, state__in=CLAIMABLE_STATES)
             .exclude(requester=person).select_related("category", "node").order_by("starts_at", "pk"))
 
 
@@ -240,7 +247,7 @@ MAP_LIMIT = 5000  # people drawn and listed; a larger answer is counted in full
 
 def callout_live(callout: Callout, *, with_people: bool = True) -> LiveCount:
     """The live count against the target and (``with_people``: for the area's cadres) who is coming, from
-    where. Two queries, and the boundaries of the area once when someone has no location of their own."""
+    where. Two queries (the centre of the grid of someone without a location was found when they answered)."""
     answers = CalloutAnswer.objects.filter(callout=callout)
     counts = answers.aggregate(coming=Count("pk", filter=Q(answer=Answer.COMING)),
                                cannot=Count("pk", filter=Q(answer=Answer.CANNOT)))
@@ -253,48 +260,35 @@ def callout_coming(callout: Callout, *, limit: int = MAP_LIMIT) -> list[Coming]:
     rows = list(CalloutAnswer.objects.filter(callout=callout, answer=Answer.COMING)
                 .order_by("answered_at", "pk")
                 .values_list("person_id", "person__name", "latitude", "longitude", "person__volunteer__latitude",
-                             "person__volunteer__longitude", "person__volunteer__node__path")[:limit])
-    unplaced = {path for _pk, _name, lat, _lon, own_lat, _own_lon, path in rows
-                if lat is None and own_lat is None and path}
-    centres = grid_centres(callout.node, unplaced) if unplaced else {}
+                             "person__volunteer__longitude", "centre_latitude", "centre_longitude")[:limit])
     found = []
-    for person_id, name, lat, lon, own_lat, own_lon, path in rows:
+    for person_id, name, lat, lon, own_lat, own_lon, centre_lat, centre_lon in rows:
         if lat is not None:
             found.append(Coming(person_id, name, float(lat), float(lon), "shared"))
         elif own_lat is not None:
             found.append(Coming(person_id, name, float(own_lat), float(own_lon), "registered"))
-        elif path in centres:
-            found.append(Coming(person_id, name, *centres[path], "grid"))
+        elif centre_lat is not None:
+            found.append(Coming(person_id, name, float(centre_lat), float(centre_lon), "grid"))
         else:
             found.append(Coming(person_id, name, None, None, ""))
     return found
 
 
-def grid_centres(area: Node, paths) -> dict[str, tuple[float, float]]:
-    """For each node path under ``area``: the (latitude, longitude) of the centre of the nearest boundary at or
-    above it, up to ``area`` (a volunteer registered in a building is drawn at their micro-grid's centre).
-    One read of the area's boundaries (``geo.features``), whatever the number of paths."""
-    needed = {path for path in paths if path.startswith(area.path)}
-    if not needed:
-        return {}
-    deepest = max(len(path) for path in needed) // Node.steplen
-    collection = json.loads(geo_features(node=area, depth=deepest - area.depth))
-    by_code = {}
-    for feature in collection["features"]:
-        outline = shape(feature["geometry"])
-        centre = outline.centroid if outline.contains(outline.centroid) else outline.representative_point()
-        by_code[feature["properties"]["code"]] = (round(centre.y, 6), round(centre.x, 6))
-    above = {path for each in needed for path in ancestor_paths(each) if path.startswith(area.path)}
-    code_at = dict(Node.objects.filter(path__in=above).values_list("path", "code"))
-    centres = {}
-    for path in needed:
-        for candidate in reversed(ancestor_paths(path)):
-            if not candidate.startswith(area.path):
-                break
-            if code_at.get(candidate) in by_code:
-                centres[path] = by_code[code_at[candidate]]
-                break
-    return centres
+def grid_centre(area: Node, node: Node) -> tuple[float, float] | None:
+    """The (latitude, longitude) of the centre of the nearest boundary at or above ``node``, up to ``area`` (a
+    volunteer registered in a building is drawn at their micro-grid's centre); None when none is drawn. Read
+    once, when someone without a location answers a call-out (``CalloutAnswer.centre_latitude``): one query for
+    the nodes, then two per level tried (``geo.features`` of that node alone), deepest first."""
+    if not node.path.startswith(area.path):
+        return None
+    candidates = [path for path in ancestor_paths(node.path) if path.startswith(area.path)]
+    for candidate in Node.objects.filter(path__in=candidates).order_by("-depth"):
+        collection = json.loads(geo_features(node=candidate, depth=0))
+        for feature in collection["features"]:
+            outline = shape(feature["geometry"])
+            centre = outline.centroid if outline.contains(outline.centroid) else outline.representative_point()
+            return round(centre.y, 6), round(centre.x, 6)
+    return None
 
 
 def callout_map(callout: Callout, *, cadre: bool, boundaries: bool = False, live: LiveCount | None = None) -> dict:

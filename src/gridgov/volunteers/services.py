@@ -254,7 +254,8 @@ def need_claim(*, actor, need: Need, now=None) -> Claim:
     volunteer = volunteer_of(actor)
     grant = require(actor, "volunteer.serve", volunteer)
     street = street_of(need.node)
-    if not volunteer.node.path.startswith(street.path) and actor.pk not in set(members_linked_under(need.node)):
+    if (not volunteer.node.path.startswith(street.path)
+            and not members_linked_under(need.node).filter(member_id=actor.pk).exists()):  # not every id of the place
         raise PermissionDenied(_("This need lies outside your street."), code="out_of_scope")
     skill = need.category.skill
     if skill and skill not in volunteer.skill_list():

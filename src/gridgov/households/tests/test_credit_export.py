@@ -1,6 +1,7 @@
 """积分授信: consent records and the signed credit export (.json, .xlsx)."""
 
 import json
+import re
 from datetime import date
 from io import BytesIO
 
@@ -144,3 +145,29 @@ def test_the_page_records_revokes_and_downloads(client, village):
     assert CreditConsent.objects.get().revoked_at is not None
     client.force_login(street.worker_a.user)
     assert client.get("/households/credit/").status_code == 403
+
+
+def _tokens(page) -> list[str]:
+    """The one-time key of each POST form on the page, in order (``{% form_token %}``); every form carries one."""
+    html = page.content.decode()
+    forms = re.findall(r'<form method="post".*?</form>', html, flags=re.S)
+    keys = [re.search(r'name="form_token" value="([0-9a-f]+)"', form) for form in forms]
+    assert forms and all(keys), "a POST form of the credit page carries no form_token"
+    return [key.group(1) for key in keys]
+
+
+def test_a_double_submitted_consent_or_revoke_on_the_page_does_its_work_once(client, village):
+    client.force_login(village.street.community_cadre.user)
+    fields = {"household": "H-A1-01", "partner": BANK, "given_on": "2026-01-05"}
+    [consent_key] = _tokens(client.get("/households/credit/"))
+    for _ in range(2):  # a double tap
+        assert client.post("/households/credit/", {**fields, "form_token": consent_key}).status_code == 302
+    consent = CreditConsent.objects.get()
+    assert AuditRecord.objects.filter(action="household.credit_consent").count() == 1
+    _consent_form, revoke_key = _tokens(client.get("/households/credit/"))
+    for _ in range(2):
+        assert client.post(f"/households/credit/{consent.pk}/revoke/", {"form_token": revoke_key}).status_code == 302
+    assert AuditRecord.objects.filter(action="household.credit_revoke").count() == 1
+    # the first consent's submission replayed later (an offline queue flushing again) does not give consent anew
+    client.post("/households/credit/", {**fields, "form_token": consent_key})
+    assert CreditConsent.objects.count() == 1 and CreditConsent.objects.get().revoked_at is not None

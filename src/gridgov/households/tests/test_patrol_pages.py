@@ -67,7 +67,7 @@ def test_the_cadre_page_counts_missed_windows_by_area_and_lists_who_missed_them(
 
 def test_the_patrol_api_lists_today_and_checks_in_once(client, street, all_day):
     auth = bearer(street.worker_a)
-    today = client.get("/api/v1/households/patrols/today", **auth).json()
+    today = client.get("/api/v1/households/patrols/today", **auth).json()["items"]  # one page, like every list
     assert [(row["window"]["label"], row["state"]) for row in today] == [("全天巡查", "open")]
     first = client.post("/api/v1/households/patrols/check-ins", {"note": "正常"}, content_type="application/json",
                         HTTP_IDEMPOTENCY_KEY="abc", **auth)
@@ -86,6 +86,8 @@ def test_a_cadre_sets_a_window_through_the_api_and_a_worker_cannot(client, stree
     made = client.post("/api/v1/households/patrols/windows", body, content_type="application/json",
                        **bearer(street.community_cadre))
     assert made.status_code == 201 and made.json()["weekdays"] == "67"
+    listed = client.get("/api/v1/households/patrols/windows?node=C01", **bearer(street.community_cadre)).json()
+    assert (listed["count"], [each["label"] for each in listed["items"]]) == (1, ["夜巡"])  # one page, like every list
     refused = client.post("/api/v1/households/patrols/windows", {**body, "node": "G01"},
                           content_type="application/json", **bearer(street.worker_a))
     assert refused.status_code == 403

@@ -10,7 +10,7 @@ from gridgov.errors import DomainError
 from gridgov.geo import services as geo
 from gridgov.households import patrols
 from gridgov.households.models import PatrolRound
-from gridgov.orgs.models import Role
+from gridgov.orgs.models import Role, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.testing.factories import person
 
@@ -136,3 +136,20 @@ def test_someone_given_the_role_during_the_day_gets_rounds_at_the_next_scan(stre
     newcomer = person("新网格员", node=street.grid_b, role=Role.GRID_WORKER, username="newcomer")
     assert patrols.rounds_due(at(7, 5)) == 2
     assert PatrolRound.objects.filter(worker=newcomer).count() == 2
+
+
+def test_a_newcomer_gets_rounds_at_the_next_scan_though_someone_else_lost_the_role_the_same_day(street, windows):
+    assert patrols.rounds_due(at(7)) == 4
+    RoleAssignment.objects.filter(person=street.worker_b, role=Role.GRID_WORKER).delete()  # worker_b leaves
+    newcomer = person("新网格员", node=street.grid_b, role=Role.GRID_WORKER, username="newcomer")
+    # as many rounds as holders already (worker_a's and worker_b's), but the newcomer has none
+    assert patrols.rounds_due(at(7, 5)) == 2
+    assert PatrolRound.objects.filter(worker=newcomer).count() == 2
+    assert patrols.rounds_due(at(7, 10)) == 0  # idempotent
+    assert PatrolRound.objects.filter(worker=street.worker_b).count() == 2  # given out before: they stay
+
+
+def test_once_everyone_has_a_round_a_scan_costs_one_query_per_window(street, windows, django_assert_num_queries):
+    patrols.rounds_due(at(7))
+    with django_assert_num_queries(3):  # the windows of the day, then one per window
+        assert patrols.rounds_due(at(7, 5)) == 0

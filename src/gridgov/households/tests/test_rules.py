@@ -107,3 +107,10 @@ def test_the_api_records_lists_and_revokes_a_breach(client, village, rule):
     assert refused.status_code in (403, 404)
     resident = client.get(f"/api/v1/households/{village.home.pk}/breaches", **bearer(village.street.resident))
     assert resident.status_code == 404
+
+
+def test_the_api_lists_an_areas_rules_as_one_page(client, village, rule):
+    listed = client.get("/api/v1/households/rules?node=C01&limit=10", **bearer(village.street.community_cadre))
+    assert listed.status_code == 200
+    body = listed.json()
+    assert (body["count"], body["limit"], [each["code"] for each in body["items"]]) == (1, 10, ["litter"])

@@ -2,10 +2,11 @@ import pytest
 
 from gridgov.audit.models import AuditRecord
 from gridgov.errors import DomainError
+from gridgov.geo.models import Boundary
 from gridgov.notifications.models import Message
 from gridgov.volunteers import callouts, selectors
 from gridgov.volunteers.inbox import CALLOUT
-from gridgov.volunteers.models import Answer
+from gridgov.volunteers.models import Answer, CalloutAnswer
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,18 @@ def test_a_location_shared_when_answering_is_checked_for_range(street, crew):
         callouts.callout_answer(actor=crew.a1, callout=callout, answer=Answer.COMING, latitude="91", longitude="119")
     assert refused.value.code == "invalid_location"
     assert selectors.callout_live(callout).coming == 0
+
+
+def test_the_grid_centre_of_someone_without_a_location_is_found_once_when_they_answer_not_on_each_refresh(
+        street, crew, drawn, django_assert_num_queries):
+    callout = raise_callout(street, latitude="28.05", longitude="119.52")
+    callouts.callout_answer(actor=crew.a2, callout=callout, answer=Answer.COMING)  # no location: M02's centre
+    callouts.callout_answer(actor=crew.a1_far, callout=callout, answer=Answer.COMING)  # registered: no centre kept
+    kept = CalloutAnswer.objects.get(callout=callout, person=crew.a2)
+    assert (float(kept.centre_latitude), float(kept.centre_longitude)) == pytest.approx((28.05, 119.575))
+    assert CalloutAnswer.objects.get(callout=callout, person=crew.a1_far).centre_latitude is None
+    Boundary.objects.all().delete()  # a refresh reads no boundary: the kept centre is drawn all the same
+    with django_assert_num_queries(2):  # the counts, who is coming
+        live = selectors.callout_live(callout)
+    assert [(each.name, each.source, each.latitude) for each in live.drawn] == [
+        ("志愿者丙", "grid", pytest.approx(28.05)), ("志愿者乙", "registered", 28.2)]

@@ -94,3 +94,33 @@ def test_the_eligible_at_a_level_come_from_one_query(post, crew, street, elsewhe
     with django_assert_num_queries(1):
         found = waves.eligible(need, street.micro_a1)
     assert {row[0] for row in found} == {crew.a1.pk, crew.a1_far.pk, elsewhere[0].pk}
+
+
+def test_a_linked_member_of_another_street_finds_the_need_on_their_square_and_an_ended_link_does_not(
+        post, crew, street, elsewhere, households):
+    linked_far, unlinked_far = elsewhere
+    link(linked_far, households[0])  # M01, inside the need's place
+    link(unlinked_far, households[0], ended=True)
+    need = post()
+    assert need in selectors.needs_square(person=linked_far)
+    assert need not in selectors.needs_square(person=unlinked_far)
+    # a need whose place is only M03 does not cover the M01 household
+    elsewhere_need = post(actor=street.street_cadre, node=street.micro_b1, title="帮忙修灯")
+    assert elsewhere_need not in selectors.needs_square(person=linked_far)
+    # a need for the whole street does cover it
+    street_need = post(actor=street.street_cadre, node=street.street, title="帮忙搬东西")
+    assert street_need in selectors.needs_square(person=linked_far)
+
+
+def test_the_square_of_a_member_with_many_links_takes_a_bounded_number_of_queries(
+        post, crew, street, elsewhere, households, django_assert_max_num_queries):
+    linked_far = elsewhere[0]
+    for number in range(20):
+        link(linked_far, Household.objects.create(code=f"H-M01-x{number}", node=street.micro_a1,
+                                                  house_number=f"{number}号"))
+    link(linked_far, households[1])
+    needs = [post(actor=street.street_cadre, title=f"需求{number}", node=street.micro_a1 if number % 2 else street.micro_b1)
+             for number in range(6)]
+    with django_assert_max_num_queries(4):
+        listed = [(each.pk, each.category.code, each.node.name) for each in selectors.needs_square(person=linked_far)]
+    assert {pk for pk, _code, _name in listed} == {each.pk for each in needs}
