@@ -180,7 +180,7 @@ def index_runs() -> dict:
     engine (itself set-based) from a month of events loaded set-based over the province: three news items per
     organisation (30 % adopted, 0–19 shares), five organisational-life activities (90 % held) and an assessment
     of one person in ten, at their home (study, bonus, deduction or service to enterprises), besides the tasks
-    audited and reports resolved already built. The people built hold no roles, so the person schemes (党员先锋)
+    audited and reports resolved already built. The people built hold no roles, so the person schemes
     (党员先锋, 治理积分) score only the timed people. The scheme → (entities, seconds to compute and publish)."""
     from datetime import timedelta
 
