@@ -248,9 +248,9 @@ def tasks_stats(now=None) -> dict:
 def work_under(*, node: Node, depth: int, now=None) -> dict[str, dict[str, int]]:
     """The work in ``node``'s subtree, per node at ``depth`` (its path → counts; work at a higher node counts under
     that node's own path): tasks open to claim, claims whose next move is overdue, waiting for evaluation, waiting
-    for audit. Three queries, whatever the number of grids: the area's node ids, then its open claims per node of
-    the area on their partial index (``_in_area``; a ``NOT IN`` of the done states reads every claim), and its
-    open tasks."""
+    for audit. Three queries, whatever the number of grids: the area's node ids (``_in_area``), then its open
+    tasks and its open claims read per node of the area (a path join, or a ``NOT IN`` of the done states, reads
+    every claim of the installation)."""
     now = now or timezone.now()
     key = ancestor_at("node__path", depth)
     result: dict[str, dict[str, int]] = {}
@@ -261,10 +261,11 @@ def work_under(*, node: Node, depth: int, now=None) -> dict[str, dict[str, int]]
             for name in names:
                 counts[name] += row[name]
 
-    add(Task.objects.filter(node__path__startswith=node.path, status=TaskStatus.OPEN, deadline__gt=now,
+    area = _in_area([node.path])  # one list of the area's node ids for both reads
+    add(Task.objects.filter(area, status=TaskStatus.OPEN, deadline__gt=now,
                             claimed_count__lt=F("places"))
         .annotate(key=key).values("key").order_by().annotate(tasks_open=Count("pk")), "tasks_open")
-    add(Claim.objects.filter(_in_area([node.path]), state__in=OPEN_CLAIM_STATES)
+    add(Claim.objects.filter(area, state__in=OPEN_CLAIM_STATES)
         .annotate(key=key).values("key").order_by().annotate(
             claims_overdue=Count("pk", filter=Q(due_at__lte=now)),
             to_evaluate=Count("pk", filter=Q(state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK))),
