@@ -21,8 +21,9 @@ state), then the audit records. Skew: the people, reports, claims and grants are
 street has the same tree (the demo street's), and a grant is booked at the community of the person paid.
 Skipped, and said so: the ledger's hash chain (``hash`` is a numbered placeholder, ``prev_hash`` empty; a
 verification of the chain fails on this database) and the Merkle log (no checkpoints: the checkpoint pages
-show an empty log), and households, volunteer needs and hours, bookings, alerts and index runs (their pages
-are timed on empty tables: those timings say nothing about growth yet).
+show an empty log), and volunteer needs and hours and bookings (their pages are timed on empty tables: those
+timings say nothing about growth yet). Households (one per three people), an alert per overdue report and last
+month's published index runs of every scheme (``index_runs``) are built.
 
 Then, for one person of each role in the first and in the last street, it times server-side (Django's test
 client in-process, a session for pages, a bearer token for the API) every page of the role's navigation
@@ -93,6 +94,7 @@ def build(size: dict) -> dict:
                                    street_weight=zipf)
     households(first)
     alerts()
+    runs = index_runs()
     loader = Loader(connection)
     with loader.loading(["oversight_auditrecord"]), transaction.atomic():
         for source, when, kind in (("ledger_posting", "created_at", "posting"), ("tasks_claim", "claimed_at", "claim")):
@@ -105,10 +107,12 @@ def build(size: dict) -> dict:
     with connection.cursor() as cursor:
         counts = {}
         for table in ("orgs_node", "orgs_person", "ledger_posting", "ledger_line", "reports_report", "tasks_claim",
-                      "oversight_auditrecord", "households_household", "households_inspection", "reports_alert"):
+                      "oversight_auditrecord", "households_household", "households_inspection", "reports_alert",
+                      "indices_score"):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
-    return {"tree_s": round(tree_s, 1), "build_s": round(time.perf_counter() - started, 1), "counts": counts}
+    return {"tree_s": round(tree_s, 1), "build_s": round(time.perf_counter() - started, 1), "counts": counts,
+            "index_runs": runs}
 
 
 def households(first: dict) -> None:
@@ -149,7 +153,9 @@ def households(first: dict) -> None:
 
 def alerts() -> None:
     """An open alert for each open report past its deadline, at the street's level (what the scan raises for the
-    supervisors and the cadre above): the alerts inbox and the cockpit's counts read them."""
+    supervisors and the cadre above): the alerts inbox and the cockpit's counts read them. And the history: a
+    closed overdue alert for each report handled since (most of the table in a province, as alerts close when
+    their report moves on), which the inbox's reads must step over on their indexes."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -161,6 +167,61 @@ def alerts() -> None:
             "r.node_id, n.path, NULL, r.due_at, NULL FROM reports_report r JOIN orgs_node n ON n.id = r.node_id "
             "WHERE r.state IN ('submitted', 'accepted', 'in_progress') AND r.due_at <= %s",
             [connection.ops.adapt_datetimefield_value(timezone.now())])
+        cursor.execute(
+            "INSERT INTO reports_alert (item_type, item_id, level, stage, due_at, title, node_id, node_path, "
+            "recipient_id, created_at, closed_at) SELECT 'report', r.id, 1, 'in_progress', r.resolution_due_at, "
+            "'基准预警 #' || r.id, r.node_id, n.path, NULL, r.resolution_due_at, r.resolution_due_at "
+            "FROM reports_report r "
+            "JOIN orgs_node n ON n.id = r.node_id WHERE r.state NOT IN ('submitted', 'accepted', 'in_progress')")
+
+
+def index_runs() -> dict:
+    """Last month's published index runs of every scheme the product ships (``indices.schemes``), computed by the
+    engine (itself set-based) from a month of events loaded set-based over the province: three news items per
+    organisation (30 % adopted, 0–19 shares), five organisational-life activities (90 % held) and an assessment
+    of one person in ten, at their home (study, bonus, deduction or service to enterprises), besides the tasks
+    audited and reports resolved already built. The people built hold no roles, so the person schemes
+    (党员先锋, 治理积分) score only the timed people. The scheme → (entities, seconds to compute and publish)."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from gridgov.indices import schemes, services
+    from gridgov.orgs.permissions import SYSTEM
+
+    loader = Loader(connection)
+    last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+    period, day = last_month.strftime("%Y-%m"), last_month.replace(day=15)
+    day_sql = "CAST(%s AS date)" if loader.postgres else "%s"
+    params = {"day": connection.ops.adapt_datefield_value(day),
+              "now": connection.ops.adapt_datetimefield_value(timezone.now())}
+    units = "SELECT id FROM orgs_node WHERE kind IN ('community', 'village', 'cooperative')"
+    with loader.loading(["indices_newsitem", "indices_activityrecord", "indices_assessment"]), \
+            transaction.atomic(), connection.cursor() as cursor:
+        for k in range(3):
+            cursor.execute(
+                "INSERT INTO indices_newsitem (node_id, title, submitted_on, adopted, spread_count, created_at) "
+                f"SELECT id, '动态', {day_sql}, (id * 7 + {k}) %% 10 < 3, (id * 13 + {k}) %% 20, %s FROM ({units}) u",
+                [params["day"], params["now"]])
+        for k in range(5):
+            cursor.execute(
+                "INSERT INTO indices_activityrecord (node_id, kind, due_on, required, held_on, note, created_at) "
+                f"SELECT id, '党课', {day_sql}, %s, CASE WHEN (id * 11 + {k}) %% 10 < 9 THEN {day_sql} END, '', %s "
+                f"FROM ({units}) u", [params["day"], True, params["day"], params["now"]])
+        cursor.execute(
+            "INSERT INTO indices_assessment (node_id, person_id, item, value, evidence, assessed_on, created_at) "
+            "SELECT node_id, person_id, CASE id %% 4 WHEN 0 THEN 'study' WHEN 1 THEN 'bonus' WHEN 2 THEN 'deduction' "
+            f"ELSE 'serve-enterprise' END, 1 + id %% 20, '记录', {day_sql}, %s FROM ledger_account "
+            "WHERE kind = 'person' AND id %% 10 = 0", [params["day"], params["now"]])
+    services.rule_sets_install(actor=SYSTEM, definitions=schemes.DEFINITIONS)
+    runs = {}
+    for definition in schemes.DEFINITIONS:
+        started = time.perf_counter()
+        run = services.run_compute(actor=SYSTEM, scheme=definition["code"], period=period)
+        services.run_publish(actor=SYSTEM, run=run)
+        runs[definition["code"]] = (run.entity_count, round(time.perf_counter() - started, 1))
+    return runs
 
 
 def people(street_code: str) -> dict:

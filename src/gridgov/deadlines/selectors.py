@@ -1,6 +1,6 @@
 """Reading alerts as a given person may see them."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from gridgov.deadlines.models import Alert, AlertLevel
 from gridgov.orgs.models import Node, Role
@@ -9,12 +9,23 @@ from gridgov.orgs.tree import under
 
 
 def alerts_for(*, person, include_closed: bool = False):
-    """The person's alerts: those addressed to them, and level-2 alerts in a supervisor's area."""
-    supervised = [path for role, _id, path in assignments_of(person) if role == Role.SUPERVISOR] if person else []
-    alerts = Alert.objects.filter(Q(recipient=person) | (Q(level=AlertLevel.ESCALATED) & under(supervised, "node_path")))
+    """The person's alerts: those addressed to them, and level-2 alerts in a supervisor's area.
+
+    One query. The two kinds are read apart and joined by a ``UNION`` of their ids (each read served by its own
+    index: ``reports_alert_recipient_idx``, and for the open ones ``reports_alert_open_node_idx``): an ``OR`` of
+    the two conditions in one ``WHERE`` is served by neither and reads every alert of the installation (issue 18,
+    690 ms on the province bench). The ordering, the count and the paging stay the queryset's."""
+    if person is None:
+        return Alert.objects.none()
+    supervised = [path for role, _id, path in assignments_of(person) if role == Role.SUPERVISOR]
+    addressed = Alert.objects.filter(recipient=person)
+    escalated = Alert.objects.filter(under(supervised, "node_path"), level=AlertLevel.ESCALATED)
     if not include_closed:
-        alerts = alerts.filter(closed_at=None)
-    return alerts.select_related("node", "recipient").order_by("-level", "due_at", "pk")
+        addressed, escalated = addressed.filter(closed_at=None), escalated.filter(closed_at=None)
+    ids = addressed.order_by().values("pk")
+    if supervised:
+        ids = ids.union(escalated.order_by().values("pk"))
+    return Alert.objects.filter(pk__in=ids).select_related("node", "recipient").order_by("-level", "due_at", "pk")
 
 
 def alerts_under(*, node: Node, include_closed: bool = False):

@@ -126,7 +126,7 @@ class RankingPage:
 
 
 def with_heads_and_points(rows: list[Ranked], month: date) -> list[Ranked]:
-    """Fill each row's head's name and its current members' governance points of ``month`` (two queries)."""
+    """Fill each row's head's name and its current members' governance points of ``month`` (three queries)."""
     ids = [row.household_id for row in rows]
     members = list(Membership.objects.filter(household_id__in=ids, moved_out__isnull=True)
                    .values_list("household_id", "person_id", "relation", "person__name"))

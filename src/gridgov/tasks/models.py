@@ -232,6 +232,12 @@ class Claim(models.Model):
                          name="tasks_claim_to_evaluate_idx"),
             models.Index(fields=["node", "evaluated_at"], condition=Q(state="evaluated"),
                          name="tasks_claim_to_audit_idx"),
+            # An area's overdue work, per node of the area; and its open claims per node and state for the
+            # cockpit's counts (issue 18). The states are tasks.selectors.OPEN_CLAIM_STATES.
+            models.Index(fields=["node", "due_at"], condition=Q(due_at__isnull=False), name="tasks_claim_node_due_idx"),
+            models.Index(fields=["node", "state", "due_at"],
+                         condition=Q(state__in=["claimed", "submitted", "rejected", "evaluated", "sent_back"]),
+                         name="tasks_claim_open_idx"),
         ]
 
     def __str__(self) -> str:

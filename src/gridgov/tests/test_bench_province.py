@@ -27,6 +27,15 @@ def test_the_builder_fills_one_street_and_the_timer_reads_a_workers_pages():
     assert counts["ledger_posting"] == 2000 and counts["ledger_line"] == 4000
     assert counts["reports_report"] == 200 and counts["tasks_claim"] == 300
     assert counts["oversight_auditrecord"] >= 2300  # one per posting and per claim, besides the set-up's own
+    # Last month's index runs, one published per scheme, scoring every organisation (the node schemes).
+    from gridgov.indices.models import Run
+    from gridgov.indices.schemes import DEFINITIONS
+
+    assert set(built["index_runs"]) == {definition["code"] for definition in DEFINITIONS}
+    assert Run.objects.filter(state="published").count() == len(DEFINITIONS) and counts["indices_score"] > 0
+    # The people built hold no roles: the person schemes score only role holders (none here).
+    assert all(built["index_runs"][definition["code"]][0] > 0 for definition in DEFINITIONS
+               if definition["entity_kind"] == "node")
 
     from django.test import Client
 

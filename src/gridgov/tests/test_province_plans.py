@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the loader runs VACUUM, 
 
 # The tables with a row per event. People and accounts are a few pages at this size (one per 20 postings), where
 # reading them whole is the planner's right choice; bench/province.py watches them at province size.
-BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim"}
+BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim", "reports_alert"}
 
 
 def small_second_street(position: int) -> float:
@@ -58,8 +58,10 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
         pytest.skip("the plans checked are PostgreSQL's")
     import cockpit as cockpit_bench
     import geo as geo_bench
+    import province as province_bench
 
     from gridgov.cockpit import selectors as cockpit
+    from gridgov.deadlines.selectors import alerts_for
     from gridgov.ledger import selectors as ledger
     from gridgov.orgs import services as orgs
     from gridgov.orgs.models import Node, NodeKind, Role
@@ -68,11 +70,12 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
     from gridgov.workbench import selectors as workbench
 
     county = geo_bench.load(2)
-    cockpit_bench.generate(county, 30_000, 10_000, claims=12_000, street_weight=small_second_street)
+    first = cockpit_bench.generate(county, 30_000, 10_000, claims=12_000, street_weight=small_second_street)
+    province_bench.alerts()
     street = Node.objects.get(code="S02")
     community = Node.objects.filter(path__startswith=street.path, kind=NodeKind.COMMUNITY).order_by("path").first()
-    cadre, auditor = (orgs.person_create(actor=SYSTEM, name=f"基准{role}", node=community, role=role)
-                      for role in (Role.COMMUNITY_CADRE, Role.PARTY_AUDITOR))
+    cadre, auditor, supervisor = (orgs.person_create(actor=SYSTEM, name=f"基准{role}", node=community, role=role)
+                                  for role in (Role.COMMUNITY_CADRE, Role.PARTY_AUDITOR, Role.SUPERVISOR))
 
     # The cockpit's points: the area's own accounts' lines of the weeks shown, and a street's monthly totals by
     # community (one range of the street's index), not the installation's lines or totals.
@@ -95,3 +98,16 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
     for sql, plan in plans_of(lambda: list(ledger.recent_grants(node=grid))):
         if "ledger_posting" in sql.partition(" WHERE ")[0]:
             assert "ledger_posting_sequence_key" not in plan and "Seq Scan on ledger_posting" not in plan, (sql, plan)
+    # The supervisor's alerts inbox: the alerts addressed to them and the area's escalated ones, each on its index
+    # (a UNION), not every alert of the installation read for an OR of the two (deadlines.selectors.alerts_for).
+    assert sequential_scans(lambda: (list(alerts_for(person=supervisor)[:300]), alerts_for(person=supervisor).count())) == []
+    # The overdue work and the cockpit's claim counts: per node of the area, not the installation's overdue or open
+    # claims filtered by path.
+    assert sequential_scans(lambda: list(tasks.overdue_for(person=cadre)[:200])) == []
+    assert sequential_scans(lambda: tasks.work_under(node=community, depth=community.depth + 1)) == []
+    # A page of households' members' points of the month: their accounts, then their totals, on unique indexes.
+    from django.utils import timezone
+
+    members, month = list(range(first["person"], first["person"] + 300)), timezone.localtime().strftime("%Y-%m")
+    assert sequential_scans(lambda: ledger.earned_by_people(members, period_prefix=month),
+                            {"ledger_earnedtotal"}) == []
