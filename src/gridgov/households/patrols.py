@@ -27,9 +27,9 @@ from gridgov.geo.selectors import covers_point
 from gridgov.households.models import PatrolRound, PatrolWindow
 from gridgov.limits import location, text_within
 from gridgov.media import process_photo
-from gridgov.orgs.models import Node, Person, Role, RoleAssignment
+from gridgov.orgs.models import Node, Person, Role
 from gridgov.orgs.permissions import grant_for, require
-from gridgov.orgs.tree import ancestor_at
+from gridgov.orgs.tree import ancestor_at, role_holders
 
 PATROL_ITEM = "hh_patrol"  # the item type of patrols' alerts
 DUE, DONE = "due", "done"
@@ -48,18 +48,17 @@ def window_bounds(window: PatrolWindow, day: date) -> tuple[datetime, datetime]:
 
 
 def _holders_query(window: PatrolWindow):
-    return RoleAssignment.objects.filter(role=window.role, node__path__startswith=window.node.path,
-                                         person__is_active=True)
+    """``(person id, node id, node path)`` of every active holder of the window's role in its area."""
+    return role_holders([window.role], paths=[window.node.path])
 
 
-def _holders(holders):
-    """``(person id, node id)`` of each of ``holders`` (role assignments), each person once at their deepest
-    node there (their grid)."""
-    rows = holders.order_by("person_id", "-node__depth", "pk").values_list("person_id", "node_id")
-    seen = {}
-    for person_id, node_id in rows:
-        seen.setdefault(person_id, node_id)
-    return seen.items()
+def _holders(holders) -> dict[int, int]:
+    """Each person of ``holders`` (rows of ``_holders_query``) once, at their deepest node there (their grid)."""
+    deepest: dict[int, tuple[int, int]] = {}
+    for person_id, node_id, path in holders:
+        if person_id not in deepest or len(path) > deepest[person_id][1]:
+            deepest[person_id] = (node_id, len(path))
+    return {person_id: node_id for person_id, (node_id, _length) in deepest.items()}
 
 
 def windows_on(day: date):
@@ -81,7 +80,7 @@ def rounds_due(now) -> int:
         given = PatrolRound.objects.filter(window=window, day=today)
         lacking = _holders_query(window).exclude(person_id__in=given.values("worker_id"))
         rows = [PatrolRound(window=window, worker_id=person_id, node_id=node_id, day=today, state=DUE, due_at=end)
-                for person_id, node_id in _holders(lacking)]
+                for person_id, node_id in _holders(lacking).items()]
         if not rows:
             continue
         before = given.count()
@@ -116,9 +115,8 @@ def window_create(*, actor, node: Node, label: str, starts: time, ends: time, we
 
 def _node_in(person: Person, window: PatrolWindow) -> Node | None:
     """The deepest node where ``person`` holds the window's role inside its area, else None."""
-    held = (RoleAssignment.objects.filter(person=person, role=window.role, node__path__startswith=window.node.path)
-            .select_related("node").order_by("-node__depth", "pk").first())
-    return held.node if held else None
+    node_id = _holders(_holders_query(window).filter(person_id=person.pk)).get(person.pk)
+    return Node.objects.get(pk=node_id) if node_id else None
 
 
 def open_windows(person, now) -> list[PatrolWindow]:

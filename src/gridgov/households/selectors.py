@@ -26,7 +26,7 @@ from gridgov.households.models import (
 from gridgov.ledger.selectors import granted_for_sources
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import grant_for, role_paths
-from gridgov.orgs.tree import ancestor_paths, parent_path, people_under, under
+from gridgov.orgs.tree import ancestor_paths, parent_path, path_length, people_under, under
 
 MASK = "＊＊＊"
 
@@ -313,7 +313,7 @@ def coverage_children(node: Node) -> list[dict]:
     """Per child of ``node``: households, linked households, unlinked — for the drill-down table (from the
     tallies, each added to the child whose path begins its node's)."""
     children = list(Node.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
-    width = (node.depth + 1) * Node.steplen
+    width = path_length(node.depth + 1)
     sums: dict[str, list[int]] = {}
     for path, households, linked in (NodeTally.objects.filter(node__path__startswith=node.path)
                                      .values_list("node__path", "households", "linked")):
