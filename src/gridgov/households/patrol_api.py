@@ -8,16 +8,14 @@ from typing import Annotated
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, max_length_of, page
+from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, page
 from gridgov.errors import NotFound
 from gridgov.households import patrols, selectors
+from gridgov.households.api import NodeCode
 from gridgov.households.models import PatrolWindow
-from gridgov.orgs.models import Node, Role
+from gridgov.orgs.models import Role
 
 router = Router(tags=["households"])
-
-NodeCode = Annotated[str, Field(max_length=max_length_of(Node, "code"))]
-
 
 class HouseholdPatrolWindowOut(Schema):
     id: int

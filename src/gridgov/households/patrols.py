@@ -113,10 +113,9 @@ def window_create(*, actor, node: Node, label: str, starts: time, ends: time, we
     return window
 
 
-def _node_in(person: Person, window: PatrolWindow) -> Node | None:
-    """The deepest node where ``person`` holds the window's role inside its area, else None."""
-    node_id = _holders(_holders_query(window).filter(person_id=person.pk)).get(person.pk)
-    return Node.objects.get(pk=node_id) if node_id else None
+def _node_in(person: Person, window: PatrolWindow) -> int | None:
+    """The id of the deepest node where ``person`` holds the window's role inside its area, else None."""
+    return _holders(_holders_query(window).filter(person_id=person.pk)).get(person.pk)
 
 
 def open_windows(person, now) -> list[PatrolWindow]:
@@ -146,7 +145,7 @@ def check_in(*, actor, window: PatrolWindow | None = None, latitude=None, longit
     if not open_now:
         raise refusal("outside_window", _("No patrol window of yours is open now. Check in during the window."))
     window = open_now[0]
-    node = _node_in(actor, window)
+    node = Node.objects.get(pk=_node_in(actor, window))
     note = text_within(note, limit=MAX_NOTE, label=_("The note"))
     place = location(latitude, longitude)
     if place is not None and covers_point(node, lon=place[1], lat=place[0]) is False:
@@ -233,9 +232,9 @@ def by_child(node: Node, *, since: date, until: date) -> list[dict]:
 
 
 def counts_in(node: Node, *, since: date, until: date) -> dict[str, int]:
-    rounds = PatrolRound.objects.filter(node__path__startswith=node.path, day__gte=since, day__lte=until)
-    return {"done": rounds.filter(state=DONE).count(),
-            "missed": rounds.filter(state=DUE, due_at__lt=timezone.now()).count()}
+    return (PatrolRound.objects.filter(node__path__startswith=node.path, day__gte=since, day__lte=until)
+            .aggregate(done=Count("pk", filter=Q(state=DONE)),
+                       missed=Count("pk", filter=Q(state=DUE, due_at__lt=timezone.now()))))
 
 
 def checked_in_since(moment: datetime) -> int:
