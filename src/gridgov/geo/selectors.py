@@ -212,6 +212,17 @@ def boundaries_export_text(*, node: Node) -> str:
     return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
 
 
+def centre_of_deepest(paths) -> tuple[float, float] | None:
+    """The ``(latitude, longitude)`` of the centre of the deepest boundary among the nodes at ``paths`` (its
+    centroid, or a point surely inside when the centroid falls outside it); None when none has one. One query."""
+    boundary = Boundary.objects.filter(node__path__in=list(paths)).order_by("-node__depth").first()
+    if boundary is None:
+        return None
+    outline = geometry.from_stored([boundary.geometry])[0]
+    centre = outline.centroid if outline.contains(outline.centroid) else outline.representative_point()
+    return round(centre.y, 6), round(centre.x, 6)
+
+
 def point_inside(node: Node, rng) -> tuple[float, float] | None:
     """A random ``(longitude, latitude)`` inside ``node``'s boundary (None: it has none) — for demo data."""
     boundary = Boundary.objects.filter(node=node).first()

@@ -7,10 +7,9 @@ from datetime import datetime
 
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
-from shapely.geometry import shape
 
+from gridgov.geo.selectors import centre_of_deepest, street_of
 from gridgov.geo.selectors import features as geo_features
-from gridgov.geo.selectors import street_of
 from gridgov.households.selectors import linked_household_paths
 from gridgov.ledger.selectors import hours_credited
 from gridgov.orgs.models import Node, NodeKind
@@ -277,18 +276,11 @@ def callout_coming(callout: Callout, *, limit: int = MAP_LIMIT) -> list[Coming]:
 def grid_centre(area: Node, node: Node) -> tuple[float, float] | None:
     """The (latitude, longitude) of the centre of the nearest boundary at or above ``node``, up to ``area`` (a
     volunteer registered in a building is drawn at their micro-grid's centre); None when none is drawn. Read
-    once, when someone without a location answers a call-out (``CalloutAnswer.centre_latitude``): one query for
-    the nodes, then two per level tried (``geo.features`` of that node alone), deepest first."""
+    once, when someone without a location answers a call-out (``CalloutAnswer.centre_latitude``), in one query
+    (``geo.selectors.centre_of_deepest``)."""
     if not node.path.startswith(area.path):
         return None
-    candidates = [path for path in ancestor_paths(node.path) if path.startswith(area.path)]
-    for candidate in Node.objects.filter(path__in=candidates).order_by("-depth"):
-        collection = json.loads(geo_features(node=candidate, depth=0))
-        for feature in collection["features"]:
-            outline = shape(feature["geometry"])
-            centre = outline.centroid if outline.contains(outline.centroid) else outline.representative_point()
-            return round(centre.y, 6), round(centre.x, 6)
-    return None
+    return centre_of_deepest([path for path in ancestor_paths(node.path) if path.startswith(area.path)])
 
 
 def callout_map(callout: Callout, *, cadre: bool, boundaries: bool = False, live: LiveCount | None = None) -> dict:
