@@ -49,9 +49,14 @@ def throwaway_database(prefix: str = "gg-bench-") -> tuple[str, callable]:
     return f"PostgreSQL {name}", drop
 
 
-def in_child(script: str, arguments: list[str], prefix: str) -> dict:
-    """Run ``script --child arguments`` on a throwaway database; the JSON of its last line of output."""
+def in_child(script: str, arguments: list[str], prefix: str, keep: bool = False) -> dict:
+    """Run ``script --child arguments`` on a throwaway database; the JSON of its last line of output. With
+    ``keep`` the database (or SQLite's directory) is left for a look afterwards and said where."""
     where, cleanup = throwaway_database(prefix)
+    if keep:
+        print(f"kept: {where}" if where.startswith("SQLite") else f"kept: {os.environ['GRIDGOV_DATABASE_URL']}",
+              flush=True)
+        cleanup = lambda: None  # noqa: E731
     try:
         done = subprocess.run([sys.executable, script, "--child", *arguments], capture_output=True, text=True,
                               env=os.environ)

@@ -21,9 +21,10 @@ state), then the audit records. Skew: the people, reports, claims and grants are
 street has the same tree (the demo street's), and a grant is booked at the community of the person paid.
 Skipped, and said so: the ledger's hash chain (``hash`` is a numbered placeholder, ``prev_hash`` empty; a
 verification of the chain fails on this database) and the Merkle log (no checkpoints: the checkpoint pages
-show an empty log), and volunteer needs and hours and bookings (their pages are timed on empty tables: those
-timings say nothing about growth yet). Households (one per three people), an alert per overdue report and last
-month's published index runs of every scheme (``index_runs``) are built.
+show an empty log). Households (one per three people), volunteers (one person in ten) with a year of needs
+served and their hours postings (a tenth of the claims' count, ``volunteering``), two activity bases a street
+with 900 days of bookings (a twentieth, ``bookings``), an alert per overdue report and last month's published
+index runs of every scheme (``index_runs``) are built.
 
 Then, for one person of each role in the first and in the last street, it times server-side (Django's test
 client in-process, a session for pages, a bearer token for the API) every page of the role's navigation
@@ -48,19 +49,23 @@ from _common import Loader, in_child, scatter  # noqa: E402  (bench/ is on the p
 PROVINCE = {"streets": 1360, "postings": 20_000_000, "reports": 5_000_000, "claims": 10_000_000}
 BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim", "tasks_task",
               "oversight_auditrecord", "orgs_person", "ledger_account", "households_household",
-              "households_membership", "households_link", "households_inspection", "reports_alert"}
+              "households_membership", "households_link", "households_inspection", "reports_alert",
+              "volunteers_volunteer", "volunteers_need", "volunteers_claim", "bookings_booking", "bookings_slotday"}
 ROLE_NODES = {"street_cadre": "street", "supervisor": "street", "party_auditor": "street",
               "community_cadre": "community", "grid_leader": "grid", "grid_worker": "grid",
               "resident": "micro_grid", "merchant_staff": "micro_grid"}
 API = {  # the API lists behind each role's workbench
-    "grid_worker": ["/api/v1/tasks", "/api/v1/claims/mine", "/api/v1/points/balance", "/api/v1/points/statement"],
-    "resident": ["/api/v1/points/balance", "/api/v1/points/statement", "/api/v1/messages"],
+    "grid_worker": ["/api/v1/tasks", "/api/v1/claims/mine", "/api/v1/points/balance", "/api/v1/points/statement",
+                    "/api/v1/volunteers/needs"],
+    "resident": ["/api/v1/points/balance", "/api/v1/points/statement", "/api/v1/messages",
+                 "/api/v1/volunteers/needs/mine", "/api/v1/volunteers/me/hours"],
     "grid_leader": ["/api/v1/claims/evaluation-queue", "/api/v1/claims/overdue"],
     "community_cadre": ["/api/v1/claims/evaluation-queue", "/api/v1/claims/audit-queue", "/api/v1/claims/overdue",
-                        "/api/v1/tasks"],
+                        "/api/v1/tasks", "/api/v1/volunteers/needs/area",
+                        "/api/v1/volunteers/standings?node={community}&year={year}", "/api/v1/bookings/mine"],
     "party_auditor": ["/api/v1/claims/audit-queue"],
     "street_cadre": ["/api/v1/tasks", "/api/v1/claims/overdue", "/api/v1/cockpit/{street}",
-                     "/api/v1/points/ranking/{street}"],
+                     "/api/v1/points/ranking/{street}?period={period}", "/api/v1/bookings/queue"],
     "supervisor": ["/api/v1/claims/overdue"],
     "merchant_staff": ["/api/v1/me"],
 }
@@ -93,6 +98,8 @@ def build(size: dict) -> dict:
     first = cockpit_bench.generate(county, size["postings"], size["reports"], claims=size["claims"],
                                    street_weight=zipf)
     households(first)
+    volunteered = volunteering(first, max(size["claims"] // 10, 10))
+    booked = bookings(first, max(size["claims"] // 20, 10))
     alerts()
     runs = index_runs()
     loader = Loader(connection)
@@ -108,11 +115,12 @@ def build(size: dict) -> dict:
         counts = {}
         for table in ("orgs_node", "orgs_person", "ledger_posting", "ledger_line", "reports_report", "tasks_claim",
                       "oversight_auditrecord", "households_household", "households_inspection", "reports_alert",
-                      "indices_score"):
+                      "indices_score", "volunteers_volunteer", "volunteers_need", "volunteers_claim",
+                      "bookings_booking"):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     return {"tree_s": round(tree_s, 1), "build_s": round(time.perf_counter() - started, 1), "counts": counts,
-            "index_runs": runs}
+            "index_runs": runs, **volunteered, **booked}
 
 
 def households(first: dict) -> None:
@@ -149,6 +157,167 @@ def households(first: dict) -> None:
                                                 "node_id", "inspected_at"],
                       f"{household} + n, '{month}', '{{}}', {scatter('n', 19)} %% 101, {first['person']}, {home}, %s",
                       count, [now])
+
+
+def volunteering(first: dict, needs: int) -> dict:
+    """Volunteers and a year of their service, at the homes the load gave people (so the streets' skew carries
+    over): one person in ten registered as a volunteer where they live (one in four of them a party member),
+    ``needs`` needs served over the last year by a volunteer at the volunteer's home (neighbours helped), each
+    with its confirmed claim (30–240 minutes, rated 3–5) and the hours posting that credited it (the
+    volunteer's hours account, from the hours-issued account: what ``ledger.services.hours_credit`` writes,
+    without the hash chain), and one need in fifty still open, waiting for helpers, over the next days."""
+    from django.db import connection, transaction
+    from oversight import Calendar, first_id
+
+    from gridgov.volunteers.models import Category
+
+    loader = Loader(connection)
+    calendar = Calendar(loader, 1)
+    at = connection.ops.adapt_datetimefield_value(calendar.now)
+    person, account, people = first["person"], first["account"], first["people"]
+    volunteers = max(people // 10, 1)
+    home = lambda index: f"(SELECT node_id FROM ledger_account WHERE id = {account} + {index})"  # noqa: E731
+    helper = f"({scatter('n', 7907)} %% {volunteers})"  # the volunteer who served need n
+    categories = list(Category.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    category = "CASE n %% {} {} END".format(len(categories), " ".join(
+        f"WHEN {index} THEN {pk}" for index, pk in enumerate(categories)))
+    minutes = f"(30 + {scatter('n', 5003)} %% 211)"
+    # Need n's moments: it starts (the volunteer checks in) n/needs of a year before yesterday; ``when(s)`` is
+    # s seconds after that.
+    when = lambda seconds="0": calendar.moment(  # noqa: E731
+        calendar.now, f"-(n * {364 * 86400} / {needs}) - 86400 + ({seconds})")
+    starts = when()
+    tables = ["volunteers_volunteer", "volunteers_need", "volunteers_claim", "ledger_account", "ledger_posting",
+              "ledger_line"]
+    with loader.loading(tables), transaction.atomic(), connection.cursor() as cursor:
+        loader.insert("volunteers_volunteer", ["person_id", "node_id", "skills", "is_party_member", "latitude",
+                                               "longitude", "is_active", "joined_at"],
+                      f"{person} + 10 * n, {home('10 * n')}, '', n %% 4 = 0, NULL, NULL, %s, %s", volunteers,
+                      [True, at])
+        loader.insert("volunteers_need", [
+            "category_id", "node_id", "requester_id", "requester_kind", "company", "title", "description", "place",
+            "starts_at", "helpers", "claimed", "state", "wave", "submitted_at", "published_at", "claimed_at",
+            "served_at", "closed_at", "close_reason", "idempotency_key"],
+            f"{category}, {home(f'10 * {helper}')}, {person} + {scatter('n', 6151)} %% {people}, 'resident', '', "
+            f"'陪老人看病', '', '幸福路', {starts}, 1, 1, 'confirmed', 1, {when('-86400')}, "
+            f"{when('-86100')}, {when('-85000')}, {when(minutes + ' * 60')}, "
+            f"{when(minutes + ' * 60 + 86400')}, '', ''", needs, [])
+        need = first_id("volunteers_need", needs)
+        loader.insert("volunteers_claim", [
+            "need_id", "volunteer_id", "state", "claimed_at", "checked_in_at", "checked_out_at", "minutes", "rating"],
+            f"{need} + n, {person} + 10 * {helper}, 'confirmed', {when('-85000')}, {starts}, "
+            f"{when(minutes + ' * 60')}, {minutes}, 3 + {scatter('n', 4001)} %% 3", needs, [])
+        loader.insert("ledger_account", ["kind", "owner_key", "name", "node_id", "person_id", "may_go_negative",
+                                         "balance", "created_at"],
+                      f"'hours', 'hours:person:' || ({person} + 10 * n), '基准', {home('10 * n')}, "
+                      f"{person} + 10 * n, %s, 0, %s", volunteers, [False, at])
+        hours = first_id("ledger_account", volunteers, "kind = 'hours'")
+        loader.insert("ledger_account", ["kind", "owner_key", "name", "node_id", "person_id", "may_go_negative",
+                                         "balance", "created_at"],
+                      "'hours', 'hours:issued', '志愿时长发放', NULL, NULL, %s, 0, %s", 1, [True, at])
+        cursor.execute("SELECT MAX(sequence) FROM ledger_posting")
+        sequence = cursor.fetchone()[0] or 0
+        local = (f"to_char({starts} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')" if loader.postgres
+                 else f"strftime('%%Y-%%m', {starts}, '+8 hours')")
+        digits = "'h' || lpad(CAST(n AS text), 63, '0')" if loader.postgres else "printf('h%%063d', n)"
+        loader.insert("ledger_posting", ["sequence", "idempotency_key", "kind", "reason", "period", "node_id",
+                                         "source_type", "source_id", "actor_id", "actor_name", "role", "memo",
+                                         "created_at", "reverses_id", "prev_hash", "hash"],
+                      f"{sequence} + 1 + n, 'bench-hours:' || n, 'hours', '志愿服务', {local}, "
+                      f"{home(f'10 * {helper}')}, 'volunteers.claim', CAST({need} + n AS TEXT), NULL, '基准干部', "
+                      f"'community_cadre', '', {when(minutes + ' * 60 + 86400')}, NULL, '', {digits}",
+                      needs, [])
+        posting = first_id("ledger_posting", needs, "kind = 'hours'")
+        loader.insert("ledger_line", ["posting_id", "account_id", "amount"],
+                      f"{posting} + n, {hours} + {helper}, {minutes}", needs, [])
+        loader.insert("ledger_line", ["posting_id", "account_id", "amount"],
+                      f"{posting} + n, {hours + volunteers}, -{minutes}", needs, [])
+        open_needs = max(needs // 50, 1)
+        soon = calendar.moment(calendar.now, f"3600 + n * {7 * 86400} / {open_needs}")  # the next week
+        loader.insert("volunteers_need", [
+            "category_id", "node_id", "requester_id", "requester_kind", "company", "title", "description", "place",
+            "starts_at", "helpers", "claimed", "state", "due_at", "wave", "submitted_at", "published_at",
+            "close_reason", "idempotency_key"],
+            f"{category}, {home(f'10 * {helper}')}, {person} + {scatter('n', 6151)} %% {people}, 'resident', '', "
+            f"'帮忙买菜', '', '幸福路', {soon}, 1, 0, 'published', {soon}, 1, %s, %s, '', ''", open_needs, [at, at])
+    return {"volunteers": volunteers, "needs": needs + open_needs}
+
+
+def bookings(first: dict, count: int) -> dict:
+    """Two activity bases a street (its party-and-masses centre and an education base, two daily slots of 60
+    people and one plan each, made through the ORM), and ``count`` bookings by the street's communities and
+    grids of their own street's bases over the past 900 days (80 % visited, 6 % no-show, 8 % cancelled, 6 %
+    declined; booked by a cadre of the load), with the slot days they fill; and one booking in a hundred waiting
+    for the base, over the next 60 days. Bookings are spread evenly over the organisations (the bases' queues
+    see the streets' sizes, not Zipf's skew)."""
+    from datetime import time as clock
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from gridgov.bookings.models import Base, BaseSlot, Plan, Section
+    from gridgov.orgs import tree
+    from gridgov.orgs.models import Node, NodeKind
+
+    loader = Loader(connection)
+    section = Section.objects.create(code="bench", name="基准阵地")
+    streets = list(Node.objects.filter(kind=NodeKind.STREET).order_by("path"))
+    bases = Base.objects.bulk_create(
+        Base(section=section, code=f"bench-{street.code}-{which}", name=f"{street.name}{label}", node=street)
+        for street in streets for which, label in (("centre", "党群服务中心"), ("education", "教育基地")))
+    slots = BaseSlot.objects.bulk_create(
+        BaseSlot(base=base, label=label, starts_at=clock(hour), ends_at=clock(hour + 2), capacity=60)
+        for base in bases for label, hour in (("上午", 9), ("下午", 14)))
+    plans = Plan.objects.bulk_create(Plan(base=base, theme="红色教育") for base in bases)
+    plan_of = {plan.base_id: plan.pk for plan in plans}
+    street_of = {base.pk: base.node_id for base in bases}
+    organisations = {street.pk: list(Node.objects.filter(tree.under([street.path]), kind__in=[
+        NodeKind.COMMUNITY, NodeKind.VILLAGE, NodeKind.GRID]).values_list("pk", flat=True)) for street in streets}
+    rows = []  # (idx, organisation, slot, base, plan): the bookings an organisation may make
+    for slot in slots:
+        for organisation in organisations[street_of[slot.base_id]]:
+            rows.append((len(rows), organisation, slot.pk, slot.base_id, plan_of[slot.base_id]))
+    loader.execute("CREATE TABLE bench_choice (idx bigint PRIMARY KEY, organisation_id bigint, slot_id bigint, "
+                   "base_id bigint, plan_id bigint)")
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO bench_choice VALUES (%s, %s, %s, %s, %s)", rows)
+    today, at = timezone.localdate(), connection.ops.adapt_datetimefield_value(timezone.now())
+    pick = lambda column, row: f"(SELECT {column} FROM bench_choice WHERE idx = {row})"  # noqa: E731
+    choice = f"{scatter('n', 7919)} %% {len(rows)}"
+    columns = ["organisation_id", "plan_id", "base_id", "slot_id", "date", "starts_at", "headcount", "booked_by_id",
+               "contact_phone", "note", "state", "needs_second_review", "handed_over", "decision_reason",
+               "idempotency_key", "trip", "created_at", "updated_at"]
+
+    def dated(days: str) -> tuple[str, str]:
+        if loader.postgres:
+            day = f"(DATE '{today.isoformat()}' + CAST({days} AS integer))"
+            return day, f"(CAST({day} AS timestamp) + INTERVAL '1 hour')"
+        day = f"date('{today.isoformat()}', ({days}) || ' days')"
+        return day, f"({day} || ' 01:00:00')"
+
+    past_day, past_start = dated(f"-(1 + {scatter('n', 104729)} %% 900)")
+    draw = f"({scatter('n', 31337)} %% 100)"
+    state = (f"CASE WHEN {draw} < 80 THEN 'attended' WHEN {draw} < 86 THEN 'no_show' WHEN {draw} < 94 "
+             f"THEN 'cancelled' ELSE 'rejected' END")
+    waiting = max(count // 100, 1)
+    # A waiting booking holds its place: (organisation, slot, day) distinct, so choice k on day 1 + k / choices.
+    next_day, next_start = dated(f"1 + (n / {len(rows)}) %% 60")
+    with loader.loading(["bookings_booking", "bookings_slotday"]), transaction.atomic():
+        loader.insert("bookings_booking", columns,
+                      f"{pick('organisation_id', choice)}, {pick('plan_id', choice)}, {pick('base_id', choice)}, "
+                      f"{pick('slot_id', choice)}, {past_day}, {past_start}, 1 + {scatter('n', 31)} %% 30, "
+                      f"{first['person']}, '', '', {state}, %s, %s, '', '', '', %s, %s", count, [False, False, at, at])
+        loader.insert("bookings_booking", columns,
+                      f"{pick('organisation_id', f'n %% {len(rows)}')}, {pick('plan_id', f'n %% {len(rows)}')}, "
+                      f"{pick('base_id', f'n %% {len(rows)}')}, {pick('slot_id', f'n %% {len(rows)}')}, {next_day}, "
+                      f"{next_start}, 1 + {scatter('n', 37)} %% 30, {first['person']}, '', '', 'pending_base', %s, "
+                      "%s, '', '', '', %s, %s", min(waiting, 60 * len(rows)), [False, False, at, at])
+        loader.execute(
+            "INSERT INTO bookings_slotday (slot_id, date, capacity, booked_people, bookings) "
+            "SELECT b.slot_id, b.date, 60, CASE WHEN SUM(b.headcount) > 60 THEN 60 ELSE SUM(b.headcount) END, "
+            "COUNT(*) FROM bookings_booking b GROUP BY b.slot_id, b.date")
+    loader.execute("DROP TABLE bench_choice")
+    return {"bases": len(bases), "bookings": count + min(waiting, 60 * len(rows))}
 
 
 def alerts() -> None:
@@ -253,7 +422,17 @@ def people(street_code: str) -> dict:
         Membership.objects.create(household=household, person=made["resident"][0], relation="other",
                                   moved_in=date(2024, 1, 1))
     Link.objects.filter(node__path__startswith=nodes["grid"].path).update(member=made["grid_worker"][0])
-    return made, street
+    # The merchant's staff work a merchant's till in the micro-grid (the till and its scans read their merchant).
+    from gridgov.rewards import services as rewards
+
+    merchant = rewards.merchant_create(actor=SYSTEM, name=f"基准商户{street_code}", node=nodes["micro_grid"])
+    rewards.staff_add(actor=SYSTEM, merchant=merchant, person=made["merchant_staff"][0])
+    # The resident and the worker volunteer where they live (their hours and needs pages read their own rows).
+    from gridgov.volunteers.models import Volunteer
+
+    for role, where in (("resident", "micro_grid"), ("grid_worker", "grid")):
+        Volunteer.objects.create(person=made[role][0], node=nodes[where])
+    return made, nodes
 
 
 def plan_of(sql: str, params) -> list[str]:
@@ -269,6 +448,9 @@ def timed_url(client, url: str, calls: int, headers: dict) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     response = client.get(url, headers=headers)  # warm: templates compiled, caches filled as a user would see
+    if response.status_code == 302 and response["Location"].startswith("/"):  # e.g. /tree/ → the person's node
+        url = response["Location"]
+        response = client.get(url, headers=headers)
     times, slowest = [], None
     for _call in range(calls):
         with CaptureQueriesContext(connection) as captured:
@@ -300,12 +482,16 @@ def timed_url(client, url: str, calls: int, headers: dict) -> dict:
 def measure(calls: int, streets: int) -> dict:
     from django.test import Client
     from django.urls import reverse
+    from django.utils import timezone
 
     from gridgov import navigation
 
     results = {}
     for label, code in (("large", "S01"), ("small", f"S{streets:02d}"))[:2 if streets > 1 else 1]:
-        made, street = people(code)
+        made, nodes = people(code)
+        today = timezone.localdate()
+        fill = {"street": nodes["street"].code, "community": nodes["community"].code, "year": today.year,
+                "period": f"{today:%Y-%m}"}
         for role, (person, token) in made.items():
             client = Client()
             client.force_login(person.user)
@@ -313,7 +499,7 @@ def measure(calls: int, streets: int) -> dict:
             for url in urls:
                 results[f"{label} {role} {url}"] = timed_url(client, url, calls, {})
             for url in API.get(role, []):
-                url = url.format(street=street.code)
+                url = url.format(**fill)
                 results[f"{label} {role} {url}"] = timed_url(Client(), url, calls,
                                                              {"Authorization": f"Bearer {token}"})
     return results
@@ -342,6 +528,7 @@ def parse_args(argv) -> argparse.Namespace:
                              "build whose plans still see a big province: the area is a small part of each table)")
     parser.add_argument("--calls", type=int, default=20, help="timed calls per page (default 20)")
     parser.add_argument("--json", help="also write every figure to this file")
+    parser.add_argument("--keep", action="store_true", help="keep each database built (to look at plans after)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if any(f <= 0 or f > 1 for f in args.fraction) or args.calls < 1:
@@ -361,7 +548,7 @@ def main(argv) -> None:
         runs = [(fraction, args.streets) for fraction in sorted(args.fraction)]
     results = []
     for fraction, streets in runs:
-        result = in_child(__file__, [str(fraction), str(streets), str(args.calls)], "gg-bench-province-")
+        result = in_child(__file__, [str(fraction), str(streets), str(args.calls)], "gg-bench-province-", args.keep)
         results.append(result)
         print(f"\n{result['vendor']} · {fraction:.4%} of a province · {result['streets']} streets · built in "
               f"{result['build_s']} s (tree and boundaries {result['tree_s']} s) · "
