@@ -1,4 +1,5 @@
-"""``gridgov deadlines scan``: raise and close deadline alerts; meant for a five-minute timer.
+"""``gridgov deadlines scan``: raise and close deadline alerts; meant for a five-minute timer (which also keeps the
+audit trail's coming monthly partitions on PostgreSQL: ``gridgov.audit.partitions``).
 ``gridgov deadlines watch``: scan the sources whose windows are minutes long (volunteer needs) every 20 s,
 until stopped; a service of its own beside ``db_worker`` (docs/operations.md)."""
 
