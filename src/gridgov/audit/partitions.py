@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -26,6 +26,7 @@ TABLE = "oversight_auditrecord"
 DEFAULT_PARTITION = f"{TABLE}_default"
 AHEAD = 3  # months ready beyond the current one
 LOCK_TIMEOUT = "10s"  # a partition is created under an exclusive lock of the trail: never wait behind a long read
+LOCK_NOT_AVAILABLE = "55P03"
 BOUND = re.compile(r"FROM \('([^']+)'\) TO \('([^']+)'\)")
 
 
@@ -128,7 +129,18 @@ def ensure_partitions(*, now: datetime | None = None, ahead: int = AHEAD) -> lis
         wanted.append(month)
         month = next_month(month)
     existing = {p.name for p in partitions()}
-    return [create_partition(month) for month in wanted if partition_name(month) not in existing]
+    created = []
+    for month in wanted:
+        if partition_name(month) in existing:
+            continue
+        try:
+            created.append(create_partition(month))
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            # The trail was held longer than LOCK_TIMEOUT (a long read): the next call tries again, and its rows
+            # wait in DEFAULT meanwhile. Nothing else was changed (the attempt's transaction rolled back).
+    return created
 
 
 def whole_months_before(moment: datetime) -> list[Partition]:

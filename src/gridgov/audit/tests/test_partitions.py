@@ -199,3 +199,22 @@ def test_the_admin_lists_and_opens_records_of_the_trail(admin_user):
     assert client.get("/admin/audit/auditrecord/").status_code == 200
     page = client.get(f"/admin/audit/auditrecord/{record.pk}/change/")
     assert page.status_code == 200 and "admin.look" in page.content.decode()
+
+
+@postgres_only
+def test_a_long_read_of_the_trail_makes_the_partition_wait_for_the_next_call(monkeypatch):
+    import psycopg
+
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "200ms")
+    far = partitions.month_start(timezone.localdate() + timedelta(days=31 * (partitions.AHEAD + 8)))
+    settings = connection.settings_dict
+    reader = psycopg.connect(host=settings["HOST"] or None, port=settings["PORT"] or None, dbname=settings["NAME"],
+                             user=settings["USER"], password=settings["PASSWORD"])
+    try:
+        reader.execute(f"SELECT count(*) FROM {TABLE}")  # its transaction holds the trail until it ends
+        assert partitions.ensure_partitions(now=partitions.month_bounds(far)[0]) == []
+        assert partitions.partition_name(far) not in {p.name for p in partitions.partitions()}
+    finally:
+        reader.close()
+    created = partitions.ensure_partitions(now=partitions.month_bounds(far)[0])
+    assert (partitions.partition_name(far), 0) in created
