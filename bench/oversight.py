@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import Loader, in_child, scatter  # noqa: E402  (bench/ is on the path when run)
+from _common import Loader, audit_partitions, in_child, scatter  # noqa: E402  (bench/ is on the path when run)
 
 COMMUNITIES, GRIDS, CADRES = 8, 6, 3
 BIG_TABLES = ["ledger_posting", "ledger_line", "oversight_auditrecord", "tasks_claim"]
@@ -221,6 +221,7 @@ def generate(postings: int, years: int) -> dict:
     loader = Loader(connection)
     calendar = Calendar(loader, years)
     at = connection.ops.adapt_datetimefield_value(calendar.now)
+    audit_partitions(12 * years + 1)
     with loader.loading(BIG_TABLES), transaction.atomic():
         street = Street(loader, size, at, calendar.months)
         grants, bursts, reversals = size["grants"], size["bursts"], size["reversals"]

@@ -44,7 +44,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Loader, in_child, scatter  # noqa: E402  (bench/ is on the path when run)
+from _common import Loader, audit_partitions, in_child, scatter  # noqa: E402  (bench/ is on the path when run)
 
 PROVINCE = {"streets": 1360, "postings": 20_000_000, "reports": 5_000_000, "claims": 10_000_000}
 BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim", "tasks_task",
@@ -103,6 +103,7 @@ def build(size: dict) -> dict:
     alerts()
     runs = index_runs()
     loader = Loader(connection)
+    audit_partitions(14)
     with loader.loading(["oversight_auditrecord"]), transaction.atomic():
         for source, when, kind in (("ledger_posting", "created_at", "posting"), ("tasks_claim", "claimed_at", "claim")):
             loader.execute(

@@ -24,9 +24,18 @@ def test_the_builder_fills_one_street_and_the_timer_reads_a_workers_pages():
     assert size["streets"] == 1
     built = province.build({**size, "postings": 2000, "reports": 200, "claims": 300})
     counts = built["counts"]
-    assert counts["ledger_posting"] == 2000 and counts["ledger_line"] == 4000
+    assert counts["ledger_posting"] == 2000 + 30 and counts["ledger_line"] == 4000 + 60  # and the hours postings
     assert counts["reports_report"] == 200 and counts["tasks_claim"] == 300
-    assert counts["oversight_auditrecord"] >= 2300  # one per posting and per claim, besides the set-up's own
+    # Volunteers' needs and their hours postings (one a claim served, outside the 2,000 grants), bookings.
+    assert counts["volunteers_claim"] == 30 and counts["volunteers_need"] == 31 and counts["bookings_booking"] == 16
+    assert counts["oversight_auditrecord"] >= 2330  # one per posting and per claim, besides the set-up's own
+    # The audit trail's partitions hold the year loaded, and the indexes the loader rebuilt serve them all.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM oversight_auditrecord_default")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT COUNT(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+                       "WHERE c.relname LIKE 'oversight_auditrecord%%' AND NOT i.indisvalid")
+        assert cursor.fetchone()[0] == 0
     # Last month's index runs, one published per scheme, scoring every organisation (the node schemes).
     from gridgov.indices.models import Run
     from gridgov.indices.schemes import DEFINITIONS
@@ -39,7 +48,7 @@ def test_the_builder_fills_one_street_and_the_timer_reads_a_workers_pages():
 
     from django.test import Client
 
-    made, _street = province.people("S01")
+    made, _nodes = province.people("S01")
     worker, _token = made["grid_worker"]
     client = Client()
     client.force_login(worker.user)

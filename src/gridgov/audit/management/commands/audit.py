@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov.audit.archive import archive_before
+from gridgov.audit.partitions import ensure_partitions
 from gridgov.errors import DomainError
 from gridgov.management.base import TranslatedCommand
 
@@ -42,6 +43,8 @@ class Command(TranslatedCommand):
             archive = archive_before(actor=SYSTEM, before=moment, directory=directory, dry_run=dry_run)
         except DomainError as error:
             raise CommandError(error.message) from None
+        if not dry_run:
+            ensure_partitions()  # PostgreSQL: the coming months' partitions (also made by the deadline scan)
         if dry_run:
             self.stdout.write(_("%(count)d audit records before %(day)s would be archived.")
                               % {"count": archive.count, "day": day})
