@@ -22,6 +22,7 @@ from gridgov.ledger.models import (
 from gridgov.orgs import tree
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.tree import holds_role_under, home_node
+from gridgov.sql import area_first
 
 
 def balance_of(account) -> int:
@@ -160,10 +161,11 @@ def recent_grants(*, node: Node, limit: int = 20):
     The nodes come first as a list of ids, so the planner reads each one's grants on
     ``ledger_posting_grant_node_idx`` (its statistics say how many each node has). Joined to the node by path,
     it would walk the whole ledger backwards by sequence looking for the area's grants: with few there, the
-    walk reaches the first posting (issue 18)."""
+    walk reaches the first posting (issue 18); and on the ids, a small area's grants are sorted rather than found
+    on the ledger's sequence (``gridgov.sql.area_first``: SQLite walked it backwards at county size)."""
     node_ids = list(Node.objects.filter(path__startswith=node.path).values_list("pk", flat=True))
-    return (Posting.objects.filter(node_id__in=node_ids, kind=PostingKind.GRANT).order_by("-sequence")
-            .select_related("reversed_by").prefetch_related("lines__account")[:limit])
+    grants = Posting.objects.filter(node_id__in=node_ids, kind=PostingKind.GRANT)
+    return (area_first(grants, "-sequence").select_related("reversed_by").prefetch_related("lines__account")[:limit])
 
 
 def budgets_for(nodes, period: str | None = None):

@@ -104,6 +104,10 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
     # The overdue work and the cockpit's claim counts: per node of the area, not the installation's overdue or open
     # claims filtered by path.
     assert sequential_scans(lambda: list(tasks.overdue_for(person=cadre)[:200])) == []
+    # … and a small area's overdue claims are sorted, not found on a walk of the installation's in due order.
+    for sql, plan in plans_of(lambda: list(tasks.overdue_for(person=cadre)[:200])):
+        if "tasks_claim" in sql.partition(" WHERE ")[0] and "ORDER BY" in sql:
+            assert "COALESCE" in sql.partition("ORDER BY")[2] and "Presorted Key" not in plan, (sql, plan)
     assert sequential_scans(lambda: tasks.work_under(node=community, depth=community.depth + 1)) == []
     # A page of households' members' points of the month: their accounts, then their totals, on unique indexes.
     from django.utils import timezone
