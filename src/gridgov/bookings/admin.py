@@ -3,6 +3,7 @@ rules: data a platform admin edits); bookings read-only, since they change only 
 
 from django.contrib import admin
 
+from gridgov.admin import ReadOnlyAdmin
 from gridgov.bookings.models import (
     Base,
     BaseClosure,
@@ -92,16 +93,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ReadOnlyAdmin):
     list_display = ["pk", "base", "organisation", "date", "slot", "headcount", "state", "due_at"]
     list_filter = ["state", "base__section"]
     inlines = [EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

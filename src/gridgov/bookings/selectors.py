@@ -158,7 +158,7 @@ def booking_visible(*, person, booking: Booking) -> bool:
         return True
     if is_under(booking.organisation.path, role_paths(person, "booking.manage")):
         return True
-    if booking.base.staff.filter(pk=person.pk).exists():
+    if is_base_staff(person=person, base=booking.base):
         return True
     rule = booking.review_rule
     return bool(rule and is_under(rule.reviewer_node.path, role_paths(person, roles=[rule.reviewer_role])))
@@ -231,18 +231,34 @@ def holding(queryset=None):
 # ---------------------------------------------------------------- a base's own calendar, the year's figures
 
 
-def bases_managed(person) -> list[Base]:
-    """The bases whose calendar and figures the person may see: those they staff; every base for a manager."""
-    if person is None or person is SYSTEM:
-        return []
-    bases = Base.objects.select_related("section").order_by("section__order", "order", "pk")
+def is_base_staff(*, person, base: Base) -> bool:
+    """The one staff check: an active person on the base's staff (one query, on the staff link table)."""
+    return (isinstance(person, Person) and person.is_active
+            and Base.staff.through.objects.filter(base_id=base.pk, person_id=person.pk).exists())
+
+
+def _managed(person):
+    """The bases the person runs, unevaluated: those they staff; every base for a manager; none for a visitor."""
+    if not isinstance(person, Person) or not person.is_active:
+        return Base.objects.none()
     if role_paths(person, "booking.manage"):
-        return list(bases)
-    return list(bases.filter(staff=person))
+        return Base.objects.all()
+    return Base.objects.filter(staff=person)
+
+
+def bases_managed(person) -> list[Base]:
+    """The bases whose calendar and figures the person may see (the pages of the bases they run)."""
+    return list(_managed(person).select_related("section").order_by("section__order", "order", "pk"))
+
+
+def manages_a_base(person) -> bool:
+    """Whether to offer the door to "my bases": one EXISTS, not the list, for the pages that only link to it."""
+    return _managed(person).exists()
 
 
 def may_manage_base(*, person, base: Base) -> bool:
-    return any(found.pk == base.pk for found in bases_managed(person))
+    return is_base_staff(person=person, base=base) or bool(
+        isinstance(person, Person) and role_paths(person, "booking.manage"))
 
 
 def base_calendar(*, base: Base, first: date, last: date):
@@ -256,7 +272,7 @@ def may_assign_liaison(*, person, booking: Booking) -> bool:
     """An approved visit's liaison is chosen by the base's staff (or a manager) among the plan's pool."""
     if booking.state != BookingState.APPROVED or person is None or person is SYSTEM:
         return False
-    return booking.base.staff.filter(pk=person.pk).exists() or grant_for(person, "booking.manage", booking) is not None
+    return is_base_staff(person=person, base=booking.base) or grant_for(person, "booking.manage", booking) is not None
 
 
 def year_figures(*, year: int, bases: list[Base]) -> tuple[list[dict], list[dict]]:

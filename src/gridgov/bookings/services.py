@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridgov.audit.services import audit_denied, audit_record, snapshot
-from gridgov.bookings import inbox, workflow
+from gridgov.bookings import inbox, selectors, workflow
 from gridgov.bookings.models import (
     HOLDING_STATES,
     Attendance,
@@ -527,7 +527,7 @@ def _manager_grant(actor, booking) -> Grant | None:
 
 def _staff_grant(actor, booking) -> Grant | None:
     """The base's staff (or a platform admin over the organisation)."""
-    if isinstance(actor, Person) and actor.is_active and booking.base.staff.filter(pk=actor.pk).exists():
+    if selectors.is_base_staff(person=actor, base=booking.base):
         return Grant("base_staff", booking.organisation_id, booking.organisation.path)
     return _manager_grant(actor, booking)
 
@@ -598,7 +598,7 @@ MAX_BASE_PHOTOS = 12
 def _catalogue_grant(actor, base) -> Grant:
     """The base's staff, or a platform admin (``booking.manage``); anyone else is refused and audited."""
     node_id, path = base.node_id, base.node.path if base.node_id else ""
-    if isinstance(actor, Person) and actor.is_active and base.staff.filter(pk=actor.pk).exists():
+    if selectors.is_base_staff(person=actor, base=base):
         return Grant("base_staff", node_id, path)
     if actor is SYSTEM or (isinstance(actor, Person) and role_paths(actor, "booking.manage")):
         return Grant("platform_admin" if actor is not SYSTEM else "system", node_id, path)

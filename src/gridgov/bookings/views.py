@@ -52,7 +52,7 @@ def _viewer(request):
 def catalogue(request):
     person = _viewer(request)
     return render(request, "bookings/catalogue.html", {"sections": selectors.sections_with_bases(),
-                                                       "managed": bool(person and selectors.bases_managed(person))})
+                                                       "managed": selectors.manages_a_base(person)})
 
 
 def base(request, code):
@@ -153,7 +153,7 @@ def queue(request):
     person = person_of(request)
     return render(request, "bookings/queue.html", {"bookings": selectors.review_queue(person=person)[:300],
                                                    "now": timezone.now(),
-                                                   "managed": bool(selectors.bases_managed(person))})
+                                                   "managed": selectors.manages_a_base(person)})
 
 
 @login_required
@@ -476,4 +476,4 @@ def league(request):
     person = _viewer(request)
     return render(request, "bookings/league.html", {
         "table": table, "period": period, "periods": periods, "yearly": period.isdigit(),
-        "show_flags": bool(person and selectors.bases_managed(person)), "weights": selectors.LEAGUE_WEIGHTS})
+        "show_flags": selectors.manages_a_base(person), "weights": selectors.LEAGUE_WEIGHTS})

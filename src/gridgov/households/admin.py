@@ -5,6 +5,7 @@ visits, patrol rounds and rule breaches are read-only, because their changes go 
 
 from django.contrib import admin
 
+from gridgov.admin import ReadOnlyAdmin
 from gridgov.households.models import (
     ChecklistItem,
     FileField,
@@ -20,7 +21,6 @@ from gridgov.households.models import (
     VisitFrequency,
     VisitPoints,
 )
-from gridgov.tasks.admin import ReadOnlyAdmin
 
 
 @admin.register(FileField)

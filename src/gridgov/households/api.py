@@ -21,6 +21,11 @@ from gridgov.reports.models import Category
 router = Router(tags=["households"])
 
 NodeCode = Annotated[str, Field(max_length=max_length_of(Node, "code"))]
+# The node-code filter of the households' lists and boards (``selectors.area_node``): one type, so every
+# endpoint bounds and describes it alike.
+NodeQuery = Annotated[str, Query("", max_length=max_length_of(Node, "code"),
+                                 description="The code of a node inside the caller's area; empty: the top of "
+                                             "that area")]
 FieldCode = Annotated[str, Field(max_length=max_length_of(FileField, "code"))]
 
 
@@ -193,7 +198,7 @@ def linked(request, limit: Limit = 100, offset: Offset = 0):
 
 @router.get("/households/coverage", response={200: HouseholdCoverageOut, **errors(403, 404)},
             summary="How many households have a member serving them, and members under quota")
-def coverage(request, node: Annotated[str, Query("", max_length=32)] = ""):
+def coverage(request, node: NodeQuery = ""):
     found = selectors.area_node(request.person, "household.link", node)
     report = selectors.coverage(node=found, sample=0)
     return {"node": found.code, "households": report.households, "linked": report.linked,
@@ -355,7 +360,7 @@ class HouseholdBulletinOut(Schema):
 
 @router.get("/households/ranking", response={200: Page[HouseholdRankedOut], **errors(400, 403, 404)},
             summary="The monthly household ranking of a node in my area")
-def household_ranking(request, node: Annotated[str, Query("", max_length=32)] = "",
+def household_ranking(request, node: NodeQuery = "",
                       month: Annotated[str, Query("", max_length=7)] = "", limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.view", node)
     return page(ranking.RankingPage(node=found, month=downloads.month_of_text(month)), limit=limit, offset=offset)
@@ -387,7 +392,7 @@ def branch_record(request, payload: HouseholdBranchRecordIn):
 
 @router.get("/households/bulletin", response={200: HouseholdBulletinOut, **errors(403, 404)},
             summary="The newest weekly village bulletin (红榜村 / 黑榜村) of my area")
-def bulletin(request, node: Annotated[str, Query("", max_length=32)] = ""):
+def bulletin(request, node: NodeQuery = ""):
     found = villages.bulletin_for(selectors.area_node(request.person, "household.bulletin", node))
     if found is None:
         raise NotFound(_("No bulletin has been computed yet."))
@@ -435,7 +440,7 @@ def credit_revoke(request, consent_id: Id):
 @router.get("/households/credit-export", response={200: dict, **errors(400, 403, 404)},
             summary="The signed 积分授信 export of my area's consenting households (.json, or .xlsx with form=xlsx)")
 def credit_export(request, partner: Annotated[str, Query(..., max_length=credit.MAX_PARTNER)],
-                  node: Annotated[str, Query("", max_length=32)] = "",
+                  node: NodeQuery = "",
                   month: Annotated[str, Query("", max_length=7)] = "",
                   form: Annotated[str, Query("json", max_length=4)] = "json"):
     found = selectors.area_node(request.person, "household.credit_export", node)

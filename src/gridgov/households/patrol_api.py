@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, page
 from gridgov.errors import NotFound
 from gridgov.households import patrols, selectors
-from gridgov.households.api import NodeCode
+from gridgov.households.api import NodeCode, NodeQuery
 from gridgov.households.models import PatrolWindow
 from gridgov.orgs.models import Role
 
@@ -98,7 +98,7 @@ def patrol_check_in(request, payload: HouseholdCheckInIn):
 
 @router.get("/households/patrols/windows", response={200: Page[HouseholdPatrolWindowOut], **errors(403, 404)},
             summary="The patrol windows of an area (default: the first of mine)")
-def patrol_windows(request, node: Annotated[str, Query("", max_length=32)] = "", limit: Limit = 100,
+def patrol_windows(request, node: NodeQuery = "", limit: Limit = 100,
                    offset: Offset = 0):
     found = selectors.area_node(request.person, "household.patrol_view", node)
     return page(PatrolWindow.objects.filter(node__path__startswith=found.path, is_active=True).select_related("node")
@@ -116,7 +116,7 @@ def patrol_window_create(request, payload: HouseholdPatrolWindowIn):
 
 @router.get("/households/patrols/missed", response={200: Page[HouseholdPatrolOut], **errors(403, 404)},
             summary="Windows nobody checked in, by grid, for the 7 days up to ``until``")
-def patrol_missed(request, node: Annotated[str, Query("", max_length=32)] = "", until: Day | None = None,
+def patrol_missed(request, node: NodeQuery = "", until: Day | None = None,
                   limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.patrol_view", node)
     until = until or timezone.localdate()

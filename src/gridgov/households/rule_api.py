@@ -6,12 +6,12 @@ from datetime import date, datetime
 from typing import Annotated
 
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from gridgov.api_schemas import Day, Id, Limit, Line, Offset, Page, Paragraphs, errors, page
 from gridgov.errors import NotFound
 from gridgov.households import rules, selectors
-from gridgov.households.api import NodeCode
+from gridgov.households.api import NodeCode, NodeQuery
 from gridgov.households.models import VillageRule
 
 router = Router(tags=["households"])
@@ -70,7 +70,7 @@ class HouseholdBreachRevokeIn(Schema):
 
 @router.get("/households/rules", response={200: Page[HouseholdRuleOut], **errors(403, 404)},
             summary="The village rules (村规民约) in an area (default: the first of mine)")
-def rule_list(request, node: Annotated[str, Query("", max_length=32)] = "", limit: Limit = 100, offset: Offset = 0):
+def rule_list(request, node: NodeQuery = "", limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.view", node)
     return page(VillageRule.objects.filter(node__path__startswith=found.path, is_active=True).select_related("node")
                 .order_by("node__path", "order", "code"), limit=limit, offset=offset)

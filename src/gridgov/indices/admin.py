@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.admin import ReadOnlyAdmin
 from gridgov.errors import DomainError, message_of
 from gridgov.indices import rules, services
 from gridgov.indices.models import ColourRule, Index, Indicator, OrgCode, RuleSet, Run
@@ -125,18 +126,9 @@ class IndexAdmin(LockedMixin, admin.ModelAdmin):
 
 
 @admin.register(Run)
-class RunAdmin(admin.ModelAdmin):
+class RunAdmin(ReadOnlyAdmin):
     list_display = ["scheme", "period", "revision", "state", "rule_set", "entity_count", "computed_at", "reason"]
     list_filter = ["scheme", "state"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OrgCode)

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.admin import ReadOnlyAdmin
 from gridgov.orgs import forms, selectors, services
 from gridgov.orgs.models import ApiToken, Node, Person, RoleAssignment
 from gridgov.orgs.permissions import SYSTEM, may_grant_role
@@ -184,7 +185,7 @@ class RoleAssignmentAdmin(LinkAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """Read-only: tokens are issued to their owner (the secret is shown once) and only their digest is kept."""
 
     list_display = ["person", "label", "digest_start", "created_at", "last_used_at"]
@@ -196,12 +197,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.display(description=_("digest"))
     def digest_start(self, token):
         return f"{token.digest[:12]}…"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

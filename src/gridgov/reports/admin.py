@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from gridgov.admin import ReadOnlyAdmin
 from gridgov.reports.models import Category, Report, ReportEvent, RoutingRule
 
 
@@ -17,19 +18,6 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     raw_id_fields = ["node"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Reports change only through their workflow (services); the admin only looks."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class EventInline(admin.TabularInline):
     model = ReportEvent
     extra = 0
@@ -42,7 +30,9 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnly):
+class ReportAdmin(ReadOnlyAdmin):
+    """Reports change only through their workflow (services); the admin only looks."""
+
     list_display = ["pk", "category", "node", "state", "handler", "due_at", "created_at"]
     list_filter = ["state", "category", "escalation"]
     inlines = [EventInline]

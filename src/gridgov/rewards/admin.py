@@ -15,6 +15,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.admin import ReadOnlyAdmin
 from gridgov.orgs.admin import LinkAdmin, ServiceAdmin
 from gridgov.orgs.forms import ServiceForm
 from gridgov.orgs.permissions import can
@@ -154,20 +155,6 @@ class MerchantStaffAdmin(LinkAdmin):
 
     def remove(self, actor, obj) -> None:
         services.staff_remove(actor=actor, link=obj)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def get_actions(self, request):
-        return {}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Redemption)

@@ -3,6 +3,7 @@ because their changes must go through the services (permission, state machine, a
 
 from django.contrib import admin
 
+from gridgov.admin import ReadOnlyAdmin
 from gridgov.tasks.models import Claim, Grade, Module, Notice, Task, WorkType
 
 
@@ -27,17 +28,6 @@ class WorkTypeAdmin(admin.ModelAdmin):
 class GradeAdmin(admin.ModelAdmin):
     list_display = ["name", "street", "points", "order"]
     list_filter = ["street"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Task)

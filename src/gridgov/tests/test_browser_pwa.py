@@ -2,6 +2,8 @@
 once opens again offline, an upgrade replaces the cache, and a phone passed to someone else shows none of the
 last person's pages. Screenshots go to ``/tmp/gg-pages/``."""
 
+import re
+
 from gridgov import pwa
 from gridgov.testing.browser import BROWSER_MARKS, logged_in, shoot
 from gridgov.testing.offline import still_offline, upgrade, wait_until_controlled
@@ -77,5 +79,42 @@ def test_a_phone_passed_to_someone_else_shows_none_of_the_last_persons_pages(liv
         assert phone.locator("h1").inner_text() == "没有网络"
         phone.goto(f"{live_server.url}/")
         assert "周居民" in phone.locator("h1").inner_text()
+    finally:
+        context.close()
+
+
+def no_data(route):
+    """A phone "connected" to a network without data: the radio is up (navigator.onLine stays true), every
+    request fails. ``context.route`` also reaches the service worker's own fetches in Chromium."""
+    route.abort()
+
+
+def test_a_kept_page_opened_on_a_network_without_data_says_offline_and_when_it_was_kept(live_server, street,
+                                                                                       browser):
+    context, phone = logged_in(browser, live_server.url, "worker_a")
+    problems = policy_problems(phone)
+    try:
+        wait_until_controlled(phone)
+        phone.goto(f"{live_server.url}/points/")
+        assert "/points/" in phone.evaluate(KEPT_PAGES)
+        assert phone.locator(".outbox-offline").count() == 0 and phone.locator(".outbox-kept").count() == 0
+
+        context.route("**/*", no_data)
+        phone.goto(f"{live_server.url}/points/")  # the copy kept on the phone, while the phone says "connected"
+        assert phone.evaluate("() => navigator.onLine") is True
+        assert phone.locator("h1").inner_text() == "我的积分"
+        assert "手机当前离线" in phone.locator(".outbox-offline").inner_text()
+        kept_line = phone.locator(".outbox-kept").inner_text()
+        assert re.fullmatch(r"本页是 \d{1,2}月\d{1,2}日 周[一二三四五六日] \d\d:\d\d 保存在手机上的副本。\n重试", kept_line)
+        assert phone.evaluate("() => document.querySelector('meta[name=gridgov-kept]').content > 0")
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+        shoot(phone, "pwa-3-kept-page-without-data")
+
+        context.unroute("**/*", no_data)
+        phone.goto(f"{live_server.url}/points/")  # the network again: a live page, which says nothing of it
+        assert phone.locator("h1").inner_text() == "我的积分"
+        assert phone.locator(".outbox-offline").count() == 0 and phone.locator(".outbox-kept").count() == 0
+        assert phone.locator("meta[name=gridgov-kept]").count() == 0
+        assert problems == []
     finally:
         context.close()

@@ -61,3 +61,34 @@ def test_out_of_range_location_answers_422(client, village):
 def test_coverage_in_the_api(client, village):
     answer = client.get("/api/v1/households/coverage", **bearer(village.street.community_cadre)).json()
     assert (answer["households"], answer["unlinked"]) == (3, 3)
+
+
+NODE_FILTERED = {  # path: operation id, both unchanged since the node filter became one type (NodeQuery)
+    "/api/v1/households/bulletin": "gridgov_households_api_bulletin",
+    "/api/v1/households/coverage": "gridgov_households_api_coverage",
+    "/api/v1/households/credit-export": "gridgov_households_api_credit_export",
+    "/api/v1/households/patrols/missed": "gridgov_households_patrol_api_patrol_missed",
+    "/api/v1/households/patrols/windows": "gridgov_households_patrol_api_patrol_windows",
+    "/api/v1/households/ranking": "gridgov_households_api_household_ranking",
+    "/api/v1/households/rules": "gridgov_households_rule_api_rule_list",
+}
+
+
+def test_every_node_filter_is_the_same_optional_bounded_described_query_parameter():
+    from gridgov.api import api
+
+    found = {}
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "node" and "households" in operation.get("tags", []):
+                    found[path] = operation["operationId"]
+                    assert parameter["in"] == "query" and not parameter.get("required")
+                    assert parameter["schema"]["maxLength"] == 32 and parameter["schema"]["default"] == ""
+                    assert parameter["description"].startswith("The code of a node inside the caller's area")
+    assert found == NODE_FILTERED
+
+
+def test_a_node_code_longer_than_a_code_is_refused_with_a_code(client, village):
+    answer = client.get("/api/v1/households/rules", {"node": "x" * 33}, **bearer(village.street.community_cadre))
+    assert answer.status_code == 422 and answer.json()["code"]

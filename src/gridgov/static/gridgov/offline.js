@@ -9,7 +9,9 @@
    dropped, two tabs sending at once) do its work once: the repeat is answered with the first answer.
 
    A send counts as done when the server answered with a redirect (every page POST that did its work
-   redirects: gridgov/submissions.py). An answer that sends to the login page leaves the form waiting; any
+   redirects: gridgov/submissions.py). A send that fails for want of network counts as offline even while
+   navigator.onLine says connected (a phone on a network without data): the page says offline until a send
+   reaches the server. An answer that sends to the login page leaves the form waiting; any
    other answer (the form again with its errors, a refusal) keeps the form aside, and the form's page fills
    itself in again with it, so nothing typed is lost.
 
@@ -189,7 +191,44 @@
   var note = null;  // what the last send did: {tone, text, messages, links}
   var retryIn = 15000;
   var retryTimer = null;
+  // A page the service worker answered from its cache says when it was kept (sw.js: marked); it was answered
+  // so because the network failed, whatever navigator.onLine says.
+  var keptAt = keptTime();
+  var unreachable = keptAt > 0;  // the last try to reach the server failed for want of network
   if (config.login) outbox.settings.login = config.login;
+
+  function keptTime() {
+    var meta = document.querySelector("meta[name=gridgov-kept]");
+    return meta ? Number(meta.getAttribute("content")) || 0 : 0;
+  }
+
+  /** A moment as people say it: 12月3日 周四 18:00 in Chinese (the phone's own clock and time zone). */
+  function when(milliseconds) {
+    var moment = new Date(milliseconds);
+    var language = document.documentElement.lang || "zh-Hans";
+    var clock = ("0" + moment.getHours()).slice(-2) + ":" + ("0" + moment.getMinutes()).slice(-2);
+    try {
+      if (/^zh/i.test(language)) {
+        var weekday = new Intl.DateTimeFormat("zh-Hans", {weekday: "short"}).format(moment);
+        return (moment.getMonth() + 1) + "月" + moment.getDate() + "日 " + weekday + " " + clock;
+      }
+      return new Intl.DateTimeFormat(language, {month: "short", day: "numeric", weekday: "short"}).format(moment)
+        + " " + clock;
+    } catch (unsupported) {
+      return moment.toLocaleString();
+    }
+  }
+
+  function offline() {
+    return !navigator.onLine || unreachable;
+  }
+
+  /** What a flush tells of the network: it failed to reach the server, or something reached it. */
+  function heard(report) {
+    if (report.stopped === "offline") unreachable = true;
+    else if (report.sent.length || report.refused.length || report.stopped) unreachable = false;
+    return report;
+  }
 
   // Django's catalog (/jsi18n/) defines window.gettext and window.ngettext; without it the words stay English.
   function gettext(text) { return typeof window.gettext === "function" ? window.gettext(text) : text; }
@@ -251,13 +290,24 @@
       var refused = kept.filter(function (item) { return item.state === "refused"; });
       var box = ensureBar();
       box.textContent = "";
-      if (!navigator.onLine) {
-        var offline = element("p", "outbox-line outbox-offline");
-        offline.appendChild(element("strong", "", gettext("The phone is offline.")));
-        offline.appendChild(document.createTextNode(" " + gettext(
+      if (offline()) {
+        var offlineLine = element("p", "outbox-line outbox-offline");
+        offlineLine.appendChild(element("strong", "", gettext("The phone is offline.")));
+        offlineLine.appendChild(document.createTextNode(" " + gettext(
           "Pages show what was saved when they were last opened; what you send is kept on this phone and sent " +
           "when the network is back.")));
-        box.appendChild(offline);
+        box.appendChild(offlineLine);
+      }
+      if (keptAt) {
+        var keptLine = element("p", "outbox-line outbox-kept",
+                               gettext("This page is the copy kept on %(time)s.").replace("%(time)s", when(keptAt)));
+        var again = element("span", "outbox-actions");
+        var reload = element("button", "outbox-reload", gettext("Try again"));
+        reload.type = "button";
+        reload.setAttribute("data-offline-retry", "");
+        again.appendChild(reload);
+        keptLine.appendChild(again);
+        box.appendChild(keptLine);
       }
       if (waiting.length) {
         var line = element("p", "outbox-line outbox-waiting",
@@ -413,7 +463,7 @@
   }
 
   function scheduleRetry(report) {
-    window.clearTimeout(retryTimer);
+    window.clearTimeout(retryTimer);  // offline but "connected" (onLine true), it keeps trying
     if (!report.waiting || !navigator.onLine || report.stopped === "login") return;
     retryTimer = window.setTimeout(flush, retryIn);
     retryIn = Math.min(retryIn * 2, 120000);
@@ -436,6 +486,7 @@
   /** After a send (here, in another tab or in the service worker): when a form of this very page went, follow
       it to where the server sent it; else say what happened. */
   function after(report) {
+    heard(report);
     var here = report.sent.filter(function (sent) {
       return queueForms().some(function (form) {
         return form.action === sent.action && tokenOf(form) === sent.token;
@@ -480,7 +531,7 @@
     }
     note = {tone: "info", text: gettext("Sending…")};
     render();
-    return outbox.flush().then(function (report) {
+    return outbox.flush().then(heard).then(function (report) {
       var sent = report.sent.filter(function (item) { return item.id === id; })[0];
       if (sent) return leave(sent);
       var refused = report.refused.filter(function (item) { return item.id === id; })[0];

@@ -4,7 +4,10 @@
    front of this file. Static files: cache first (the cache's name changes with any of them). Pages: the
    network first, the copy last seen when the network fails, the offline page when there is none. Only GET
    requests to this site; never the API, the admin, logging in or out. Pages are kept for one login only
-   (see gridgov/pwa.py: the X-Gridgov-Viewer header). Forms sent offline wait in the outbox of offline.js,
+   (see gridgov/pwa.py: the X-Gridgov-Viewer header). A page answered from the cache carries
+   <meta name="gridgov-kept" content="(when it was kept, ms since 1970)"> at the top of its head, so that its
+   script says "offline, the copy kept at …" even where navigator.onLine stays true (a phone on a network
+   without data: every fetch fails, yet it counts as connected). Forms sent offline wait in the outbox of offline.js,
    which this worker also sends on Background Sync. */
 "use strict";
 
@@ -13,6 +16,7 @@ var STATIC_CACHE = "gridgov-static-" + CONFIG.version;
 var PAGE_CACHE = "gridgov-pages";
 var VIEWER_KEY = new URL("/__gridgov-viewer", self.location.origin).href;  // which login the pages belong to
 var MOST_PAGES = 40;
+var KEPT_HEADER = "X-Gridgov-Kept-At";  // on a kept page only, in the cache: when the network answered it
 
 importScripts(CONFIG.outbox);
 
@@ -96,8 +100,32 @@ function page(event) {
   }, function () {
     return caches.open(PAGE_CACHE)
       .then(function (cache) { return cache.match(request, {ignoreVary: true}); })
-      .then(function (hit) { return hit || caches.match(CONFIG.offline, {ignoreVary: true}); })
+      .then(function (hit) { return hit ? marked(hit) : caches.match(CONFIG.offline, {ignoreVary: true}); })
       .then(function (hit) { return hit || Response.error(); });
+  });
+}
+
+/* The kept copy, told apart from a live page: the time it was kept, in a meta tag the page's script reads (a
+   page cannot read the headers of its own document). Pages kept before this worker have only the Date header. */
+function marked(hit) {
+  var keptAt = Number(hit.headers.get(KEPT_HEADER)) || Date.parse(hit.headers.get("Date") || "") || 0;
+  return hit.text().then(function (html) {
+    var meta = '<meta name="gridgov-kept" content="' + keptAt + '">';
+    var head = /<head(\s[^>]*)?>/i.exec(html);
+    var body = head ? html.slice(0, head.index + head[0].length) + meta + html.slice(head.index + head[0].length)
+      : meta + html;
+    var headers = new Headers(hit.headers);
+    headers.delete("Content-Length");  // the body grew by the meta tag
+    return new Response(body, {status: hit.status, statusText: hit.statusText, headers: headers});
+  });
+}
+
+/* What the page cache holds: the answer as it came, with the time it was kept. */
+function stamped(response) {
+  var headers = new Headers(response.headers);
+  headers.set(KEPT_HEADER, String(Date.now()));
+  return response.blob().then(function (body) {
+    return new Response(body, {status: response.status, statusText: response.statusText, headers: headers});
   });
 }
 
@@ -121,7 +149,8 @@ function remember(request, response) {
     if (!viewer || !response.ok || !html || notCached(new URL(request.url).pathname)) return;
     return caches.open(PAGE_CACHE).then(function (cache) {
       return cache.delete(request, {ignoreVary: true})  // so that it counts as the newest
-        .then(function () { return cache.put(request, response); })
+        .then(function () { return stamped(response); })
+        .then(function (kept) { return cache.put(request, kept); })
         .then(function () { return trim(cache); });
     });
   });

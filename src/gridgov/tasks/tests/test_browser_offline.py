@@ -67,3 +67,36 @@ def test_evidence_taken_offline_is_submitted_exactly_once_when_back_online(live_
         assert Submission.objects.filter(key=item["token"]).count() == 1
     finally:
         context.close()
+
+
+def test_a_send_that_fails_while_the_phone_says_connected_counts_as_offline(live_server, street, publish, browser):
+    """On a network without data navigator.onLine stays true: the failed send itself says the phone is offline,
+    the form stays kept, and it goes when a retry reaches the server."""
+    task = publish(title="白岩村河道巡查")
+    claim = services.task_claim(actor=street.worker_a, task=task)
+    context, phone = logged_in(browser, live_server.url, "worker_a")
+    address = f"{live_server.url}/tasks/claims/{claim.pk}/"
+    try:
+        wait_until_controlled(phone)
+        phone.goto(address)
+        assert phone.locator(".outbox-offline").count() == 0
+        phone.fill("textarea[name=text]", "河道已巡查，无垃圾")
+        context.route("**/*", lambda route: route.abort())  # the radio is up, no data goes through
+        phone.click("form.evidence-form button[type=submit]")
+        phone.locator(".outbox-offline").wait_for()
+        assert phone.evaluate("() => navigator.onLine") is True
+        assert "手机当前离线" in phone.locator(".outbox-offline").inner_text()
+        assert "等待发送 1 条" in phone.locator(".outbox-waiting").inner_text()
+        assert phone.input_value("textarea[name=text]") == "河道已巡查，无垃圾"
+        assert len(kept(phone)) == 1
+        claim.refresh_from_db()
+        assert claim.state == ClaimState.CLAIMED
+
+        context.unroute("**/*")
+        phone.evaluate("() => self.GridgovOutbox.flush()")  # as the retry timer would, sooner
+        phone.reload()  # the next page opened sends what waits (nothing: the flush sent it)
+        assert kept(phone) == []
+        claim.refresh_from_db()
+        assert claim.state == ClaimState.SUBMITTED and claim.evidence_text == "河道已巡查，无垃圾"
+    finally:
+        context.close()
