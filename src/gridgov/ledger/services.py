@@ -309,8 +309,7 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
             new_drafts = [draft for draft in drafts if draft.idempotency_key not in previous]
             _audit_grants(actor=actor, written=written, drafts=new_drafts, budget_node=budget_node, role=role,
                           batch_key=batch_key, period=period)
-            people_of = {draft.idempotency_key: person.pk for draft, person in zip(drafts, people)}
-            inbox.points_granted([(people_of[d.idempotency_key], d.extra["amount"], d.reason) for d in new_drafts],
+            inbox.points_granted(first_sequence=written[0].sequence, last_sequence=written[-1].sequence,
                                  budget_node=budget_node)
         previous.update({posting.idempotency_key: posting for posting in written})
         return [previous[draft.idempotency_key] for draft in drafts]
