@@ -284,11 +284,15 @@ class GrantNotice(models.Model):
     sent in the transaction that writes the messages (``inbox.send_notice``, a background job), so however
     often that job runs the messages go out once."""
 
-    first_sequence = models.BigIntegerField(unique=True)
-    last_sequence = models.BigIntegerField()
-    node_id = models.BigIntegerField()  # the budget's node (the messages' node); a plain id, read by the job
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    first_sequence = models.BigIntegerField(_("first sequence"), unique=True)
+    last_sequence = models.BigIntegerField(_("last sequence"))
+    node_id = models.BigIntegerField(_("node id"))  # the budget's node (the messages' node); a plain id
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    sent_at = models.DateTimeField(_("messages sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grant messages owed")
+        verbose_name_plural = _("grant messages owed")
 
     def __str__(self) -> str:
         return f"#{self.first_sequence}–#{self.last_sequence}"

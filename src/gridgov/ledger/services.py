@@ -283,7 +283,12 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
         _require_people_in_area(people, payees, budget_node)
         if budget_account_id is None:
             _budget_for(budget_node, period)  # raises the clear "no budget" refusal
-        journal.open_person_accounts(list(payees.values()), {person.pk: person.name for person in people})
+        # A person without an account has no earlier posting, so every grant to them here is new: their
+        # account opens with the batch's total for them (``journal.write`` checks it against the lines).
+        opening: dict[int, int] = {}
+        for draft, person in zip(drafts, people):
+            opening[person.pk] = opening.get(person.pk, 0) + draft.extra["amount"]
+        journal.open_person_accounts(list(payees.values()), {person.pk: person.name for person in people}, opening)
         for draft, person in zip(drafts, people):
             amount = draft.extra["amount"]
             draft.lines = [(budget_account_id, -amount), (payees[person.pk].account_id, amount)]
