@@ -74,7 +74,7 @@ def row_sets(types: tuple[str, ...], rows: list[tuple]):
         return
     if packs_values():
         columns = ", ".join(f"(r->>{index})::{kind} AS column{index + 1}" for index, kind in enumerate(types))
-        yield f"SELECT {columns} FROM json_array_elements(%s::json) AS r", [json.dumps(rows, default=str)]
+        yield f"SELECT {columns} FROM jsonb_array_elements(%s::jsonb) AS r", [json.dumps(rows, default=str)]
         return
     for chunk in chunks(rows, rows_per_statement(len(types))):
         yield f"VALUES {values_sql(len(chunk), len(types))}", flat(chunk)

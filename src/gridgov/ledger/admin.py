@@ -23,6 +23,7 @@ from gridgov.ledger.models import (
     Cosignature,
     EarnedHistogram,
     EarnedTotal,
+    GrantNotice,
     Line,
     MerkleNode,
     Posting,
@@ -270,6 +271,19 @@ class MerkleNodeAdmin(ReadOnlyAdmin):
     list_per_page = 100
     show_full_result_count = False
     fields = ["level", "index", "hash"]
+
+
+@admin.register(GrantNotice)
+class GrantNoticeAdmin(ReadOnlyAdmin):
+    """The inbox messages a batch of grants owes (``ledger.inbox``): an unsent row is a job still to run."""
+
+    list_display = ["first_sequence", "last_sequence", "node_id", "created_at", "sent_at"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=first_sequence", "=node_id"]
+    ordering = ["-first_sequence"]
+    list_per_page = 100
+    show_full_result_count = False
+    fields = ["first_sequence", "last_sequence", "node_id", "created_at", "sent_at"]
 
 
 @admin.register(Checkpoint)

@@ -1,12 +1,23 @@
 """What the ledger puts in people's inboxes: the points granted to them (a batch of grants to one person is one
-message). The kind is registered from ``engines.register``; ``services.grant_batch`` calls ``points_granted``
-inside its transaction."""
+message). The kind is registered from ``engines.register``.
+
+``services.grant_batch`` does not write the messages in its own transaction (10,000 grants are 10,000
+messages): ``points_granted`` writes a ``GrantNotice`` for the postings just written and enqueues
+``jobs.points_granted_job`` for it, both inside that transaction. With the database job backend the job's row
+commits or rolls back with the points, so a committed batch always has its job and a rolled-back one none;
+the worker then writes the messages and marks the notice sent in one transaction (``send_notice``), so a job
+run twice sends nothing twice, and a replayed batch writes no posting, hence no notice. (With the immediate
+backend of the tests, the job runs at once, inside the batch's transaction.)
+"""
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.ledger.models import GrantNotice
 from gridgov.notifications.registry import Kind
 from gridgov.notifications.registry import register as register_kind
 from gridgov.notifications.services import Event, notify_events, phrase
@@ -19,10 +30,30 @@ def register() -> None:
                        group_window=timedelta(hours=6), grouped_url="ledger:mine"))
 
 
-def points_granted(grants, *, budget_node, now=None) -> None:
-    """``grants``: ``(person id, points, reason)`` of the postings just written."""
-    url = reverse("ledger:mine")
-    notify_events(kind=POINTS_GRANTED, now=now, events=[
-        Event(recipient_id=person_id, url=url, node_id=budget_node.pk, group_key="points",
-              title=phrase(_("%(points)s points for you: %(reason)s"), points=points, reason=reason))
-        for person_id, points, reason in grants])
+def points_granted(*, first_sequence: int, last_sequence: int, budget_node) -> GrantNotice:
+    """Owe the payees of postings ``first_sequence``–``last_sequence`` their messages (inside the postings'
+    transaction): one notice row and one job."""
+    from gridgov.ledger.jobs import points_granted_job
+
+    notice = GrantNotice.objects.create(first_sequence=first_sequence, last_sequence=last_sequence,
+                                        node_id=budget_node.pk)
+    points_granted_job.enqueue(notice_id=notice.pk)
+    return notice
+
+
+def send_notice(notice_id: int, *, now=None) -> int:
+    """Write the messages a notice owes, once: how many messages were written or updated (0 when it was sent
+    already, or is unknown: its batch rolled back)."""
+    from gridgov.ledger.selectors import granted_between
+
+    with transaction.atomic():
+        notice = GrantNotice.objects.select_for_update().filter(pk=notice_id, sent_at=None).first()
+        if notice is None:
+            return 0
+        url = reverse("ledger:mine")
+        written = notify_events(kind=POINTS_GRANTED, now=now, events=[
+            Event(recipient_id=person_id, url=url, node_id=notice.node_id, group_key="points",
+                  title=phrase(_("%(points)s points for you: %(reason)s"), points=points, reason=reason))
+            for person_id, points, reason in granted_between(notice.first_sequence, notice.last_sequence)])
+        GrantNotice.objects.filter(pk=notice.pk).update(sent_at=now or timezone.now())
+    return written

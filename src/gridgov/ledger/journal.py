@@ -17,6 +17,7 @@ triggers; the journal only asks for them in fewer round trips.
 
 import hashlib
 import json
+import operator
 from dataclasses import dataclass, field
 from datetime import timezone as dt_timezone
 
@@ -75,6 +76,7 @@ class Payee:
     home_path: str | None
     period: str = ""  # the month of ``earned``
     earned: tuple[int, dict] | None = None  # that month's total and its ranking levels, if there is one
+    opened_with: int | None = None  # the balance ``open_person_accounts`` opened the account with, in this write
 
 
 def current_period(now=None) -> str:
@@ -88,6 +90,7 @@ POSTING_COLUMNS = (*HASHED_FIELDS, "hash")
 POSTING_TYPES = ("bigint", "text", "text", "text", "text", "bigint", "text", "text", "bigint", "text", "text", "text",
                  "timestamptz", "bigint", "text", "text")  # of POSTING_COLUMNS, for PostgreSQL (``sql.row_sets``)
 POSTING_ATTNAMES = [f.attname for f in Posting._meta.concrete_fields]
+PICK_POSTING_COLUMNS = operator.itemgetter(*POSTING_COLUMNS)  # a row dict's values in column order, at C speed
 
 
 # json.dumps(content, ensure_ascii=False, separators=(",", ":")), without building an encoder per call.
@@ -168,8 +171,13 @@ def grant_context(*, budget_node: Node, period: str, person_ids: list[int]) -> t
     return budget_account_id, payees
 
 
-def open_person_accounts(payees: list[Payee], names: dict[int, str]) -> None:
-    """Open the accounts of ``payees`` who have none, at their home node, and fill in their ids."""
+def open_person_accounts(payees: list[Payee], names: dict[int, str], opening: dict[int, int] | None = None) -> None:
+    """Open the accounts of ``payees`` who have none, at their home node, and fill in their ids.
+
+    ``opening[person id]`` is what the coming ``write`` (given these payees) credits the person: a new account
+    is opened with it as its balance, so the write need not update 10,000 rows it has just inserted. The
+    write checks that its lines into each such account move exactly that, or refuses the whole transaction."""
+    opening = opening or {}
     missing = [payee for payee in payees if payee.account_id is None]
     if not missing:
         return
@@ -178,7 +186,7 @@ def open_person_accounts(payees: list[Payee], names: dict[int, str]) -> None:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     by_person = {payee.person_id: payee for payee in missing}
     rows = [("person", f"person:{p.person_id}", (names.get(p.person_id) or f"person:{p.person_id}")[:100],
-             p.home_node_id, p.person_id, False, 0, now) for p in missing]
+             p.home_node_id, p.person_id, False, opening.get(p.person_id, 0), now) for p in missing]
     with connection.cursor() as cursor:
         for source, params in row_sets(types, rows):
             cursor.execute(f"INSERT INTO {table(Account)} ({', '.join(columns)}) {source} "
@@ -186,6 +194,7 @@ def open_person_accounts(payees: list[Payee], names: dict[int, str]) -> None:
             for account_id, person_id in cursor.fetchall():
                 by_person[person_id].account_id = account_id
                 by_person[person_id].account_path = by_person[person_id].home_path
+                by_person[person_id].opened_with = opening.get(person_id, 0)
         # Opened meanwhile by someone outside the chain lock (``services.account_for_person``): read them.
         if late := [payee.person_id for payee in missing if payee.account_id is None]:
             for people, ids in any_of("a.person_id", late):
@@ -266,16 +275,28 @@ def _write(*, actor, drafts: list[Draft], head: Head, overdraft_error, payees, i
         raise RuntimeError("the journal writes inside the caller's transaction.atomic()")
     now = timezone.now()
     rows = _numbered_rows(actor=actor, drafts=drafts, head=head, now=now)
+    # Accounts opened in this transaction with what this write credits them (``open_person_accounts``).
+    opened = {payee.account_id: payee.opened_with for payee in payees if payee.opened_with is not None}
     try:
         ids = _insert_postings(rows, now=now, if_new=if_new)
         if ids is None:
+            if opened_ids := [account_id for account_id, balance in opened.items() if balance]:
+                # Opened for a posting not written (its key was taken: the caller's replay check refuses it,
+                # since the key's posting cannot have paid an account that did not exist): no balance without lines.
+                with connection.cursor() as cursor:
+                    cursor.execute(f"UPDATE {table(Account)} SET balance = 0 WHERE id IN "
+                                   f"({placeholders(len(opened_ids))})", opened_ids)
             return []  # the key was already posted; nothing was written
         _insert_lines(ids, rows, drafts)
         deltas: dict[int, int] = {}
         for draft in drafts:
             for account_id, amount in draft.lines:
                 deltas[account_id] = deltas.get(account_id, 0) + amount
-        kinds = _move_balances(deltas, overdraft_error)
+        for account_id, balance in opened.items():  # balance = the sum of the account's lines, still
+            if deltas.pop(account_id, 0) != balance:
+                raise RuntimeError("an account was opened with another balance than its lines in this write")
+        kinds = _move_balances(deltas, overdraft_error) if deltas else {}
+        kinds.update(dict.fromkeys(opened, "person"))
         frontier = merkle_log.append(head.sequence, head.frontier, [row.pop("leaf") for row in rows])
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {table(ChainHead)} SET sequence = %s, hash = %s, frontier = %s WHERE id = 1",
@@ -341,7 +362,8 @@ def _insert_postings(rows: list[dict], *, now, if_new: bool) -> list[int] | None
     stored_now = connection.ops.adapt_datetimefield_value(now)
     columns = ", ".join(map(connection.ops.quote_name, POSTING_COLUMNS))
     skip = " ON CONFLICT (idempotency_key) DO NOTHING" if if_new else ""
-    values = [tuple(stored_now if name == "created_at" else row[name] for name in POSTING_COLUMNS) for row in rows]
+    at = POSTING_COLUMNS.index("created_at")  # the row holds the hashed UTC text; the column gets the stored form
+    values = [(*picked[:at], stored_now, *picked[at + 1:]) for picked in map(PICK_POSTING_COLUMNS, rows)]
     ids: dict[int, int] = {}
     with connection.cursor() as cursor:
         for source, params in row_sets(POSTING_TYPES, values):

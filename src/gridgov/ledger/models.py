@@ -276,3 +276,23 @@ class SplitView(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.witness} · {self.signed_size} / {self.seen_size}"
+
+
+class GrantNotice(models.Model):
+    """The inbox messages one call of ``services.grant_batch`` owes its payees (postings ``first_sequence`` to
+    ``last_sequence``): written in the postings' transaction, so it exists exactly when they do, and marked
+    sent in the transaction that writes the messages (``inbox.send_notice``, a background job), so however
+    often that job runs the messages go out once."""
+
+    first_sequence = models.BigIntegerField(_("first sequence"), unique=True)
+    last_sequence = models.BigIntegerField(_("last sequence"))
+    node_id = models.BigIntegerField(_("node id"))  # the budget's node (the messages' node); a plain id
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    sent_at = models.DateTimeField(_("messages sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("grant messages owed")
+        verbose_name_plural = _("grant messages owed")
+
+    def __str__(self) -> str:
+        return f"#{self.first_sequence}–#{self.last_sequence}"

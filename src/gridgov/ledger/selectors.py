@@ -316,3 +316,12 @@ def granted_for_sources(model, ids) -> dict[int, int]:
                                 account__kind=AccountKind.PERSON)
             .values_list("posting__source_id").annotate(total=Sum("amount")).values_list("posting__source_id", "total"))
     return {int(source_id): total for source_id, total in rows}
+
+
+def granted_between(first_sequence: int, last_sequence: int) -> list[tuple[int, int, str]]:
+    """``(person id, points, reason)`` of each grant posting of sequence ``first_sequence``–``last_sequence``,
+    in order (the payee's line: the person account's), for the messages of a batch (``inbox.send_notice``)."""
+    return list(Line.objects.filter(
+        posting__sequence__gte=first_sequence, posting__sequence__lte=last_sequence, posting__kind=PostingKind.GRANT,
+        account__kind=AccountKind.PERSON, amount__gt=0,
+    ).order_by("posting__sequence").values_list("account__person_id", "amount", "posting__reason"))

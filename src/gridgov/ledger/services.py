@@ -283,7 +283,12 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
         _require_people_in_area(people, payees, budget_node)
         if budget_account_id is None:
             _budget_for(budget_node, period)  # raises the clear "no budget" refusal
-        journal.open_person_accounts(list(payees.values()), {person.pk: person.name for person in people})
+        # A person without an account has no earlier posting, so every grant to them here is new: their
+        # account opens with the batch's total for them (``journal.write`` checks it against the lines).
+        opening: dict[int, int] = {}
+        for draft, person in zip(drafts, people):
+            opening[person.pk] = opening.get(person.pk, 0) + draft.extra["amount"]
+        journal.open_person_accounts(list(payees.values()), {person.pk: person.name for person in people}, opening)
         for draft, person in zip(drafts, people):
             amount = draft.extra["amount"]
             draft.lines = [(budget_account_id, -amount), (payees[person.pk].account_id, amount)]
@@ -309,8 +314,7 @@ def grant_batch(*, actor, grants: list[dict], budget_node, idempotency_key: str)
             new_drafts = [draft for draft in drafts if draft.idempotency_key not in previous]
             _audit_grants(actor=actor, written=written, drafts=new_drafts, budget_node=budget_node, role=role,
                           batch_key=batch_key, period=period)
-            people_of = {draft.idempotency_key: person.pk for draft, person in zip(drafts, people)}
-            inbox.points_granted([(people_of[d.idempotency_key], d.extra["amount"], d.reason) for d in new_drafts],
+            inbox.points_granted(first_sequence=written[0].sequence, last_sequence=written[-1].sequence,
                                  budget_node=budget_node)
         previous.update({posting.idempotency_key: posting for posting in written})
         return [previous[draft.idempotency_key] for draft in drafts]

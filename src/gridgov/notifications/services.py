@@ -2,7 +2,8 @@
 recipient's own reading of their inbox.
 
 ``notify`` is called inside the acting service's transaction, so a message commits with the action and a
-rolled-back action tells nobody. One message per recipient per event, grouped: while a recipient's message of
+rolled-back action tells nobody. (A batch of grants is the exception: ``ledger.inbox`` leaves its thousands of
+messages to a background job whose row commits with the points.) One message per recipient per event, grouped: while a recipient's message of
 the same kind and ``group_key`` is unread and younger than the kind's window, a new event is folded into it
 (its count goes up, its title is re-phrased, e.g. "网格内有 12 个新任务", and it moves to the top) instead of
 adding another. Set-based whatever the number of recipients: one UPDATE for the folded ones and one INSERT

@@ -45,6 +45,28 @@ def test_same_key_for_a_different_grant_is_a_conflict(street, budget):
     assert selectors.balance_of(services.account_for_person(street.worker_a)) == 30
 
 
+def test_a_new_payees_account_opens_with_its_batch_total_and_still_equals_its_lines(street, budget):
+    from gridgov.ledger.models import Account
+
+    assert not Account.objects.filter(person=street.worker_b).exists()
+    grants = [{"person": street.worker_b, "amount": amount, "reason": "巡查"} for amount in (3, 4)]
+    grants.append({"person": street.worker_a, "amount": 5, "reason": "巡查"})
+    services.grant_batch(actor=street.auditor, grants=grants, budget_node=street.community, idempotency_key="o:1")
+    assert selectors.balance_of(services.account_for_person(street.worker_b)) == 7
+    assert selectors.balance_of(budget.account) == 988
+    assert verify_ledger()[1] == []
+
+
+def test_a_taken_key_for_someone_without_an_account_is_a_conflict_and_opens_no_balance(street, budget):
+    from gridgov.ledger.models import Account
+
+    grant(street, 30, key="k9")
+    with pytest.raises(IdempotencyConflict):
+        grant(street, 30, key="k9", who=street.worker_b)  # worker_b has no account yet
+    assert not Account.objects.filter(person=street.worker_b).exclude(balance=0).exists()
+    assert verify_ledger()[1] == []
+
+
 def test_grant_past_budget_is_refused_with_a_clear_message(street, budget, english):
     grant(street, 900, key="a")
     with pytest.raises(BudgetExceeded, match="100 points left"):
