@@ -118,6 +118,9 @@ class Posting(AppendOnlyModel):
             # The award page's recent grants of an area (selectors.recent_grants): each node's, newest first.
             models.Index(fields=["node", "-sequence"], condition=models.Q(kind="grant"),
                          name="ledger_posting_grant_node_idx"),
+            # The supervisor's findings: an area's reversals of a period (oversight.anomalies), few among millions.
+            models.Index(fields=["node", "created_at"], condition=models.Q(kind="reversal"),
+                         name="ledger_posting_reversal_idx"),
         ]
 
     def __str__(self) -> str:
