@@ -34,7 +34,7 @@ ICONS = [  # (file under static/gridgov/icons/, size, purpose)
     ("icon-maskable-512.png", 512, "maskable"),
 ]
 # What every page needs to open without the network (the pages themselves are cached as they are visited).
-SHELL_STATIC = ["gridgov/app.css", "gridgov/app.js", "gridgov/offline.js", "htmx/htmx.min.js",
+SHELL_STATIC = ["gridgov/app.css", "gridgov/app.js", "gridgov/offline.js", "gridgov/icons.svg", "htmx/htmx.min.js",
                 "gridgov/icons/icon-192.png", "gridgov/icons/apple-touch-icon.png"]
 SHELL_VIEWS = ["pwa_manifest", "pwa_offline", "javascript-catalog"]
 

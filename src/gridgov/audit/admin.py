@@ -6,11 +6,12 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.admin import ReadOnlyAdmin
 from gridgov.audit.models import AuditRecord
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_name", "actor_role", "action", "outcome", "object_repr", "node_name"]
     list_filter = ["outcome", "action", "actor_role"]
     search_fields = ["actor_name", "action", "object_repr", "node_name", "object_id", "request_id", "=actor_id"]
@@ -33,18 +34,6 @@ class AuditRecordAdmin(admin.ModelAdmin):
     @admin.display(description=_("after"))
     def after_pretty(self, record):
         return _pretty(record.after)
-
-    def get_actions(self, request):
-        return {}
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _pretty(value):

@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.admin import ReadOnlyAdmin as BaseReadOnlyAdmin
 from gridgov.ledger.models import (
     Account,
     Budget,
@@ -31,20 +32,8 @@ from gridgov.ledger.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View permission only: no add, change or delete page, and no bulk actions."""
-
-    def get_actions(self, request):
-        return {}
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(BaseReadOnlyAdmin):
+    """The foundation's read-only admin, its view page showing values rather than disabled inputs."""
 
     def get_readonly_fields(self, request, obj=None):
         """Every field, so the view page shows values rather than disabled inputs."""

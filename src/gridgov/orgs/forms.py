@@ -8,6 +8,7 @@ from gridgov.errors import DomainError, message_of
 from gridgov.orgs import services
 from gridgov.orgs.models import Node, Person, Role, RoleAssignment
 from gridgov.orgs.tree import ancestor_paths
+from gridgov.widgets import QuickSelect
 
 PLACE_SEPARATOR = " › "
 
@@ -33,7 +34,10 @@ def place_names(nodes) -> dict[str, str]:
 
 
 class NodeChoiceField(forms.ModelChoiceField):
-    """A choice of nodes labelled by name and place (``place_names``), never by code."""
+    """A choice of nodes labelled by name and place (``place_names``), never by code; drawn without a template
+    per option (an area has hundreds of places)."""
+
+    widget = QuickSelect
 
     def _set_queryset(self, queryset):
         super()._set_queryset(queryset)

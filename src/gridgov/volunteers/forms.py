@@ -7,6 +7,7 @@ from gridgov.limits import DeadlineField
 from gridgov.orgs.models import Node
 from gridgov.volunteers.models import WEEKDAYS, Answer, Cadence, CalloutKind, Category, RequesterKind
 from gridgov.volunteers.services import MAX_COMPANY, MAX_DESCRIPTION, MAX_HELPERS, MAX_PLACE, MAX_SKILLS, MAX_TITLE
+from gridgov.widgets import QuickSelect
 
 
 class LocationFields(forms.Form):
@@ -20,7 +21,8 @@ class NeedForm(LocationFields):
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True),
                                       empty_label=None)
     title = forms.CharField(label=_("What is needed"), max_length=MAX_TITLE)
-    node = forms.ModelChoiceField(label=_("Where (your area)"), queryset=Node.objects.none(), empty_label=None)
+    node = forms.ModelChoiceField(label=_("Where (your area)"), queryset=Node.objects.none(), empty_label=None,
+                                  widget=QuickSelect)
     place = forms.CharField(label=_("Address"), max_length=MAX_PLACE)
     starts_at = DeadlineField(label=_("When"))
     helpers = forms.IntegerField(label=_("Helpers wanted"), min_value=1, max_value=MAX_HELPERS, initial=1)
@@ -40,7 +42,8 @@ class NeedForm(LocationFields):
 
 
 class JoinForm(LocationFields):
-    node = forms.ModelChoiceField(label=_("Where you live or work"), queryset=Node.objects.none(), empty_label=None)
+    node = forms.ModelChoiceField(label=_("Where you live or work"), queryset=Node.objects.none(), empty_label=None,
+                                  widget=QuickSelect)
     skills = forms.CharField(label=_("Skills (separated by commas)"), max_length=MAX_SKILLS, required=False)
     is_party_member = forms.BooleanField(label=_("I am a party member"), required=False)
 
@@ -65,7 +68,8 @@ class ReasonForm(forms.Form):
 
 
 class CalloutForm(LocationFields):
-    node = forms.ModelChoiceField(label=_("Area"), queryset=Node.objects.none(), empty_label=None)
+    node = forms.ModelChoiceField(label=_("Area"), queryset=Node.objects.none(), empty_label=None,
+                                  widget=QuickSelect)
     kind = forms.ChoiceField(label=_("Emergency"), choices=CalloutKind.choices)
     title = forms.CharField(label=_("What happened"), max_length=100)
     target = forms.IntegerField(label=_("People wanted"), min_value=1, max_value=100_000)
@@ -85,7 +89,8 @@ class AnswerForm(LocationFields):
 
 class ServiceDayForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
-    node = forms.ModelChoiceField(label=_("Where"), queryset=Node.objects.none(), empty_label=None)
+    node = forms.ModelChoiceField(label=_("Where"), queryset=Node.objects.none(), empty_label=None,
+                                  widget=QuickSelect)
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.filter(is_active=True),
                                       empty_label=None)
     cadence = forms.ChoiceField(label=_("Repeats"), choices=Cadence.choices)
