@@ -118,9 +118,9 @@ class Progress:
 CLAIMANTS_SHOWN = 20  # a task published to a whole street has thousands of claims: the page lists the latest
 
 
-def task_progress(tasks) -> dict[int, Progress]:
+def task_progress(tasks, *, claimants: int = CLAIMANTS_SHOWN) -> dict[int, Progress]:
     """The progress of each of ``tasks`` (task objects): counts from one grouped query over their claims, and the
-    latest ``CLAIMANTS_SHOWN`` claimants of each from one windowed query (never every claim)."""
+    latest ``claimants`` claimants of each from one windowed query (never every claim)."""
     tasks = list(tasks)
     progress = {task.pk: Progress(taken=task.claimed_count, places=task.places) for task in tasks}
     if not progress:
@@ -137,7 +137,7 @@ def task_progress(tasks) -> dict[int, Progress]:
     rows = (Claim.objects.filter(task_id__in=list(progress)).order_by()
             .annotate(since=latest, place=Window(RowNumber(), partition_by=[F("task_id")],
                                                   order_by=[latest.desc(), F("pk").desc()]))
-            .filter(place__lte=CLAIMANTS_SHOWN)
+            .filter(place__lte=claimants)
             .values_list("pk", "task_id", "state", "worker__name", "node__name", "since"))
     for pk, task_id, state, worker, node, since in rows:
         progress[task_id].claimants.append(Claimant(claim_id=pk, worker=worker, node=node, state=state, since=since))

@@ -30,6 +30,7 @@ from gridgov.tasks.models import Claim, EvidencePhoto, Task
 from gridgov.tasks.workflow import allowed_events
 
 PUBLISHED_SHOWN = 200  # the cadre's list of published tasks, newest first
+PUBLISHED_CLAIMANTS = 5  # the latest claimants of each in that list; the task's page lists more
 
 
 def _render(request, person, template, context):
@@ -191,7 +192,7 @@ def publish_areas(request):
 def published(request):
     person = person_of(request)
     tasks = list(selectors.tasks_published_in(person=person)[:PUBLISHED_SHOWN])
-    progress = selectors.task_progress(tasks)
+    progress = selectors.task_progress(tasks, claimants=PUBLISHED_CLAIMANTS)
     return _render(request, person, "tasks/published.html", {
         "rows": [(task, progress[task.pk]) for task in tasks], "shown": PUBLISHED_SHOWN})
 

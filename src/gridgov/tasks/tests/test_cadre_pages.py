@@ -81,6 +81,20 @@ def test_published_tasks_show_claimants_and_progress(cadre, street, publish):
     assert ">2 / 4<" in text and 'class="task-table"' in text
 
 
+def test_the_published_list_shows_each_tasks_latest_claimants_and_links_the_rest_to_the_task(cadre, street, publish,
+                                                                                            monkeypatch):
+    from gridgov.tasks import views
+
+    monkeypatch.setattr(views, "PUBLISHED_CLAIMANTS", 1)
+    task = publish(places=4)
+    services.task_claim(actor=street.worker_a, task=task)
+    services.task_claim(actor=street.worker_b, task=task)
+    text = cadre.get(reverse("tasks:published")).content.decode()
+    assert "孙网格" in text and "刘网格" not in text  # the latest only; the task's page lists them all
+    assert f'<a href="{reverse("tasks:task_detail", args=[task.pk])}">另有 1 位更早的领取人' in text
+    assert "刘网格" in cadre.get(reverse("tasks:task_detail", args=[task.pk])).content.decode()
+
+
 def test_the_task_page_offers_its_publisher_change_and_a_confirmed_danger_withdraw(cadre, street, publish):
     task = publish()
     services.task_claim(actor=street.worker_a, task=task)

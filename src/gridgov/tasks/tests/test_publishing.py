@@ -167,6 +167,5 @@ def test_progress_of_many_tasks_is_two_queries_and_lists_only_the_latest_claiman
     assert (first.taken, first.places, first.claims, first.submitted, first.evaluated) == (2, 3, 2, 1, 0)
     assert [claimant.worker for claimant in first.claimants] == ["孙网格", "刘网格"]
     assert progress[tasks[4].pk].claimants == [] and progress[tasks[4].pk].more_claimants == 0
-    monkeypatch.setattr(selectors, "CLAIMANTS_SHOWN", 1)
-    first = selectors.task_progress(tasks)[tasks[0].pk]
+    first = selectors.task_progress(tasks, claimants=1)[tasks[0].pk]
     assert [claimant.worker for claimant in first.claimants] == ["孙网格"] and first.more_claimants == 1
