@@ -45,6 +45,7 @@ def throwaway_database(prefix: str = "gg-bench-") -> tuple[str, callable]:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         remove_directory()
+        os.environ["GRIDGOV_DATABASE_URL"] = url  # the next throwaway database is named after the first, not this
 
     return f"PostgreSQL {name}", drop
 
