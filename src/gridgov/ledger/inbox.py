@@ -57,3 +57,19 @@ def send_notice(notice_id: int, *, now=None) -> int:
             for person_id, points, reason in granted_between(notice.first_sequence, notice.last_sequence)])
         GrantNotice.objects.filter(pk=notice.pk).update(sent_at=now or timezone.now())
     return written
+
+
+STUCK_AFTER = timedelta(minutes=10)  # a notice's job runs within seconds; one still unsent after this was lost
+
+
+def send_stuck(*, now=None) -> tuple[int, int]:
+    """Send the notices whose job never finished (a worker stopped in the middle of it: the job backend leaves
+    such a job marked running and does not run it again): (notices sent, messages written). Each notice as
+    ``send_notice`` does, so one sent meanwhile by its own job is skipped. ``gridgov ledger notices``, from the
+    five-minute timer (docs/operations.md)."""
+    now = now or timezone.now()
+    stuck = list(GrantNotice.objects.filter(sent_at=None, created_at__lt=now - STUCK_AFTER)
+                 .order_by("pk").values_list("pk", flat=True))
+    written = [send_notice(pk, now=now) for pk in stuck]
+    return sum(1 for count in written if count), sum(written)
+

@@ -97,3 +97,23 @@ def test_with_the_immediate_backend_the_messages_come_with_the_batch(street, bud
                 idempotency_key="b:5")
     assert inbox_of(street.worker_a) == [("获得 2 积分：第0次巡查", 1)]
     assert GrantNotice.objects.get().sent_at is not None
+
+
+@pytest.mark.django_db
+def test_a_notice_whose_job_never_finished_is_sent_by_the_sweep_once(street, budget, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TASKS = DATABASE
+    grant_batch(actor=street.community_cadre, grants=grants(street), budget_node=street.community,
+                idempotency_key="b:5")
+    # Its worker stopped in the middle: the job stays "running" and is never run again; nothing was sent.
+    DBTaskResult.objects.update(status="RUNNING")
+    assert inbox.send_stuck() == (0, 0)  # a fresh notice is left to its job
+    later = timezone.now() + inbox.STUCK_AFTER + timedelta(seconds=1)
+    assert inbox.send_stuck(now=later) == (1, 2)
+    assert inbox_of(street.worker_a) == [("你收到 3 笔积分", 3)]
+    assert inbox.send_stuck(now=later) == (0, 0)  # once
+    call_command("ledger", "notices")
+    assert inbox_of(street.worker_b) == [("获得 3 积分：巡查", 1)]
