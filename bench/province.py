@@ -499,9 +499,8 @@ def measure(calls: int, streets: int) -> dict:
             urls = [reverse(entry.url_name) for entry in navigation.entries_for(role)]
             for url in urls:
                 results[f"{label} {role} {url}"] = timed_url(client, url, calls, {})
-            for url in API.get(role, []):
-                url = url.format(**fill)
-                results[f"{label} {role} {url}"] = timed_url(Client(), url, calls,
+            for url in API.get(role, []):  # keyed by the URL's pattern: the street and the year differ by run
+                results[f"{label} {role} {url}"] = timed_url(Client(), url.format(**fill), calls,
                                                              {"Authorization": f"Bearer {token}"})
     return results
 
@@ -575,7 +574,7 @@ def main(argv) -> None:
         flag = " >100ms" if row[-1] and row[-1] > 100 else ""
         flag += " >×1.5" if growth and growth > 1.5 and len(results) > 1 else ""
         over += bool(flag)
-        print(f"  {what:<62}" + "".join(f"{value:>10}" for value in row)
+        print(f"  {what:<62}" + "".join(f"{'—' if value is None else value:>10}" for value in row)
               + (f"{'×' + format(growth, '.2f'):>9}" if growth and len(results) > 1 else "") + flag)
     print(f"\n{len(first['pages'])} pages and endpoints; {over} over a goal at {last['fraction']:.3%}")
 
