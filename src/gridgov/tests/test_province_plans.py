@@ -110,8 +110,10 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
             assert "COALESCE" in sql.partition("ORDER BY")[2] and "Presorted Key" not in plan, (sql, plan)
     assert sequential_scans(lambda: tasks.work_under(node=community, depth=community.depth + 1)) == []
     # A page of households' members' points of the month: their accounts, then their totals, on unique indexes.
+    # (50 of the 1,500 people built: with 300, a fifth of this small table, reading it whole is a fair plan and
+    # the planner took it in one CI run.)
     from django.utils import timezone
 
-    members, month = list(range(first["person"], first["person"] + 300)), timezone.localtime().strftime("%Y-%m")
+    members, month = list(range(first["person"], first["person"] + 50)), timezone.localtime().strftime("%Y-%m")
     assert sequential_scans(lambda: ledger.earned_by_people(members, period_prefix=month),
                             {"ledger_earnedtotal"}) == []
