@@ -480,7 +480,7 @@ def timed_url(client, url: str, calls: int, headers: dict) -> dict:
     return result
 
 
-def measure(calls: int, streets: int) -> dict:
+def measure(calls: int, streets: int, only: str = "") -> dict:
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
@@ -498,14 +498,16 @@ def measure(calls: int, streets: int) -> dict:
             client.force_login(person.user)
             urls = [reverse(entry.url_name) for entry in navigation.entries_for(role)]
             for url in urls:
-                results[f"{label} {role} {url}"] = timed_url(client, url, calls, {})
+                if re.search(only, f"{label} {role} {url}"):
+                    results[f"{label} {role} {url}"] = timed_url(client, url, calls, {})
             for url in API.get(role, []):  # keyed by the URL's pattern: the street and the year differ by run
-                results[f"{label} {role} {url}"] = timed_url(Client(), url.format(**fill), calls,
-                                                             {"Authorization": f"Bearer {token}"})
+                if re.search(only, f"{label} {role} {url}"):
+                    results[f"{label} {role} {url}"] = timed_url(Client(), url.format(**fill), calls,
+                                                                 {"Authorization": f"Bearer {token}"})
     return results
 
 
-def child(fraction: float, streets: int, calls: int) -> dict:
+def child(fraction: float, streets: int, calls: int, only: str) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
     import django
 
@@ -516,7 +518,7 @@ def child(fraction: float, streets: int, calls: int) -> dict:
     call_command("migrate", interactive=False, verbosity=0)
     size = sized(fraction, streets or None)
     built = build(size)
-    return {**size, **built, "vendor": connection.vendor, "pages": measure(calls, size["streets"])}
+    return {**size, **built, "vendor": connection.vendor, "pages": measure(calls, size["streets"], only)}
 
 
 def parse_args(argv) -> argparse.Namespace:
@@ -529,17 +531,23 @@ def parse_args(argv) -> argparse.Namespace:
     parser.add_argument("--calls", type=int, default=20, help="timed calls per page (default 20)")
     parser.add_argument("--json", help="also write every figure to this file")
     parser.add_argument("--keep", action="store_true", help="keep each database built (to look at plans after)")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--only", default="", metavar="REGEX",
+                        help="time only the rows matching this (e.g. 'cockpit|ranking'; a row is 'large|small role url')")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if any(f <= 0 or f > 1 for f in args.fraction) or args.calls < 1:
         parser.error("fractions in (0, 1] and at least 1 call")
+    try:
+        re.compile(args.only)
+    except re.error as error:
+        parser.error(f"--only: {error}")
     return args
 
 
 def main(argv) -> None:
     args = parse_args(argv)
     if args.child:
-        print(json.dumps(child(float(args.child[0]), int(args.child[1]), int(args.child[2]))))
+        print(json.dumps(child(float(args.child[0]), int(args.child[1]), int(args.child[2]), args.child[3])))
         return
     if args.sqlite:
         os.environ.pop("GRIDGOV_DATABASE_URL", None)
@@ -548,7 +556,7 @@ def main(argv) -> None:
         runs = [(fraction, args.streets) for fraction in sorted(args.fraction)]
     results = []
     for fraction, streets in runs:
-        result = in_child(__file__, [str(fraction), str(streets), str(args.calls)], "gg-bench-province-", args.keep)
+        result = in_child(__file__, [str(fraction), str(streets), str(args.calls), args.only], "gg-bench-province-", args.keep)
         results.append(result)
         print(f"\n{result['vendor']} · {fraction:.4%} of a province · {result['streets']} streets · built in "
               f"{result['build_s']} s (tree and boundaries {result['tree_s']} s) · "
@@ -566,16 +574,19 @@ def main(argv) -> None:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1))
     first, last = results[0], results[-1]
     header = "".join(f"{run['fraction']:>10.3%}" for run in results)
-    print(f"\n  p99 ms per fraction{' ' * 43}{header}{'growth':>9}")
+    print(f"\n  p99 ms per fraction{' ' * 43}{header}{'growth':>9}{'of median':>10}")
     over = 0
     for what in first["pages"]:
         row = [run["pages"].get(what, {}).get("p99_ms") for run in results]
+        medians = [run["pages"].get(what, {}).get("median_ms") for run in results]
         growth = (row[-1] / row[0]) if row[0] and row[-1] else None
+        median_growth = (medians[-1] / medians[0]) if medians[0] and medians[-1] else None
         flag = " >100ms" if row[-1] and row[-1] > 100 else ""
         flag += " >×1.5" if growth and growth > 1.5 and len(results) > 1 else ""
         over += bool(flag)
         print(f"  {what:<62}" + "".join(f"{'—' if value is None else value:>10}" for value in row)
-              + (f"{'×' + format(growth, '.2f'):>9}" if growth and len(results) > 1 else "") + flag)
+              + (f"{'×' + format(growth, '.2f'):>9}" if growth and len(results) > 1 else "")
+              + (f"{'×' + format(median_growth, '.2f'):>10}" if median_growth and len(results) > 1 else "") + flag)
     print(f"\n{len(first['pages'])} pages and endpoints; {over} over a goal at {last['fraction']:.3%}")
 
 
