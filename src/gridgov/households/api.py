@@ -26,6 +26,7 @@ NodeCode = Annotated[str, Field(max_length=max_length_of(Node, "code"))]
 NodeQuery = Annotated[str, Query("", max_length=max_length_of(Node, "code"),
                                  description="The code of a node inside the caller's area; empty: the top of "
                                              "that area")]
+MonthQuery = Annotated[str, Query("", max_length=7, description="A month written 2026-12; empty: this month")]
 FieldCode = Annotated[str, Field(max_length=max_length_of(FileField, "code"))]
 
 
@@ -361,14 +362,14 @@ class HouseholdBulletinOut(Schema):
 @router.get("/households/ranking", response={200: Page[HouseholdRankedOut], **errors(400, 403, 404)},
             summary="The monthly household ranking of a node in my area")
 def household_ranking(request, node: NodeQuery = "",
-                      month: Annotated[str, Query("", max_length=7)] = "", limit: Limit = 100, offset: Offset = 0):
+                      month: MonthQuery = "", limit: Limit = 100, offset: Offset = 0):
     found = selectors.area_node(request.person, "household.view", node)
     return page(ranking.RankingPage(node=found, month=downloads.month_of_text(month)), limit=limit, offset=offset)
 
 
 @router.get("/households/board/{code}", response={200: HouseholdBoardOut, **errors(400, 404)},
             summary="A village board's red and black lists of households (public on the page too)")
-def household_board(request, code: NodeCode, month: Annotated[str, Query("", max_length=7)] = ""):
+def household_board(request, code: NodeCode, month: MonthQuery = ""):
     found = Node.objects.filter(code=code, kind__in=villages.VILLAGE_KINDS).first()
     if found is None:
         raise NotFound(_("No village with this code."))
@@ -441,7 +442,7 @@ def credit_revoke(request, consent_id: Id):
             summary="The signed 积分授信 export of my area's consenting households (.json, or .xlsx with form=xlsx)")
 def credit_export(request, partner: Annotated[str, Query(..., max_length=credit.MAX_PARTNER)],
                   node: NodeQuery = "",
-                  month: Annotated[str, Query("", max_length=7)] = "",
+                  month: MonthQuery = "",
                   form: Annotated[str, Query("json", max_length=4)] = "json"):
     found = selectors.area_node(request.person, "household.credit_export", node)
     export = credit.credit_export(actor=request.person, node=found, partner=partner, month=downloads.month_of_text(month), form=form)
