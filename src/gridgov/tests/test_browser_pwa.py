@@ -111,7 +111,11 @@ def test_a_kept_page_opened_on_a_network_without_data_says_offline_and_when_it_w
         shoot(phone, "pwa-3-kept-page-without-data")
 
         context.unroute("**/*", no_data)
-        phone.goto(f"{live_server.url}/points/")  # the network again: a live page, which says nothing of it
+        # The data back, nothing waiting to be sent: the kept page finds out by itself and stops saying offline
+        # (still saying it is the kept copy, with its way to reload).
+        phone.locator(".outbox-offline").wait_for(state="detached", timeout=30_000)
+        assert phone.locator(".outbox-kept").count() == 1
+        phone.goto(f"{live_server.url}/points/")  # a live page, which says nothing of it
         assert phone.locator("h1").inner_text() == "我的积分"
         assert phone.locator(".outbox-offline").count() == 0 and phone.locator(".outbox-kept").count() == 0
         assert phone.locator("meta[name=gridgov-kept]").count() == 0

@@ -16,8 +16,10 @@
    itself in again with it, so nothing typed is lost.
 
    The first part (the outbox) runs in pages and in the service worker (sw.js imports this file); the second
-   only in pages. Its script tag names the service worker, the translation catalog and the login page:
-   <script src=".../offline.js" data-service-worker="/sw.js" data-catalog="/jsi18n/" data-login="/login/">. */
+   only in pages. Its script tag names the service worker, the translation catalog, the login page and the
+   health check it asks when the server could not be reached and nothing waits to be sent:
+   <script src=".../offline.js" data-service-worker="/sw.js" data-catalog="/jsi18n/" data-login="/login/"
+           data-health="/healthz">. */
 (function (scope) {
   "use strict";
 
@@ -191,6 +193,8 @@
   var note = null;  // what the last send did: {tone, text, messages, links}
   var retryIn = 15000;
   var retryTimer = null;
+  var probeIn = 5000;
+  var probeTimer = null;
   // A page the service worker answered from its cache says when it was kept (sw.js: marked); it was answered
   // so because the network failed, whatever navigator.onLine says.
   var keptAt = keptTime();
@@ -221,6 +225,25 @@
 
   function offline() {
     return !navigator.onLine || unreachable;
+  }
+
+  /** Unreachable with nothing to send (a kept page, say), it still asks every little while whether the server
+      answers again (its health check, never kept by the service worker); once it does, the page stops saying
+      offline and sends whatever was kept since. */
+  function probe() {
+    window.clearTimeout(probeTimer);
+    if (!unreachable || !config.health) return;
+    probeTimer = window.setTimeout(function () {
+      fetch(config.health, {cache: "no-store", credentials: "same-origin"}).then(function () {
+        unreachable = false;
+        probeIn = 5000;
+        retryIn = 15000;
+        return flush();
+      }, function () {
+        probeIn = Math.min(probeIn * 2, 120000);
+        probe();
+      });
+    }, probeIn);
   }
 
   /** What a flush tells of the network: it failed to reach the server, or something reached it. */
@@ -464,7 +487,8 @@
 
   function scheduleRetry(report) {
     window.clearTimeout(retryTimer);  // offline but "connected" (onLine true), it keeps trying
-    if (!report.waiting || !navigator.onLine || report.stopped === "login") return;
+    if (!report.waiting) return probe();
+    if (!navigator.onLine || report.stopped === "login") return;
     retryTimer = window.setTimeout(flush, retryIn);
     retryIn = Math.min(retryIn * 2, 120000);
   }
@@ -604,6 +628,7 @@
       return outbox.items();
     }).then(function (kept) {
       var waiting = kept.some(function (item) { return item.state === "waiting"; });
+      if (!waiting) probe();
       return waiting && navigator.onLine ? flush() : render();
     });
     if (config.serviceWorker && navigator.serviceWorker) {
