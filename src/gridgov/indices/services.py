@@ -2,11 +2,11 @@
 only this app records (activities, news items, assessments, attendance), and organisations' public codes.
 Each checks permission, validates, runs in one transaction and leaves an audit record."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,12 @@ from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import SYSTEM, Grant, can, require
 
 OPEN_COMPUTATIONS = (ComputationState.QUEUED, ComputationState.RUNNING)
+# A job starts within seconds of its request and a county's computation takes minutes: a request still waiting
+# after QUEUED_AT_MOST lost its job, and one still running after RUNNING_AT_MOST lost its worker (a restart in
+# the middle: the job backend leaves such a job marked running and never runs it again). The next request for
+# the period sends it to a worker again rather than waiting for it for ever.
+QUEUED_AT_MOST = timedelta(minutes=10)
+RUNNING_AT_MOST = timedelta(hours=1)
 MAX_ASSESSMENT = 10**8  # an assessment's value has at most 8 digits before the point (its column's size)
 
 
@@ -224,7 +230,7 @@ def computation_request(*, actor, scheme: str, period: str, correction: bool = F
                       % {"period": period}, code="frozen")
     open_request = Computation.objects.filter(scheme=scheme, period=period, state__in=OPEN_COMPUTATIONS).first()
     if open_request is not None:
-        return open_request
+        return _resumed_if_lost(open_request)
     try:
         with transaction.atomic():
             computation = Computation.objects.create(
@@ -242,12 +248,30 @@ def computation_request(*, actor, scheme: str, period: str, correction: bool = F
     return computation
 
 
+def _resumed_if_lost(computation: Computation) -> Computation:
+    """An open request, given to a new job if its own was lost (see ``QUEUED_AT_MOST``). A lost run committed
+    nothing (``run_compute`` is one transaction); if it was only slow, both runs compute the same draft one
+    after the other (the draft is locked) and the request ends done either way."""
+    now = timezone.now()
+    lost = (Q(state=ComputationState.QUEUED, requested_at__lt=now - QUEUED_AT_MOST)
+            | Q(state=ComputationState.RUNNING, started_at__lt=now - RUNNING_AT_MOST))
+    if Computation.objects.filter(lost, pk=computation.pk).update(state=ComputationState.QUEUED, requested_at=now,
+                                                                   started_at=None):
+        from gridgov.indices.jobs import compute_job
+
+        compute_job.enqueue(computation_id=computation.pk)
+        computation.refresh_from_db()
+    return computation
+
+
 def computation_run(*, computation_id: int) -> Computation:
-    """Do a requested computation (the background job), as the person who asked for it."""
+    """Do a requested computation (the background job), as the person who asked for it. The job takes its
+    request first: a second job for the same request (one sent again after it seemed lost) finds it taken."""
     computation = Computation.objects.select_related("requested_by").get(pk=computation_id)
-    if not computation.is_open:
+    taken = Computation.objects.filter(pk=computation.pk, state=ComputationState.QUEUED).update(
+        state=ComputationState.RUNNING, started_at=timezone.now())
+    if not taken:
         return computation
-    Computation.objects.filter(pk=computation.pk).update(state=ComputationState.RUNNING, started_at=timezone.now())
     actor = computation.requested_by or SYSTEM
     try:
         if computation.correction:

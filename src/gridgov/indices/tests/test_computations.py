@@ -1,8 +1,11 @@
 """Computing a period is a background job the page asks for and then watches; reading never writes."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from gridgov.indices import schemes, selectors, services
 from gridgov.indices.models import Computation, ComputationState, OrgCode
@@ -74,3 +77,44 @@ def test_opening_an_organisation_page_issues_no_code(installed, client):
     assert not OrgCode.objects.exists()
     services.run_compute(actor=SYSTEM, scheme=schemes.TAIZHOU, period=PERIOD)
     assert OrgCode.objects.filter(node=installed.community).exists()  # a scored organisation gets its code
+
+
+def test_a_request_whose_job_was_lost_is_sent_to_a_worker_again_by_the_next_request(installed, settings):
+    settings.TASKS = DUMMY  # nothing runs the jobs: what is enqueued stays queued
+    from django_tasks import task_backends
+
+    jobs = task_backends["default"].results  # what was enqueued
+    jobs.clear()
+    first = services.computation_request(actor=installed.admin, scheme=schemes.TAIZHOU, period=PERIOD)
+    assert len(jobs) == 1
+    assert services.computation_request(actor=installed.admin, scheme=schemes.TAIZHOU, period=PERIOD).pk == first.pk
+    assert len(jobs) == 1  # waiting for seconds: the same job
+
+    # A worker restarted in the middle of the job: it stays "running" for ever, and no job will run it again.
+    Computation.objects.filter(pk=first.pk).update(state=ComputationState.RUNNING, started_at=timezone.now()
+                                                   - services.RUNNING_AT_MOST - timedelta(minutes=1))
+    again = services.computation_request(actor=installed.admin, scheme=schemes.TAIZHOU, period=PERIOD)
+    assert again.pk == first.pk and again.state == ComputationState.QUEUED and again.started_at is None
+    assert len(jobs) == 2
+    assert services.computation_run(computation_id=first.pk).state == ComputationState.DONE
+    assert services.computation_run(computation_id=first.pk).state == ComputationState.DONE  # the other job: taken
+
+    # A request whose job never came (lost before it was queued): sent again after QUEUED_AT_MOST, not before.
+    late = services.computation_request(actor=installed.admin, scheme=schemes.TAIZHOU, period="2026-10")
+    Computation.objects.filter(pk=late.pk).update(requested_at=timezone.now() - services.QUEUED_AT_MOST
+                                                  + timedelta(minutes=1))
+    services.computation_request(actor=installed.admin, scheme=schemes.TAIZHOU, period="2026-10")
+    assert len(jobs) == 3
+    Computation.objects.filter(pk=late.pk).update(requested_at=timezone.now() - services.QUEUED_AT_MOST
+                                                  - timedelta(minutes=1))
+    services.computation_request(actor=installed.admin, scheme=schemes.TAIZHOU, period="2026-10")
+    assert len(jobs) == 4
+
+
+def test_a_job_run_twice_computes_once(installed, settings):
+    settings.TASKS = DUMMY
+    computation = services.computation_request(actor=installed.admin, scheme=schemes.TAIZHOU, period=PERIOD)
+    Computation.objects.filter(pk=computation.pk).update(state=ComputationState.RUNNING, started_at=timezone.now())
+    untouched = services.computation_run(computation_id=computation.pk)  # the first job is still at it
+    assert untouched.state == ComputationState.RUNNING and untouched.run is None
+    assert not selectors.run_for(schemes.TAIZHOU, PERIOD)
