@@ -12,3 +12,7 @@ class IndicesConfig(AppConfig):
         from gridgov.indices import errors, permissions, sources  # noqa: F401  (register codes, actions)
 
         sources.register_own()
+        from gridgov import jobs
+        from gridgov.indices.services import computations_resume
+
+        jobs.register("indices.computations", _("Index computations"), computations_resume)

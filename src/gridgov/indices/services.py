@@ -230,7 +230,9 @@ def computation_request(*, actor, scheme: str, period: str, correction: bool = F
                       % {"period": period}, code="frozen")
     open_request = Computation.objects.filter(scheme=scheme, period=period, state__in=OPEN_COMPUTATIONS).first()
     if open_request is not None:
-        return _resumed_if_lost(open_request)
+        if _sent_again_if_lost(open_request, now=timezone.now()):
+            open_request.refresh_from_db()
+        return open_request
     try:
         with transaction.atomic():
             computation = Computation.objects.create(
@@ -248,20 +250,29 @@ def computation_request(*, actor, scheme: str, period: str, correction: bool = F
     return computation
 
 
-def _resumed_if_lost(computation: Computation) -> Computation:
-    """An open request, given to a new job if its own was lost (see ``QUEUED_AT_MOST``). A lost run committed
-    nothing (``run_compute`` is one transaction); if it was only slow, both runs compute the same draft one
-    after the other (the draft is locked) and the request ends done either way."""
-    now = timezone.now()
-    lost = (Q(state=ComputationState.QUEUED, requested_at__lt=now - QUEUED_AT_MOST)
+def _lost(now) -> Q:
+    return (Q(state=ComputationState.QUEUED, requested_at__lt=now - QUEUED_AT_MOST)
             | Q(state=ComputationState.RUNNING, started_at__lt=now - RUNNING_AT_MOST))
-    if Computation.objects.filter(lost, pk=computation.pk).update(state=ComputationState.QUEUED, requested_at=now,
-                                                                   started_at=None):
-        from gridgov.indices.jobs import compute_job
 
-        compute_job.enqueue(computation_id=computation.pk)
-        computation.refresh_from_db()
-    return computation
+
+def _sent_again_if_lost(computation: Computation, *, now) -> bool:
+    """An open request given to a new job if its own was lost (see ``QUEUED_AT_MOST``). A lost run committed
+    nothing (``run_compute`` is one transaction); if it was only slow, both runs compute the same draft one
+    after the other (the draft is locked) and the request ends done either way; a job that finds the request
+    taken does nothing (``computation_run``)."""
+    if not Computation.objects.filter(_lost(now), pk=computation.pk).update(state=ComputationState.QUEUED,
+                                                                              started_at=None):
+        return False
+    from gridgov.indices.jobs import compute_job
+
+    compute_job.enqueue(computation_id=computation.pk)
+    return True
+
+
+def computations_resume(*, now) -> int:
+    """Every open request whose job was lost, given to a new one (``gridgov jobs resume``); how many."""
+    return sum(_sent_again_if_lost(computation, now=now)
+               for computation in Computation.objects.filter(_lost(now)).order_by("pk"))
 
 
 def computation_run(*, computation_id: int) -> Computation:

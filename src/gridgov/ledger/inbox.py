@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridgov import jobs
 from gridgov.ledger.models import GrantNotice
 from gridgov.notifications.registry import Kind
 from gridgov.notifications.registry import register as register_kind
@@ -28,6 +29,7 @@ POINTS_GRANTED = "points_granted"
 def register() -> None:
     register_kind(Kind(POINTS_GRANTED, _("Points"), summary=_("%(count)s grants of points to you"),
                        group_window=timedelta(hours=6), grouped_url="ledger:mine"))
+    jobs.register("ledger.notices", _("Points messages"), lambda *, now: send_stuck(now=now)[0])
 
 
 def points_granted(*, first_sequence: int, last_sequence: int, budget_node) -> GrantNotice:
@@ -59,16 +61,13 @@ def send_notice(notice_id: int, *, now=None) -> int:
     return written
 
 
-STUCK_AFTER = timedelta(minutes=10)  # a notice's job runs within seconds; one still unsent after this was lost
-
-
 def send_stuck(*, now=None) -> tuple[int, int]:
     """Send the notices whose job never finished (a worker stopped in the middle of it: the job backend leaves
     such a job marked running and does not run it again): (notices sent, messages written). Each notice as
-    ``send_notice`` does, so one sent meanwhile by its own job is skipped. ``gridgov ledger notices``, from the
-    five-minute timer (docs/operations.md)."""
+    ``send_notice`` does, so one sent meanwhile by its own job is skipped. From ``gridgov jobs resume``
+    (``gridgov.jobs``)."""
     now = now or timezone.now()
-    stuck = list(GrantNotice.objects.filter(sent_at=None, created_at__lt=now - STUCK_AFTER)
+    stuck = list(GrantNotice.objects.filter(sent_at=None, created_at__lt=now - jobs.LOST_AFTER)
                  .order_by("pk").values_list("pk", flat=True))
     written = [send_notice(pk, now=now) for pk in stuck]
     return sum(1 for count in written if count), sum(written)

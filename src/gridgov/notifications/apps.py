@@ -9,3 +9,9 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
     verbose_name = _("Messages")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from gridgov import jobs
+        from gridgov.notifications import webhook
+
+        jobs.register("notifications.deliveries", _("Webhook deliveries"), webhook.resume_lost)

@@ -26,8 +26,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from gridgov import jobs
 from gridgov.notifications import fanout
 from gridgov.notifications.models import Delivery, DeliveryStatus
 
@@ -56,6 +58,21 @@ def enqueue(delivery_ids: list[int], *, run_after=None) -> None:
 
     job = deliver_job if run_after is None else deliver_job.using(run_after=run_after)
     job.enqueue(delivery_ids=list(delivery_ids))
+
+
+RESUMED_PER_JOB = 500
+
+
+def resume_lost(*, now) -> int:
+    """Pending deliveries whose job was lost (``gridgov.jobs``): never tried ``LOST_AFTER`` after they were
+    made, or their retry that long overdue. They go to new jobs; a delivery sent meanwhile is not sent again
+    (``deliver`` sends only what is pending). How many were sent again."""
+    cutoff = now - jobs.LOST_AFTER
+    lost = list(Delivery.objects.filter(Q(next_try_at__lt=cutoff) | Q(next_try_at=None, created_at__lt=cutoff),
+                                        status=DeliveryStatus.PENDING).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(lost), RESUMED_PER_JOB):
+        enqueue(lost[start:start + RESUMED_PER_JOB])
+    return len(lost)
 
 
 def signature(body: bytes, *, timestamp: str, secret: str) -> str:

@@ -109,6 +109,12 @@ def test_a_request_whose_job_was_lost_is_sent_to_a_worker_again_by_the_next_requ
                                                   - timedelta(minutes=1))
     services.computation_request(actor=installed.admin, scheme=schemes.TAIZHOU, period="2026-10")
     assert len(jobs) == 4
+    # The five-minute sweep does the same without a request (``gridgov jobs resume``).
+    call_command("jobs", "resume")
+    assert len(jobs) == 5
+    assert services.computation_run(computation_id=late.pk).state == ComputationState.DONE
+    call_command("jobs", "resume")
+    assert len(jobs) == 5
 
 
 def test_a_job_run_twice_computes_once(installed, settings):

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
+from gridgov import jobs
 from gridgov.ledger import inbox
 from gridgov.ledger.errors import BudgetExceeded
 from gridgov.ledger.models import GrantNotice
@@ -111,9 +112,9 @@ def test_a_notice_whose_job_never_finished_is_sent_by_the_sweep_once(street, bud
     # Its worker stopped in the middle: the job stays "running" and is never run again; nothing was sent.
     DBTaskResult.objects.update(status="RUNNING")
     assert inbox.send_stuck() == (0, 0)  # a fresh notice is left to its job
-    later = timezone.now() + inbox.STUCK_AFTER + timedelta(seconds=1)
+    later = timezone.now() + jobs.LOST_AFTER + timedelta(seconds=1)
     assert inbox.send_stuck(now=later) == (1, 2)
     assert inbox_of(street.worker_a) == [("你收到 3 笔积分", 3)]
     assert inbox.send_stuck(now=later) == (0, 0)  # once
-    call_command("ledger", "notices")
+    call_command("jobs", "resume")
     assert inbox_of(street.worker_b) == [("获得 3 积分：巡查", 1)]

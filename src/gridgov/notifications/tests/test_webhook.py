@@ -113,6 +113,26 @@ def test_a_delivery_runs_once_however_often_its_job_does(street, publish, gatewa
     assert len(gateway.received) == 1
 
 
+def test_a_delivery_whose_job_was_lost_is_sent_by_the_sweep_once(street, publish, gateway, settings,
+                                                                 django_capture_on_commit_callbacks):
+    from gridgov import jobs
+
+    settings.TASKS = DUMMY  # the job is enqueued and never run: a worker stopped in the middle of it
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(node=street.grid_a, title="楼道杂物清理")
+    delivery = Delivery.objects.get()
+    assert webhook.resume_lost(now=delivery.created_at + jobs.LOST_AFTER) == 0  # still its own job's
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    later = delivery.created_at + jobs.LOST_AFTER + timedelta(seconds=1)
+    assert webhook.resume_lost(now=later) == 1
+    assert [body["title"] for body in gateway.bodies()] == ["新任务：楼道杂物清理"]
+    assert webhook.resume_lost(now=later) == 0  # sent: never again
+    Delivery.objects.update(status=DeliveryStatus.PENDING, next_try_at=later)  # a retry due later …
+    assert webhook.resume_lost(now=later + jobs.LOST_AFTER) == 0  # … is its deferred job's until long overdue
+    call_command("jobs", "resume")  # the five-minute sweep: long overdue now
+    assert len(gateway.received) == 2 and Delivery.objects.get().status == DeliveryStatus.SENT
+
+
 def test_a_failing_gateway_is_retried_with_backoff_then_given_up(street, publish, gateway, settings,
                                                                  django_capture_on_commit_callbacks):
     from django_tasks import default_task_backend

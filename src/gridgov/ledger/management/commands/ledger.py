@@ -31,8 +31,6 @@ class Command(TranslatedCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         sub.add_parser("verify", help=gettext_lazy("Check the hash chain, the Merkle log and every cached balance."))
         sub.add_parser("checkpoint", help=gettext_lazy("Sign a checkpoint of the ledger as it stands."))
-        sub.add_parser("notices", help=gettext_lazy("Send the messages of grants whose background job never "
-                                                    "finished (older than ten minutes)."))
         witness = sub.add_parser("witness", help=gettext_lazy("Co-sign the latest checkpoint as a supervisor."))
         witness.add_argument("--login", required=True)
         witness.add_argument("--key", required=True, help=gettext_lazy("The witness's own key file (made if missing)."))
@@ -66,13 +64,6 @@ class Command(TranslatedCommand):
                                % {"first": problems[0], "count": len(problems)})
         self.stdout.write(_("Ledger OK: %(count)d postings, chain, Merkle log, checkpoints and balances verified.")
                           % {"count": checked})
-
-    def do_notices(self, **options):
-        from gridgov.ledger.inbox import send_stuck
-
-        notices, messages = send_stuck()
-        self.stdout.write(_("%(notices)d unsent grant notices sent (%(messages)d messages).")
-                          % {"notices": notices, "messages": messages})
 
     def do_checkpoint(self, **options):
         from gridgov.ledger import checkpoints
