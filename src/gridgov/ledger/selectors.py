@@ -351,3 +351,41 @@ def granted_between(first_sequence: int, last_sequence: int) -> list[tuple[int, 
         posting__sequence__gte=first_sequence, posting__sequence__lte=last_sequence, posting__kind=PostingKind.GRANT,
         account__kind=AccountKind.PERSON, amount__gt=0,
     ).order_by("posting__sequence").values_list("account__person_id", "amount", "posting__reason"))
+
+
+# ---------------------------------------------------------------- the supervisor's findings
+
+
+def _area_grant_lines(*, node: Node, since=None, until=None):
+    """The positive lines paid to people by grants that someone made at ``node`` or below it, in ``[since, until)``."""
+    lines = Line.objects.filter(amount__gt=0, posting__kind=PostingKind.GRANT, posting__actor_id__isnull=False,
+                                posting__node__in=Node.objects.filter(path__startswith=node.path),
+                                account__person__isnull=False)
+    if since is not None:
+        lines = lines.filter(posting__created_at__gte=since)
+    if until is not None:
+        lines = lines.filter(posting__created_at__lt=until)
+    return lines
+
+
+def granters_and_payees(*, node: Node, since=None, until=None) -> list[tuple[int, int, str]]:
+    """``(granter's person id, account paid, its person's address)`` once per pair that a grant booked at
+    ``node`` or below it joined in ``[since, until)``, people without an address left out (the supervisor's
+    household rule, ``oversight.anomalies``; a person has one account and one address)."""
+    return list(_area_grant_lines(node=node, since=since, until=until).exclude(account__person__address="")
+                .values_list("posting__actor_id", "account_id", "account__person__address").distinct().order_by())
+
+
+def grants_between(*, node: Node, pairs, since=None, until=None) -> list[tuple[int, int, int]]:
+    """``(posting id, granter, account paid)`` of the grants of ``granters_and_payees`` whose (granter, account)
+    is among ``pairs``: the evidence behind a finding, read by the accounts named."""
+    pairs = set(pairs)
+    granters = sorted({actor for actor, _account in pairs})
+    accounts = sorted({account for _actor, account in pairs})
+    found = []
+    for start in range(0, len(accounts), 2000):
+        chosen = _area_grant_lines(node=node, since=since, until=until).filter(
+            posting__actor_id__in=granters, account_id__in=accounts[start:start + 2000])
+        found.extend(row for row in chosen.values_list("posting_id", "posting__actor_id", "account_id")
+                     if (row[1], row[2]) in pairs)
+    return found
