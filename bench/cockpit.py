@@ -11,7 +11,7 @@ The county is ``bench/geo.py``'s: the demo street's tree repeated per street, bo
 generator and written by one ``boundaries_import``. Then, set-based (``INSERT … SELECT`` over a generated
 sequence, secondary indexes off while loading, then rebuilt and ``ANALYZE``d): one person account per
 twenty postings, homed in the micro-grids; the postings (two lines each, spread over a year, nine in ten
-in office hours) and the month totals the journal would keep (``EarnedTotal``); the reports (one in ten
+in office hours) and the totals the journal would keep (``EarnedTotal`` a month, ``GrantedWeek`` a week); the reports (one in ten
 still open, located in their micro-grid, spread over 120 days, some resolved late); two open tasks per
 grid and one claim per 50 postings in every state, a third of them located.
 
@@ -128,6 +128,7 @@ def generate(county, postings: int, reports: int, claims: int | None = None, str
     from django.db import connection, transaction
     from oversight import Calendar, first_id
 
+    from gridgov.ledger.aggregates import fill_granted_weeks
     from gridgov.orgs.models import Node, NodeKind
     from gridgov.reports.models import Category
     from gridgov.tasks.models import WorkType
@@ -184,6 +185,7 @@ def generate(county, postings: int, reports: int, claims: int | None = None, str
             "FROM ledger_line l JOIN ledger_posting p ON p.id = l.posting_id "
             "JOIN ledger_account a ON a.id = l.account_id JOIN bench_micro m ON m.node_id = a.node_id "
             f"WHERE l.account_id <> {budget} GROUP BY l.account_id, p.period, m.street_id, m.community_id, m.grid_id")
+        fill_granted_weeks()  # and the weeks the cockpit's chart reads (what the journal would have kept)
 
         categories = list(Category.objects.order_by("pk").values_list("pk", flat=True))
         assert categories == list(range(categories[0], categories[0] + len(categories))), categories

@@ -24,6 +24,7 @@ from gridgov.ledger.models import (
     Cosignature,
     EarnedHistogram,
     EarnedTotal,
+    GrantedWeek,
     GrantNotice,
     Line,
     MerkleNode,
@@ -236,6 +237,19 @@ class EarnedTotalAdmin(ReadOnlyAdmin):
     list_per_page = 100
     show_full_result_count = False
     fields = ["account", "period", "points", "street_id", "community_id", "grid_id"]
+
+
+@admin.register(GrantedWeek)
+class GrantedWeekAdmin(ReadOnlyAdmin):
+    """Points granted per week and node path, for the cockpit's chart: a cache of the grant lines, shown to check it."""
+
+    list_display = ["week", "path", "points"]
+    list_filter = ["week"]
+    search_fields = ["path"]
+    ordering = ["-week", "path"]
+    list_per_page = 100
+    show_full_result_count = False
+    fields = ["week", "path", "points"]
 
 
 @admin.register(EarnedHistogram)

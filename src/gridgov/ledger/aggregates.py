@@ -1,14 +1,19 @@
-"""Ranking aggregates, kept by the journal in the posting's transaction.
+"""Ranking and cockpit aggregates, kept by the journal in the posting's transaction.
 
 ``EarnedTotal`` holds each person account's earnings per month with its street, community and grid
 copied in (top-N is one index range); ``EarnedHistogram`` counts people per (ranking node, month,
 total), so a rank is ``1 + sum(count where points > mine)`` over a few hundred buckets, not a count
-over a million rows. The chain lock serialises writers, so read-then-write here is safe.
+over a million rows. ``GrantedWeek`` holds the points granted per (local week, account node path), so the
+cockpit's eight weeks of an area are eight ranges of one index, not the area's lines. The chain lock
+serialises writers, so read-then-write here is safe.
 """
 
-from django.db import connection
+from datetime import date, timedelta
 
-from gridgov.ledger.models import Account, EarnedHistogram, EarnedTotal
+from django.db import connection, connections
+from django.utils import timezone
+
+from gridgov.ledger.models import Account, EarnedHistogram, EarnedTotal, GrantedWeek, Line, Posting
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths
 from gridgov.sql import row_sets
@@ -117,13 +122,119 @@ def add_earned(earned: dict[tuple[int, str], int], *, account_paths: dict[int, s
     )
 
 
-def _upsert(table: str, columns: tuple, rows: list[tuple], *, conflict: tuple, assign: str) -> None:
+def _upsert(table: str, columns: tuple, rows: list[tuple], *, conflict: tuple, assign: str,
+            types: tuple | None = None) -> None:
     """INSERT … ON CONFLICT DO UPDATE, many rows a statement (SQLite 3.24+ and PostgreSQL speak it alike).
-    Every column here is an integer but ``period``."""
+    Unless ``types`` says otherwise, every column is an integer but ``period``."""
     quote = connection.ops.quote_name
-    types = tuple("text" if column == "period" else "bigint" for column in columns)
+    types = types or tuple("text" if column == "period" else "bigint" for column in columns)
     head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
     tail = f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET {assign}"
     with connection.cursor() as cursor:
         for source, params in row_sets(types, rows):
             cursor.execute(head + source + tail, params)
+
+
+# ---------------------------------------------------------------- points granted per week (the cockpit's chart)
+
+
+def week_of(moment) -> date:
+    """The local Monday (``TIME_ZONE``, as ``cockpit.selectors.week_starts``) of the week holding ``moment``."""
+    day = timezone.localtime(moment, timezone.get_default_timezone()).date()
+    return day - timedelta(days=day.weekday())
+
+
+def add_granted(granted: dict[int, int], *, week: date, account_paths: dict[int, str | None] | None = None) -> None:
+    """Add ``granted[account id]`` points (the positive grant lines of one write, all stamped in ``week``) to the
+    weekly totals of the accounts' nodes. ``account_paths`` (read under the chain lock) spares reading the
+    paths; an account without a node counts in no area, as in the lines. Two statements at most."""
+    granted = {account_id: points for account_id, points in granted.items() if points}
+    if not granted:
+        return
+    paths = {account_id: path for account_id, path in (account_paths or {}).items() if account_id in granted}
+    if unknown := sorted(set(granted) - set(paths)):
+        paths.update(_paths_of_accounts(unknown))
+    by_path: dict[tuple[str, str], int] = {}
+    for account_id, points in granted.items():
+        if path := paths.get(account_id):
+            key = (week.isoformat(), path)
+            by_path[key] = by_path.get(key, 0) + points
+    _add_weeks(by_path)
+
+
+def move_granted(moves: dict[int, tuple[str | None, str | None]]) -> None:
+    """Carry each account's weekly grants from its old node's path to its new one (``moves[account id]`` is
+    ``(old path, new path)``), so the weeks count a person where their home is now, as the lines did. One grouped
+    read of those accounts' grant lines (their index range), one upsert."""
+    if not moves:
+        return
+    quote = connection.ops.quote_name
+    week, params = _week_sql("p.created_at", connection)
+    deltas: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(moves)):
+            cursor.execute(
+                f"SELECT l.account_id, {week}, SUM(l.amount) FROM {quote(Line._meta.db_table)} l "
+                f"JOIN {quote(Posting._meta.db_table)} p ON p.id = l.posting_id "
+                f"WHERE l.account_id IN ({', '.join(['%s'] * len(chunk))}) AND l.amount > 0 AND p.kind = 'grant' "
+                f"GROUP BY 1, 2", [*params, *chunk])
+            for account_id, monday, points in cursor.fetchall():
+                monday = str(monday)[:10]
+                old, new = moves[account_id]
+                for path, sign in ((old, -1), (new, 1)):
+                    if path:
+                        deltas[(monday, path)] = deltas.get((monday, path), 0) + sign * points
+    _add_weeks(deltas)
+
+
+def fill_granted_weeks(using: str = "default") -> int:
+    """Rebuild every weekly total from the lines in one ``INSERT … SELECT`` (SQLite and PostgreSQL): migration
+    0009 fills the table on an existing database, the benchmarks after their set-based loads. Returns the rows."""
+    db = connections[using]
+    quote = db.ops.quote_name
+    week, params = _week_sql("p.created_at", db)
+    target = quote(GrantedWeek._meta.db_table)
+    with db.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {target}")
+        cursor.execute(
+            f"INSERT INTO {target} (week, path, points) SELECT w.week, w.path, SUM(w.amount) FROM ("
+            f"SELECT {week} AS week, n.path AS path, l.amount AS amount FROM {quote(Line._meta.db_table)} l "
+            f"JOIN {quote(Posting._meta.db_table)} p ON p.id = l.posting_id "
+            f"JOIN {quote(Account._meta.db_table)} a ON a.id = l.account_id "
+            f"JOIN {quote(Node._meta.db_table)} n ON n.id = a.node_id "
+            f"WHERE p.kind = 'grant' AND a.kind = 'person' AND l.amount > 0) w GROUP BY w.week, w.path", params)
+        return cursor.rowcount
+
+
+def _week_sql(column: str, db) -> tuple[str, list]:
+    """SQL for the local Monday of the timestamp in ``column`` (a date on PostgreSQL, ISO text on SQLite)."""
+    zone = timezone.get_default_timezone_name()
+    if db.vendor == "postgresql":
+        return f"CAST(date_trunc('week', {column} AT TIME ZONE %s) AS date)", [zone]
+    # Django's own SQLite function gives the local date; SQLite's date() steps back to its Monday.
+    return f"date(django_datetime_cast_date({column}, %s, %s), '-6 days', 'weekday 1')", [zone, db.timezone_name]
+
+
+def _paths_of_accounts(account_ids: list[int]) -> dict[int, str | None]:
+    paths: dict[int, str | None] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(account_ids):
+            cursor.execute(
+                f"SELECT a.id, n.path FROM {connection.ops.quote_name(Account._meta.db_table)} a "
+                f"LEFT JOIN {connection.ops.quote_name(Node._meta.db_table)} n ON n.id = a.node_id "
+                f"WHERE a.id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            paths.update(cursor.fetchall())
+    return paths
+
+
+def _add_weeks(deltas: dict[tuple[str, str], int]) -> None:
+    """``points += delta`` for each ``(week as ISO text, path)``, creating the rows that are missing."""
+    table = GrantedWeek._meta.db_table
+    _upsert(table, ("week", "path", "points"), [(*key, delta) for key, delta in deltas.items() if delta],
+            conflict=("week", "path"), assign=f"points = {connection.ops.quote_name(table)}.points + excluded.points",
+            types=("date", "text", "bigint"))
+
+
+def _chunks(items: list):
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]

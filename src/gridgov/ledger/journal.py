@@ -308,16 +308,21 @@ def _write(*, actor, drafts: list[Draft], head: Head, overdraft_error, payees, i
         raise
 
     earned: dict[tuple[int, str], int] = {}
+    granted: dict[int, int] = {}  # this week's grants to people, for the cockpit (reversals not taken off)
     for row, draft in zip(rows, drafts):
         if draft.kind == PostingKind.GRANT or draft.earned_period:
             month = draft.earned_period or row["period"]
             for account_id, amount in draft.lines:
                 if kinds[account_id] == "person":
                     earned[(account_id, month)] = earned.get((account_id, month), 0) + amount
+                    if draft.kind == PostingKind.GRANT and amount > 0:
+                        granted[account_id] = granted.get(account_id, 0) + amount
+    account_paths = {payee.account_id: payee.account_path for payee in payees}
     aggregates.add_earned(
-        earned, account_paths={payee.account_id: payee.account_path for payee in payees},
+        earned, account_paths=account_paths,
         known={(payee.account_id, payee.period): payee.earned for payee in payees if payee.period},
     )
+    aggregates.add_granted(granted, week=aggregates.week_of(now), account_paths=account_paths)
 
     alias = connection.alias
     return [_loaded_posting(posting_id, row, now, alias) for row, posting_id in zip(rows, ids)]

@@ -212,6 +212,27 @@ class EarnedHistogram(models.Model):
         return f"{self.node_id} · {self.period} · {self.points} × {self.count}"
 
 
+class GrantedWeek(models.Model):
+    """Points granted to the person accounts homed at one node in one week (``week``: its local Monday, in
+    ``TIME_ZONE``): the positive lines of grant postings, reversals not taken off, as the cockpit's chart of
+    points granted per week shows them. Keyed by the node's path, so any node's subtree in a week is one range
+    of the unique index (``aggregates.add_granted``; ``rehome_accounts`` moves a person's weeks with them)."""
+
+    week = models.DateField()
+    path = models.CharField(max_length=255)  # the account's node's (``orgs.Node.path``)
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # ``path LIKE 'prefix%'`` reads a range of this index under any collation (PostgreSQL's pattern ops).
+            models.UniqueConstraint(fields=["week", "path"], name="ledger_granted_week_unique",
+                                    opclasses=["date_ops", "varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} · {self.week} · {self.points}"
+
+
 class MerkleNode(AppendOnlyModel):
     """A complete subtree of the Merkle log over postings (RFC 6962): leaves [index·2^level, (index+1)·2^level).
     Leaf i (level 0) is the posting of sequence i + 1; written in the posting's transaction, never changed."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from gridgov.audit.models import AuditRecord
 from gridgov.audit.services import audit_entry, audit_record
 from gridgov.errors import PermissionDenied
-from gridgov.ledger import inbox, journal
+from gridgov.ledger import aggregates, inbox, journal
 from gridgov.ledger.errors import AlreadyReversed, BudgetExceeded, IdempotencyConflict, InsufficientFunds, LedgerRefusal  # noqa: F401  (re-exported for callers: ledger.InsufficientFunds)
 from gridgov.ledger.models import Account, AccountKind, Budget, Posting, PostingKind
 from gridgov.orgs.models import Node, Person
@@ -68,10 +68,19 @@ def rehome_accounts(person_ids: list[int]) -> int:
     for chunk in chunks(sorted(set(person_ids)), 2000):
         accounts = {person_id: (pk, node_id) for person_id, pk, node_id in Account.objects.filter(
             kind=AccountKind.PERSON, person_id__in=chunk).values_list("person_id", "pk", "node_id")}
-        for person_id, node_id in home_nodes(accounts).items():
-            account_id, account_node = accounts[person_id]
-            if node_id != account_node:
+        moves = {accounts[person_id][0]: (accounts[person_id][1], node_id)
+                 for person_id, node_id in home_nodes(accounts).items() if node_id != accounts[person_id][1]}
+        if not moves:
+            continue
+        with transaction.atomic():
+            # Under the chain lock: no grant between reading an account's node and its weeks moving with it.
+            journal.lock_head()
+            paths = dict(Node.objects.filter(pk__in={node for pair in moves.values() for node in pair if node})
+                         .values_list("pk", "path"))
+            for account_id, (_old, node_id) in moves.items():
                 moved += Account.objects.filter(pk=account_id).update(node_id=node_id)
+            aggregates.move_granted({account_id: (paths.get(old), paths.get(new))
+                                     for account_id, (old, new) in moves.items()})
     return moved
 
 

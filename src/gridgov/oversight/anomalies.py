@@ -249,15 +249,10 @@ def grants_within_one_household(*, node: Node, since=None, until=None) -> list[F
     account and one address); only the grants of the households found are read back."""
     if not _installed("ledger"):
         return []
-    from gridgov.ledger.models import Line, PostingKind
+    from gridgov.ledger import selectors as ledger
 
-    lines = _period(Line.objects.filter(amount__gt=0, posting__kind=PostingKind.GRANT, posting__actor_id__isnull=False,
-                                        posting__node__in=Node.objects.filter(path__startswith=node.path),
-                                        account__person__isnull=False), "posting__created_at", since, until)
-    paid = lines.exclude(account__person__address="").values_list(
-        "posting__actor_id", "account_id", "account__person__address").distinct().order_by()
     households: dict[tuple, list[int]] = defaultdict(list)  # (granter, address without spaces): accounts
-    for actor_id, account_id, address in paid:
+    for actor_id, account_id, address in ledger.granters_and_payees(node=node, since=since, until=until):
         households[(actor_id, _normal(address))].append(account_id)
     actor_addresses = {pk: _normal(address) for pk, address in Person.objects.filter(
         pk__in={actor for actor, _address in households}).values_list("pk", "address")}
@@ -267,11 +262,9 @@ def grants_within_one_household(*, node: Node, since=None, until=None) -> list[F
         return []
     household_of = {(key[0], account): key for key in flagged for account in households[key]}
     postings_of: dict[tuple, list[int]] = {key: [] for key in flagged}
-    for accounts in chunks(sorted({account for _actor, account in household_of})):
-        chosen = lines.filter(posting__actor_id__in={key[0] for key in flagged}, account_id__in=accounts)
-        for posting_id, actor_id, account_id in chosen.values_list("posting_id", "posting__actor_id", "account_id"):
-            if (actor_id, account_id) in household_of:
-                postings_of[household_of[(actor_id, account_id)]].append(posting_id)
+    for posting_id, actor_id, account_id in ledger.grants_between(node=node, pairs=household_of, since=since,
+                                                                   until=until):
+        postings_of[household_of[(actor_id, account_id)]].append(posting_id)
     for key, postings in postings_of.items():
         postings_of[key] = sorted(postings)[:EVIDENCE_LIMIT]
     audits = audit_records_behind("ledger.posting", list(postings_of.values()), ["points.grant"])

@@ -26,6 +26,13 @@ def test_the_builder_fills_one_street_and_the_timer_reads_a_workers_pages():
     counts = built["counts"]
     assert counts["ledger_posting"] == 2000 + 30 and counts["ledger_line"] == 4000 + 60  # and the hours postings
     assert counts["reports_report"] == 200 and counts["tasks_claim"] == 300
+    # The cockpit's weeks were filled from the grant lines, as the journal keeps them (every grant pays a person).
+    from django.db.models import Sum
+
+    from gridgov.ledger.models import GrantedWeek, Line
+
+    granted = Line.objects.filter(posting__kind="grant", amount__gt=0, account__kind="person").aggregate(n=Sum("amount"))
+    assert GrantedWeek.objects.aggregate(n=Sum("points"))["n"] == granted["n"] > 0
     # Volunteers' needs and their hours postings (one a claim served, outside the 2,000 grants), bookings.
     assert counts["volunteers_claim"] == 30 and counts["volunteers_need"] == 31 and counts["bookings_booking"] == 16
     assert counts["oversight_auditrecord"] >= 2330  # one per posting and per claim, besides the set-up's own

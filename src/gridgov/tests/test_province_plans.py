@@ -77,8 +77,8 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
     cadre, auditor, supervisor = (orgs.person_create(actor=SYSTEM, name=f"基准{role}", node=community, role=role)
                                   for role in (Role.COMMUNITY_CADRE, Role.PARTY_AUDITOR, Role.SUPERVISOR))
 
-    # The cockpit's points: the area's own accounts' lines of the weeks shown, and a street's monthly totals by
-    # community (one range of the street's index), not the installation's lines or totals.
+    # The cockpit's points: the weeks' totals of the area's paths (``ledger_grantedweek``, one range a week), and a
+    # street's monthly totals by community (one range of the street's index), not the installation's lines or totals.
     assert sequential_scans(lambda: cockpit.weekly(community)) == []
     ledger_tables = {"ledger_posting", "ledger_line", "ledger_earnedtotal"}
     assert sequential_scans(lambda: ledger.earned_under(node=street, depth=street.depth + 1, period="2026-12"),

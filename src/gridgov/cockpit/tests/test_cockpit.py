@@ -175,3 +175,35 @@ def test_map_layers_queries_do_not_grow_with_the_number_of_grids(busy):
         layers = selectors.map_layers(busy.street)
     assert len(layers["reports"]) == 30
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_the_demo_streets_weekly_points_are_the_grant_lines_in_a_fixed_number_of_queries():
+    """The chart reads the journal's weekly totals (``ledger.GrantedWeek``): the same points as summing the lines
+    of the area's people week by week, for the street, each community and a grid, in the same queries for each."""
+    from django.db import transaction
+
+    from gridgov import demo
+    from gridgov.ledger import selectors as ledger_selectors
+    from gridgov.orgs.models import Node
+
+    with transaction.atomic():
+        demo.seed_demo()
+    street = Node.objects.get(kind=NodeKind.STREET)
+    areas = [street, *selectors.children_of(street), Node.objects.filter(kind=NodeKind.GRID).order_by("path").first()]
+    now = timezone.now()
+    starts = selectors.week_starts(now)
+    moments = [selectors._local_midnight(start) for start in starts]
+    weeks = list(zip(moments, [*moments[1:], selectors._local_midnight(starts[-1] + timedelta(days=7))]))
+    counts = set()
+    for node in areas:
+        from_lines = ledger_selectors._granted_by_week_from_lines(node=node, weeks=weeks)
+        with CaptureQueriesContext(connection) as queries:
+            rows = selectors.weekly(node, now=now)
+        counts.add(len(queries))
+        assert [row["points"] for row in rows] == [from_lines[moment] for moment in moments]
+    assert sum(row["points"] for row in selectors.weekly(street, now=now)) > 0
+    assert len(counts) == 1
+    with CaptureQueriesContext(connection) as granted:
+        ledger_selectors.granted_by_week(node=street, weeks=weeks)
+    assert len(granted) == 1
