@@ -8,11 +8,8 @@ instead of writing their own; the foundation holds it because every floor above 
 from django.contrib import admin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View permission only: no add, change or delete page, and no bulk actions."""
-
-    def get_actions(self, request):
-        return {}
+class ReadOnly:
+    """View permission only: nothing added, changed or deleted (a model's admin or an inline)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -22,3 +19,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    """No add, change or delete page, and no bulk actions."""
+
+    def get_actions(self, request):
+        return {}
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    """The rows a parent's service writes with it (its lines, its events), shown on the parent's page as text."""
+
+    extra = 0
+    show_change_link = False

@@ -3,7 +3,7 @@ rules: data a platform admin edits); bookings read-only, since they change only 
 
 from django.contrib import admin
 
-from gridgov.admin import ReadOnlyAdmin
+from gridgov.admin import ReadOnlyAdmin, ReadOnlyInline
 from gridgov.bookings.models import (
     Base,
     BaseClosure,
@@ -81,15 +81,10 @@ class ReviewRuleAdmin(admin.ModelAdmin):
     raw_id_fields = ["reviewer_node"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = BookingEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["event", "from_state", "to_state", "actor_name", "note", "created_at"]
     fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Booking)

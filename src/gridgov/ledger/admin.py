@@ -16,6 +16,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.admin import ReadOnlyAdmin as BaseReadOnlyAdmin
+from gridgov.admin import ReadOnlyInline
 from gridgov.ledger.models import (
     Account,
     Budget,
@@ -46,13 +47,10 @@ def _signed(amount: int | None) -> str:
     return "—" if amount is None else f"{amount:+d}"
 
 
-class LineInline(admin.TabularInline):
+class LineInline(ReadOnlyInline):
     model = Line
     fields = ["account", "account_kind", "amount_signed"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
 
     @admin.display(description=_("kind"))
     def account_kind(self, line):
@@ -64,15 +62,6 @@ class LineInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("account").order_by("amount", "pk")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Posting)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from gridgov.admin import ReadOnlyAdmin
+from gridgov.admin import ReadOnlyAdmin, ReadOnlyInline
 from gridgov.reports.models import Category, Report, ReportEvent, RoutingRule
 
 
@@ -18,15 +18,10 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     raw_id_fields = ["node"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = ReportEvent
-    extra = 0
-    can_delete = False
     readonly_fields = ["event", "from_state", "to_state", "actor_name", "note", "created_at"]
     fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Report)

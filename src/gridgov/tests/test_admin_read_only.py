@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from gridgov.admin import ReadOnlyAdmin
+from gridgov.admin import ReadOnlyAdmin, ReadOnlyInline
 from gridgov.audit.models import AuditRecord
 from gridgov.bookings.models import Booking
 from gridgov.deadlines.models import Alert
@@ -47,12 +47,18 @@ def test_a_superuser_may_list_a_service_owned_model_but_not_add_one(admin_client
     assert admin_client.get(url(model, "add")).status_code == 403
 
 
+def test_the_lines_and_events_of_a_read_only_row_take_the_read_only_inline():
+    for parent in (Posting, Report, Booking):
+        inlines = admin.site._registry[parent].inlines
+        assert inlines and all(issubclass(inline, ReadOnlyInline) for inline in inlines), parent
+
+
 def test_no_app_admin_writes_its_own_read_only_base():
-    """A ModelAdmin class that refuses all of add, change and delete by itself is a copy of the base."""
+    """An admin or inline class that refuses all of add, change and delete by itself is a copy of the base."""
     copies = []
     for path in PACKAGE.glob("*/admin.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ClassDef) and "Inline" not in ast.unparse(node.bases):
+            if isinstance(node, ast.ClassDef):
                 refused = {item.name for item in node.body if isinstance(item, ast.FunctionDef)
                            and item.name in PERMISSIONS and ast.unparse(item.body[-1]) == "return False"}
                 if refused == PERMISSIONS:
