@@ -7,9 +7,13 @@ A service's refusal (``gridgov.errors.DomainError``) that a view does not handle
 ``RefusalMiddleware``: a form POST goes back where it came from with the refusal as a message (the typed
 input is gone then, so views whose forms can be refused keep it with ``refuse_in_form``); a GET renders
 the error page with the refusal's status and message.
+
+``page_of(request, rows)`` is the one pager: a page of ``rows`` (a queryset or a list) for ``?page=``, 50 rows a
+page; the partial ``_pager.html`` (``{% pager page %}``) draws it.
 """
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +22,7 @@ from gridgov.errors import DomainError, PermissionDenied, message_of
 from gridgov.orgs.selectors import person_for_user
 
 ERROR_TEMPLATES = {403: "403.html", 404: "404.html"}
+PAGE_ROWS = 50  # a list drawn with a form or a card per row: the page, not the data, bounds its time (issue 18)
 
 
 def person_of(request):
@@ -28,6 +33,12 @@ def person_of(request):
         raise PermissionDenied(_("Your login is not linked to an active person in the organisation tree."),
                                code="no_person")
     return request._gridgov_person
+
+
+def page_of(request, rows, *, per_page: int = PAGE_ROWS) -> Page:
+    """The page of ``rows`` (ordered) that ``?page=`` asks for: the first for a missing or garbage number, the
+    last for one past the end (never an error), read with one count and one slice whatever the page."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
 
 
 def refuse_in_form(form, error: DomainError) -> None:

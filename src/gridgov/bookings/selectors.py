@@ -3,7 +3,7 @@
 import calendar
 from datetime import date, timedelta
 
-from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.db.models import Avg, Case, Count, Prefetch, Q, Sum, Value, When
 from django.utils import timezone
 
 from gridgov.bookings.models import (
@@ -21,9 +21,9 @@ from gridgov.bookings.models import (
     Section,
     SlotDay,
 )
-from gridgov.orgs.models import Node, Person
+from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import SYSTEM, grant_for, role_paths
-from gridgov.orgs.tree import is_under, people_under, under
+from gridgov.orgs.tree import ancestor_paths, is_under, people_under, under
 
 RELATED = ("base", "plan", "slot", "organisation", "booked_by", "reviewer", "liaison")
 
@@ -34,6 +34,27 @@ RELATED = ("base", "plan", "slot", "organisation", "booked_by", "reviewer", "lia
 def sections_with_bases():
     bases = Base.objects.filter(is_active=True).order_by("order", "pk").annotate(plan_count=Count("plans"))
     return Section.objects.prefetch_related(Prefetch("bases", queryset=bases)).order_by("order", "pk")
+
+
+def catalogue_bases(*, person):
+    """The open bases for the catalogue's list, with their count of plans: those in the viewer's own area first
+    (the street, or township, of each of their roles; their role's node when it lies above any street), then
+    the rest, each part by section. Ordered for a pager: a province has thousands of bases (issue 18)."""
+    area = home_areas(person)
+    near = Case(When(under(area, "node__path"), then=Value(0)), default=Value(1)) if area else Value(1)
+    return (Base.objects.filter(is_active=True).select_related("section").annotate(plan_count=Count("plans"), near=near)
+            .order_by("near", "section__order", "section_id", "order", "pk"))
+
+
+def home_areas(person) -> list[str]:
+    """The paths of the streets (or townships) at or above the nodes of ``person``'s roles; a role above any
+    street counts with its own node. One query; none for a visitor without a login."""
+    paths = role_paths(person) if isinstance(person, Person) else []
+    if not paths:
+        return []
+    streets = set(Node.objects.filter(path__in={prefix for path in paths for prefix in ancestor_paths(path)},
+                                      kind=NodeKind.STREET).values_list("path", flat=True))
+    return sorted({next((street for street in streets if path.startswith(street)), path) for path in paths})
 
 
 def active_bases():

@@ -33,7 +33,7 @@ from gridgov.bookings.workflow import EVENT_LABELS
 from gridgov.errors import DomainError, PermissionDenied, message_of
 from gridgov.media import private_jpeg
 from gridgov.orgs.permissions import may_somewhere
-from gridgov.pages import person_of, refuse_in_form, run_action
+from gridgov.pages import page_of, person_of, refuse_in_form, run_action
 from gridgov.replicas import replica_reads
 
 AVAILABILITY_DAYS = 14
@@ -51,7 +51,7 @@ def _viewer(request):
 
 def catalogue(request):
     person = _viewer(request)
-    return render(request, "bookings/catalogue.html", {"sections": selectors.sections_with_bases(),
+    return render(request, "bookings/catalogue.html", {"page": page_of(request, selectors.catalogue_bases(person=person)),
                                                        "managed": selectors.manages_a_base(person)})
 
 

@@ -1,11 +1,9 @@
 """积分授信 for cadres: the area's consents (record one by household code, revoke one) and the signed downloads
 (.json, .xlsx) for a partner. The same services as the API."""
 
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,9 +11,7 @@ from django.views.decorators.http import require_POST
 from gridgov.errors import DomainError, NotFound
 from gridgov.households import credit, downloads, ranking, selectors
 from gridgov.households.models import Household
-from gridgov.pages import person_of
-
-PAGE_SIZE = 50
+from gridgov.pages import page_of, person_of
 
 
 @login_required
@@ -38,8 +34,7 @@ def credit_page(request):
             return redirect(f"{request.path}?node={node.code}")
     consents = credit.consents_in_area(person, node)
     return render(request, "households/credit.html", {
-        "node": node, "open": Paginator(consents.filter(revoked_at__isnull=True), PAGE_SIZE).get_page(
-            request.GET.get("page")), "pager_query": urlencode({"node": node.code}),
+        "node": node, "open": page_of(request, consents.filter(revoked_at__isnull=True)),
         "partners": sorted(set(consents.filter(revoked_at__isnull=True).values_list("partner", flat=True))),
         "month": ranking.month_of(), "errors": errors, "posted": request.POST}, status=400 if errors else 200)
 

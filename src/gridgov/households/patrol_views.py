@@ -2,11 +2,9 @@
 and the cadres' page of who missed which window, by grid. The same services as the API."""
 
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,11 +15,10 @@ from gridgov.households.forms import PatrolForm
 from gridgov.households.models import PatrolWindow
 from gridgov.orgs.permissions import may_somewhere
 from gridgov.orgs.tree import ancestor_paths
-from gridgov.pages import person_of, refuse_in_form
+from gridgov.pages import page_of, person_of, refuse_in_form
 from gridgov.submissions import FORM_FIELD
 
 MISSED_DAYS = 7
-PAGE_SIZE = 50
 
 
 @login_required
@@ -58,11 +55,10 @@ def missed(request):
     node = selectors.area_node(person, "household.patrol_view", request.GET.get("node", ""))
     until = downloads.day_of_text(request.GET.get("until")) or timezone.localdate()
     since = until - timedelta(days=MISSED_DAYS - 1)
-    page = Paginator(patrols.missed_in(node, since=since, until=until), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, patrols.missed_in(node, since=since, until=until))
     return render(request, "households/patrols.html", {
         "node": node, "since": since, "until": until, "page": page, "children": patrols.by_child(node, since=since,
                                                                                                  until=until),
-        "pager_query": urlencode({"node": node.code, "until": f"{until:%Y-%m-%d}"}),
         "counts": patrols.counts_in(node, since=since, until=until),
         "windows": PatrolWindow.objects.filter(node__path__in=_above_and_below(node), is_active=True)
         .select_related("node")})

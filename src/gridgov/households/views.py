@@ -4,7 +4,6 @@ resident's own household, a member's linked households, the visit check-in, cove
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,10 +17,9 @@ from gridgov.households.forms import FileValueForm, ImportForm, LinkForm, MoveIn
 from gridgov.households.models import CareTag, FileField, Link, LinkKind, Relation
 from gridgov.orgs.models import Person
 from gridgov.orgs.permissions import can, may_somewhere
-from gridgov.pages import declared_length, person_of, refuse_in_form, run_action
+from gridgov.pages import declared_length, page_of, person_of, refuse_in_form, run_action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGE_SIZE = 50
 
 
 @login_required
@@ -31,7 +29,7 @@ def household_list(request):
         raise PermissionDenied()
     query = request.GET.get("q", "").strip()[:50]
     rows = selectors.households_in_area(person, query=query)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     heads = selectors.heads_of([household.pk for household in page])
     private = _sees_private(person)
     for household in page:
@@ -246,7 +244,8 @@ def coverage(request):
     person = person_of(request)
     node = selectors.area_node(person, "household.link", request.GET.get("node", ""))
     report = selectors.coverage(node=node)
-    return render(request, "households/coverage.html", {"node": node, "report": report, 
+    under_quota = page_of(request, [member for member in report.members if member.under_quota])
+    return render(request, "households/coverage.html", {"node": node, "report": report, "under_quota": under_quota,
                                                         "children": selectors.coverage_children(node)})
 
 

@@ -14,7 +14,7 @@ from gridgov.orgs.models import NodeKind
 from gridgov.orgs.overview import breadcrumbs
 from gridgov.orgs.permissions import can, role_paths
 from gridgov.orgs.selectors import search_nodes
-from gridgov.pages import person_of, refuse_in_form, run_action
+from gridgov.pages import back_to, page_of, person_of, refuse_in_form, run_action
 from gridgov.tasks import selectors, services
 from gridgov.tasks.forms import (
     PUBLISH_KINDS,
@@ -29,7 +29,6 @@ from gridgov.tasks.forms import (
 from gridgov.tasks.models import Claim, EvidencePhoto, Task
 from gridgov.tasks.workflow import allowed_events
 
-PUBLISHED_SHOWN = 200  # the cadre's list of published tasks, newest first
 PUBLISHED_CLAIMANTS = 5  # the latest claimants of each in that list; the task's page lists more
 
 
@@ -191,10 +190,10 @@ def publish_areas(request):
 @login_required
 def published(request):
     person = person_of(request)
-    tasks = list(selectors.tasks_published_in(person=person)[:PUBLISHED_SHOWN])
-    progress = selectors.task_progress(tasks, claimants=PUBLISHED_CLAIMANTS)
+    page = page_of(request, selectors.tasks_published_in(person=person))
+    progress = selectors.task_progress(page.object_list, claimants=PUBLISHED_CLAIMANTS)
     return _render(request, person, "tasks/published.html", {
-        "rows": [(task, progress[task.pk]) for task in tasks], "shown": PUBLISHED_SHOWN})
+        "page": page, "rows": [(task, progress[task.pk]) for task in page.object_list]})
 
 
 def _managed_task(request, pk):
@@ -252,15 +251,15 @@ def task_withdraw(request, pk):
 @login_required
 def evaluation_queue(request):
     person = person_of(request)
-    claims = selectors.evaluation_queue(person=person)[:100]
-    return _render(request, person, "tasks/evaluation_queue.html", {"claims": claims})
+    return _render(request, person, "tasks/evaluation_queue.html",
+                   {"page": page_of(request, selectors.evaluation_queue(person=person))})
 
 
 @login_required
 def audit_queue(request):
     person = person_of(request)
-    claims = selectors.audit_queue(person=person)[:100]
-    return _render(request, person, "tasks/audit_queue.html", {"claims": claims})
+    return _render(request, person, "tasks/audit_queue.html",
+                   {"page": page_of(request, selectors.audit_queue(person=person))})
 
 
 # A decision on one claim. From a queue page with htmx the answer is that claim's item again: decided, or with
@@ -294,13 +293,14 @@ def _decide(request, pk, kind):
             refuse_in_form(form, error)
     if request.headers.get("HX-Request"):
         claim.refresh_from_db()
-        return render(request, template, {"claim": claim, "form": form, "done": done})
+        return render(request, template, {"claim": claim, "form": form, "done": done,
+                                          "next": request.POST.get("next", "")})
     if done:
         messages.success(request, done)
     else:
         for error in form.non_field_errors() or [_("The decision was not understood.")]:
             messages.error(request, error)
-    return redirect(request.POST.get("next") or queue)
+    return back_to(request, queue)
 
 
 @login_required
@@ -331,13 +331,13 @@ def audit_batch(request):
             messages.error(request, f"{claim.task.title} · {claim.worker.name}: {message_of(error)}")
     if not ids:
         messages.info(request, _("Tick at least one claim."))
-    return redirect("tasks:audit_queue")
+    return back_to(request, "tasks:audit_queue")  # the page of the queue the claims were ticked on
 
 
 @login_required
 def overdue(request):
     person = person_of(request)
-    return _render(request, person, "tasks/overdue.html", {"claims": selectors.overdue_for(person=person)[:200]})
+    return _render(request, person, "tasks/overdue.html", {"page": page_of(request, selectors.overdue_for(person=person))})
 
 
 @login_required
