@@ -126,3 +126,22 @@ def test_periods_that_are_not_whole_months_or_a_year_read_the_claims():
         "2025-12"]
     assert selectors.kept_periods(datetime(2025, 4, 2, tzinfo=zone), datetime(2025, 7, 1, tzinfo=zone)) is None
     assert selectors.kept_periods(datetime(2025, 4, 1, tzinfo=zone), datetime(2025, 6, 15, tzinfo=zone)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_totals_from_the_claims_already_confirmed_and_goes_back(post, crew, street):
+    from django.db.migrations.executor import MigrationExecutor
+
+    def migrate(target):
+        executor = MigrationExecutor(connection)
+        executor.migrate([("volunteers", target)])
+
+    confirmed(post, street, [crew.a1, crew.b1], start=datetime(2025, 12, 31, 23, 40, tzinfo=SHANGHAI), minutes=50,
+              rating=4, title="一")
+    confirmed(post, street, [crew.village], start=T0 + timedelta(hours=2), minutes=70, title="二")
+    columns = ("node_id", "period", "person_id", *totals.COLUMNS[3:])
+    before = sorted(ServiceTotal.objects.values_list(*columns))
+    migrate("0004_callout_answer_centre")
+    assert ServiceTotal._meta.db_table not in connection.introspection.table_names()
+    migrate("0005_service_totals")
+    assert sorted(ServiceTotal.objects.values_list(*columns)) == before and len(before) == 3 * 2 * 4
