@@ -233,8 +233,11 @@ def ranking(*, node: Node, since, until, category=None, by: str = "person", orde
 
 
 def _ordered(rows, *, order: str, limit: int) -> list[dict]:
-    first, second = (F("average"), F("total")) if order == "rating" else (F("total"), F("average"))
-    return list(rows.order_by(first.desc(nulls_last=True), second.desc(nulls_last=True), "key")[:limit])
+    """``total`` (minutes) is never null: a plain ``DESC``, the order of the totals' index (``NULLS LAST`` would
+    not match it on PostgreSQL)."""
+    average, total = F("average").desc(nulls_last=True), F("total").desc()
+    first, second = (average, total) if order == "rating" else (total, average)
+    return list(rows.order_by(first, second, "key")[:limit])
 
 
 def _ranked_claims(*, node, since, until, category, by, order, limit) -> list[dict]:
