@@ -151,7 +151,6 @@ class Need(models.Model):
             models.Index(fields=["next_wave_at"], condition=Q(next_wave_at__isnull=False),
                          name="volunteers_need_wave_idx"),
             models.Index(fields=["node", "state"], name="volunteers_need_node_idx"),
-            models.Index(fields=["-submitted_at", "-id"], name="volunteers_need_newest_idx"),  # needs_in_area
         ]
 
     def __str__(self) -> str:

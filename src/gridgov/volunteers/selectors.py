@@ -16,7 +16,6 @@ from gridgov.ledger.selectors import hours_credited
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import ancestor_at, ancestor_paths, at_or_above, under
-from gridgov.sql import area_first
 from gridgov.volunteers import totals
 from gridgov.volunteers.models import (
     CLAIMABLE_STATES,
@@ -69,14 +68,12 @@ def needs_of(*, person):
 
 
 def needs_in_area(*, person, state: str = ""):
-    """Every need in the areas where ``person`` may see volunteer work (cadres, auditors, supervisors), newest
-    first: a small area's needs sorted, a large one's found walking the newest first (``area_first``), so a
-    page stays bounded by the area, not by the year of needs of the province."""
+    """Every need in the areas where ``person`` may see volunteer work (cadres, auditors, supervisors)."""
     paths = role_paths(person, "volunteer.view")
     found = Need.objects.filter(under(paths, "node__path")).select_related("category", "node", "requester")
     if state in NeedState.values:
         found = found.filter(state=state)
-    return area_first(found, "-submitted_at", "-pk")
+    return found.order_by("-submitted_at", "-pk")
 
 
 def need_visible(*, person, need: Need) -> bool:

@@ -42,9 +42,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('node_id', 'period', 'person'), name='volunteers_total_once'), models.CheckConstraint(condition=models.Q(('minutes__gte', 0), ('rated__gte', 0), ('rated__lte', models.F('services')), ('services__gte', 0), ('stars__gte', 0)), name='volunteers_total_sane')],
             },
         ),
-        migrations.AddIndex(
-            model_name='need',
-            index=models.Index(fields=['-submitted_at', '-id'], name='volunteers_need_newest_idx'),
-        ),
         migrations.RunPython(fill, empty),
     ]
