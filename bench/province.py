@@ -50,7 +50,8 @@ PROVINCE = {"streets": 1360, "postings": 20_000_000, "reports": 5_000_000, "clai
 BIG_TABLES = {"ledger_posting", "ledger_line", "ledger_earnedtotal", "reports_report", "tasks_claim", "tasks_task",
               "oversight_auditrecord", "orgs_person", "ledger_account", "households_household",
               "households_membership", "households_link", "households_inspection", "reports_alert",
-              "volunteers_volunteer", "volunteers_need", "volunteers_claim", "bookings_booking", "bookings_slotday"}
+              "volunteers_volunteer", "volunteers_need", "volunteers_claim", "volunteers_servicetotal",
+              "bookings_booking", "bookings_slotday"}
 ROLE_NODES = {"street_cadre": "street", "supervisor": "street", "party_auditor": "street",
               "community_cadre": "community", "grid_leader": "grid", "grid_worker": "grid",
               "resident": "micro_grid", "merchant_staff": "micro_grid"}
@@ -117,7 +118,7 @@ def build(size: dict) -> dict:
         for table in ("orgs_node", "orgs_person", "ledger_posting", "ledger_line", "reports_report", "tasks_claim",
                       "oversight_auditrecord", "households_household", "households_inspection", "reports_alert",
                       "indices_score", "volunteers_volunteer", "volunteers_need", "volunteers_claim",
-                      "bookings_booking"):
+                      "volunteers_servicetotal", "bookings_booking"):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     return {"tree_s": round(tree_s, 1), "build_s": round(time.perf_counter() - started, 1), "counts": counts,
@@ -164,12 +165,14 @@ def volunteering(first: dict, needs: int) -> dict:
     """Volunteers and a year of their service, at the homes the load gave people (so the streets' skew carries
     over): one person in ten registered as a volunteer where they live (one in four of them a party member),
     ``needs`` needs served over the last year by a volunteer at the volunteer's home (neighbours helped), each
-    with its confirmed claim (30–240 minutes, rated 3–5) and the hours posting that credited it (the
+    with its confirmed claim (30–240 minutes, rated 3–5), the hours posting that credited it (the
     volunteer's hours account, from the hours-issued account: what ``ledger.services.hours_credit`` writes,
-    without the hash chain), and one need in fifty still open, waiting for helpers, over the next days."""
+    without the hash chain) and the service totals the confirmation keeps (``volunteers.totals.fill``, one
+    statement), and one need in fifty still open, waiting for helpers, over the next days."""
     from django.db import connection, transaction
     from oversight import Calendar, first_id
 
+    from gridgov.volunteers import totals
     from gridgov.volunteers.models import Category
 
     loader = Loader(connection)
@@ -188,8 +191,8 @@ def volunteering(first: dict, needs: int) -> dict:
     when = lambda seconds="0": calendar.moment(  # noqa: E731
         calendar.now, f"-(n * {364 * 86400} / {needs}) - 86400 + ({seconds})")
     starts = when()
-    tables = ["volunteers_volunteer", "volunteers_need", "volunteers_claim", "ledger_account", "ledger_posting",
-              "ledger_line"]
+    tables = ["volunteers_volunteer", "volunteers_need", "volunteers_claim", "volunteers_servicetotal",
+              "ledger_account", "ledger_posting", "ledger_line"]
     with loader.loading(tables), transaction.atomic(), connection.cursor() as cursor:
         loader.insert("volunteers_volunteer", ["person_id", "node_id", "skills", "is_party_member", "latitude",
                                                "longitude", "is_active", "joined_at"],
@@ -208,6 +211,7 @@ def volunteering(first: dict, needs: int) -> dict:
             "need_id", "volunteer_id", "state", "claimed_at", "checked_in_at", "checked_out_at", "minutes", "rating"],
             f"{need} + n, {person} + 10 * {helper}, 'confirmed', {when('-85000')}, {starts}, "
             f"{when(minutes + ' * 60')}, {minutes}, 3 + {scatter('n', 4001)} %% 3", needs, [])
+        totals.fill()  # the service totals the confirmations would have kept (the rankings, the yearly rule)
         loader.insert("ledger_account", ["kind", "owner_key", "name", "node_id", "person_id", "may_go_negative",
                                          "balance", "created_at"],
                       f"'hours', 'hours:person:' || ({person} + 10 * n), '基准', {home('10 * n')}, "

@@ -35,6 +35,9 @@ def test_the_builder_fills_one_street_and_the_timer_reads_a_workers_pages():
     assert GrantedWeek.objects.aggregate(n=Sum("points"))["n"] == granted["n"] > 0
     # Volunteers' needs and their hours postings (one a claim served, outside the 2,000 grants), bookings.
     assert counts["volunteers_claim"] == 30 and counts["volunteers_need"] == 31 and counts["bookings_booking"] == 16
+    from gridgov.volunteers import totals  # and the service totals the confirmations would have kept
+
+    assert counts["volunteers_servicetotal"] > 0 and totals.mismatches() == []
     assert counts["oversight_auditrecord"] >= 2330  # one per posting and per claim, besides the set-up's own
     # The audit trail's partitions hold the year loaded, and the indexes the loader rebuilt serve them all.
     with connection.cursor() as cursor:

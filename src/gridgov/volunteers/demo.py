@@ -24,7 +24,7 @@ from gridgov.orgs.demo import STREET_CODE
 from gridgov.orgs.models import Node, NodeKind, Person, Role
 from gridgov.orgs.permissions import SYSTEM
 from gridgov.orgs.tree import home_nodes
-from gridgov.volunteers import calendar, services
+from gridgov.volunteers import calendar, services, totals
 from gridgov.volunteers.models import (
     Answer,
     Cadence,
@@ -177,6 +177,8 @@ def _season(rng, *, street, volunteers, categories, now) -> None:
         "person": people[claim.volunteer_id], "minutes": claim.minutes, "source": claim,
         "reason": f"志愿服务：{titles[claim.need_id]}", "idempotency_key": f"volunteers:claim:{claim.pk}",
         "period": timezone.localtime(claim.checked_in_at).strftime("%Y-%m")} for claim in claims])
+    totals.fill()  # the claims above were written without the confirmation service: their totals, set-based
+
 
 def _callout(rng, *, street, volunteers, now) -> None:
     community = Node.objects.filter(path__startswith=street.path, kind=NodeKind.COMMUNITY).order_by("path").first()

@@ -353,3 +353,36 @@ class CalloutAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.callout} · {self.person.name} · {self.get_answer_display()}"
+
+
+class ServiceTotal(models.Model):
+    """A volunteer's confirmed service in one period (``YYYY``: a year, ``YYYY-MM``: a month, by check-in in
+    local time, the month the ledger credits the hours in) at one ranking node: a street, community or grid
+    the services took place in, or ``EVERYWHERE`` (0) for all of them (the yearly hours rule). So an area's
+    ranking of a month or a year is one index range, and the rule one lookup per volunteer, whatever the
+    number of claims. Kept only by ``totals.add``, called by the service that confirms the claims, in its
+    transaction; ``gridgov volunteers verify`` checks them against the claims."""
+
+    EVERYWHERE = 0
+
+    node_id = models.BigIntegerField(_("area"))
+    period = models.CharField(_("period"), max_length=7)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", db_index=False,
+                               verbose_name=_("volunteer"))
+    minutes = models.BigIntegerField(_("minutes of service"), default=0)
+    services = models.IntegerField(_("services"), default=0)
+    rated = models.IntegerField(_("services rated"), default=0)
+    stars = models.IntegerField(_("stars given"), default=0)
+
+    class Meta:
+        verbose_name = _("volunteer service total")
+        verbose_name_plural = _("volunteer service totals")
+        constraints = [
+            models.UniqueConstraint(fields=["node_id", "period", "person"], name="volunteers_total_once"),
+            models.CheckConstraint(condition=Q(minutes__gte=0, services__gte=0, rated__gte=0, stars__gte=0,
+                                               rated__lte=F("services")), name="volunteers_total_sane"),
+        ]
+        indexes = [models.Index(fields=["node_id", "period", "-minutes", "person"], name="volunteers_total_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.node_id} · {self.period} · {self.minutes}"

@@ -3,9 +3,10 @@ against the yearly rule (from the ledger's hours accounts), rankings, a call-out
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
 from gridgov.geo.selectors import centre_of_deepest, street_of
@@ -15,6 +16,7 @@ from gridgov.ledger.selectors import hours_credited
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import ancestor_at, ancestor_paths, at_or_above, under
+from gridgov.volunteers import totals
 from gridgov.volunteers.models import (
     CLAIMABLE_STATES,
     Answer,
@@ -25,6 +27,7 @@ from gridgov.volunteers.models import (
     Need,
     NeedState,
     ServiceDay,
+    ServiceTotal,
     Told,
     Volunteer,
 )
@@ -121,14 +124,18 @@ class Standing:
 
 
 def standings(*, node: Node, year: int, party_only: bool = False) -> list[Standing]:
-    """Every volunteer of ``node``'s area with the minutes credited in ``year``, fewest first (the short ones
-    head the list). Two queries whatever the number of people."""
+    """Every volunteer of ``node``'s area with the minutes of their service confirmed in ``year`` (anywhere:
+    the service totals' ``EVERYWHERE`` row, what the ledger credited their hours account), fewest first (the
+    short ones head the list). One query whatever the number of people: an index lookup per volunteer, not a
+    year of their claims or postings."""
     volunteers = Volunteer.objects.filter(node__path__startswith=node.path, is_active=True)
     if party_only:
         volunteers = volunteers.filter(is_party_member=True)
-    rows = list(volunteers.values_list("person_id", "person__name", "node__name", "is_party_member"))
-    minutes = hours_credited(person_ids=[row[0] for row in rows], year=year) if rows else {}
-    found = [Standing(pk, name, node_name, party, minutes.get(pk, 0)) for pk, name, node_name, party in rows]
+    kept = ServiceTotal.objects.filter(node_id=ServiceTotal.EVERYWHERE, period=f"{int(year):04d}",
+                                       person_id=OuterRef("person_id")).values("minutes")[:1]
+    rows = volunteers.annotate(minutes=Subquery(kept)).values_list("person_id", "person__name", "node__name",
+                                                                   "is_party_member", "minutes")
+    found = [Standing(pk, name, node_name, party, minutes or 0) for pk, name, node_name, party, minutes in rows]
     return sorted(found, key=lambda each: (not each.short, each.minutes, each.name))
 
 
@@ -173,6 +180,26 @@ def period_bounds(period: str, day) -> tuple[datetime, datetime]:
     return first, datetime(first.year + month // 12, month % 12 + 1, 1, tzinfo=zone)
 
 
+def kept_periods(since, until) -> list[str] | None:
+    """The periods of the service totals that make up ``[since, until)``: a local year (``["YYYY"]``) or whole
+    local months (``["YYYY-MM", …]``, a quarter: three); None when it is neither (the claims are read)."""
+    start, end = timezone.localtime(since), timezone.localtime(until)
+    if (start.day, start.hour, start.minute, start.second, start.microsecond) != (1, 0, 0, 0, 0) or end <= start:
+        return None
+    if (start.month, start.year + 1) == (1, end.year) and year_bounds(start.year) == (since, until):
+        return [f"{start.year:04d}"]
+    months, first = [], start.date()
+    while len(months) <= 12:
+        months.append(first.strftime("%Y-%m"))
+        first = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        bound = datetime(first.year, first.month, 1, tzinfo=timezone.get_default_timezone())
+        if bound == end:
+            return months
+        if bound > end:
+            return None
+    return None
+
+
 def ranking(*, node: Node, since, until, category=None, by: str = "person", order: str = "hours",
             limit: int = 50) -> list[RankRow]:
     """Volunteers (``by="person"``) or the units they belong to (``by="node"``: the nodes one level below
@@ -180,7 +207,37 @@ def ranking(*, node: Node, since, until, category=None, by: str = "person", orde
     ``[since, until)`` (by check-in, the month the hours count in), or by the requesters' average rating
     (``order="rating"``; unrated services do not count for it, those never rated come last), optionally in one
     category. Only services in ``node``'s area count, and for units only helpers registered there. Equal
-    values share a rank. One query."""
+    values share a rank. One query.
+
+    A street's, community's or grid's month, quarter or year in every category is read from the service
+    totals (``totals``): a month's or a year's people are one index range (by hours), whatever the number of
+    claims; anything else (another kind of node or period, one category) groups the claims."""
+    periods = kept_periods(since, until) if category is None and totals.is_level(node) else None
+    rows = (_ranked_totals(node=node, periods=periods, by=by, order=order, limit=limit) if periods
+            else _ranked_claims(node=node, since=since, until=until, category=category, by=by, order=order,
+                                limit=limit))
+    names = (dict(Node.objects.filter(path__in=[row["key"] for row in rows]).values_list("path", "name"))
+             if by == "node" else {row["key"]: row["name"] for row in rows})
+    result, previous = [], None
+    for index, row in enumerate(rows, start=1):
+        stars = round(row["average"], 1) if row["average"] is not None else None
+        value = (stars, row["total"]) if order == "rating" else (row["total"], stars)
+        rank = result[-1].rank if result and value == previous else index
+        previous = value
+        result.append(RankRow(rank, row["key"], names.get(row["key"], ""), row["total"] or 0, row["count"],
+                              stars))
+    return result
+
+
+def _ordered(rows, *, order: str, limit: int) -> list[dict]:
+    """``total`` (minutes) is never null: a plain ``DESC``, the order of the totals' index (``NULLS LAST`` would
+    not match it on PostgreSQL)."""
+    average, total = F("average").desc(nulls_last=True), F("total").desc()
+    first, second = (average, total) if order == "rating" else (total, average)
+    return list(rows.order_by(first, second, "key")[:limit])
+
+
+def _ranked_claims(*, node, since, until, category, by, order, limit) -> list[dict]:
     claims = Claim.objects.filter(state=ClaimState.CONFIRMED, need__node__path__startswith=node.path,
                                   checked_in_at__gte=since, checked_in_at__lt=until)
     if category is not None:
@@ -190,21 +247,30 @@ def ranking(*, node: Node, since, until, category=None, by: str = "person", orde
                                volunteer__volunteer__node__depth__gt=node.depth)
         grouped = claims.annotate(key=ancestor_at("volunteer__volunteer__node__path", node.depth + 1)).values("key")
     else:
-        grouped = claims.annotate(key=F("volunteer_id")).values("key", "volunteer__name")
-    rows = grouped.order_by().annotate(minutes=Sum("minutes"), services=Count("pk"), stars=Avg("rating"))
-    first, second = (F("stars"), F("minutes")) if order == "rating" else (F("minutes"), F("stars"))
-    rows = list(rows.order_by(first.desc(nulls_last=True), second.desc(nulls_last=True), "key")[:limit])
-    names = (dict(Node.objects.filter(path__in=[row["key"] for row in rows]).values_list("path", "name"))
-             if by == "node" else {row["key"]: row["volunteer__name"] for row in rows})
-    result, previous = [], None
-    for index, row in enumerate(rows, start=1):
-        stars = round(row["stars"], 1) if row["stars"] is not None else None
-        value = (stars, row["minutes"]) if order == "rating" else (row["minutes"], stars)
-        rank = result[-1].rank if result and value == previous else index
-        previous = value
-        result.append(RankRow(rank, row["key"], names.get(row["key"], ""), row["minutes"] or 0, row["services"],
-                              stars))
-    return result
+        grouped = claims.annotate(key=F("volunteer_id"), name=F("volunteer__name")).values("key", "name")
+    return _ordered(grouped.order_by().annotate(total=Sum("minutes"), count=Count("pk"), average=Avg("rating")),
+                    order=order, limit=limit)
+
+
+def _average(stars, rated):
+    return Cast(stars, FloatField()) / NullIf(rated, 0)
+
+
+def _ranked_totals(*, node, periods, by, order, limit) -> list[dict]:
+    kept = ServiceTotal.objects.filter(node_id=node.pk, period__in=periods)
+    if by == "node":
+        kept = kept.filter(person__volunteer__node__path__startswith=node.path,
+                           person__volunteer__node__depth__gt=node.depth)
+        grouped = kept.annotate(key=ancestor_at("person__volunteer__node__path", node.depth + 1)).values("key")
+    elif len(periods) == 1:  # one row a person: the index's order (node, period, minutes desc), no grouping
+        return _ordered(kept.annotate(key=F("person_id"), name=F("person__name"), total=F("minutes"),
+                                      count=F("services"), average=_average(F("stars"), F("rated")))
+                        .values("key", "name", "total", "count", "average"), order=order, limit=limit)
+    else:
+        grouped = kept.annotate(key=F("person_id"), name=F("person__name")).values("key", "name")
+    return _ordered(grouped.order_by().annotate(total=Sum("minutes"), count=Sum("services"),
+                                                average=_average(Sum("stars"), Sum("rated"))),
+                    order=order, limit=limit)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from gridgov.limits import rating as stars
 from gridgov.orgs.models import Node, Role
 from gridgov.orgs.permissions import SYSTEM, grant_for, require
 from gridgov.orgs.tree import nearest_holder, paying_node
-from gridgov.volunteers import inbox, waves
+from gridgov.volunteers import inbox, totals, waves
 from gridgov.volunteers.models import (
     CLAIMABLE_STATES,
     HOLDING_CLAIMS,
@@ -363,7 +363,8 @@ def _minutes_checked(minutes) -> int:
 
 def need_confirm(*, actor, need: Need, rating=None, now=None) -> Need:
     """The requester confirms the service: each helper's minutes are credited to their hours account (one
-    idempotent posting per claim in the ledger's journal), and the helpers are told."""
+    idempotent posting per claim in the ledger's journal) and counted in the volunteers' service totals
+    (``totals``: the rankings and the yearly rule), in the same transaction, and the helpers are told."""
     now = now or timezone.now()
     if getattr(actor, "pk", None) != need.requester_id:
         audit_denied(actor=actor, action="volunteer.confirm", target=need, reason="not_requester")
@@ -385,6 +386,7 @@ def need_confirm(*, actor, need: Need, rating=None, now=None) -> Need:
                 "period": timezone.localtime(claim.checked_in_at).strftime("%Y-%m")} for claim in claims])
         need.claims.filter(pk__in=[claim.pk for claim in claims]).update(state=ClaimState.CONFIRMED,
                                                                          rating=stars_given)
+        totals.add(claims=claims, node=need.node, rating=stars_given)  # the rankings' and the rule's totals
         need.state, need.closed_at = NeedState.CONFIRMED, now
         need.save(update_fields=["state", "closed_at"])
         audit_record(actor=actor, role=grant.role, action="volunteer.confirm", target=need, before=before,

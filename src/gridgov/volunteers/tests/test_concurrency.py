@@ -53,3 +53,21 @@ def test_an_answer_sent_twice_at_once_is_counted_once(street, helpers):
                                                              answer=Answer.COMING), expected=DomainError)
     assert sum(not isinstance(result, Exception) for result in results) == 1
     assert {result.code for result in results if isinstance(result, DomainError)} == {"already_answered"}
+
+
+def test_confirmations_crediting_one_helper_at_once_lose_no_minutes_in_the_totals(post, street, helpers):
+    from datetime import timedelta
+
+    from gridgov.volunteers import totals
+    from gridgov.volunteers.models import ServiceTotal
+    from gridgov.volunteers.tests.conftest import served
+
+    needs = [served(post(title=f"服务{index}", now=T0 + timedelta(days=index),
+                         starts_at=T0 + timedelta(days=index, hours=2)),
+                    [helpers[0]], start=T0 + timedelta(days=index, hours=2), minutes=30 + index) for index in range(6)]
+    results = race(6, lambda index: services.need_confirm(actor=street.resident, need=needs[index], rating=4))
+    assert all(isinstance(result, Need) for result in results)
+    row = ServiceTotal.objects.get(node_id=ServiceTotal.EVERYWHERE, period="2025", person=helpers[0])
+    assert (row.minutes, row.services, row.rated, row.stars) == (sum(30 + index for index in range(6)), 6, 6, 24)
+    assert ServiceTotal.objects.get(node_id=street.street.pk, period="2025-06", person=helpers[0]).services == 6
+    assert totals.mismatches() == []
