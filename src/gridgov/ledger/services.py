@@ -382,6 +382,11 @@ def reverse_posting(*, actor, posting, reason: str, idempotency_key: str) -> Pos
                             code="invalid_posting")
     if posting.kind == PostingKind.BUDGET:
         raise LedgerRefusal(_("Budget funding is changed on the budget page, not reversed."), code="invalid_posting")
+    if posting.kind == PostingKind.HOURS:
+        # The confirmed service it credits stays confirmed, and the volunteers' totals with it (ranking, yearly
+        # hours): taking the minutes off here alone would make the two disagree.
+        raise LedgerRefusal(_("Volunteer hours follow the confirmed service; they are not reversed in the ledger."),
+                            code="invalid_posting")
     lines = [(account_id, -amount) for account_id, amount in posting.lines.values_list("account_id", "amount")]
     draft = journal.Draft(
         kind=PostingKind.REVERSAL, reason=reason, idempotency_key=key, lines=lines, node_id=target.pk,

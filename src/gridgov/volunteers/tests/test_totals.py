@@ -145,3 +145,16 @@ def test_the_migration_fills_the_totals_from_the_claims_already_confirmed_and_go
     assert ServiceTotal._meta.db_table not in connection.introspection.table_names()
     migrate("0005_service_totals")
     assert sorted(ServiceTotal.objects.values_list(*columns)) == before and len(before) == 3 * 2 * 4
+
+
+def test_the_hours_of_a_confirmed_service_cannot_be_reversed_in_the_ledger_behind_the_totals(post, crew, street):
+    from gridgov.ledger.errors import LedgerRefusal
+    from gridgov.ledger.models import Posting, PostingKind
+    from gridgov.ledger.services import reverse_posting
+
+    confirmed(post, street, [crew.a1], start=T0 + timedelta(days=1), minutes=45, title="陪诊")
+    credited = Posting.objects.get(kind=PostingKind.HOURS)
+    with pytest.raises(LedgerRefusal) as refused:
+        reverse_posting(actor=street.street_cadre, posting=credited, reason="录错了", idempotency_key="rev-hours")
+    assert refused.value.code == "invalid_posting"
+    assert not Posting.objects.filter(kind=PostingKind.REVERSAL).exists() and totals.mismatches() == []
