@@ -357,10 +357,12 @@ def granted_between(first_sequence: int, last_sequence: int) -> list[tuple[int, 
 
 
 def _area_grant_lines(*, node: Node, since=None, until=None):
-    """The positive lines paid to people by grants that someone made at ``node`` or below it, in ``[since, until)``."""
+    """The positive lines paid to people by grants that someone made at ``node`` or below it, in ``[since, until)``.
+    The area's nodes come first as a list of ids, as in ``recent_grants``: joined by path, the planner guessed one
+    node and scanned the tree for it (880 ms for a large street at a tenth of a province, issue 18)."""
+    node_ids = list(Node.objects.filter(path__startswith=node.path).values_list("pk", flat=True))
     lines = Line.objects.filter(amount__gt=0, posting__kind=PostingKind.GRANT, posting__actor_id__isnull=False,
-                                posting__node__in=Node.objects.filter(path__startswith=node.path),
-                                account__person__isnull=False)
+                                posting__node_id__in=node_ids, account__person__isnull=False)
     if since is not None:
         lines = lines.filter(posting__created_at__gte=since)
     if until is not None:
