@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db import connection
 
 from gridgov.orgs.models import Node, NodeKind
-from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths
+from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths, path_length
 from gridgov.sql import row_sets
-from gridgov.volunteers.models import ClaimState, ServiceTotal
+from gridgov.volunteers.models import Claim, ClaimState, Need, ServiceTotal
 
 LEVEL_KINDS = sorted({NodeKind.STREET, NodeKind.GRID, *COMMUNITY_KINDS})
 COLUMNS = ("node_id", "period", "person_id", "minutes", "services", "rated", "stars")
@@ -98,15 +98,15 @@ def summary_sql(using=None) -> tuple[str, list]:
     with db.cursor() as cursor:
         cursor.execute(f"SELECT MAX(depth) FROM {db.ops.quote_name(Node._meta.db_table)}")
         depth = cursor.fetchone()[0] or 0
-    depths = " UNION ALL ".join(f"SELECT {k} AS k" for k in range(1, depth + 1)) or "SELECT 1 AS k"
+    lengths = " UNION ALL ".join(f"SELECT {path_length(k)} AS n" for k in range(1, depth + 1)) or "SELECT 0 AS n"
     kinds = ", ".join(f"'{kind}'" for kind in LEVEL_KINDS)
-    claim, need, node = ("volunteers_claim", "volunteers_need", Node._meta.db_table)
+    claim, need, node = (db.ops.quote_name(model._meta.db_table) for model in (Claim, Need, Node))
     served = (f"SELECT c.volunteer_id AS person_id, n.path AS path, {month} AS month, c.minutes AS minutes, "
               f"c.rating AS rating FROM {claim} c JOIN {need} v ON v.id = c.need_id "
               f"JOIN {node} n ON n.id = v.node_id "
               f"WHERE c.state = '{ClaimState.CONFIRMED}' AND c.checked_in_at IS NOT NULL AND c.minutes IS NOT NULL")
     placed = (f"SELECT l.id AS node_id, s.person_id, s.month, s.minutes, s.rating FROM served s "
-              f"CROSS JOIN ({depths}) d JOIN {node} l ON l.path = substr(s.path, 1, d.k * {Node.steplen}) "
+              f"CROSS JOIN ({lengths}) d JOIN {node} l ON l.path = substr(s.path, 1, d.n) "
               f"AND l.kind IN ({kinds}) "
               f"UNION ALL SELECT {ServiceTotal.EVERYWHERE}, s.person_id, s.month, s.minutes, s.rating FROM served s")
     sums = "SUM(p.minutes), COUNT(*), COUNT(p.rating), COALESCE(SUM(p.rating), 0)"
