@@ -80,6 +80,22 @@ def row_sets(types: tuple[str, ...], rows: list[tuple]):
         yield f"VALUES {values_sql(len(chunk), len(types))}", flat(chunk)
 
 
+def upsert(table: str, columns: tuple[str, ...], types: tuple[str, ...], rows: list[tuple], *,
+           conflict: tuple[str, ...], assign: str | None = None) -> None:
+    """``INSERT … ON CONFLICT (conflict) DO UPDATE``, many rows a statement (SQLite 3.24+ and PostgreSQL speak it
+    alike). ``assign`` is the update; without it every other column is added to what the row holds (totals
+    kept by their writers: two writers adding at once both count)."""
+    quote = connection.ops.quote_name
+    if assign is None:
+        assign = ", ".join(f"{quote(column)} = {quote(table)}.{quote(column)} + excluded.{quote(column)}"
+                           for column in columns if column not in conflict)
+    head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
+    tail = f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET {assign}"
+    with connection.cursor() as cursor:
+        for source, params in row_sets(types, rows):
+            cursor.execute(head + source + tail, params)
+
+
 def any_of(column: str, values: list, *, reserved: int = 0):
     """``(sql, params)`` for each statement's share of ``values``: the condition ``column`` is one of them.
     ``reserved`` parameters of the statement are taken by something else."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from gridgov.ledger.models import Account, EarnedHistogram, EarnedTotal, GrantedWeek, Line, Posting
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths
-from gridgov.sql import row_sets
+from gridgov.sql import upsert
 
 LEVEL_OF_KIND = {NodeKind.STREET: "street_id", NodeKind.GRID: "grid_id", **{k: "community_id" for k in COMMUNITY_KINDS}}
 LEVELS = ("street_id", "community_id", "grid_id")
@@ -113,26 +113,18 @@ def add_earned(earned: dict[tuple[int, str], int], *, account_paths: dict[int, s
         EarnedTotal._meta.db_table, ("account_id", "period", "points", *LEVELS), totals,
         conflict=("account_id", "period"), assign="points = excluded.points",
     )
-    histogram = EarnedHistogram._meta.db_table
     _upsert(
-        histogram, ("node_id", "period", "points", "count"),
+        EarnedHistogram._meta.db_table, ("node_id", "period", "points", "count"),
         [(*key, delta) for key, delta in buckets.items() if delta],
         conflict=("node_id", "period", "points"),
-        assign=f"count = {connection.ops.quote_name(histogram)}.count + excluded.count",
     )
 
 
-def _upsert(table: str, columns: tuple, rows: list[tuple], *, conflict: tuple, assign: str,
+def _upsert(table: str, columns: tuple, rows: list[tuple], *, conflict: tuple, assign: str | None = None,
             types: tuple | None = None) -> None:
-    """INSERT … ON CONFLICT DO UPDATE, many rows a statement (SQLite 3.24+ and PostgreSQL speak it alike).
-    Unless ``types`` says otherwise, every column is an integer but ``period``."""
-    quote = connection.ops.quote_name
-    types = types or tuple("text" if column == "period" else "bigint" for column in columns)
-    head = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
-    tail = f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO UPDATE SET {assign}"
-    with connection.cursor() as cursor:
-        for source, params in row_sets(types, rows):
-            cursor.execute(head + source + tail, params)
+    """``sql.upsert``; unless ``types`` says otherwise, every column here is an integer but ``period``."""
+    upsert(table, columns, types or tuple("text" if column == "period" else "bigint" for column in columns), rows,
+           conflict=conflict, assign=assign)
 
 
 # ---------------------------------------------------------------- points granted per week (the cockpit's chart)
@@ -231,8 +223,7 @@ def _add_weeks(deltas: dict[tuple[str, str], int]) -> None:
     """``points += delta`` for each ``(week as ISO text, path)``, creating the rows that are missing."""
     table = GrantedWeek._meta.db_table
     _upsert(table, ("week", "path", "points"), [(*key, delta) for key, delta in deltas.items() if delta],
-            conflict=("week", "path"), assign=f"points = {connection.ops.quote_name(table)}.points + excluded.points",
-            types=("date", "text", "bigint"))
+            conflict=("week", "path"), types=("date", "text", "bigint"))
 
 
 def _chunks(items: list):

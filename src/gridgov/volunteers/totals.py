@@ -18,7 +18,7 @@ from django.db import connection
 
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths, path_length
-from gridgov.sql import row_sets
+from gridgov.sql import upsert
 from gridgov.volunteers.models import Claim, ClaimState, Need, ServiceTotal
 
 LEVEL_KINDS = sorted({NodeKind.STREET, NodeKind.GRID, *COMMUNITY_KINDS})
@@ -65,20 +65,8 @@ def add(*, claims, node: Node, rating=None, sign: int = 1) -> None:
                 row[1] += sign
                 row[2] += sign * rated
                 row[3] += sign * stars
-    _upsert([(*key, *amounts) for key, amounts in sorted(rows.items())])
-
-
-def _upsert(rows: list[tuple]) -> None:
-    quote = connection.ops.quote_name
-    table = quote(ServiceTotal._meta.db_table)
-    head = f"INSERT INTO {table} ({', '.join(map(quote, COLUMNS))}) "
-    assign = ", ".join(f"{quote(column)} = {table}.{quote(column)} + excluded.{quote(column)}"
-                       for column in COLUMNS[3:])
-    tail = f" ON CONFLICT ({', '.join(map(quote, COLUMNS[:3]))}) DO UPDATE SET {assign}"
-    types = ("bigint", "text", "bigint", "bigint", "bigint", "bigint", "bigint")
-    with connection.cursor() as cursor:
-        for source, params in row_sets(types, rows):
-            cursor.execute(head + source + tail, params)
+    upsert(ServiceTotal._meta.db_table, COLUMNS, ("bigint", "text", "bigint", "bigint", "bigint", "bigint", "bigint"),
+           [(*key, *amounts) for key, amounts in sorted(rows.items())], conflict=COLUMNS[:3])
 
 
 def _month_sql(column: str, using=None) -> tuple[str, list]:
