@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridgov import jobs
 from gridgov.audit.services import audit_record, snapshot
 from gridgov.errors import Conflict, DomainError, Invalid, NotFound
 from gridgov.indices import engine, rules
@@ -39,7 +40,7 @@ OPEN_COMPUTATIONS = (ComputationState.QUEUED, ComputationState.RUNNING)
 # after QUEUED_AT_MOST lost its job, and one still running after RUNNING_AT_MOST lost its worker (a restart in
 # the middle: the job backend leaves such a job marked running and never runs it again). The next request for
 # the period sends it to a worker again rather than waiting for it for ever.
-QUEUED_AT_MOST = timedelta(minutes=10)
+QUEUED_AT_MOST = jobs.LOST_AFTER
 RUNNING_AT_MOST = timedelta(hours=1)
 MAX_ASSESSMENT = 10**8  # an assessment's value has at most 8 digits before the point (its column's size)
 
