@@ -12,6 +12,7 @@ import functools
 import json
 import sqlite3
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -94,6 +95,25 @@ def upsert(table: str, columns: tuple[str, ...], types: tuple[str, ...], rows: l
     with connection.cursor() as cursor:
         for source, params in row_sets(types, rows):
             cursor.execute(head + source + tail, params)
+
+
+def local_week(column: str, db=None) -> tuple[str, list]:
+    """SQL for the local (``TIME_ZONE``) Monday of the timestamp in ``column``, and its parameters: a date on
+    PostgreSQL, ISO text on SQLite. Totals kept per week group by it."""
+    db = db or connection
+    if db.vendor == "postgresql":
+        return f"CAST(date_trunc('week', {column} AT TIME ZONE %s) AS date)", [settings.TIME_ZONE]
+    # Django's own SQLite function gives the local date; SQLite's date() steps back to its Monday.
+    return f"date(django_datetime_cast_date({column}, %s, %s), '-6 days', 'weekday 1')", [settings.TIME_ZONE,
+                                                                                          db.timezone_name]
+
+
+def local_month(column: str, db=None) -> tuple[str, list]:
+    """SQL for the local month (``YYYY-MM`` text) of the timestamp in ``column``, and its parameters."""
+    db = db or connection
+    if db.vendor == "postgresql":
+        return f"to_char({column} AT TIME ZONE %s, 'YYYY-MM')", [settings.TIME_ZONE]
+    return f"substr(django_datetime_trunc('month', {column}, %s, %s), 1, 7)", [settings.TIME_ZONE, db.timezone_name]
 
 
 def any_of(column: str, values: list, *, reserved: int = 0):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from gridgov.ledger.models import Account, EarnedHistogram, EarnedTotal, GrantedWeek, Line, Posting
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths
-from gridgov.sql import upsert
+from gridgov.sql import local_week, upsert
 
 LEVEL_OF_KIND = {NodeKind.STREET: "street_id", NodeKind.GRID: "grid_id", **{k: "community_id" for k in COMMUNITY_KINDS}}
 LEVELS = ("street_id", "community_id", "grid_id")
@@ -161,7 +161,7 @@ def move_granted(moves: dict[int, tuple[str | None, str | None]]) -> None:
     if not moves:
         return
     quote = connection.ops.quote_name
-    week, params = _week_sql("p.created_at", connection)
+    week, params = local_week("p.created_at", connection)
     deltas: dict[tuple[str, str], int] = {}
     with connection.cursor() as cursor:
         for chunk in _chunks(sorted(moves)):
@@ -184,7 +184,7 @@ def fill_granted_weeks(using: str = "default") -> int:
     0009 fills the table on an existing database, the benchmarks after their set-based loads. Returns the rows."""
     db = connections[using]
     quote = db.ops.quote_name
-    week, params = _week_sql("p.created_at", db)
+    week, params = local_week("p.created_at", db)
     target = quote(GrantedWeek._meta.db_table)
     with db.cursor() as cursor:
         cursor.execute(f"DELETE FROM {target}")
@@ -196,15 +196,6 @@ def fill_granted_weeks(using: str = "default") -> int:
             f"JOIN {quote(Node._meta.db_table)} n ON n.id = a.node_id "
             f"WHERE p.kind = 'grant' AND a.kind = 'person' AND l.amount > 0) w GROUP BY w.week, w.path", params)
         return cursor.rowcount
-
-
-def _week_sql(column: str, db) -> tuple[str, list]:
-    """SQL for the local Monday of the timestamp in ``column`` (a date on PostgreSQL, ISO text on SQLite)."""
-    zone = timezone.get_default_timezone_name()
-    if db.vendor == "postgresql":
-        return f"CAST(date_trunc('week', {column} AT TIME ZONE %s) AS date)", [zone]
-    # Django's own SQLite function gives the local date; SQLite's date() steps back to its Monday.
-    return f"date(django_datetime_cast_date({column}, %s, %s), '-6 days', 'weekday 1')", [zone, db.timezone_name]
 
 
 def _paths_of_accounts(account_ids: list[int]) -> dict[int, str | None]:

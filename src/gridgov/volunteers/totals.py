@@ -13,12 +13,11 @@ the totals from the claims, set-based (the migration, the demo and the province 
 compares the table with that same recomputation (``gridgov volunteers verify``).
 """
 
-from django.conf import settings
 from django.db import connection
 
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.tree import COMMUNITY_KINDS, ancestor_paths, path_length
-from gridgov.sql import upsert
+from gridgov.sql import local_month, upsert
 from gridgov.volunteers.models import Claim, ClaimState, Need, ServiceTotal
 
 LEVEL_KINDS = sorted({NodeKind.STREET, NodeKind.GRID, *COMMUNITY_KINDS})
@@ -69,20 +68,12 @@ def add(*, claims, node: Node, rating=None, sign: int = 1) -> None:
            [(*key, *amounts) for key, amounts in sorted(rows.items())], conflict=COLUMNS[:3])
 
 
-def _month_sql(column: str, using=None) -> tuple[str, list]:
-    """SQL for the local month (``YYYY-MM``) of the datetime ``column``, and its parameters."""
-    db = using or connection
-    if db.vendor == "postgresql":
-        return f"to_char({column} AT TIME ZONE %s, 'YYYY-MM')", [settings.TIME_ZONE]
-    return f"substr(django_datetime_trunc('month', {column}, %s, %s), 1, 7)", [settings.TIME_ZONE, db.timezone_name]
-
-
 def summary_sql(using=None) -> tuple[str, list]:
     """A SELECT of what the totals must hold (``COLUMNS``), recomputed from the confirmed claims: one pass
     over them joined to the ranking nodes above each need's place by path prefix (an index lookup per
     depth)."""
     db = using or connection
-    month, params = _month_sql("c.checked_in_at", db)
+    month, params = local_month("c.checked_in_at", db)
     with db.cursor() as cursor:
         cursor.execute(f"SELECT MAX(depth) FROM {db.ops.quote_name(Node._meta.db_table)}")
         depth = cursor.fetchone()[0] or 0
