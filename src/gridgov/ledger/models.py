@@ -71,11 +71,11 @@ class PostingKind(models.TextChoices):
 class ChainHead(models.Model):
     """One row: the last sequence number and hash. Writers lock it, which serialises the chain."""
 
-    sequence = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="")
+    sequence = models.BigIntegerField(_("sequence"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default="")
     # The Merkle log's right edge at ``sequence`` leaves: the hex hashes of merkle.frontier_addresses(sequence),
     # so appending reads nothing more than this row.
-    frontier = models.TextField(default="", blank=True)
+    frontier = models.TextField(_("Merkle frontier"), default="", blank=True)
 
     class Meta:
         verbose_name = _("ledger chain head")
@@ -175,14 +175,17 @@ class EarnedTotal(models.Model):
     """Points a person's account earned (grants less their reversals) in one month, with the ranking
     levels of the account's node copied in, so a street's top 50 is one index range."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)  # see Meta
-    period = models.CharField(max_length=7)
-    points = models.BigIntegerField(default=0)
-    street_id = models.BigIntegerField(null=True)
-    community_id = models.BigIntegerField(null=True)
-    grid_id = models.BigIntegerField(null=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False,  # see Meta
+                                verbose_name=_("account"))
+    period = models.CharField(_("month"), max_length=7)
+    points = models.BigIntegerField(_("points"), default=0)
+    street_id = models.BigIntegerField(_("street"), null=True)
+    community_id = models.BigIntegerField(_("community"), null=True)
+    grid_id = models.BigIntegerField(_("grid"), null=True)
 
     class Meta:
+        verbose_name = _("points earned in a month")
+        verbose_name_plural = _("points earned per month")
         constraints = [models.UniqueConstraint(fields=["account", "period"], name="ledger_earned_once_per_period")]
         indexes = [
             models.Index(fields=["street_id", "period", "-points", "account"], name="ledger_earned_street_idx"),
@@ -198,12 +201,14 @@ class EarnedHistogram(models.Model):
     """How many people of a ranking node earned exactly ``points`` in a month: a rank is one sum over
     the (few) distinct totals above one's own, whatever the number of people."""
 
-    node_id = models.BigIntegerField()
-    period = models.CharField(max_length=7)
-    points = models.BigIntegerField()
-    count = models.BigIntegerField(default=0)
+    node_id = models.BigIntegerField(_("node"))
+    period = models.CharField(_("month"), max_length=7)
+    points = models.BigIntegerField(_("points"))
+    count = models.BigIntegerField(_("people"), default=0)
 
     class Meta:
+        verbose_name = _("ranking bucket")
+        verbose_name_plural = _("ranking buckets")
         constraints = [
             models.UniqueConstraint(fields=["node_id", "period", "points"], name="ledger_histogram_bucket_unique")
         ]
@@ -218,11 +223,13 @@ class GrantedWeek(models.Model):
     points granted per week shows them. Keyed by the node's path, so any node's subtree in a week is one range
     of the unique index (``aggregates.add_granted``; ``rehome_accounts`` moves a person's weeks with them)."""
 
-    week = models.DateField()
-    path = models.CharField(max_length=255)  # the account's node's (``orgs.Node.path``)
-    points = models.BigIntegerField(default=0)
+    week = models.DateField(_("week of"))
+    path = models.CharField(_("node path"), max_length=255)  # the account's node's (``orgs.Node.path``)
+    points = models.BigIntegerField(_("points"), default=0)
 
     class Meta:
+        verbose_name = _("points granted in a week")
+        verbose_name_plural = _("points granted per week")
         constraints = [
             # ``path LIKE 'prefix%'`` reads a range of this index under any collation (PostgreSQL's pattern ops).
             models.UniqueConstraint(fields=["week", "path"], name="ledger_granted_week_unique",
@@ -237,11 +244,13 @@ class MerkleNode(AppendOnlyModel):
     """A complete subtree of the Merkle log over postings (RFC 6962): leaves [index·2^level, (index+1)·2^level).
     Leaf i (level 0) is the posting of sequence i + 1; written in the posting's transaction, never changed."""
 
-    level = models.SmallIntegerField()
-    index = models.BigIntegerField()
-    hash = models.CharField(max_length=64)
+    level = models.SmallIntegerField(_("level"))
+    index = models.BigIntegerField(_("index"))
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
+        verbose_name = _("Merkle log node")
+        verbose_name_plural = _("Merkle log nodes")
         constraints = [models.UniqueConstraint(fields=["level", "index"], name="ledger_merkle_node_unique")]
 
     def __str__(self) -> str:
@@ -271,14 +280,17 @@ class Cosignature(AppendOnlyModel):
     """A witness's (纪检监察) signature line on a checkpoint, made after checking it extends the last one
     the witness signed."""
 
-    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures")
-    witness = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
-    key_name = models.CharField(max_length=120)
-    verifier_key = models.CharField(max_length=200)
-    signature = models.TextField()  # the note's signature line, "— name base64"
-    created_at = models.DateTimeField(default=timezone.now)
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures",
+                                   verbose_name=_("checkpoint"))
+    witness = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("witness"))
+    key_name = models.CharField(_("key name"), max_length=120)
+    verifier_key = models.CharField(_("verifier key"), max_length=200)
+    signature = models.TextField(_("signature"))  # the note's signature line, "— name base64"
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("witness cosignature")
+        verbose_name_plural = _("witness cosignatures")
         constraints = [models.UniqueConstraint(fields=["checkpoint", "witness"], name="ledger_cosign_once")]
 
     def __str__(self) -> str:
@@ -289,14 +301,19 @@ class SplitView(AppendOnlyModel):
     """A checkpoint a witness was shown that contradicts one it signed: same size with another root, or
     a later tree that does not extend it. Oversight lists every row as a finding."""
 
-    witness = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+")
-    signed = models.ForeignKey(Checkpoint, null=True, on_delete=models.PROTECT, related_name="+")
-    signed_size = models.BigIntegerField()
-    signed_root = models.CharField(max_length=64)
-    seen_size = models.BigIntegerField()
-    seen_root = models.CharField(max_length=64)
-    seen_note = models.TextField()
-    detected_at = models.DateTimeField(default=timezone.now, db_index=True)
+    witness = models.ForeignKey("orgs.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("witness"))
+    signed = models.ForeignKey(Checkpoint, null=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("checkpoint signed"))
+    signed_size = models.BigIntegerField(_("size signed"))
+    signed_root = models.CharField(_("root signed"), max_length=64)
+    seen_size = models.BigIntegerField(_("size seen"))
+    seen_root = models.CharField(_("root seen"), max_length=64)
+    seen_note = models.TextField(_("note seen"))
+    detected_at = models.DateTimeField(_("detected at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("contradicting checkpoint")
+        verbose_name_plural = _("contradicting checkpoints")
 
     def __str__(self) -> str:
         return f"{self.witness} · {self.signed_size} / {self.seen_size}"
