@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.expressions import RowRange
 from django.utils import timezone
 
 from gridgov.ledger import aggregates
@@ -376,6 +377,72 @@ def granters_and_payees(*, node: Node, since=None, until=None) -> list[tuple[int
     household rule, ``oversight.anomalies``; a person has one account and one address)."""
     return list(_area_grant_lines(node=node, since=since, until=until).exclude(account__person__address="")
                 .values_list("posting__actor_id", "account_id", "account__person__address").distinct().order_by())
+
+
+def _within(queryset, field_name: str, since, until):
+    if since is not None:
+        queryset = queryset.filter(**{f"{field_name}__gte": since})
+    if until is not None:
+        queryset = queryset.filter(**{f"{field_name}__lt": until})
+    return queryset
+
+
+def budget_draws_once_low(*, node: Node, left_share: float, window: timedelta, since=None, until=None) -> list[tuple]:
+    """The grants someone drew from the budgets of ``node`` and below in ``[since, until)`` that left a budget
+    with at most ``left_share`` of its amount, and the draws of the ``window`` before each budget first fell that
+    low (the supervisor's burst rule, ``oversight.anomalies``). Rows ``(account, posting, actor, time, points left
+    or None)`` in account and time order; None marks a draw from before the budget was low.
+
+    The database keeps each budget's running total (a window function) and hands back only those rows: what is
+    left only ever shrinks, so no burst can end earlier. A grant draws on the budget of its own month, so only the
+    budgets of the period's months are read."""
+    from gridgov.ledger.journal import current_period
+
+    budgets = Budget.objects.filter(node__path__startswith=node.path, amount__gt=0)
+    if since is not None:
+        budgets = budgets.filter(period__gte=current_period(since))
+    if until is not None:
+        budgets = budgets.filter(period__lte=current_period(until))
+    draws = _within(Line.objects.filter(account__budget__in=budgets, amount__lt=0, posting__actor_id__isnull=False,
+                                        posting__kind=PostingKind.GRANT), "posting__created_at", since, until)
+    # ``account_id + 0``, not the bare column: SQLite's planner would otherwise read the whole table in that
+    # column's index order (sparing itself a sort) instead of the period's rows by their time index.
+    low = draws.annotate(
+        drawn=Window(Sum("amount"), partition_by=[F("account_id") + 0],
+                     order_by=[F("posting__created_at").asc(), F("posting_id").asc()],
+                     frame=RowRange(start=None, end=0)),
+        left=F("account__budget__amount") + F("drawn"),
+    ).filter(left__lte=F("account__budget__amount") * left_share)
+    late = list(low.order_by("account_id", "posting__created_at", "posting_id").values_list(
+        "account_id", "posting_id", "posting__actor_id", "posting__created_at", "left"))
+    if not late:
+        return []
+    reached: dict[int, object] = {}
+    for account_id, _posting, _actor, created_at, _left in late:
+        reached.setdefault(account_id, created_at)
+    before = Q()
+    for account_id, moment in reached.items():
+        before |= Q(account_id=account_id, posting__created_at__gte=moment - window, posting__created_at__lte=moment)
+    late_postings = {row[1] for row in late}
+    earlier = [(*row, None) for row in draws.filter(before).values_list(
+        "account_id", "posting_id", "posting__actor_id", "posting__created_at") if row[1] not in late_postings]
+    return sorted(earlier + late, key=lambda row: (row[0], row[3], row[1]))
+
+
+def budgets_of_accounts(account_ids) -> dict[int, Budget]:
+    """The budgets behind these budget accounts, with their nodes, by account id."""
+    return {budget.account_id: budget for budget in
+            Budget.objects.filter(account_id__in=set(account_ids)).select_related("node")}
+
+
+def grant_reversals(*, node: Node, since=None, until=None) -> list[tuple]:
+    """``(posting, actor, actor's name, grant reversed, its source type, its source id)`` of every reversal of a
+    grant booked at ``node`` or below in ``[since, until)``, by posting id (the supervisor's reversal rule)."""
+    reversals = _within(Posting.objects.filter(kind=PostingKind.REVERSAL, reverses__kind=PostingKind.GRANT,
+                                               node__path__startswith=node.path), "created_at", since, until)
+    # Sorted here: ORDER BY id would have SQLite read every posting in id order.
+    return sorted(reversals.order_by().values_list("pk", "actor_id", "actor_name", "reverses_id",
+                                                   "reverses__source_type", "reverses__source_id"))
 
 
 def grants_between(*, node: Node, pairs, since=None, until=None) -> list[tuple[int, int, int]]:

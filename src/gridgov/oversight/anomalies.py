@@ -24,8 +24,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, F, Func, IntegerField, Q, Sum, Window
-from django.db.models.expressions import RowRange
+from django.db.models import Count, F, Func, IntegerField, Q, Window
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -160,49 +159,19 @@ def grant_bursts_near_budget_limit(*, node: Node, since=None, until=None) -> lis
     """``BURST_MIN_GRANTS`` or more grants by one person from one budget within ``BURST_WINDOW`` that
     leave the budget with at most ``BURST_BUDGET_LEFT_SHARE`` of its amount.
 
-    The database keeps each budget's running total (a window function) and hands back only the draws from
-    the hour before the budget first fell that low: no burst can end before that moment, as what is left
-    only ever shrinks. One pass in time order then keeps, per person, a queue of their draws of the last
-    hour, so each draw is looked at a bounded number of times. A grant draws on the budget of its own month
-    (``ledger.services.grant_batch``), so only the budgets of the period's months are read."""
+    The ledger hands back only the draws that left a budget that low and those of the hour before it first was
+    (``ledger.selectors.budget_draws_once_low``). One pass in time order then keeps, per person, a queue of their
+    draws of the last hour, so each draw is looked at a bounded number of times."""
     if not _installed("ledger"):
         return []
-    from gridgov.ledger.journal import current_period
-    from gridgov.ledger.models import Budget, Line, PostingKind
+    from gridgov.ledger import selectors as ledger
 
-    budgets = Budget.objects.filter(node__path__startswith=node.path, amount__gt=0)
-    if since is not None:
-        budgets = budgets.filter(period__gte=current_period(since))
-    if until is not None:
-        budgets = budgets.filter(period__lte=current_period(until))
-    draws = _period(Line.objects.filter(account__budget__in=budgets, amount__lt=0, posting__actor_id__isnull=False,
-                                        posting__kind=PostingKind.GRANT), "posting__created_at", since, until)
-    low = draws.annotate(
-        drawn=Window(Sum("amount"), partition_by=_by("account_id"),
-                     order_by=[F("posting__created_at").asc(), F("posting_id").asc()],
-                     frame=RowRange(start=None, end=0)),
-        left=F("account__budget__amount") + F("drawn"),
-    ).filter(left__lte=F("account__budget__amount") * BURST_BUDGET_LEFT_SHARE)
-    late = list(low.order_by("account_id", "posting__created_at", "posting_id").values_list(
-        "account_id", "posting_id", "posting__actor_id", "posting__created_at", "left"))
-    if not late:
-        return []
-    reached: dict[int, object] = {}
-    for account_id, _posting, _actor, created_at, _left in late:
-        reached.setdefault(account_id, created_at)
-    before = Q()
-    for account_id, moment in reached.items():  # the hour up to then: those draws may open a burst
-        before |= Q(account_id=account_id, posting__created_at__gte=moment - BURST_WINDOW,
-                    posting__created_at__lte=moment)
-    late_postings = {row[1] for row in late}
-    earlier = [(*row, None) for row in draws.filter(before).values_list(
-        "account_id", "posting_id", "posting__actor_id", "posting__created_at") if row[1] not in late_postings]
-    rows = sorted(earlier + late, key=lambda row: (row[0], row[3], row[1]))
+    rows = ledger.budget_draws_once_low(node=node, left_share=BURST_BUDGET_LEFT_SHARE, window=BURST_WINDOW,
+                                        since=since, until=until)
     bursts = _bursts(rows)
     if not bursts:
         return []
-    budgets = {budget.account_id: budget for budget in
-               Budget.objects.filter(account_id__in={b[0] for b in bursts}).select_related("node")}
+    budgets = ledger.budgets_of_accounts(b[0] for b in bursts)
     audits = audit_records_behind("ledger.posting", [b[3][:EVIDENCE_LIMIT] for b in bursts], ["points.grant"])
     findings = []
     for (account_id, actor_id, left, postings), audit_records in zip(bursts, audits):
@@ -377,14 +346,11 @@ def reversals_after_audit(*, node: Node, since=None, until=None) -> list[Finding
     """Grants reversed after the party committee's audit: each such reversal is listed (``REVERSAL_MIN``)."""
     if not _installed("ledger"):
         return []
-    from gridgov.ledger.models import Posting, PostingKind
+    from gridgov.ledger import selectors as ledger
 
-    reversals = _period(Posting.objects.filter(kind=PostingKind.REVERSAL, reverses__kind=PostingKind.GRANT,
-                                               node__path__startswith=node.path), "created_at", since, until)
     by_actor: dict[int, list] = defaultdict(list)
-    for row in sorted(reversals.order_by().values_list("pk", "actor_id", "actor_name", "reverses_id",
-                                                       "reverses__source_type", "reverses__source_id")):
-        by_actor[row[1]].append(row)  # sorted here: ORDER BY id would have SQLite read every posting in id order
+    for row in ledger.grant_reversals(node=node, since=since, until=until):
+        by_actor[row[1]].append(row)
     actors = [actor_id for actor_id, rows in by_actor.items() if len(rows) >= REVERSAL_MIN]
     if not actors:
         return []
