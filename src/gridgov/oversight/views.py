@@ -1,4 +1,6 @@
 """The supervisor's pages (read-only): overdue items by level, alerts, anomaly findings, the audit trail.
+The dashboard shows the first few open alerts and overdue reports and says how many there are; the whole
+lists are pages of their own, 50 rows a page (a province's large street has thousands of each).
 
 Open to ``audit.view`` (platform admin, supervisor) within the area of that role; a person holding it at
 several nodes picks one with ``?node=<code>``.
@@ -8,25 +10,25 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.deadlines.selectors import alerts_under
+from gridgov.deadlines.selectors import alerts_under, open_alerts_by_level
 from gridgov.limits import LimitedDateField
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import assignments_of, can
 from gridgov.oversight import anomalies, labels
 from gridgov.oversight.selectors import audit_records_under
-from gridgov.pages import person_of
+from gridgov.pages import page_of, person_of
 
 ANOMALY_PERIOD_DAYS = 31
 # The page lists this many findings of each rule, and this many ids of each kind of evidence of a finding;
 # it says how many there are in all, and the API hands back every finding.
 FINDINGS_SHOWN = 50
 EVIDENCE_SHOWN = 20
+DASHBOARD_ROWS = 10  # open alerts, and overdue reports, on the dashboard; the rest on their own pages
 
 
 def _scope(request):
@@ -49,12 +51,35 @@ def dashboard(request):
     now = timezone.now()
     findings = [(rule, found[:FINDINGS_SHOWN], len(found))
                 for rule, found in anomalies.run_all(node=node, since=now - timedelta(days=ANOMALY_PERIOD_DAYS))]
+    levels = report_selectors.overdue_by_level(node=node, now=now)
     return render(request, "oversight/dashboard.html", {
-        "node": node, "nodes": nodes, "levels": report_selectors.overdue_by_level(node=node, now=now),
-        "overdue": report_selectors.overdue_reports_under(node=node, now=now)[:50],
-        "alerts": alerts_under(node=node)[:100],
+        "node": node, "nodes": nodes, "levels": levels,
+        "overdue": report_selectors.overdue_reports_under(node=node, now=now)[:DASHBOARD_ROWS],
+        "overdue_count": sum(row["overdue"] for row in levels),
+        "alerts": alerts_under(node=node)[:DASHBOARD_ROWS],
+        "alert_count": sum(open_alerts_by_level(node=node).values()),
         "findings": findings, "finding_count": sum(total for _rule, _found, total in findings),
         "period_days": ANOMALY_PERIOD_DAYS, "evidence_shown": EVIDENCE_SHOWN,
+    })
+
+
+@login_required
+def alerts(request):
+    """Every open alert of the area, the highest level and the nearest deadline first."""
+    _person, node, nodes = _scope(request)
+    return render(request, "oversight/alerts.html", {
+        "node": node, "nodes": nodes, "page": page_of(request, alerts_under(node=node)),
+    })
+
+
+@login_required
+def overdue(request):
+    """Every overdue report of the area, the longest overdue first."""
+    from gridgov.reports import selectors as report_selectors
+
+    _person, node, nodes = _scope(request)
+    return render(request, "oversight/overdue.html", {
+        "node": node, "nodes": nodes, "page": page_of(request, report_selectors.overdue_reports_under(node=node)),
     })
 
 
@@ -101,10 +126,8 @@ def audit_search(request):
         if data.get("person"):
             ids = list(Person.objects.filter(name__contains=data["person"].strip()).values_list("pk", flat=True)[:200])
             records = records.filter(actor_id__in=ids)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    page = page_of(request, records)
     page.object_list = [_labelled(record) for record in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "oversight/audit.html", {
-        "node": node, "nodes": nodes, "form": form, "page": page, "message": message, "query": query.urlencode(),
+        "node": node, "nodes": nodes, "form": form, "page": page, "message": message,
     })

@@ -76,3 +76,41 @@ def test_audit_search_does_not_reach_outside_the_supervisors_area(street, client
     client.force_login(watcher.user)
     page = client.get("/oversight/audit/", {"action": "report."})
     assert shown_actions(page) == set()
+
+
+def test_the_dashboard_shows_the_first_overdue_reports_and_alerts_and_links_to_every_one(street, client):
+    from gridgov.oversight.views import DASHBOARD_ROWS
+
+    late = [report(street, now=timezone.now() - timedelta(days=3)) for _ in range(DASHBOARD_ROWS + 2)]
+    deadlines.scan_deadlines(now=timezone.now())
+    client.force_login(street.supervisor.user)
+    body = client.get("/oversight/").content.decode()
+    overdue = body[body.index('id="overdue"'):]
+    assert overdue.count('href="/reports/') == DASHBOARD_ROWS
+    assert f'href="/oversight/overdue/?node={street.street.code}"' in body
+    assert f'href="/oversight/alerts/?node={street.street.code}"' in body
+
+    listed = client.get(f"/oversight/overdue/?node={street.street.code}")
+    assert listed.status_code == 200
+    assert {row.pk for row in listed.context["page"]} == {row.pk for row in late}
+    alerts = client.get(f"/oversight/alerts/?node={street.street.code}")
+    assert alerts.status_code == 200 and len(alerts.context["page"]) >= len(late)
+    assert client.get("/oversight/overdue/?page=999").status_code == 200  # past the end: the last page
+
+
+def test_the_area_lists_keep_to_the_supervisors_area_and_refuse_others(street, client):
+    from gridgov.orgs import services as orgs
+    from gridgov.orgs.permissions import SYSTEM
+
+    report(street, now=timezone.now() - timedelta(days=3))  # in 东门社区, not in the village
+    deadlines.scan_deadlines(now=timezone.now())
+    village_supervisor = orgs.person_create(actor=SYSTEM, name="白监察", node=street.village, role="supervisor",
+                                            username="village-supervisor", password="a-long-password-1")
+    client.force_login(village_supervisor.user)
+    for path in ("/oversight/overdue/", "/oversight/alerts/", f"/oversight/overdue/?node={street.street.code}"):
+        page = client.get(path)
+        assert page.status_code == 200 and page.context["node"] == street.village
+        assert len(page.context["page"]) == 0
+    client.force_login(street.worker_a.user)
+    assert client.get("/oversight/overdue/").status_code == 404
+    assert client.get("/oversight/alerts/").status_code == 404
