@@ -28,8 +28,8 @@ index runs of every scheme (``index_runs``) are built.
 
 Then, for one person of each role in the first and in the last street, it times server-side (Django's test
 client in-process, a session for pages, a bearer token for the API) every page of the role's navigation
-(``gridgov.navigation.entries_for``) and the role's API lists: the median and p99 of ``--calls`` calls, the
-query count, and on PostgreSQL the slowest query's plan, printing every ``Seq Scan`` on a big table. The last
+(``gridgov.navigation.entries_for``), the pages its workbench links to (``PAGES``) and the role's API lists: the
+median and p99 of ``--calls`` calls, the query count, and on PostgreSQL the slowest query's plan, printing every ``Seq Scan`` on a big table. The last
 table is each page's p99 per fraction and the growth between the smallest and the largest fraction
 (goal: < 100 ms p99 at 100 %, growth ≤ ×1.5).
 """
@@ -67,8 +67,12 @@ API = {  # the API lists behind each role's workbench
     "party_auditor": ["/api/v1/claims/audit-queue"],
     "street_cadre": ["/api/v1/tasks", "/api/v1/claims/overdue", "/api/v1/cockpit/{street}",
                      "/api/v1/points/ranking/{street}?period={period}", "/api/v1/bookings/queue"],
-    "supervisor": ["/api/v1/claims/overdue"],
+    "supervisor": ["/api/v1/claims/overdue", "/api/v1/oversight/{street}/findings",
+                   "/api/v1/oversight/{street}/audit"],
     "merchant_staff": ["/api/v1/me"],
+}
+PAGES = {  # pages a workbench links to that are not in the role's navigation
+    "supervisor": ["/oversight/alerts/", "/oversight/overdue/"],
 }
 
 
@@ -500,7 +504,7 @@ def measure(calls: int, streets: int, only: str = "") -> dict:
         for role, (person, token) in made.items():
             client = Client()
             client.force_login(person.user)
-            urls = [reverse(entry.url_name) for entry in navigation.entries_for(role)]
+            urls = [reverse(entry.url_name) for entry in navigation.entries_for(role)] + PAGES.get(role, [])
             for url in urls:
                 if re.search(only, f"{label} {role} {url}"):
                     results[f"{label} {role} {url}"] = timed_url(client, url, calls, {})
