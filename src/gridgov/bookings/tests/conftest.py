@@ -1,9 +1,10 @@
 import io
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from gridgov.bookings import services
@@ -43,6 +44,12 @@ class Catalogue:
         self.plan.liaisons.add(self.liaison, self.liaison_b)
         self.rule = ReviewRule.objects.create(name="30人以上街道复审", min_headcount=30, reviewer_node=street.street,
                                               reviewer_role=Role.STREET_CADRE, review_hours=8)
+
+
+@pytest.fixture
+def next_monday():
+    today = timezone.localdate()
+    return today + timedelta(days=7 - today.weekday())
 
 
 @pytest.fixture

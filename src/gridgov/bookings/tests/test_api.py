@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from gridgov.bookings.models import Booking, BookingState
 from gridgov.orgs.services import api_token_create
@@ -19,12 +18,6 @@ def bearer(person):
 
 def post_json(client, url, body, person, **headers):
     return client.post(url, json.dumps(body), content_type="application/json", **bearer(person), **headers)
-
-
-@pytest.fixture
-def next_monday():
-    today = timezone.localdate()
-    return today + timedelta(days=7 - today.weekday())
 
 
 def test_catalogue_and_month_availability(client, street, catalogue, next_monday):

@@ -7,7 +7,6 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -21,12 +20,6 @@ from gridgov.indices.models import ActivityRecord
 
 pytestmark = pytest.mark.django_db
 ON_THE_DAY = T0 + timedelta(days=7, hours=3)
-
-
-@pytest.fixture
-def next_monday():
-    today = timezone.localdate()
-    return today + timedelta(days=7 - today.weekday())
 
 
 @pytest.fixture

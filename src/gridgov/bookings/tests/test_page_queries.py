@@ -4,27 +4,15 @@ the pages of a base, so a page's queries do not grow with the bases or the booki
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from gridgov.bookings import selectors, services
 from gridgov.bookings.models import Base
+from gridgov.bookings.tests.test_pages import _login
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def next_monday():
-    today = timezone.localdate()
-    return today + timedelta(days=7 - today.weekday())
-
-
-def _login(client, username):
-    client.force_login(get_user_model().objects.get(username=username))
-    return client
 
 
 def _more_bases(catalogue, count):

@@ -13,12 +13,6 @@ from gridgov.bookings.models import Booking, BookingState, Rating
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def next_monday():
-    today = timezone.localdate()
-    return today + timedelta(days=7 - today.weekday())
-
-
 def _login(client, username):
     from django.contrib.auth import get_user_model
 
