@@ -5,8 +5,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Cast, NullIf
+from django.db.models import Avg, Case, Count, F, FloatField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from gridgov.geo.selectors import centre_of_deepest, street_of
@@ -181,23 +181,59 @@ class Standing:
         return round(max(YEARLY_MINUTES - self.minutes, 0) / 60, 1)
 
 
-def standings(*, node: Node, year: int, party_only: bool = False) -> list[Standing]:
+class Standings:
+    """An area's standings as a list for a pager (``page_of``, the API's ``page``), ordered in SQL: a count,
+    the count of the short ones, and a slice read as ``Standing`` rows; iterating reads them all once."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self._all = None
+
+    def count(self) -> int:
+        return len(self._all) if self._all is not None else self.rows.count()
+
+    def short_count(self) -> int:
+        if self._all is not None:
+            return sum(1 for each in self._all if each.short)
+        return self.rows.filter(short=0).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        if self._all is None:
+            self._all = [Standing(*row) for row in self.rows]
+        return iter(self._all)
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return [Standing(*row) for row in self.rows[index]]
+        return Standing(*self.rows[index])
+
+
+def standings(*, node: Node, year: int, party_only: bool = False) -> Standings:
     """Every volunteer of ``node``'s area with the minutes of their service confirmed in ``year`` (anywhere:
-    the service totals' ``EVERYWHERE`` row, what the ledger credited their hours account), fewest first (the
-    short ones head the list). One query whatever the number of people: an index lookup per volunteer, not a
-    year of their claims or postings. The area's volunteers are read by the ids of its nodes (a subquery over the
-    tree's path index) through their (node, is_active) index: filtered by the joined node's path, the planner
-    scanned every volunteer of the province (issue 18)."""
+    the service totals' ``EVERYWHERE`` row, what the ledger credited their hours account), the party members
+    short of the rule first, then fewest minutes first, then by name. One query whatever the number of people
+    (an index lookup per volunteer, not a year of their claims or postings), or a count and a page of it: the
+    order is the query's, so a page of a large street reads 50 rows, not every volunteer as objects.
+
+    The area's volunteers are read by the ids of its nodes (a subquery over the tree's path index) through
+    their (node, is_active) index: filtered by the joined node's path, the planner scanned every volunteer of
+    the province (issue 18)."""
     volunteers = Volunteer.objects.filter(node_id__in=Node.objects.filter(path__startswith=node.path).values("pk"),
                                           is_active=True)
     if party_only:
         volunteers = volunteers.filter(is_party_member=True)
     kept = ServiceTotal.objects.filter(node_id=ServiceTotal.EVERYWHERE, period=f"{int(year):04d}",
                                        person_id=OuterRef("person_id")).values("minutes")[:1]
-    rows = volunteers.annotate(minutes=Subquery(kept)).values_list("person_id", "person__name", "node__name",
-                                                                   "is_party_member", "minutes")
-    found = [Standing(pk, name, node_name, party, minutes or 0) for pk, name, node_name, party, minutes in rows]
-    return sorted(found, key=lambda each: (not each.short, each.minutes, each.name))
+    short = Case(When(is_party_member=True, minutes__lt=YEARLY_MINUTES, then=Value(0)), default=Value(1))
+    rows = (volunteers.annotate(minutes=Coalesce(Subquery(kept), Value(0)), short=short)
+            .order_by("short", "minutes", "person__name", "person_id")
+            .values_list("person_id", "person__name", "node__name", "is_party_member", "minutes"))
+    return Standings(rows)
 
 
 def reminder_due(now=None) -> bool:

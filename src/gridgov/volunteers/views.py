@@ -223,7 +223,7 @@ def shortfall(request):
     rows = selectors.standings(node=node, year=year, party_only=request.GET.get("all") != "1")
     return render(request, "volunteers/shortfall.html", {
         "node": node, "roots": [root for root in roots if root.depth <= node.depth + 1][:50], "year": year,
-        "rows": rows, "short": sum(1 for row in rows if row.short), "required": selectors.YEARLY_MINUTES // 60,
+        "page": page_of(request, rows), "short": rows.short_count(), "required": selectors.YEARLY_MINUTES // 60,
         "remind": selectors.reminder_due(), "all": request.GET.get("all") == "1"})
 
 

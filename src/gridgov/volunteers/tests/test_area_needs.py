@@ -83,3 +83,22 @@ def test_the_square_badge_counts_the_published_needs_of_the_street_a_volunteer_m
     assert selectors.needs_square(person=helper).count() == 3
     Need.objects.filter(pk=needs["open"][0]).update(state=NeedState.SERVED)
     assert selectors.needs_square(person=helper).count() == 2
+
+
+def test_the_yearly_rule_page_lists_fifty_volunteers_a_page_the_short_ones_first(client, street):
+    from gridgov.orgs.models import Role
+    from gridgov.testing.factories import person
+    from gridgov.volunteers.models import Volunteer
+
+    for number in range(55):
+        someone = person(f"党员{number:02d}", node=street.micro_a1, role=Role.RESIDENT)
+        Volunteer.objects.create(person=someone, node=street.micro_a1, is_party_member=True)
+    client.force_login(get_user_model().objects.get(username="community"))
+    first = client.get(reverse("volunteers:shortfall")).content.decode()
+    second = client.get(reverse("volunteers:shortfall"), {"page": 2}).content.decode()
+    assert 'id="short-count">55<' in first and "共 55 条" in first
+    assert "党员00" in first and "党员49" in first and "党员50" not in first
+    assert "党员50" in second and "党员54" in second and "党员00" not in second
+    standings = selectors.standings(node=street.community, year=timezone.localdate().year, party_only=True)
+    assert standings.count() == 55 and standings.short_count() == 55
+    assert [row.name for row in standings[48:52]] == ["党员48", "党员49", "党员50", "党员51"]
