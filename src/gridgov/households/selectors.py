@@ -3,8 +3,10 @@ member's linked households with what is due, a grid's coverage, and the counts f
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
-from django.db.models import Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gridgov.errors import NotFound, PermissionDenied
@@ -172,31 +174,54 @@ class Coverage:
     households: int
     linked: int
     unlinked_sample: list
-    members: list[MemberLoad]
+    loads: QuerySet  # every member's load in the area (``member_loads``), read when it is used
 
     @property
     def unlinked(self) -> int:
         return self.households - self.linked
 
     @property
+    def under_quota(self) -> QuerySet:
+        """The members serving fewer households than their kind's quota, fewest first: page it (``page_of``),
+        a count and a slice in SQL."""
+        return self.loads.filter(households__lt=F("minimum"))
+
+    @cached_property
     def members_under_quota(self) -> int:
-        return sum(1 for member in self.members if member.under_quota)
+        return self.under_quota.count()
+
+    @property
+    def members(self) -> list[MemberLoad]:
+        return [MemberLoad(row["person_id"], row["name"], row["kind"], row["households"], row["minimum"])
+                for row in self.loads]
+
+
+def member_loads(node: Node) -> QuerySet:
+    """Per member and link kind: the households they serve at or under ``node`` (from the tallies), with the
+    quota of their kind (0 without one), fewest households first, then by name: rows of ``person_id``,
+    ``name``, ``kind``, ``households`` and ``minimum``, grouped in SQL."""
+    minimum = Coalesce(Subquery(LinkQuota.objects.filter(kind=OuterRef("kind")).values("minimum")[:1]), 0)
+    return (LoadTally.objects.filter(node_id__in=_area_node_ids(node), links__gt=0)
+            .values("member_id", "member__name", "kind").order_by()
+            .annotate(person_id=F("member_id"), name=F("member__name"), households=Sum("links"), minimum=minimum)
+            .values("person_id", "name", "kind", "households", "minimum").order_by("households", "name"))
+
+
+def _area_node_ids(node: Node) -> QuerySet:
+    """The ids of ``node`` and the nodes below it, a subquery over the tree's path index: the tallies are read
+    by their node, not joined to the tree by path."""
+    return Node.objects.filter(path__startswith=node.path).values("pk")
 
 
 def coverage(*, node: Node, sample: int = 50) -> Coverage:
     """How well ``node``'s households are served: how many have an active link, the first unlinked ones, and
-    each linked member's load against the quota of their kind. Read from the tallies (a row per node and per
-    member's node), so a county of a million households sums a few thousand rows."""
-    tallies = NodeTally.objects.filter(node__path__startswith=node.path)
+    the members' loads against the quota of their kind (read when used: the members under quota are counted
+    and paged in SQL). Read from the tallies (a row per node and per member's node), so a county of a million
+    households sums a few thousand rows."""
+    tallies = NodeTally.objects.filter(node_id__in=_area_node_ids(node))
     totals = tallies.aggregate(households=Sum("households"), linked=Sum("linked"))
-    quotas = dict(LinkQuota.objects.values_list("kind", "minimum"))
-    loads = (LoadTally.objects.filter(node__path__startswith=node.path, links__gt=0)
-             .values("member_id", "member__name", "kind").annotate(count=Sum("links"))
-             .order_by("count", "member__name"))
-    members = [MemberLoad(row["member_id"], row["member__name"], row["kind"], row["count"],
-                          quotas.get(row["kind"], 0)) for row in loads]
     return Coverage(households=totals["households"] or 0, linked=totals["linked"] or 0,
-                    unlinked_sample=_unlinked(tallies, sample), members=members)
+                    unlinked_sample=_unlinked(tallies, sample), loads=member_loads(node))
 
 
 def _unlinked(tallies, sample: int) -> list[Household]:

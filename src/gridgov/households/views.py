@@ -244,7 +244,8 @@ def coverage(request):
     person = person_of(request)
     node = selectors.area_node(person, "household.link", request.GET.get("node", ""))
     report = selectors.coverage(node=node)
-    under_quota = page_of(request, [member for member in report.members if member.under_quota])
+    under_quota = page_of(request, report.under_quota)  # the count and the page's rows, in SQL
+    report.members_under_quota = under_quota.paginator.count  # the figure is the pager's count: one query
     return render(request, "households/coverage.html", {"node": node, "report": report, "under_quota": under_quota,
                                                         "children": selectors.coverage_children(node)})
 

@@ -92,6 +92,7 @@ class NeedState(models.TextChoices):
 OPEN_STATES = [NeedState.SUBMITTED, NeedState.PUBLISHED, NeedState.CLAIMED, NeedState.SERVED]
 QUICK_STATES = [NeedState.SUBMITTED, NeedState.PUBLISHED]  # the minute windows: publish, claim
 CLAIMABLE_STATES = [NeedState.PUBLISHED, NeedState.CLAIMED]
+CLOSED_STATES = [NeedState.CONFIRMED, NeedState.CANCELLED, NeedState.REJECTED]
 
 
 class RequesterKind(models.TextChoices):
@@ -151,6 +152,13 @@ class Need(models.Model):
             models.Index(fields=["next_wave_at"], condition=Q(next_wave_at__isnull=False),
                          name="volunteers_need_wave_idx"),
             models.Index(fields=["node", "state"], name="volunteers_need_node_idx"),
+            # An area's open needs (the square, its badge on every page of a volunteer, the cadres' list) and its
+            # recently closed ones (the cadres' list), per node, newest first: small indexes the planner reads
+            # by node, so what is read follows the area's open and recent needs, not the years behind them.
+            models.Index(fields=["node", "-submitted_at"], condition=Q(state__in=OPEN_STATES),
+                         name="volunteers_need_open_idx"),
+            models.Index(fields=["node", "-submitted_at"], condition=Q(state__in=CLOSED_STATES),
+                         name="volunteers_need_closed_idx"),
         ]
 
     def __str__(self) -> str:

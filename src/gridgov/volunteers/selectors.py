@@ -5,8 +5,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, F, FloatField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Cast, NullIf
+from django.db.models import Avg, Case, Count, F, FloatField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
 from gridgov.geo.selectors import centre_of_deepest, street_of
@@ -19,6 +19,8 @@ from gridgov.orgs.tree import ancestor_at, ancestor_paths, at_or_above, under
 from gridgov.volunteers import totals
 from gridgov.volunteers.models import (
     CLAIMABLE_STATES,
+    CLOSED_STATES,
+    OPEN_STATES,
     Answer,
     Callout,
     CalloutAnswer,
@@ -45,16 +47,20 @@ def volunteer_for(person) -> Volunteer | None:
 def needs_square(*, person):
     """Published needs a registered volunteer may still claim, places left, soonest first: those in their street,
     and those whose place covers a household they are linked to (联户), wherever they registered — the needs
-    they are told of and may claim. Three queries before the list's own, however many links."""
+    they are told of and may claim. Three queries before the list's own, however many links.
+
+    The places are the ids of those nodes, a subquery over the tree's path index, so the needs are read through
+    their (node, state) index: filtered by the joined node's path, the planner scanned every need of the
+    province (the navigation's badge counts this on every page of a volunteer, issue 18)."""
     volunteer = volunteer_for(person)
     if volunteer is None or not volunteer.is_active:
         return Need.objects.none()
     street = street_of(volunteer.node)
-    place = Q(node__path__startswith=street.path)
+    place = Q(path__startswith=street.path)
     linked = linked_household_paths(person)
     if linked:
-        place |= at_or_above(linked, "node__path")
-    return (Need.objects.filter(place, state__in=CLAIMABLE_STATES)
+        place |= at_or_above(linked)
+    return (Need.objects.filter(node_id__in=Node.objects.filter(place).values("pk"), state__in=CLAIMABLE_STATES)
             .exclude(requester=person).select_related("category", "node").order_by("starts_at", "pk"))
 
 
@@ -67,13 +73,65 @@ def needs_of(*, person):
     return Need.objects.filter(requester=person).select_related("category", "node").order_by("-submitted_at", "-pk")
 
 
-def needs_in_area(*, person, state: str = ""):
-    """Every need in the areas where ``person`` may see volunteer work (cadres, auditors, supervisors)."""
+RECENT_CLOSED_DAYS = 30  # the closed needs a cadre's list still shows: those submitted in the last month
+
+
+class OpenThenClosed:
+    """The rows of ``open`` then those of ``closed`` (two ordered querysets) as one list for a pager
+    (``page_of``, the API's ``page``): a count of each, and a slice read from the one or two it spans. Each
+    stays a plain range of its own index; ordered by a "closed" flag, one query would be read in full."""
+
+    def __init__(self, open, closed):  # noqa: A002 (the word the docstring says)
+        self.open, self.closed = open, closed
+        self._open_count = None
+
+    def open_count(self) -> int:
+        if self._open_count is None:
+            self._open_count = self.open.count()
+        return self._open_count
+
+    def count(self) -> int:
+        return self.open_count() + self.closed.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            found = self[index:index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop = index.start or 0, index.stop
+        if start < 0 or (stop is not None and stop < 0) or index.step not in (None, 1):
+            raise ValueError("OpenThenClosed takes slices from the start, in order")
+        split = self.open_count()
+        rows = list(self.open[start:split if stop is None else min(stop, split)]) if start < split else []
+        if stop is None or stop > split:
+            rows += list(self.closed[max(start - split, 0):None if stop is None else stop - split])
+        return rows
+
+
+def needs_in_area(*, person, state: str = "", now=None) -> OpenThenClosed:
+    """The needs in the areas where ``person`` may see volunteer work (cadres, auditors, supervisors): every open
+    one (waiting to be published, for helpers, being served, for confirmation), newest first, then the closed
+    ones (confirmed, cancelled, not published) submitted in the last ``RECENT_CLOSED_DAYS`` days, newest first;
+    ``state`` narrows to one state within the same bounds (docs/decisions.md, "The area's needs").
+
+    The area is the ids of its nodes (a subquery over the tree's path index), and the needs are read through
+    the open and the closed needs' indexes by node: what is read follows the open needs and a month of closed
+    ones, not the years of needs behind them."""
     paths = role_paths(person, "volunteer.view")
-    found = Need.objects.filter(under(paths, "node__path")).select_related("category", "node", "requester")
+    since = (now or timezone.now()) - timedelta(days=RECENT_CLOSED_DAYS)
+    found = (Need.objects.filter(node_id__in=Node.objects.filter(under(paths)).values("pk"))
+             .select_related("category", "node").order_by("-submitted_at", "-pk"))
+    open_states, closed_states = OPEN_STATES, CLOSED_STATES
     if state in NeedState.values:
-        found = found.filter(state=state)
-    return found.order_by("-submitted_at", "-pk")
+        open_states, closed_states = [each for each in open_states if each == state], [
+            each for each in closed_states if each == state]
+    return OpenThenClosed(found.filter(state__in=open_states) if open_states else found.none(),
+                          found.filter(state__in=closed_states, submitted_at__gte=since) if closed_states
+                          else found.none())
 
 
 def need_visible(*, person, need: Need) -> bool:
@@ -123,20 +181,59 @@ class Standing:
         return round(max(YEARLY_MINUTES - self.minutes, 0) / 60, 1)
 
 
-def standings(*, node: Node, year: int, party_only: bool = False) -> list[Standing]:
+class Standings:
+    """An area's standings as a list for a pager (``page_of``, the API's ``page``), ordered in SQL: a count,
+    the count of the short ones, and a slice read as ``Standing`` rows; iterating reads them all once."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self._all = None
+
+    def count(self) -> int:
+        return len(self._all) if self._all is not None else self.rows.count()
+
+    def short_count(self) -> int:
+        if self._all is not None:
+            return sum(1 for each in self._all if each.short)
+        return self.rows.filter(short=0).count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        if self._all is None:
+            self._all = [Standing(*row) for row in self.rows]
+        return iter(self._all)
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return [Standing(*row) for row in self.rows[index]]
+        return Standing(*self.rows[index])
+
+
+def standings(*, node: Node, year: int, party_only: bool = False) -> Standings:
     """Every volunteer of ``node``'s area with the minutes of their service confirmed in ``year`` (anywhere:
-    the service totals' ``EVERYWHERE`` row, what the ledger credited their hours account), fewest first (the
-    short ones head the list). One query whatever the number of people: an index lookup per volunteer, not a
-    year of their claims or postings."""
-    volunteers = Volunteer.objects.filter(node__path__startswith=node.path, is_active=True)
+    the service totals' ``EVERYWHERE`` row, what the ledger credited their hours account), the party members
+    short of the rule first, then fewest minutes first, then by name. One query whatever the number of people
+    (an index lookup per volunteer, not a year of their claims or postings), or a count and a page of it: the
+    order is the query's, so a page of a large street reads 50 rows, not every volunteer as objects.
+
+    The area's volunteers are read by the ids of its nodes (a subquery over the tree's path index) through
+    their (node, is_active) index: filtered by the joined node's path, the planner scanned every volunteer of
+    the province (issue 18)."""
+    volunteers = Volunteer.objects.filter(node_id__in=Node.objects.filter(path__startswith=node.path).values("pk"),
+                                          is_active=True)
     if party_only:
         volunteers = volunteers.filter(is_party_member=True)
     kept = ServiceTotal.objects.filter(node_id=ServiceTotal.EVERYWHERE, period=f"{int(year):04d}",
                                        person_id=OuterRef("person_id")).values("minutes")[:1]
-    rows = volunteers.annotate(minutes=Subquery(kept)).values_list("person_id", "person__name", "node__name",
-                                                                   "is_party_member", "minutes")
-    found = [Standing(pk, name, node_name, party, minutes or 0) for pk, name, node_name, party, minutes in rows]
-    return sorted(found, key=lambda each: (not each.short, each.minutes, each.name))
+    short = Case(When(is_party_member=True, minutes__lt=YEARLY_MINUTES, then=Value(0)), default=Value(1))
+    rows = (volunteers.annotate(minutes=Coalesce(Subquery(kept), Value(0)), short=short)
+            .order_by("short", "minutes", "person__name", "person_id")
+            .values_list("person_id", "person__name", "node__name", "is_party_member", "minutes"))
+    return Standings(rows)
 
 
 def reminder_due(now=None) -> bool:

@@ -15,7 +15,7 @@ from gridgov.errors import DomainError, message_of
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import may_somewhere, role_paths
 from gridgov.orgs.tree import under
-from gridgov.pages import person_of, refuse_in_form, run_action
+from gridgov.pages import page_of, person_of, refuse_in_form, run_action
 from gridgov.volunteers import calendar, selectors, services
 from gridgov.volunteers.forms import CheckForm, ConfirmForm, JoinForm, NeedForm, RankingForm, ReasonForm, ServiceDayForm
 from gridgov.volunteers.models import ClaimState, Need, NeedState
@@ -203,9 +203,10 @@ def needs(request):
     if not may_somewhere(person, "volunteer.view"):
         raise Http404
     state = request.GET.get("state", "")
+    now = timezone.now()
     return render(request, "volunteers/needs.html", {
-        "needs": selectors.needs_in_area(person=person, state=state)[:300], "state": state,
-        "states": NeedState.choices, "now": timezone.now()})
+        "page": page_of(request, selectors.needs_in_area(person=person, state=state, now=now)), "state": state,
+        "states": NeedState.choices, "now": now, "recent_days": selectors.RECENT_CLOSED_DAYS})
 
 
 @login_required
@@ -222,7 +223,7 @@ def shortfall(request):
     rows = selectors.standings(node=node, year=year, party_only=request.GET.get("all") != "1")
     return render(request, "volunteers/shortfall.html", {
         "node": node, "roots": [root for root in roots if root.depth <= node.depth + 1][:50], "year": year,
-        "rows": rows, "short": sum(1 for row in rows if row.short), "required": selectors.YEARLY_MINUTES // 60,
+        "page": page_of(request, rows), "short": rows.short_count(), "required": selectors.YEARLY_MINUTES // 60,
         "remind": selectors.reminder_due(), "all": request.GET.get("all") == "1"})
 
 

@@ -109,7 +109,7 @@ def test_the_ranking_from_the_totals_is_the_ranking_from_the_claims(season, stre
 def test_the_yearly_rule_reads_one_query_whatever_the_number_of_volunteers(season, crew, street,
                                                                           django_assert_num_queries):
     with django_assert_num_queries(1):
-        rows = selectors.standings(node=street.street, year=2025)
+        rows = list(selectors.standings(node=street.street, year=2025))  # lazy: read once, in one query
     assert {row.person_id: row.minutes for row in rows} == {
         crew.a1.pk: 195, crew.a1_far.pk: 0, crew.a2.pk: 320, crew.b1.pk: 195, crew.village.pk: 120}
     assert [row.person_id for row in rows if row.short] == [crew.a1.pk, crew.a2.pk]  # the party members below 12 h
