@@ -1,12 +1,14 @@
 """Reading reports and alerts as a given person may see them, and the figures the supervisor watches."""
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from datetime import date
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import ancestor_at, under
-from gridgov.reports.models import OPEN_STATES, Category, EscalationLevel, Report, ReportState
+from gridgov.reports.models import OPEN_STATES, Category, EscalationLevel, Report, ReportState, ReportWeek
 
 
 def categories():
@@ -96,21 +98,16 @@ def _handling(reports):
                             on_time=Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at"))))
 
 
-def handling_by_week(*, node: Node, weeks: list[tuple]) -> dict:
-    """For each of ``weeks`` (``(start, end)`` aware datetimes, in order): reports filed in ``node``'s subtree,
-    how many of them are resolved, and how many were resolved in time, as start → counts. One query of ranges
-    compared in SQL (no date function per row)."""
-    reports = Report.objects.filter(node__path__startswith=node.path, created_at__gte=weeks[0][0],
-                                    created_at__lt=weeks[-1][1])
-    counts = {}
-    for index, (start, end) in enumerate(weeks):
-        week = Q(created_at__gte=start, created_at__lt=end)
-        counts[f"filed{index}"] = Count("pk", filter=week)
-        counts[f"resolved{index}"] = Count("pk", filter=week & Q(resolved_at__isnull=False))
-        counts[f"on_time{index}"] = Count("pk", filter=week & Q(resolved_at__lte=F("resolution_due_at")))
-    totals = reports.aggregate(**counts)
-    return {start: {name: totals[f"{name}{index}"] for name in ("filed", "resolved", "on_time")}
-            for index, (start, _end) in enumerate(weeks)}
+def handling_by_week(*, node: Node, mondays: list[date]) -> dict[date, dict[str, int]]:
+    """For each of ``mondays`` (local dates, the cockpit's ``week_starts``): reports filed in ``node``'s subtree
+    in the week from that Monday, how many of them are resolved, and how many were resolved in time, as Monday →
+    counts. One query of the weekly totals the services keep (``ReportWeek``): the subtree's range of the unique
+    index in each week, whatever the number of reports."""
+    rows = {row.pop("week"): row for row in
+            ReportWeek.objects.filter(week__in=mondays, path__startswith=node.path).values("week").order_by()
+            .annotate(filed=Sum("filed"), resolved=Sum("resolved"), on_time=Sum("on_time"))}
+    return {monday: {name: int((rows.get(monday) or {}).get(name) or 0) for name in ("filed", "resolved", "on_time")}
+            for monday in mondays}
 
 
 def handling_by_category(*, node: Node, since) -> list[dict]:

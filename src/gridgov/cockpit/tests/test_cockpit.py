@@ -177,10 +177,29 @@ def test_map_layers_queries_do_not_grow_with_the_number_of_grids(busy):
     assert len(many) == len(few)
 
 
+def _reports_by_week(node, weeks) -> list[dict]:
+    """The weekly chart's report figures counted again from the reports of ``node``'s subtree, week range by week
+    range (how the cockpit counted them before the weekly totals)."""
+    from django.db.models import F
+
+    from gridgov.reports.models import Report
+
+    rows = []
+    for start, end in weeks:
+        filed = Report.objects.filter(node__path__startswith=node.path, created_at__gte=start, created_at__lt=end)
+        count = filed.count()
+        resolved = filed.filter(resolved_at__isnull=False).count()
+        on_time = filed.filter(resolved_at__lte=F("resolution_due_at")).count()
+        rows.append({"filed": count, "closure": selectors._percent(resolved, count),
+                     "on_time": selectors._percent(on_time, count)})
+    return rows
+
+
 @pytest.mark.django_db
-def test_the_demo_streets_weekly_points_are_the_grant_lines_in_a_fixed_number_of_queries():
-    """The chart reads the journal's weekly totals (``ledger.GrantedWeek``): the same points as summing the lines
-    of the area's people week by week, for the street, each community and a grid, in the same queries for each."""
+def test_the_demo_streets_weekly_chart_is_the_reports_and_grant_lines_in_a_fixed_number_of_queries():
+    """The chart reads the weekly totals the apps keep (``reports.ReportWeek``, ``ledger.GrantedWeek``): the same
+    reports filed, resolved and resolved in time, and the same points, as counting the area's reports and summing
+    its people's lines week by week, for the street, each community and a grid, in the same two queries for each."""
     from django.db import transaction
 
     from gridgov import demo
@@ -198,12 +217,16 @@ def test_the_demo_streets_weekly_points_are_the_grant_lines_in_a_fixed_number_of
     counts = set()
     for node in areas:
         from_lines = ledger_selectors._granted_by_week_from_lines(node=node, weeks=weeks)
+        from_reports = _reports_by_week(node, weeks)
         with CaptureQueriesContext(connection) as queries:
             rows = selectors.weekly(node, now=now)
         counts.add(len(queries))
         assert [row["points"] for row in rows] == [from_lines[moment] for moment in moments]
-    assert sum(row["points"] for row in selectors.weekly(street, now=now)) > 0
-    assert len(counts) == 1
+        assert [{name: row[name] for name in ("filed", "closure", "on_time")} for row in rows] == from_reports
+    shown = selectors.weekly(street, now=now)
+    assert sum(row["points"] for row in shown) > 0
+    assert sum(row["filed"] for row in shown) > 0 and any(row["on_time"] for row in shown)
+    assert counts == {2}
     with CaptureQueriesContext(connection) as granted:
-        ledger_selectors.granted_by_week(node=street, weeks=weeks)
+        ledger_selectors.granted_by_week(node=street, mondays=starts)
     assert len(granted) == 1
