@@ -7,7 +7,7 @@ through their selectors.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,10 +95,6 @@ def week_starts(now, weeks: int = WEEKS) -> list:
     return [monday - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
 
 
-def _local_midnight(day):
-    return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
-
-
 def children_of(node: Node) -> list[Node]:
     return list(Node.objects.filter(path__startswith=node.path, depth=node.depth + 1).order_by("path"))
 
@@ -168,7 +164,7 @@ def weekly(node: Node, *, now=None) -> list[dict]:
 
 
 def by_category(node: Node, *, now=None) -> list[dict]:
-    since = _local_midnight(week_starts(now or timezone.now())[0])
+    since = week_starts(now or timezone.now())[0]
     return [{"name": row["category__name"], "filed": row["filed"], "closure": _percent(row["resolved"], row["filed"]),
              "on_time": _percent(row["on_time"], row["filed"])}
             for row in reports.handling_by_category(node=node, since=since)]

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gridgov.reports import selectors, services, totals
-from gridgov.reports.models import Report, ReportWeek
+from gridgov.reports.models import Category, Report, ReportWeek
 
 SHANGHAI = timezone.get_default_timezone()
 # Sunday 29 November 2026, 23:30 in Shanghai (15:30 UTC, so the same UTC day as the Monday after), and the
@@ -20,17 +20,22 @@ MONDAY_MORNING = datetime(2026, 11, 30, 0, 30, tzinfo=SHANGHAI)
 WEEKS = [date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
 
 
-def kept() -> dict:
-    return {(row.week, row.path): (row.filed, row.resolved, row.on_time) for row in ReportWeek.objects.all()
-            if (row.filed, row.resolved, row.on_time) != (0, 0, 0)}
+def kept(by_category: bool = False) -> dict:
+    """The totals kept, per (week, path), or per (week, path, category id)."""
+    counts: dict = {}
+    for row in ReportWeek.objects.all():
+        key = (row.week, row.path, row.category_id) if by_category else (row.week, row.path)
+        counts[key] = tuple(map(sum, zip(counts.get(key, (0, 0, 0)), (row.filed, row.resolved, row.on_time))))
+    return {key: value for key, value in counts.items() if value != (0, 0, 0)}
 
 
-def recount() -> dict:
+def recount(by_category: bool = False) -> dict:
     """The totals counted again from the reports, in Python, with the local Monday worked out by hand."""
     counts: dict = {}
     for report in Report.objects.select_related("node"):
         day = report.created_at.astimezone(SHANGHAI).date()
         key = (day - timedelta(days=day.weekday()), report.node.path)
+        key = (*key, report.category_id) if by_category else key
         filed, resolved, on_time = counts.get(key, (0, 0, 0))
         done = report.resolved_at is not None
         counts[key] = (filed + 1, resolved + done, on_time + (done and report.resolved_at <= report.resolution_due_at))
@@ -49,7 +54,8 @@ def recount_under(node, mondays) -> dict:
 @pytest.fixture
 def handled(street, file_report):
     """Across the week boundary: one report filed on Sunday night and resolved in time, one filed on Monday
-    morning and resolved late, one reopened after a bad rating, one left open (in another grid)."""
+    morning and resolved late, one reopened after a bad rating (of another category), one left open (in another
+    grid)."""
     in_time = file_report(now=SUNDAY_NIGHT)
     services.report_accept(actor=street.worker_a, report=in_time, now=SUNDAY_NIGHT + timedelta(minutes=10))
     services.report_resolve(actor=street.worker_a, report=in_time, resolution="已清理",
@@ -58,7 +64,7 @@ def handled(street, file_report):
     services.report_accept(actor=street.worker_a, report=late, now=MONDAY_MORNING + timedelta(hours=1))
     services.report_resolve(actor=street.worker_a, report=late, resolution="终于处理",
                             now=MONDAY_MORNING + timedelta(hours=80))
-    reopened = file_report(now=MONDAY_MORNING + timedelta(hours=2))
+    reopened = file_report(now=MONDAY_MORNING + timedelta(hours=2), category=Category.objects.get(code="safety"))
     services.report_accept(actor=street.worker_a, report=reopened, now=MONDAY_MORNING + timedelta(hours=3))
     services.report_resolve(actor=street.worker_a, report=reopened, resolution="处理了",
                             now=MONDAY_MORNING + timedelta(hours=4))
@@ -76,8 +82,21 @@ def test_the_totals_equal_a_recount_across_the_local_week_boundary(handled):
         (date(2026, 11, 30), street.micro_a1.path): (2, 1, 0),  # the late one; the reopened one counts as filed
         (date(2026, 11, 30), street.micro_b1.path): (1, 0, 0),
     }
+    assert kept(by_category=True) == recount(by_category=True)
+    assert len(kept(by_category=True)) == 4
     for node in (street.street, street.community, street.grid_a, street.grid_b, street.micro_a1, street.village):
         assert selectors.handling_by_week(node=node, mondays=WEEKS) == recount_under(node, WEEKS)
+
+
+@pytest.mark.django_db
+def test_the_categories_of_the_weeks_from_a_monday_on(handled):
+    street = handled
+    rows = selectors.handling_by_category(node=street.street, since=date(2026, 11, 23))
+    assert [(row["category__name"], row["filed"], row["resolved"], row["on_time"]) for row in rows] == [
+        ("环境卫生", 3, 2, 1), ("安全隐患", 1, 0, 0)]
+    assert [row["filed"] for row in selectors.handling_by_category(node=street.street, since=date(2026, 11, 30))] \
+        == [2, 1]
+    assert selectors.handling_by_category(node=street.village, since=date(2026, 11, 23)) == []
 
 
 @pytest.mark.django_db
@@ -114,8 +133,9 @@ def test_a_change_that_moves_no_count_writes_no_total(street, file_report):
 def test_the_fill_rebuilds_from_the_reports_what_the_services_kept(handled):
     before = kept()
     ReportWeek.objects.all().delete()
-    assert totals.fill_report_weeks() == 3
+    assert totals.fill_report_weeks() == 4
     assert kept() == before == recount()
+    assert kept(by_category=True) == recount(by_category=True)
 
 
 @pytest.mark.django_db(transaction=True)
