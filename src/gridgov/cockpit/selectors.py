@@ -164,10 +164,10 @@ def weekly(node: Node, *, now=None) -> list[dict]:
 
 
 def by_category(node: Node, *, now=None) -> list[dict]:
-    since = week_starts(now or timezone.now())[0]
+    mondays = week_starts(now or timezone.now())
     return [{"name": row["category__name"], "filed": row["filed"], "closure": _percent(row["resolved"], row["filed"]),
              "on_time": _percent(row["on_time"], row["filed"])}
-            for row in reports.handling_by_category(node=node, since=since)]
+            for row in reports.handling_by_category(node=node, mondays=mondays)]
 
 
 def colours(node: Node, areas: list[Area] | None = None) -> list[dict]:
