@@ -86,23 +86,35 @@ def reports_stats(now=None) -> dict:
 AREA_IDS_AT_MOST = 10_000  # an area's nodes listed by id at most (a larger one is joined by path)
 
 
+def _area_paths(node: Node) -> dict[int, str] | None:
+    """The ids of ``node``'s subtree → their paths, or None for an area too large to list (``AREA_IDS_AT_MOST``)."""
+    paths = dict(Node.objects.filter(path__startswith=node.path).order_by().values_list("pk", "path")
+                 [:AREA_IDS_AT_MOST + 1])
+    return None if len(paths) > AREA_IDS_AT_MOST else paths
+
+
+def _open_in_area(node: Node, paths: dict[int, str] | None):
+    """The open reports of ``node``'s subtree: by the list of its node ids (each node's range of the partial index
+    of open reports), by path when the area is too large to list."""
+    area = Q(node__path__startswith=node.path) if paths is None else Q(node_id__in=list(paths))
+    return Report.objects.filter(area, state__in=OPEN_STATES)
+
+
 def reports_under(*, node: Node, depth: int, now=None) -> dict[str, dict[str, int]]:
     """Open and overdue reports in ``node``'s subtree per node at ``depth`` (its path → counts). Two queries: the
     area's node ids and paths, then its open reports counted per node on the partial index of open reports, by the
     list of ids. Joined by path, the planner read every open report of the installation and kept the area's (4,902
     for a large street's 1,485 at 1 % of a province, issue 18). An area too large to list is joined by path."""
     now = now or timezone.now()
-    paths = dict(Node.objects.filter(path__startswith=node.path).order_by().values_list("pk", "path")
-                 [:AREA_IDS_AT_MOST + 1])
+    paths = _area_paths(node)
     counts = {"reports_open": Count("pk"), "reports_overdue": Count("pk", filter=Q(due_at__lte=now))}
-    if len(paths) > AREA_IDS_AT_MOST:
-        rows = (Report.objects.filter(node__path__startswith=node.path, state__in=OPEN_STATES)
-                .annotate(key=ancestor_at("node__path", depth)).values("key").order_by().annotate(**counts))
+    if paths is None:
+        rows = (_open_in_area(node, paths).annotate(key=ancestor_at("node__path", depth)).values("key").order_by()
+                .annotate(**counts))
         return {row.pop("key"): row for row in rows}
     stop = path_length(depth)
     result: dict[str, dict[str, int]] = {}
-    for row in (Report.objects.filter(node_id__in=list(paths), state__in=OPEN_STATES).values("node_id").order_by()
-                .annotate(**counts)):
+    for row in _open_in_area(node, paths).values("node_id").order_by().annotate(**counts):
         into = result.setdefault(paths[row["node_id"]][:stop], {"reports_open": 0, "reports_overdue": 0})
         into["reports_open"] += row["reports_open"]
         into["reports_overdue"] += row["reports_overdue"]
@@ -134,10 +146,10 @@ def handling_by_category(*, node: Node, mondays: list[date]) -> list[dict]:
 
 
 def located_open_reports(*, node: Node, limit: int, now=None) -> list[dict]:
-    """Open reports with a location in ``node``'s subtree for the map (the most urgent first, at most ``limit``)."""
+    """Open reports with a location in ``node``'s subtree for the map (the most urgent first, at most ``limit``):
+    the area's open reports, read by its node ids as in ``reports_under``, sorted (two queries)."""
     now = now or timezone.now()
-    rows = (Report.objects.filter(node__path__startswith=node.path, state__in=OPEN_STATES, latitude__isnull=False,
-                                  longitude__isnull=False)
+    rows = (_open_in_area(node, _area_paths(node)).filter(latitude__isnull=False, longitude__isnull=False)
             .order_by(F("due_at").asc(nulls_last=True), "pk")
             .values("pk", "latitude", "longitude", "category__name", "state", "due_at")[:limit])
     return [{"id": row["pk"], "lat": float(row["latitude"]), "lon": float(row["longitude"]),
