@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
@@ -95,9 +96,15 @@ def _area_paths(node: Node) -> dict[int, str] | None:
 
 def _open_in_area(node: Node, paths: dict[int, str] | None):
     """The open reports of ``node``'s subtree: by the list of its node ids (each node's range of the partial index
-    of open reports), by path when the area is too large to list."""
-    area = Q(node__path__startswith=node.path) if paths is None else Q(node_id__in=list(paths))
-    return Report.objects.filter(area, state__in=OPEN_STATES)
+    of open reports), by path when the area is too large to list. On PostgreSQL the ids go as one array
+    parameter: the ORM's ``IN`` list of a large street's 535 ids cost more to build and bind than the query ran."""
+    reports = Report.objects.filter(state__in=OPEN_STATES)
+    if paths is None:
+        return reports.filter(node__path__startswith=node.path)
+    if connection.vendor == "postgresql":
+        column = f"{connection.ops.quote_name(Report._meta.db_table)}.{connection.ops.quote_name('node_id')}"
+        return reports.extra(where=[f"{column} = ANY(%s)"], params=[list(paths)])
+    return reports.filter(node_id__in=list(paths))
 
 
 def reports_under(*, node: Node, depth: int, now=None) -> dict[str, dict[str, int]]:
