@@ -12,7 +12,8 @@ generator and written by one ``boundaries_import``. Then, set-based (``INSERT â€
 sequence, secondary indexes off while loading, then rebuilt and ``ANALYZE``d): one person account per
 twenty postings, homed in the micro-grids; the postings (two lines each, spread over a year, nine in ten
 in office hours) and the totals the journal would keep (``EarnedTotal`` a month, ``GrantedWeek`` a week); the reports (one in ten
-still open, located in their micro-grid, spread over 120 days, some resolved late); two open tasks per
+still open, located in their micro-grid, spread over 120 days, some resolved late) and their weekly totals
+(``ReportWeek``, as the reports' services would keep them); two open tasks per
 grid and one claim per 50 postings in every state, a third of them located.
 
 It prints, best of ``--repeat``, server time and queries of the cockpit selector and page, the map's layers
@@ -131,6 +132,7 @@ def generate(county, postings: int, reports: int, claims: int | None = None, str
     from gridgov.ledger.aggregates import fill_granted_weeks
     from gridgov.orgs.models import Node, NodeKind
     from gridgov.reports.models import Category
+    from gridgov.reports.totals import fill_report_weeks
     from gridgov.tasks.models import WorkType
 
     started = time.perf_counter()
@@ -209,6 +211,7 @@ def generate(county, postings: int, reports: int, claims: int | None = None, str
             "NULL, '', %s, NULL, '', 0, %s, NULL, "
             f"{created}, {created}, {categories[0]} + n %% {len(categories)}, NULL, {of('node_id', pick)}, "
             f"{person} + n %% {people}, NULL", reports, [False, False])
+        fill_report_weeks()  # and the weeks of reports the cockpit's chart reads (what the services would have kept)
 
         grids = list(Node.objects.filter(path__startswith=county.path, kind=NodeKind.GRID).order_by("pk")
                      .values_list("pk", flat=True))

@@ -2,13 +2,11 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.expressions import RowRange
-from django.utils import timezone
 
-from gridgov.ledger import aggregates
 from gridgov.ledger.aggregates import level_column
 from gridgov.ledger.errors import LedgerRefusal
 from gridgov.ledger.models import (
@@ -207,32 +205,22 @@ def people_in_scope(*, actor: Person, node: Node, query: str, limit: int = 20):
 # ---------------------------------------------------------------- the cockpit's figures
 
 
-def granted_by_week(*, node: Node, weeks: list[tuple]) -> dict:
-    """Points granted to people whose home lies in ``node``'s subtree in each of ``weeks`` (``(start, end)``
-    aware datetimes, in order): start → points; the positive lines of grant postings, reversals not taken off.
-    One query.
-
-    Weeks that run from a local Monday's midnight to the next (the cockpit's) are read from the totals the
-    journal keeps (``GrantedWeek``): the subtree's range of the unique index in each week, whatever the number
-    of lines (a large street's lines at a tenth of a province took 565–624 ms, issue 18). Other ranges are
-    summed from the lines."""
-    mondays = [aggregates.week_of(start) for start, _end in weeks]
-    zone = timezone.get_default_timezone()
-    if all(start == _local_midnight(monday, zone) and end == _local_midnight(monday + timedelta(days=7), zone)
-           for (start, end), monday in zip(weeks, mondays)):
-        rows = dict(GrantedWeek.objects.filter(week__in=mondays, path__startswith=node.path)
-                    .values("week").order_by().annotate(points=Sum("points")).values_list("week", "points"))
-        return {start: int(rows.get(monday) or 0) for (start, _end), monday in zip(weeks, mondays)}
-    return _granted_by_week_from_lines(node=node, weeks=weeks)
-
-
-def _local_midnight(day, zone):
-    return timezone.make_aware(datetime.combine(day, time()), zone)
+def granted_by_week(*, node: Node, mondays: list[date]) -> dict[date, int]:
+    """Points granted to people whose home lies in ``node``'s subtree in each week from one of ``mondays`` (local
+    dates, the cockpit's ``week_starts``): Monday → points; the positive lines of grant postings, reversals not
+    taken off. One query of the totals the journal keeps (``GrantedWeek``): the subtree's range of the unique
+    index in each week, whatever the number of lines (a large street's lines at a tenth of a province took
+    565–624 ms, issue 18)."""
+    rows = dict(GrantedWeek.objects.filter(week__in=mondays, path__startswith=node.path)
+                .values("week").order_by().annotate(points=Sum("points")).values_list("week", "points"))
+    return {monday: int(rows.get(monday) or 0) for monday in mondays}
 
 
 def _granted_by_week_from_lines(*, node: Node, weeks: list[tuple]) -> dict:
-    """``granted_by_week`` for any ranges: one query over the area's lines; the weeks are ranges compared in SQL
-    (no date function per row, which SQLite would run in Python for each of a county's postings)."""
+    """What ``granted_by_week`` reads from the totals, summed from the lines for any ranges (``(start, end)``
+    aware datetimes, in order; start → points), which the tests recount the totals with. One query over the
+    area's lines; the weeks are ranges compared in SQL (no date function per row, which SQLite would run in
+    Python for each of a county's postings)."""
     first = (Posting.objects.filter(created_at__gte=weeks[0][0]).order_by("created_at", "sequence")
              .values_list("pk", flat=True).first())
     if first is None:

@@ -200,3 +200,31 @@ class ReportEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.report_id} {self.event}"
 
+
+
+class ReportWeek(models.Model):
+    """The reports of one category filed in one week at one node (``week``: the local Monday of their
+    ``created_at``, in ``TIME_ZONE``; ``path``: their node's), how many of them are resolved and how many were
+    resolved in time, as the cockpit's weekly chart and its table of categories show them. Kept by the reports'
+    services in the transaction of each change (``reports.totals``); keyed by the week first and the node's path
+    next, so any node's subtree in a week is one range of the unique index."""
+
+    week = models.DateField(_("week"))
+    path = models.CharField(_("node path"), max_length=255)  # the report's node's (``orgs.Node.path``)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                 verbose_name=_("category"))
+    filed = models.IntegerField(_("filed"), default=0)
+    resolved = models.IntegerField(_("resolved"), default=0)
+    on_time = models.IntegerField(_("resolved in time"), default=0)
+
+    class Meta:
+        verbose_name = _("reports of a week")
+        verbose_name_plural = _("reports of each week")
+        constraints = [
+            # ``path LIKE 'prefix%'`` reads a range of this index under any collation (PostgreSQL's pattern ops).
+            models.UniqueConstraint(fields=["week", "path", "category"], name="reports_week_unique",
+                                    opclasses=["date_ops", "varchar_pattern_ops", "int8_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path} · {self.week} · {self.category_id}: {self.filed}/{self.resolved}/{self.on_time}"

@@ -2,8 +2,8 @@
 
 Every change goes through ``_transition``: it locks the report row, checks the event against
 ``workflow.TRANSITIONS`` and ``workflow.EVENT_RULES`` (role and area, and being the handler or the
-reporter), applies the change, recomputes the deadlines, closes the report's open alerts, writes a
-timeline event and an audit record, all in one transaction. A refusal leaves a ``denied`` audit record.
+reporter), applies the change, recomputes the deadlines, updates the weekly totals (``totals``), closes the
+report's open alerts, writes a timeline event and an audit record, all in one transaction. A refusal leaves a ``denied`` audit record.
 """
 
 from datetime import timedelta
@@ -23,7 +23,7 @@ from gridgov.media import process_photo
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.permissions import ACTIONS, SYSTEM, Grant, assignments_of, grant_for, role_paths
 from gridgov.orgs.tree import COMMUNITY_KINDS, paying_node
-from gridgov.reports import inbox, routing, workflow
+from gridgov.reports import inbox, routing, totals, workflow
 from gridgov.reports.models import Category, EscalationLevel, Report, ReportEvent, ReportPhoto, ReportState
 from gridgov.reports.workflow import Event, Who
 
@@ -95,6 +95,7 @@ def report_file(*, actor, node: Node, category: Category, text: str = "", addres
         )
         _set_deadlines(report, now)
         report.save()
+        totals.record(totals.counted(report))
         for (content, width, height) in processed:
             ReportPhoto.objects.create(report=report, image=content, width=width, height=height, size=content.size)
         note = _("Routed to %(name)s") % {"name": handler.name} if handler else _("No handler found in this area")
@@ -251,6 +252,7 @@ def _transition(*, actor, report: Report, event, now=None, change=None, note: st
 def _apply(*, actor, locked: Report, event: str, grant: Grant, now, change, note: str) -> None:
     """Move the locked report along ``event``; InvalidTransition (before any change) if the state forbids it."""
     before = snapshot(locked, REPORT_FIELDS)
+    counted = totals.counted(locked)
     from_state = locked.state
     locked.state = workflow.next_state(from_state, event)
     if change is not None:
@@ -260,6 +262,7 @@ def _apply(*, actor, locked: Report, event: str, grant: Grant, now, change, note
         locked.accepted_at = now
     _set_deadlines(locked, now)
     locked.save()
+    totals.record(totals.counted(locked), counted)  # resolving counts in the week's totals; reopening takes it off
     close_alerts(item_type=REPORT_ITEM, item_ids=[locked.pk], now=now)
     _event(locked, event, from_state, locked.state, actor, note, now)
     audit_record(actor=actor, role=grant.role, action=f"report.{event}", target=locked, before=before,

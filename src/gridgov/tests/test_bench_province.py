@@ -33,6 +33,11 @@ def test_the_builder_fills_one_street_and_the_timer_reads_a_workers_pages():
 
     granted = Line.objects.filter(posting__kind="grant", amount__gt=0, account__kind="person").aggregate(n=Sum("amount"))
     assert GrantedWeek.objects.aggregate(n=Sum("points"))["n"] == granted["n"] > 0
+    # And the reports' weeks, as the reports' services keep them.
+    from gridgov.reports.models import Report, ReportWeek
+
+    kept = ReportWeek.objects.aggregate(filed=Sum("filed"), resolved=Sum("resolved"))
+    assert kept == {"filed": 200, "resolved": Report.objects.filter(resolved_at__isnull=False).count()}
     # Volunteers' needs and their hours postings (one a claim served, outside the 2,000 grants), bookings.
     assert counts["volunteers_claim"] == 30 and counts["volunteers_need"] == 31 and counts["bookings_booking"] == 16
     from gridgov.volunteers import totals  # and the service totals the confirmations would have kept

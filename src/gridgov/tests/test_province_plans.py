@@ -84,6 +84,12 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
     assert sequential_scans(lambda: ledger.earned_under(node=street, depth=street.depth + 1, period="2026-12"),
                             ledger_tables) == []
     assert sequential_scans(lambda: cockpit.area_figures(community), ledger_tables) == []
+    # The cockpit's open reports per child and the map's: the area's nodes' ranges of the partial index of open
+    # reports (by their ids), not every open report of the province joined to the area's nodes.
+    for read in (lambda: cockpit.area_figures(community), lambda: cockpit.map_layers(community)):
+        for sql, plan in plans_of(read):
+            if '"reports_report"' in sql.partition(" WHERE ")[0]:
+                assert "Index Cond: (node_id = ANY" in plan and "Seq Scan on reports_report" not in plan, (sql, plan)
     # The home page's counts of open and overdue reports, per level, and the mean handling time.
     assert sequential_scans(lambda: workbench.workbench_for(cadre, Role.COMMUNITY_CADRE)) == []
     # The evaluation and audit queues: the area's waiting claims, not every claim of the province in that state.

@@ -1,7 +1,7 @@
 """The cockpit counts what is really there, per area, each figure a link; a cadre sees only their own area; the
 queries do not grow with the number of grids."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -177,10 +177,46 @@ def test_map_layers_queries_do_not_grow_with_the_number_of_grids(busy):
     assert len(many) == len(few)
 
 
+def _reports_by_week(node, weeks) -> list[dict]:
+    """The weekly chart's report figures counted again from the reports of ``node``'s subtree, week range by week
+    range (how the cockpit counted them before the weekly totals)."""
+    from django.db.models import F
+
+    from gridgov.reports.models import Report
+
+    rows = []
+    for start, end in weeks:
+        filed = Report.objects.filter(node__path__startswith=node.path, created_at__gte=start, created_at__lt=end)
+        count = filed.count()
+        resolved = filed.filter(resolved_at__isnull=False).count()
+        on_time = filed.filter(resolved_at__lte=F("resolution_due_at")).count()
+        rows.append({"filed": count, "closure": selectors._percent(resolved, count),
+                     "on_time": selectors._percent(on_time, count)})
+    return rows
+
+
+def _reports_by_category(node, since) -> list[dict]:
+    """The table of categories counted again from the reports of ``node``'s subtree filed from ``since`` on."""
+    from django.db.models import Count, F, Q
+
+    from gridgov.reports.models import Report
+
+    rows = (Report.objects.filter(node__path__startswith=node.path, created_at__gte=since)
+            .values("category__name").order_by()
+            .annotate(filed=Count("pk"), resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+                      on_time=Count("pk", filter=Q(resolved_at__lte=F("resolution_due_at")))))
+    return [{"name": row["category__name"], "filed": row["filed"],
+             "closure": selectors._percent(row["resolved"], row["filed"]),
+             "on_time": selectors._percent(row["on_time"], row["filed"])}
+            for row in sorted(rows, key=lambda row: (-row["filed"], row["category__name"]))]
+
+
 @pytest.mark.django_db
-def test_the_demo_streets_weekly_points_are_the_grant_lines_in_a_fixed_number_of_queries():
-    """The chart reads the journal's weekly totals (``ledger.GrantedWeek``): the same points as summing the lines
-    of the area's people week by week, for the street, each community and a grid, in the same queries for each."""
+def test_the_demo_streets_weekly_chart_is_the_reports_and_grant_lines_in_a_fixed_number_of_queries():
+    """The chart reads the weekly totals the apps keep (``reports.ReportWeek``, ``ledger.GrantedWeek``): the same
+    reports filed, resolved and resolved in time, and the same points, as counting the area's reports and summing
+    its people's lines week by week, for the street, each community and a grid, in the same two queries for each;
+    the table of categories is the same as counting the reports of the eight weeks."""
     from django.db import transaction
 
     from gridgov import demo
@@ -193,17 +229,23 @@ def test_the_demo_streets_weekly_points_are_the_grant_lines_in_a_fixed_number_of
     areas = [street, *selectors.children_of(street), Node.objects.filter(kind=NodeKind.GRID).order_by("path").first()]
     now = timezone.now()
     starts = selectors.week_starts(now)
-    moments = [selectors._local_midnight(start) for start in starts]
-    weeks = list(zip(moments, [*moments[1:], selectors._local_midnight(starts[-1] + timedelta(days=7))]))
+    midnight = lambda day: timezone.make_aware(datetime.combine(day, time()))  # noqa: E731
+    moments = [midnight(start) for start in starts]
+    weeks = list(zip(moments, [*moments[1:], midnight(starts[-1] + timedelta(days=7))]))
     counts = set()
     for node in areas:
         from_lines = ledger_selectors._granted_by_week_from_lines(node=node, weeks=weeks)
+        from_reports = _reports_by_week(node, weeks)
         with CaptureQueriesContext(connection) as queries:
             rows = selectors.weekly(node, now=now)
         counts.add(len(queries))
         assert [row["points"] for row in rows] == [from_lines[moment] for moment in moments]
-    assert sum(row["points"] for row in selectors.weekly(street, now=now)) > 0
-    assert len(counts) == 1
+        assert [{name: row[name] for name in ("filed", "closure", "on_time")} for row in rows] == from_reports
+        assert selectors.by_category(node, now=now) == _reports_by_category(node, moments[0])
+    shown = selectors.weekly(street, now=now)
+    assert sum(row["points"] for row in shown) > 0
+    assert sum(row["filed"] for row in shown) > 0 and any(row["on_time"] for row in shown)
+    assert counts == {2}
     with CaptureQueriesContext(connection) as granted:
-        ledger_selectors.granted_by_week(node=street, weeks=weeks)
+        ledger_selectors.granted_by_week(node=street, mondays=starts)
     assert len(granted) == 1

@@ -1,5 +1,6 @@
 """The points granted per week (``GrantedWeek``) that the journal keeps equal the grant lines they sum, week by
-local week, whatever path wrote them; the cockpit's ``granted_by_week`` reads them in one query."""
+local week, whatever path wrote them; the cockpit's ``granted_by_week`` reads them, by the weeks' Mondays, in one
+query."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -39,6 +40,12 @@ def from_lines(node, weeks) -> dict:
     return selectors._granted_by_week_from_lines(node=node, weeks=weeks)
 
 
+def granted(node, weeks) -> dict:
+    """``granted_by_week`` of the Mondays of ``weeks``, keyed by the weeks' starts as ``from_lines``."""
+    read = selectors.granted_by_week(node=node, mondays=[start.date() for start, _end in weeks])
+    return {start: read[start.date()] for start, _end in weeks}
+
+
 @pytest.fixture
 def funded(street):
     services.budget_set(actor=SYSTEM, node=street.community, period="2026-11", amount=10_000)
@@ -60,9 +67,9 @@ def test_a_grant_on_sunday_night_and_one_on_monday_morning_fall_in_their_local_w
                         (date(2026, 11, 30), street.micro_a1.path): 5}
     weeks = weeks_to(date(2026, 11, 30))
     for node in (street.street, street.community, street.grid_a, street.micro_a1, street.grid_b, street.village):
-        assert selectors.granted_by_week(node=node, weeks=weeks) == from_lines(node, weeks)
-    assert list(selectors.granted_by_week(node=street.street, weeks=weeks).values()) == [0, 30, 12]
-    assert list(selectors.granted_by_week(node=street.micro_a1, weeks=weeks).values()) == [0, 0, 5]
+        assert granted(node, weeks) == from_lines(node, weeks)
+    assert list(granted(street.street, weeks).values()) == [0, 30, 12]
+    assert list(granted(street.micro_a1, weeks).values()) == [0, 0, 5]
 
 
 @pytest.mark.django_db
@@ -82,8 +89,8 @@ def test_a_batch_adds_each_payees_points_to_their_nodes_week(funded, monkeypatch
     assert totals()[(date(2026, 11, 23), street.micro_b1.path)] == expected_b1
     weeks = weeks_to(date(2026, 11, 30))
     for node in (street.street, street.community, street.grid_a, street.grid_b, street.micro_b1):
-        assert selectors.granted_by_week(node=node, weeks=weeks) == from_lines(node, weeks)
-    assert list(selectors.granted_by_week(node=street.street, weeks=weeks).values()) == [
+        assert granted(node, weeks) == from_lines(node, weeks)
+    assert list(granted(street.street, weeks).values()) == [
         0, sum(range(1, 24)), 10]
 
 
@@ -101,7 +108,7 @@ def test_reversals_and_transfers_leave_the_weeks_as_granted(funded, monkeypatch)
                   reason="转赠", idempotency_key="gift")
     assert totals() == {(date(2026, 11, 30), street.grid_a.path): 40, (date(2026, 11, 30), street.grid_b.path): 10}
     weeks = weeks_to(date(2026, 11, 30))
-    assert selectors.granted_by_week(node=street.community, weeks=weeks) == from_lines(street.community, weeks)
+    assert granted(street.community, weeks) == from_lines(street.community, weeks)
 
 
 @pytest.mark.django_db
@@ -117,23 +124,23 @@ def test_a_person_who_moves_takes_their_weeks_to_their_new_node(funded, monkeypa
     assert services.account_for_person(street.worker_a).node == street.grid_c
     assert totals() == {(date(2026, 11, 23), street.grid_c.path): 30}
     for node in (street.community, street.village, street.grid_c):
-        assert selectors.granted_by_week(node=node, weeks=weeks) == from_lines(node, weeks)
+        assert granted(node, weeks) == from_lines(node, weeks)
 
 
 @pytest.mark.django_db
-def test_the_cockpits_weeks_are_one_query_and_other_ranges_are_summed_from_the_lines(funded, monkeypatch):
+def test_the_cockpits_weeks_are_one_query_and_the_recount_takes_any_ranges(funded, monkeypatch):
     street = funded
     at(monkeypatch, MONDAY_MORNING)
     services.grant_points(actor=street.auditor, person=street.worker_a, amount=30, reason="巡查",
                           idempotency_key="one", budget_node=street.community)
     weeks = weeks_to(date(2026, 11, 30), count=8)
     with CaptureQueriesContext(connection) as queries:
-        granted = selectors.granted_by_week(node=street.street, weeks=weeks)
+        points = granted(street.street, weeks)
     assert len(queries) == 1 and "ledger_grantedweek" in queries[0]["sql"]
-    assert granted[weeks[-1][0]] == 30
-    # Weeks that are not local weeks (from Monday noon) are summed from the lines: Monday 00:01 is the week before.
+    assert points[weeks[-1][0]] == 30
+    # The recount takes any ranges (from Monday noon here): Monday 00:01 is then in the week before.
     noon = [(start + timedelta(hours=12), end + timedelta(hours=12)) for start, end in weeks]
-    shifted = selectors.granted_by_week(node=street.street, weeks=noon)
+    shifted = from_lines(street.street, noon)
     assert shifted[noon[-2][0]] == 30 and shifted[noon[-1][0]] == 0
 
 
