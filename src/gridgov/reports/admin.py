@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from gridgov.admin import ReadOnlyAdmin, ReadOnlyInline
-from gridgov.reports.models import Category, Report, ReportEvent, RoutingRule
+from gridgov.reports.models import Category, Report, ReportEvent, ReportWeek, RoutingRule
 
 
 @admin.register(Category)
@@ -31,3 +31,17 @@ class ReportAdmin(ReadOnlyAdmin):
     list_display = ["pk", "category", "node", "state", "handler", "due_at", "created_at"]
     list_filter = ["state", "category", "escalation"]
     inlines = [EventInline]
+
+
+@admin.register(ReportWeek)
+class ReportWeekAdmin(ReadOnlyAdmin):
+    """Reports per week, node path and category, for the cockpit: a cache of the reports, shown to check it."""
+
+    list_display = ["week", "path", "category", "filed", "resolved", "on_time"]
+    list_filter = ["week", "category"]
+    search_fields = ["path"]
+    list_select_related = ["category"]
+    ordering = ["-week", "path", "category"]
+    list_per_page = 100
+    show_full_result_count = False
+    fields = ["week", "path", "category", "filed", "resolved", "on_time"]

@@ -15,16 +15,17 @@ from gridgov.bookings.models import Booking
 from gridgov.deadlines.models import Alert
 from gridgov.households.models import Household, PatrolRound, RuleBreach, Visit
 from gridgov.indices.models import Run
-from gridgov.ledger.models import Line, Posting
+from gridgov.ledger.models import GrantedWeek, Line, Posting
 from gridgov.notifications.models import Delivery, Message
 from gridgov.orgs.models import ApiToken
-from gridgov.reports.models import Report
+from gridgov.reports.models import Report, ReportWeek
 from gridgov.rewards.models import Redemption, RedemptionToken
 from gridgov.tasks.models import Claim, Notice, Task
 
 PACKAGE = Path(__file__).resolve().parents[1]
 READ_ONLY_MODELS = [Task, Claim, Notice, Redemption, RedemptionToken, Household, Visit, PatrolRound, RuleBreach,
-                    Report, Alert, Booking, Message, Delivery, ApiToken, Run, AuditRecord, Posting, Line]
+                    Report, ReportWeek, Alert, Booking, Message, Delivery, ApiToken, Run, AuditRecord, Posting, Line,
+                    GrantedWeek]
 PERMISSIONS = {"has_add_permission", "has_change_permission", "has_delete_permission"}
 
 
