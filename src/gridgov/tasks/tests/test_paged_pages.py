@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gridgov import sql
+from gridgov import pages, sql
 from gridgov.tasks import selectors
 from gridgov.tasks.models import Claim, ClaimState, Task
 
@@ -148,3 +148,42 @@ def test_the_workbench_counts_the_whole_queue_not_the_page(client, street, to_ev
     page = client.get(reverse("home")).content.decode()
     assert selectors.evaluation_queue(person=street.community_cadre).count() == ROWS
     assert f">{ROWS}<" in page
+
+
+def test_a_queue_longer_than_the_pager_counts_says_more_and_has_no_last_page(client, street, to_evaluate, monkeypatch):
+    """The pager counts at most ``COUNT_AT_MOST`` rows (or up to the page asked): past it, "more than", no last page,
+    and the next page still reachable; the page that reaches the end is counted exactly again."""
+    monkeypatch.setattr(pages, "COUNT_AT_MOST", 50)
+    client.force_login(street.community_cadre.user)
+    url = reverse("tasks:evaluation_queue")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url).content.decode()
+    counted = [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SELECT COUNT(*) FROM (")
+               and "LIMIT 51" in query["sql"]]
+    assert len(counted) == 1  # the pager's, of a LIMITed subquery
+    assert _titles(first) == list(range(50))
+    assert "超过 50 份提交等待您考评" in first and "超过 50 条" in first and "第 1 页" in first and "/ 2 页" not in first
+    assert "?page=2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert _titles(second) == list(range(50, ROWS)) and "共 60 条" in second and "第 2 / 2 页" in second
+    for garbage in ("0", "-3", "x"):  # below 1 or garbage: a whole page, never the one row past the bound
+        assert _titles(client.get(url, {"page": garbage}).content.decode()) == list(range(50))
+
+
+def test_the_audit_queue_past_the_count_says_more(client, street, to_audit, monkeypatch):
+    monkeypatch.setattr(pages, "COUNT_AT_MOST", 50)
+    client.force_login(street.auditor.user)
+    page = client.get(reverse("tasks:audit_queue")).content.decode()
+    assert "超过 50 份已考评的认领等待您审核" in page and "勾选本页全部 50 条" in page
+
+
+def test_the_count_reaches_the_page_asked_so_that_page_is_whole(rf, street, to_evaluate, monkeypatch):
+    """Bounded at 50 rows, page 3 of 20-row pages would hold one row; ``page_of`` counts up to row 60 for it (here
+    the list's 60 rows, exactly: the last page). A paginator bounded below the page answers the last whole page."""
+    monkeypatch.setattr(pages, "COUNT_AT_MOST", 50)
+    queue = selectors.evaluation_queue(person=street.community_cadre)
+    page = pages.BoundedPaginator(queue, 20, count_at_most=50).get_page("3")
+    assert not page.paginator.counted_all and page.number == 2 and len(page.object_list) == 20 and page.has_next()
+    page = pages.page_of(rf.get("/", {"page": "3"}), queue, per_page=20)
+    assert page.paginator.counted_all and page.number == 3 and len(page.object_list) == 20 and not page.has_next()
