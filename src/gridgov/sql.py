@@ -171,9 +171,13 @@ def area_first(queryset, *order: str, sort_at_most: int = SORT_AT_MOST):
     tell the two apart. One bounded count can: an area with at most ``sort_at_most`` rows is read on its own
     indexes and sorted (the order wrapped in ``COALESCE(x, x)``, which no index provides); a larger one keeps
     the plain order and the walk, which finds its rows often (at least ``sort_at_most`` of them)."""
-    if queryset.order_by()[:sort_at_most + 1].count() > sort_at_most:
-        return queryset.order_by(*order)
-    return queryset.order_by(*[_opaque(field) for field in order])
+    counted = queryset.order_by()[:sort_at_most + 1].count()
+    if counted > sort_at_most:
+        ordered = queryset.order_by(*order)
+    else:
+        ordered = queryset.order_by(*[_opaque(field) for field in order])
+    ordered.counted = (counted, sort_at_most)  # a pager reuses the count (``gridgov.pages.BoundedPaginator``)
+    return ordered
 
 
 def _opaque(field: str):

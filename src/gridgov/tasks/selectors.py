@@ -176,20 +176,35 @@ def _in_area(paths) -> Q:
     return under(paths, "node__path") if len(ids) > AREA_IDS_AT_MOST else Q(node_id__in=ids)
 
 
+TO_EVALUATE_STATES = (ClaimState.SUBMITTED, ClaimState.SENT_BACK)  # tasks_claim_to_evaluate_idx, …_evaluate_order_idx
+
+
 def evaluation_queue(*, person):
-    """Submitted (or sent back) claims in the cadre's area, other than the cadre's own work."""
-    return (Claim.objects.filter(_in_area(role_paths(person, "task.evaluate")),
-                                 state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK))
+    """Submitted (or sent back) claims in the cadre's area, other than the cadre's own work, the oldest first (to
+    count, or for a few; a page of them: ``evaluation_queue_in_order``)."""
+    return (Claim.objects.filter(_in_area(role_paths(person, "task.evaluate")), state__in=TO_EVALUATE_STATES)
             .exclude(worker=person).select_related("task", "worker", "node").prefetch_related("photos")
             .order_by("submitted_at", "pk"))
 
 
 def audit_queue(*, person):
-    """Evaluated claims in the auditor's area that they neither did nor evaluated."""
+    """Evaluated claims in the auditor's area that they neither did nor evaluated, the oldest first."""
     return (Claim.objects.filter(_in_area(role_paths(person, "task.audit")), state=ClaimState.EVALUATED)
             .exclude(worker=person).exclude(evaluator=person)
             .select_related("task", "worker", "evaluator", "node").prefetch_related("photos")
             .order_by("evaluated_at", "pk"))
+
+
+def evaluation_queue_in_order(*, person):
+    """The evaluation queue read for a page: a small area's claims sorted, a large one's found on a walk of the
+    province's queue in order (``gridgov.sql.area_first``; at a province the large street holds hundreds of
+    thousands of them, issue 18). One bounded count, which the pager reuses."""
+    return area_first(evaluation_queue(person=person), "submitted_at", "pk")
+
+
+def audit_queue_in_order(*, person):
+    """The audit queue read for a page, as ``evaluation_queue_in_order``."""
+    return area_first(audit_queue(person=person), "evaluated_at", "pk")
 
 
 def overdue_for(*, person, now=None):
