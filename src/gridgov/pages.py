@@ -88,13 +88,17 @@ def rows_first(rows: QuerySet, bottom: int, top: int) -> QuerySet:
     """Rows ``bottom`` to ``top`` of ``rows`` (ordered, with related rows to join): the page's ids chosen first, on
     the table's own indexes, then joined (``WHERE id IN (SELECT id … LIMIT 50)``), one query still. Joined before the
     limit, as a plain slice is, the planner expects the whole area's rows and hashes every person, task and node of
-    the installation to join them (issue 18). Rows with annotations, ``distinct`` or no order are sliced as usual."""
+    the installation to join them (issue 18). Rows with selected annotations (an ``alias`` to filter by is fine),
+    ``extra``, ``distinct`` or no order are sliced as usual."""
     query = rows.query
-    if not query.select_related or query.annotations or query.distinct or not rows.ordered or rows._fields is not None:
+    ordered_by_alias = any(isinstance(field, str) and field.lstrip("-") in query.annotations for field in query.order_by)
+    if (not query.select_related or query.annotation_select or ordered_by_alias or query.extra or query.distinct
+            or not rows.ordered or rows._fields is not None):
         return rows[bottom:top]
     ids = rows.values("pk")[bottom:top]
     page = rows.model._default_manager.filter(pk__in=ids).order_by(*(query.order_by or rows.model._meta.ordering))
     page.query.select_related = query.select_related
+    page.query.deferred_loading = query.deferred_loading  # only() / defer() kept
     return page.prefetch_related(*rows._prefetch_related_lookups)
 
 

@@ -214,9 +214,15 @@ def overdue_for(*, person, now=None):
     index of (node, due_at), not the installation's overdue claims filtered by path; a small area's sorted
     rather than found on a walk of every overdue claim by due date (``gridgov.sql.area_first``)."""
     now = now or timezone.now()
-    paths = role_paths(person, "task.view")
-    return area_first(Claim.objects.filter(_in_area(paths), due_at__lte=now).select_related("task", "worker", "node"),
-                      "due_at", "pk")
+    area = _in_area(role_paths(person, "task.view"))
+    overdue = Claim.objects.filter(area, due_at__lte=now).select_related("task", "worker", "node")
+    # A small area's overdue claims, sorted: with ``due_at <= now`` as an index condition the planner still walked
+    # the installation's due dates (41,000 rows dropped for a small street at 1 % of a province); as a filter on the
+    # area's claims it reads the area (issue 18).
+    late = Coalesce(F("due_at"), F("due_at"))
+    to_sort = (Claim.objects.alias(late=late).filter(area, due_at__isnull=False, late__lte=now)
+               .select_related("task", "worker", "node"))
+    return area_first(overdue, "due_at", "pk", to_sort=to_sort)
 
 
 def notices_for(*, person):

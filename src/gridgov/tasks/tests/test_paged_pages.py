@@ -216,5 +216,5 @@ def test_a_page_of_the_queue_is_chosen_by_id_before_its_rows_are_joined(client, 
               if query["sql"].startswith('SELECT "tasks_claim"."id"') and 'JOIN "orgs_person"' in query["sql"]]
     assert len(listed) == 1
     inner = listed[0][listed[0].index('"tasks_claim"."id" IN (SELECT U0."id"'):]
-    assert "LIMIT 50 OFFSET 50)" in inner and "JOIN" not in inner[:inner.index("LIMIT 50 OFFSET 50)")]
+    assert "LIMIT 10 OFFSET 50)" in inner and "JOIN" not in inner[:inner.index("LIMIT 10 OFFSET 50)")]  # the last 10
     assert _titles(second) == list(range(50, ROWS))
