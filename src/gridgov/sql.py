@@ -180,7 +180,7 @@ class Compiled:
 SORT_AT_MOST = 5_000  # an area's rows sorted in memory at most, rather than read in order from a global index
 
 
-def area_first(queryset, *order: str, sort_at_most: int = SORT_AT_MOST):
+def area_first(queryset, *order: str, sort_at_most: int = SORT_AT_MOST, to_sort=None):
     """``queryset`` (an area's rows: e.g. its overdue claims, its grants) ordered by ``order`` for a first page,
     read so that the work stays bounded by the area, not by the installation (issue 18).
 
@@ -190,10 +190,16 @@ def area_first(queryset, *order: str, sort_at_most: int = SORT_AT_MOST):
     area's share of the nodes, not of the rows (a small street has as many nodes as a large one), so it cannot
     tell the two apart. One bounded count can: an area with at most ``sort_at_most`` rows is read on its own
     indexes and sorted (the order wrapped in ``COALESCE(x, x)``, which no index provides); a larger one keeps
-    the plain order and the walk, which finds its rows often (at least ``sort_at_most`` of them)."""
-    if queryset.order_by()[:sort_at_most + 1].count() > sort_at_most:
-        return queryset.order_by(*order)
-    return queryset.order_by(*[_opaque(field) for field in order])
+    the plain order and the walk, which finds its rows often (at least ``sort_at_most`` of them). ``to_sort`` (the
+    same rows written otherwise) is what a small area reads instead, where a condition of ``queryset`` would
+    still lead the planner onto the global index (the overdue claims' ``due_at <= now``)."""
+    counted = queryset.order_by()[:sort_at_most + 1].count()
+    if counted > sort_at_most:
+        ordered = queryset.order_by(*order)
+    else:
+        ordered = (queryset if to_sort is None else to_sort).order_by(*[_opaque(field) for field in order])
+    ordered.counted = (counted, sort_at_most)  # a pager reuses the count (``gridgov.pages.BoundedPaginator``)
+    return ordered
 
 
 def _opaque(field: str):

@@ -283,12 +283,12 @@ def claims_mine(request, limit: Limit = 100, offset: Offset = 0):
 
 @router.get("/claims/evaluation-queue", response=Page[ClaimOut], summary="Claims waiting for my evaluation")
 def claims_evaluation_queue(request, limit: Limit = 100, offset: Offset = 0):
-    return page(selectors.evaluation_queue(person=request.person), limit=limit, offset=offset)
+    return page(selectors.evaluation_queue_in_order(person=request.person), limit=limit, offset=offset)
 
 
 @router.get("/claims/audit-queue", response=Page[ClaimOut], summary="Claims waiting for my audit")
 def claims_audit_queue(request, limit: Limit = 100, offset: Offset = 0):
-    return page(selectors.audit_queue(person=request.person), limit=limit, offset=offset)
+    return page(selectors.audit_queue_in_order(person=request.person), limit=limit, offset=offset)
 
 
 @router.get("/claims/overdue", response=Page[ClaimOut], summary="Late work and late decisions in my area")

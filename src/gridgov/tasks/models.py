@@ -232,6 +232,11 @@ class Claim(models.Model):
                          name="tasks_claim_to_evaluate_idx"),
             models.Index(fields=["node", "evaluated_at"], condition=Q(state="evaluated"),
                          name="tasks_claim_to_audit_idx"),
+            # The same queues of a large area, walked in order over the province's (``gridgov.sql.area_first``).
+            models.Index(fields=["submitted_at", "id"], condition=Q(state__in=["submitted", "sent_back"]),
+                         name="tasks_claim_evaluate_order_idx"),
+            models.Index(fields=["evaluated_at", "id"], condition=Q(state="evaluated"),
+                         name="tasks_claim_audit_order_idx"),
             # An area's overdue work, per node of the area; and its open claims per node and state for the
             # cockpit's counts (issue 18). The states are tasks.selectors.OPEN_CLAIM_STATES.
             models.Index(fields=["node", "due_at"], condition=Q(due_at__isnull=False), name="tasks_claim_node_due_idx"),

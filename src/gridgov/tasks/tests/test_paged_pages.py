@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from gridgov import sql
+from gridgov import pages, sql
 from gridgov.tasks import selectors
 from gridgov.tasks.models import Claim, ClaimState, Task
 
@@ -116,7 +116,7 @@ def test_the_published_tasks_come_fifty_a_page_the_newest_first(client, street, 
 def test_the_overdue_claims_come_fifty_a_page_the_longest_overdue_first(client, street, to_evaluate):
     first, second, queries = _pages(client, street.community_cadre, "tasks:overdue")
     assert _titles(first) == list(range(50)) and _titles(second) == list(range(50, ROWS))
-    assert queries == (15, 15)
+    assert queries == (14, 14)  # the pager reuses the count by which area_first chose to sort
 
 
 @pytest.mark.parametrize("sort_at_most", [1000, 10])
@@ -148,3 +148,73 @@ def test_the_workbench_counts_the_whole_queue_not_the_page(client, street, to_ev
     page = client.get(reverse("home")).content.decode()
     assert selectors.evaluation_queue(person=street.community_cadre).count() == ROWS
     assert f">{ROWS}<" in page
+
+
+def test_a_queue_longer_than_the_pager_counts_says_more_and_has_no_last_page(client, street, to_evaluate, monkeypatch):
+    """The pager counts at most ``COUNT_AT_MOST`` rows (or up to the page asked): past it, "more than", no last page,
+    and the next page still reachable; the page that reaches the end is counted exactly again."""
+    monkeypatch.setattr(pages, "COUNT_AT_MOST", 50)
+    client.force_login(street.community_cadre.user)
+    url = reverse("tasks:evaluation_queue")
+    first = client.get(url).content.decode()
+    assert _titles(first) == list(range(50))
+    assert "超过 50 份提交等待您考评" in first and "超过 50 条" in first and "第 1 页" in first and "/ 2 页" not in first
+    assert "?page=2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert _titles(second) == list(range(50, ROWS)) and "共 60 条" in second and "第 2 / 2 页" in second
+    for garbage in ("0", "-3", "x"):  # below 1 or garbage: a whole page, never the one row past the bound
+        assert _titles(client.get(url, {"page": garbage}).content.decode()) == list(range(50))
+
+
+def test_the_audit_queue_past_the_count_says_more(client, street, to_audit, monkeypatch):
+    monkeypatch.setattr(pages, "COUNT_AT_MOST", 50)
+    client.force_login(street.auditor.user)
+    page = client.get(reverse("tasks:audit_queue")).content.decode()
+    assert "超过 50 份已考评的认领等待您审核" in page and "勾选本页全部 50 条" in page
+
+
+def test_the_count_reaches_the_page_asked_so_that_page_is_whole(rf, street, to_evaluate, monkeypatch):
+    """Bounded at 50 rows, page 3 of 20-row pages would hold one row; ``page_of`` counts up to row 60 for it (here
+    the list's 60 rows, exactly: the last page). A paginator bounded below the page answers the last whole page."""
+    monkeypatch.setattr(pages, "COUNT_AT_MOST", 50)
+    queue = selectors.evaluation_queue(person=street.community_cadre)
+    page = pages.BoundedPaginator(queue, 20, count_at_most=50).get_page("3")
+    assert not page.paginator.counted_all and page.number == 2 and len(page.object_list) == 20 and page.has_next()
+    page = pages.page_of(rf.get("/", {"page": "3"}), queue, per_page=20)
+    assert page.paginator.counted_all and page.number == 3 and len(page.object_list) == 20 and not page.has_next()
+
+
+def test_the_pager_counts_a_limited_subquery_and_the_queues_reuse_the_sorting_count(client, street, tasks, to_evaluate,
+                                                                                    monkeypatch):
+    """The published tasks are counted as ``COUNT(*)`` of a ``LIMIT 51`` subquery; the evaluation queue's pager
+    takes the count by which ``area_first`` chose to sort, and counts nothing more."""
+    monkeypatch.setattr(pages, "COUNT_AT_MOST", 50)
+    client.force_login(street.community_cadre.user)
+
+    def counts(name):
+        client.get(reverse(name))
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse(name)).content.decode()
+        return page, [query["sql"] for query in captured.captured_queries
+                      if query["sql"].startswith("SELECT COUNT(*) FROM (") and " LIMIT " in query["sql"]]
+
+    page, counted = counts("tasks:published")
+    assert "超过 50 条" in page and [sql for sql in counted if "LIMIT 51" in sql and '"tasks_task"' in sql]
+    page, counted = counts("tasks:evaluation_queue")
+    assert "超过 50 条" in page and not [sql for sql in counted if "LIMIT 51" in sql]
+
+
+def test_a_page_of_the_queue_is_chosen_by_id_before_its_rows_are_joined(client, street, to_audit):
+    """``pages.rows_first``: the page's ids in a LIMITed subquery with the queue's filters and order, the joins of
+    the task, the worker, the evaluator and the node outside it (one query still), and the same rows in order."""
+    client.force_login(street.auditor.user)
+    url = reverse("tasks:audit_queue")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(url, {"page": 2}).content.decode()
+    listed = [query["sql"] for query in captured.captured_queries
+              if query["sql"].startswith('SELECT "tasks_claim"."id"') and 'JOIN "orgs_person"' in query["sql"]]
+    assert len(listed) == 1
+    inner = listed[0][listed[0].index('"tasks_claim"."id" IN (SELECT U0."id"'):]
+    assert "LIMIT 10 OFFSET 50)" in inner and "JOIN" not in inner[:inner.index("LIMIT 10 OFFSET 50)")]  # the last 10
+    assert _titles(second) == list(range(50, ROWS))
