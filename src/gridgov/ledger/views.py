@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,7 @@ from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import can, role_paths
 from gridgov.orgs.selectors import ancestors
 from gridgov.orgs.tree import people_under
-from gridgov.pages import person_of, refuse_in_form
+from gridgov.pages import page_of, person_of, refuse_in_form
 
 
 def _nodes_for(person: Person, action: str, kinds) -> list[Node]:
@@ -38,7 +37,7 @@ def my_points(request):
     chosen = filters.cleaned_data if filters.is_valid() else {}
     lines = selectors.statement(account=account, period=chosen.get("period") or None,
                                 reason=chosen.get("reason") or None)
-    page = Paginator(lines, 20).get_page(request.GET.get("page"))
+    page = page_of(request, lines, per_page=20)
     node = selectors.points_home(person)
     ranks = []
     if node is not None:

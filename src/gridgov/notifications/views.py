@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.errors import NotFound
 from gridgov.notifications import selectors, services
-from gridgov.pages import person_of
+from gridgov.pages import page_of, person_of
 
 PER_PAGE = 20
 
@@ -20,7 +19,7 @@ PER_PAGE = 20
 def inbox(request):
     person = person_of(request)
     unread = request.GET.get("unread") == "1"
-    page = Paginator(selectors.inbox(person=person, unread=unread), PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.inbox(person=person, unread=unread), per_page=PER_PAGE)
     return render(request, "notifications/inbox.html", {
         "page": page, "unread": unread, "unread_count": selectors.unread_count(person=person),
         "query": "unread=1" if unread else "",

@@ -7,7 +7,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_POST
 from gridgov.errors import DomainError, message_of
 from gridgov.orgs.models import Person
 from gridgov.orgs.permissions import can
-from gridgov.pages import person_of, refuse_in_form
+from gridgov.pages import page_of, person_of, refuse_in_form
 from gridgov.rewards import selectors, services
 from gridgov.rewards.forms import ItemForm, ItemUpdateForm, MerchantForm, StaffAddForm
 from gridgov.rewards.models import CatalogueItem, Merchant, MerchantStaff
@@ -44,7 +43,7 @@ def _detail_url(merchant: Merchant, anchor: str = "") -> str:
 @login_required
 def merchants(request):
     person = _manager_or_403(request)
-    page = Paginator(selectors.merchants_managed_by(person), 50).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.merchants_managed_by(person))
     return render(request, "rewards/merchants.html", {"page": page})
 
 
