@@ -119,9 +119,20 @@ TAB_LABELS = {"home": _("Home"), "tasks:square": _("Tasks"), "tasks:mine": _("My
 BADGES: dict[str, Callable] = {}
 
 
+BADGE_AT_MOST = 99  # a badge counts this many and then says "99+": a large street's queue has no bound (issue 18)
+
+
 def register_badge(name: str, counter: Callable) -> None:
-    """``counter(person) -> int``: how many things wait behind the entries that name ``name``."""
+    """``counter(person)``: what waits behind the entries that name ``name``, a queryset (counted here, no further
+    than ``BADGE_AT_MOST`` + 1 rows, on every page) or a number."""
     BADGES[name] = counter
+
+
+def _badge(counter: Callable, person) -> int:
+    waiting = counter(person)
+    if isinstance(waiting, int):
+        return min(waiting, BADGE_AT_MOST + 1)
+    return waiting.order_by()[:BADGE_AT_MOST + 1].count()
 
 
 @dataclass(frozen=True)
@@ -130,7 +141,11 @@ class Link:
     label: str
     icon: str
     current: bool = False
-    badge: int = 0
+    badge: int = 0  # at most BADGE_AT_MOST + 1, which reads "99+"
+
+    @property
+    def badge_text(self) -> str:
+        return f"{BADGE_AT_MOST}+" if self.badge > BADGE_AT_MOST else str(self.badge)
 
 
 @dataclass
@@ -203,7 +218,7 @@ def _link(entry: Entry, person) -> Link | None:
     except NoReverseMatch:
         return None
     counter = BADGES.get(entry.badge)
-    return Link(url, str(entry.label), entry.icon, badge=counter(person) if counter else 0)
+    return Link(url, str(entry.label), entry.icon, badge=_badge(counter, person) if counter else 0)
 
 
 def _tab(link: Link, name: str) -> Link:

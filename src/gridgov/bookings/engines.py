@@ -18,7 +18,7 @@ def _alert_title(row: dict) -> str:
 
 def register() -> None:
     inbox.register()
-    register_badge("booking_reviews", lambda person: selectors.review_queue(person=person).count())
+    register_badge("booking_reviews", lambda person: selectors.review_queue(person=person))
     register_deadlines(DeadlineSource(
         code=BOOKING_ITEM, label=_("Base booking"), model=Booking, url_name="bookings:detail", title=_alert_title,
         handler_field="reviewer_id", node_field="organisation", fields=("base__name", "date"),

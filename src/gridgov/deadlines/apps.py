@@ -16,4 +16,4 @@ class DeadlinesConfig(AppConfig):
         from gridgov.navigation import register_badge
 
         inbox.register()
-        register_badge("alerts", lambda person: alerts_for(person=person).count())
+        register_badge("alerts", lambda person: alerts_for(person=person))

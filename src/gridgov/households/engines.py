@@ -24,8 +24,8 @@ def _alert_title(row: dict) -> str:
     return f"{_('Visit due')} · {row['household__address'] or row['household__house_number']}"
 
 
-def _visits_due(person) -> int:
-    return Link.objects.filter(member=person, ended_at__isnull=True, visit_due_at__lt=timezone.now()).count()
+def _visits_due(person):
+    return Link.objects.filter(member=person, ended_at__isnull=True, visit_due_at__lt=timezone.now())
 
 
 def register() -> None:

@@ -25,7 +25,7 @@ def _alert_words(row: dict) -> str:
 
 def register() -> None:
     inbox.register()
-    register_badge("work_orders", lambda person: selectors.handler_queue(person=person).count())
+    register_badge("work_orders", lambda person: selectors.handler_queue(person=person))
     register_deadlines(DeadlineSource(
         code=REPORT_ITEM, label=_("Resident report"), model=Report, url_name="reports:detail", title=_alert_title,
         words=_alert_words,

@@ -30,18 +30,18 @@ def _alert_title(row: dict) -> str:
     return f"{row['task__title']} · {ClaimState(row['stage']).label}"
 
 
-def _claims_due(person) -> int:
+def _claims_due(person):
     """The worker's claims to hand in within three days (or already late)."""
     soon = timezone.now() + timedelta(days=3)
     return selectors.claims_of(worker=person).filter(
-        state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), due_at__lte=soon).count()
+        state__in=(ClaimState.CLAIMED, ClaimState.REJECTED), due_at__lte=soon)
 
 
 def register() -> None:
     inbox.register()
     register_badge("claims_due", _claims_due)
-    register_badge("evaluations", lambda person: selectors.evaluation_queue(person=person).count())
-    register_badge("audits", lambda person: selectors.audit_queue(person=person).count())
+    register_badge("evaluations", lambda person: selectors.evaluation_queue(person=person))
+    register_badge("audits", lambda person: selectors.audit_queue(person=person))
     register_deadlines(DeadlineSource(
         code="claim", label=_("Task claim"), model=Claim, url_name="tasks:claim_detail", title=_alert_title,
         handler_field="worker_id", fields=("task__title",), waits_on=dict(WAITS_ON),

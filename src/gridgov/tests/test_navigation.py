@@ -91,3 +91,19 @@ def test_page_shell_shows_the_auditors_menu(street, client):
     client.force_login(street.auditor.user)
     page = client.get("/").content.decode()
     assert f'href="{reverse("tasks:audit_queue")}"' in page and 'class="skip-link"' in page
+
+
+def test_a_badge_counts_no_further_than_it_shows(street):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridgov import navigation
+    from gridgov.orgs.models import Node
+
+    with CaptureQueriesContext(connection) as captured:
+        counted = navigation._badge(lambda person: Node.objects.order_by("path"), street.community_cadre)
+    assert counted == Node.objects.count()
+    assert len(captured.captured_queries) == 1 and "LIMIT 100" in captured.captured_queries[0]["sql"]
+    assert navigation._badge(lambda person: 5000, street.community_cadre) == navigation.BADGE_AT_MOST + 1
+    assert navigation.Link("/", "x", "list", badge=navigation.BADGE_AT_MOST + 1).badge_text == "99+"
+    assert navigation.Link("/", "x", "list", badge=navigation.BADGE_AT_MOST).badge_text == "99"

@@ -22,7 +22,7 @@ def _title(row: dict) -> str:
 
 def register() -> None:
     inbox.register()
-    register_badge("volunteer_square", lambda person: selectors.needs_square(person=person).count())
+    register_badge("volunteer_square", lambda person: selectors.needs_square(person=person))
     waits = {NeedState.SUBMITTED: Role.COMMUNITY_CADRE, NeedState.PUBLISHED: Role.COMMUNITY_CADRE,
              NeedState.CLAIMED: Role.COMMUNITY_CADRE}
     register_deadlines(DeadlineSource(
