@@ -47,11 +47,13 @@ def volunteer_for(person) -> Volunteer | None:
 def needs_square(*, person):
     """Published needs a registered volunteer may still claim, places left, soonest first: those in their street,
     and those whose place covers a household they are linked to (联户), wherever they registered — the needs
-    they are told of and may claim. Three queries before the list's own, however many links.
+    they are told of and may claim. Four queries before the list's own, however many links.
 
-    The places are the ids of those nodes, a subquery over the tree's path index, so the needs are read through
-    their (node, state) index: filtered by the joined node's path, the planner scanned every need of the
-    province (the navigation's badge counts this on every page of a volunteer, issue 18)."""
+    The places are the list of those nodes' ids (a street's few hundred), so the needs are read through their
+    (node, state) index node by node. Filtered by the joined node's path, the planner scanned every need of the
+    province; given the ids as a subquery, it still read every published need of the province for a small street
+    and joined them to its nodes (79–92 ms at a tenth of a province, on every page of a volunteer: the
+    navigation's badge counts this; issue 18, docs/scale.md)."""
     volunteer = volunteer_for(person)
     if volunteer is None or not volunteer.is_active:
         return Need.objects.none()
@@ -60,7 +62,8 @@ def needs_square(*, person):
     linked = linked_household_paths(person)
     if linked:
         place |= at_or_above(linked)
-    return (Need.objects.filter(node_id__in=Node.objects.filter(place).values("pk"), state__in=CLAIMABLE_STATES)
+    places = list(Node.objects.filter(place).order_by().values_list("pk", flat=True))
+    return (Need.objects.filter(node_id__in=places, state__in=CLAIMABLE_STATES)
             .exclude(requester=person).select_related("category", "node").order_by("starts_at", "pk"))
 
 

@@ -121,6 +121,6 @@ def test_the_square_of_a_member_with_many_links_takes_a_bounded_number_of_querie
     link(linked_far, households[1])
     needs = [post(actor=street.street_cadre, title=f"需求{number}", node=street.micro_a1 if number % 2 else street.micro_b1)
              for number in range(6)]
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         listed = [(each.pk, each.category.code, each.node.name) for each in selectors.needs_square(person=linked_far)]
     assert {pk for pk, _code, _name in listed} == {each.pk for each in needs}
