@@ -3,7 +3,8 @@
 Every change goes through ``_transition``: it locks the report row, checks the event against
 ``workflow.TRANSITIONS`` and ``workflow.EVENT_RULES`` (role and area, and being the handler or the
 reporter), applies the change, recomputes the deadlines, updates the weekly totals (``totals``), closes the
-report's open alerts, writes a timeline event and an audit record, all in one transaction. A refusal leaves a ``denied`` audit record.
+report's open alerts, writes a timeline event and an audit record, all in one transaction. A refusal leaves a
+``denied`` audit record.
 """
 
 from datetime import timedelta
