@@ -116,6 +116,15 @@ def local_month(column: str, db=None) -> tuple[str, list]:
     return f"substr(django_datetime_trunc('month', {column}, %s, %s), 1, 7)", [settings.TIME_ZONE, db.timezone_name]
 
 
+def within(queryset, field: str, since=None, until=None):
+    """``queryset`` narrowed to ``field`` in ``[since, until)``; a bound that is None is not applied."""
+    if since is not None:
+        queryset = queryset.filter(**{f"{field}__gte": since})
+    if until is not None:
+        queryset = queryset.filter(**{f"{field}__lt": until})
+    return queryset
+
+
 def any_of(column: str, values: list, *, reserved: int = 0):
     """``(sql, params)`` for each statement's share of ``values``: the condition ``column`` is one of them.
     ``reserved`` parameters of the statement are taken by something else."""

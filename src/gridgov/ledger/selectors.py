@@ -25,7 +25,7 @@ from gridgov.ledger.models import (
 from gridgov.orgs import tree
 from gridgov.orgs.models import Node, NodeKind, Person
 from gridgov.orgs.tree import holds_role_under, home_node
-from gridgov.sql import area_first
+from gridgov.sql import area_first, within
 
 
 def balance_of(account) -> int:
@@ -296,12 +296,8 @@ def checkpoints_page():
 
 def split_views(*, since=None, until=None):
     """Checkpoints a witness found contradicting one they signed (oversight lists them as findings)."""
-    views = SplitView.objects.select_related("witness").order_by("detected_at", "pk")
-    if since is not None:
-        views = views.filter(detected_at__gte=since)
-    if until is not None:
-        views = views.filter(detected_at__lt=until)
-    return views
+    return within(SplitView.objects.select_related("witness").order_by("detected_at", "pk"), "detected_at", since,
+                  until)
 
 
 def latest_cosigned_checkpoint():
@@ -352,11 +348,7 @@ def _area_grant_lines(*, node: Node, since=None, until=None):
     node_ids = list(Node.objects.filter(path__startswith=node.path).values_list("pk", flat=True))
     lines = Line.objects.filter(amount__gt=0, posting__kind=PostingKind.GRANT, posting__actor_id__isnull=False,
                                 posting__node_id__in=node_ids, account__person__isnull=False)
-    if since is not None:
-        lines = lines.filter(posting__created_at__gte=since)
-    if until is not None:
-        lines = lines.filter(posting__created_at__lt=until)
-    return lines
+    return within(lines, "posting__created_at", since, until)
 
 
 def granters_and_payees(*, node: Node, since=None, until=None) -> list[tuple[int, int, str]]:
@@ -365,14 +357,6 @@ def granters_and_payees(*, node: Node, since=None, until=None) -> list[tuple[int
     household rule, ``oversight.anomalies``; a person has one account and one address)."""
     return list(_area_grant_lines(node=node, since=since, until=until).exclude(account__person__address="")
                 .values_list("posting__actor_id", "account_id", "account__person__address").distinct().order_by())
-
-
-def _within(queryset, field_name: str, since, until):
-    if since is not None:
-        queryset = queryset.filter(**{f"{field_name}__gte": since})
-    if until is not None:
-        queryset = queryset.filter(**{f"{field_name}__lt": until})
-    return queryset
 
 
 def budget_draws_once_low(*, node: Node, left_share: float, window: timedelta, since=None, until=None) -> list[tuple]:
@@ -391,7 +375,7 @@ def budget_draws_once_low(*, node: Node, left_share: float, window: timedelta, s
         budgets = budgets.filter(period__gte=current_period(since))
     if until is not None:
         budgets = budgets.filter(period__lte=current_period(until))
-    draws = _within(Line.objects.filter(account__budget__in=budgets, amount__lt=0, posting__actor_id__isnull=False,
+    draws = within(Line.objects.filter(account__budget__in=budgets, amount__lt=0, posting__actor_id__isnull=False,
                                         posting__kind=PostingKind.GRANT), "posting__created_at", since, until)
     # ``account_id + 0``, not the bare column: SQLite's planner would otherwise read the whole table in that
     # column's index order (sparing itself a sort) instead of the period's rows by their time index.
@@ -426,7 +410,7 @@ def budgets_of_accounts(account_ids) -> dict[int, Budget]:
 def grant_reversals(*, node: Node, since=None, until=None) -> list[tuple]:
     """``(posting, actor, actor's name, grant reversed, its source type, its source id)`` of every reversal of a
     grant booked at ``node`` or below in ``[since, until)``, by posting id (the supervisor's reversal rule)."""
-    reversals = _within(Posting.objects.filter(kind=PostingKind.REVERSAL, reverses__kind=PostingKind.GRANT,
+    reversals = within(Posting.objects.filter(kind=PostingKind.REVERSAL, reverses__kind=PostingKind.GRANT,
                                                node__path__startswith=node.path), "created_at", since, until)
     # Sorted here: ORDER BY id would have SQLite read every posting in id order.
     return sorted(reversals.order_by().values_list("pk", "actor_id", "actor_name", "reverses_id",

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from gridgov.audit.models import AuditRecord, Outcome
 from gridgov.orgs.models import Node, Person
 from gridgov.oversight.evidence import EVIDENCE_LIMIT, audit_records_behind, chunks
+from gridgov.sql import within
 
 # One evaluator: at least this many approvals in the period, and at least this share of them for one worker.
 EVALUATOR_MIN_APPROVALS = 8
@@ -74,14 +75,6 @@ def _installed(label: str) -> bool:
     return apps.is_installed(f"gridgov.{label}")
 
 
-def _period(queryset, field_name: str, since, until):
-    if since is not None:
-        queryset = queryset.filter(**{f"{field_name}__gte": since})
-    if until is not None:
-        queryset = queryset.filter(**{f"{field_name}__lt": until})
-    return queryset
-
-
 def _names(ids) -> dict[int, str]:
     ids = sorted({i for i in ids if i is not None})
     names = {}
@@ -119,7 +112,7 @@ def evaluator_favours_one_worker(*, node: Node, since=None, until=None) -> list[
         return []
     from gridgov.tasks.models import Claim, ClaimState
 
-    approved = _period(Claim.objects.filter(node__path__startswith=node.path, evaluator__isnull=False,
+    approved = within(Claim.objects.filter(node__path__startswith=node.path, evaluator__isnull=False,
                                             state__in=(ClaimState.EVALUATED, ClaimState.AUDITED, ClaimState.SENT_BACK)),
                        "evaluated_at", since, until)
     pairs = list(approved.values(by_evaluator=_by("evaluator_id"), by_worker=_by("worker_id"))
@@ -310,7 +303,7 @@ def approvals_outside_working_hours(*, node: Node, since=None, until=None) -> li
     ``WORKDAY_START_HOUR``:00–``WORKDAY_END_HOUR``:00 (Asia/Shanghai) in the period.
 
     The database counts per person and hands back only the first ids of each."""
-    records = _per_person(_off_hours(_period(
+    records = _per_person(_off_hours(within(
         AuditRecord.objects.filter(node_path__startswith=node.path, action__in=APPROVAL_ACTIONS, outcome=Outcome.DONE,
                                    actor_id__isnull=False), "created_at", since, until), "created_at", since, until),
         "actor_id")
@@ -319,7 +312,7 @@ def approvals_outside_working_hours(*, node: Node, since=None, until=None) -> li
         from gridgov.tasks.models import Claim
 
         for moment, who in (("evaluated_at", "evaluator_id"), ("audited_at", "auditor_id")):
-            late = _off_hours(_period(Claim.objects.filter(node__path__startswith=node.path,
+            late = _off_hours(within(Claim.objects.filter(node__path__startswith=node.path,
                                                            **{f"{who}__isnull": False}), moment, since, until),
                               moment, since, until)
             for person_id, (count, claims) in _per_person(late, who).items():

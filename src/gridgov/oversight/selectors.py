@@ -2,6 +2,7 @@
 
 from gridgov.audit.models import AuditRecord
 from gridgov.orgs.models import Node
+from gridgov.sql import within
 
 
 def audit_records_under(*, node: Node, action: str = "", actor_id: int | None = None, since=None, until=None):
@@ -11,8 +12,4 @@ def audit_records_under(*, node: Node, action: str = "", actor_id: int | None = 
         records = records.filter(action__startswith=action)
     if actor_id is not None:
         records = records.filter(actor_id=actor_id)
-    if since is not None:
-        records = records.filter(created_at__gte=since)
-    if until is not None:
-        records = records.filter(created_at__lt=until)
-    return records
+    return within(records, "created_at", since, until)
