@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.orgs.models import Role
 from gridgov.orgs.permissions import ACTIONS, assignments_of
+from gridgov.sql import at_most_text, count_at_most
 
 PHONE_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.RESIDENT, Role.MERCHANT_STAFF})
 # The role a person acts in unless they chose another: the one with the widest work first.
@@ -129,10 +130,7 @@ def register_badge(name: str, counter: Callable) -> None:
 
 
 def _badge(counter: Callable, person) -> int:
-    waiting = counter(person)
-    if isinstance(waiting, int):
-        return min(waiting, BADGE_AT_MOST + 1)
-    return waiting.order_by()[:BADGE_AT_MOST + 1].count()
+    return count_at_most(counter(person), BADGE_AT_MOST)
 
 
 @dataclass(frozen=True)
@@ -145,7 +143,7 @@ class Link:
 
     @property
     def badge_text(self) -> str:
-        return f"{BADGE_AT_MOST}+" if self.badge > BADGE_AT_MOST else str(self.badge)
+        return at_most_text(self.badge, BADGE_AT_MOST)
 
 
 @dataclass

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridgov.errors import DomainError, PermissionDenied, message_of
 from gridgov.orgs.selectors import person_for_user
+from gridgov.sql import count_at_most
 
 ERROR_TEMPLATES = {403: "403.html", 404: "404.html"}
 PAGE_ROWS = 50  # a list drawn with a form or a card per row: the page, not the data, bounds its time (issue 18)
@@ -58,7 +59,7 @@ class BoundedPaginator(Paginator):
         known = getattr(self.object_list, "counted", None)  # ``(rows, at most)`` counted already (``sql.area_first``)
         if known is not None and (known[0] <= known[1] or self.count_at_most <= known[1]):
             return min(known[0], self.count_at_most + 1)
-        return self.object_list.order_by()[:self.count_at_most + 1].count()  # the order does not change a count
+        return count_at_most(self.object_list, self.count_at_most)
 
     @property
     def counted_all(self) -> bool:

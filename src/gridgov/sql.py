@@ -215,3 +215,16 @@ def _opaque(field: str):
     name = field.removeprefix("-")
     wrapped = Coalesce(F(name), F(name))
     return wrapped.desc() if field.startswith("-") else wrapped.asc()
+
+
+def count_at_most(rows, at_most: int) -> int:
+    """How many ``rows`` there are, counting no further than one past ``at_most`` (a queryset's ``COUNT(*)`` of a
+    ``LIMIT``ed subquery; a number is capped): a figure past the bound reads "1000+" for 1,000 (``at_most_text``)."""
+    if isinstance(rows, int):
+        return min(rows, at_most + 1)
+    return rows.order_by()[:at_most + 1].count()  # the order does not change a count
+
+
+def at_most_text(value: int, at_most: int) -> str:
+    """A count from ``count_at_most`` in figures: "1000+" for 1,000 past the bound."""
+    return f"{at_most}+" if value > at_most else str(value)

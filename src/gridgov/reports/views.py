@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from gridgov.deadlines.selectors import alerts_for
 from gridgov.media import private_jpeg
 from gridgov.orgs.permissions import can
-from gridgov.pages import person_of, run_action
+from gridgov.pages import page_of, person_of, run_action
 from gridgov.reports import selectors, services
 from gridgov.reports.forms import EscalateForm, RateForm, ReassignForm, ReportForm, ResolveForm
 from gridgov.reports.models import OPEN_STATES, Report, ReportPhoto
@@ -53,7 +53,7 @@ def queue(request):
 @login_required
 def alerts(request):
     person = person_of(request)
-    return _render(request, person, "reports/alerts.html", {"alerts": alerts_for(person=person)[:300]})
+    return _render(request, person, "reports/alerts.html", {"page": page_of(request, alerts_for(person=person))})
 
 
 @login_required

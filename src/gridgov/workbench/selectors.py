@@ -6,6 +6,7 @@ The workbench reads other apps only through their selectors (it is a reader on t
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +19,11 @@ from gridgov.ledger.aggregates import level_column
 from gridgov.orgs.models import Node, Role
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.selectors import ancestors
+from gridgov.pages import COUNT_AT_MOST
 from gridgov.reports import selectors as reports
 from gridgov.reports.models import OPEN_STATES
 from gridgov.rewards import selectors as rewards
+from gridgov.sql import at_most_text, count_at_most
 from gridgov.tasks import selectors as tasks
 from gridgov.tasks.models import INACTIVE_CLAIM_STATES, ClaimState
 
@@ -30,11 +33,22 @@ PREVIEW = 3  # items shown from each list
 
 @dataclass(frozen=True)
 class Figure:
+    """A count and the list behind it. ``value`` counts ``waiting`` (a queryset or a number) no further than one
+    past ``COUNT_AT_MOST``, as the list's pager does: a large street's queues have no bound (issue 18)."""
+
     label: str
-    value: int
+    waiting: object
     url: str
     urgent: bool = False  # shown in the alert colour when there is something to do
     unit: str = ""
+
+    @cached_property
+    def value(self) -> int:
+        return count_at_most(self.waiting, COUNT_AT_MOST)
+
+    @property
+    def text(self) -> str:
+        return at_most_text(self.value, COUNT_AT_MOST)
 
 
 @dataclass
@@ -77,10 +91,10 @@ def _worker(person, now) -> Workbench:
     due_soon = to_hand_in.filter(due_at__lte=now + DUE_SOON).order_by("due_at", "pk")
     orders = reports.handler_queue(person=person)
     figures = [
-        Figure(str(_("Tasks to claim")), square.count(), reverse("tasks:square")),
-        Figure(str(_("Due within 3 days")), due_soon.count(), reverse("tasks:mine"), urgent=True),
-        Figure(str(_("My work orders")), orders.count(), reverse("reports:queue"), urgent=True),
-        Figure(str(_("My alerts")), alerts_for(person=person).count(), reverse("reports:alerts"), urgent=True),
+        Figure(str(_("Tasks to claim")), square, reverse("tasks:square")),
+        Figure(str(_("Due within 3 days")), due_soon, reverse("tasks:mine"), urgent=True),
+        Figure(str(_("My work orders")), orders, reverse("reports:queue"), urgent=True),
+        Figure(str(_("My alerts")), alerts_for(person=person), reverse("reports:alerts"), urgent=True),
     ]
     return Workbench("workbench/worker.html", figures, {
         "points": points_figures(person), "due_soon": list(due_soon[:PREVIEW]),
@@ -92,7 +106,7 @@ def _resident(person, now) -> Workbench:
     mine = reports.reports_of(reporter=person)
     open_reports = mine.filter(state__in=OPEN_STATES)
     figures = [
-        Figure(str(_("My open reports")), open_reports.count(), reverse("reports:mine")),
+        Figure(str(_("My open reports")), open_reports, reverse("reports:mine")),
     ]
     return Workbench("workbench/resident.html", figures, {
         "points": points_figures(person), "reports": list(mine[:PREVIEW]),
@@ -114,12 +128,12 @@ def _merchant(person, now) -> Workbench:
 def _cadre_figures(person, now) -> list[Figure]:
     visible = reports.reports_visible_to(person=person).filter(state__in=OPEN_STATES)
     return [
-        Figure(str(_("To evaluate")), tasks.evaluation_queue(person=person).count(),
+        Figure(str(_("To evaluate")), tasks.evaluation_queue(person=person),
                reverse("tasks:evaluation_queue"), urgent=True),
-        Figure(str(_("Open work orders")), visible.count(), reverse("reports:queue")),
-        Figure(str(_("Work orders overdue")), visible.filter(due_at__lte=now).count(), reverse("reports:queue"),
+        Figure(str(_("Open work orders")), visible, reverse("reports:queue")),
+        Figure(str(_("Work orders overdue")), visible.filter(due_at__lte=now), reverse("reports:queue"),
                urgent=True),
-        Figure(str(_("My alerts")), alerts_for(person=person).count(), reverse("reports:alerts"), urgent=True),
+        Figure(str(_("My alerts")), alerts_for(person=person), reverse("reports:alerts"), urgent=True),
     ]
 
 
@@ -138,7 +152,7 @@ def _community_cadre(person, now) -> Workbench:
 
 def _auditor(person, now) -> Workbench:
     queue = tasks.audit_queue(person=person)
-    figures = [Figure(str(_("To audit")), queue.count(), reverse("tasks:audit_queue"), urgent=True)]
+    figures = [Figure(str(_("To audit")), queue, reverse("tasks:audit_queue"), urgent=True)]
     return Workbench("workbench/auditor.html", figures, {"claims": list(queue[:6]), "budgets": _budgets(person)})
 
 
@@ -147,7 +161,7 @@ def _street_cadre(person, now) -> Workbench:
     published = tasks.tasks_published_in(person=person)
     figures = [
         *_cadre_figures(person, now),
-        Figure(str(_("Tasks open")), published.filter(status="open", deadline__gt=now).count(),
+        Figure(str(_("Tasks open")), published.filter(status="open", deadline__gt=now),
                reverse("tasks:published")),
     ]
     return Workbench("workbench/street.html", figures, {
@@ -160,7 +174,7 @@ def _street_cadre(person, now) -> Workbench:
 def _supervisor(person, now) -> Workbench:
     area = Node.objects.filter(path__in=role_paths(person, "audit.view")).order_by("depth").first()
     figures = [
-        Figure(str(_("Alerts escalated")), alerts_for(person=person).count(), reverse("reports:alerts"), urgent=True),
+        Figure(str(_("Alerts escalated")), alerts_for(person=person), reverse("reports:alerts"), urgent=True),
     ]
     return Workbench("workbench/supervisor.html", figures, {
         "levels": reports.overdue_by_level(node=area, now=now) if area else [], "area": area,

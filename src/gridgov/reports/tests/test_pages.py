@@ -75,3 +75,15 @@ def test_alerts_page_lists_my_open_alerts(street, client, file_report):
     assert f"#{report.pk}" in client.get("/reports/alerts/").content.decode()
     client.force_login(street.worker_b.user)
     assert f"#{report.pk}" not in client.get("/reports/alerts/").content.decode()
+
+
+def test_my_alerts_are_paged(street, client, file_report, monkeypatch):
+    from gridgov import pages
+
+    monkeypatch.setattr(pages.page_of, "__kwdefaults__", {"per_page": 1})  # one alert a page
+    first, second = (file_report(now=timezone.now() - timedelta(days=2)) for _ in range(2))
+    deadlines.scan_deadlines(now=timezone.now())
+    client.force_login(street.worker_a.user)
+    one, two = (client.get(f"/reports/alerts/?page={number}").content.decode() for number in (1, 2))
+    assert (f"#{first.pk}" in one) != (f"#{first.pk}" in two) and (f"#{second.pk}" in one) != (f"#{second.pk}" in two)
+    assert "?page=2" in one

@@ -94,3 +94,17 @@ def test_a_workbench_costs_the_same_queries_however_much_waits(client, street):
         claim = task_services.task_claim(actor=street.worker_a, task=task)
         task_services.claim_submit(actor=street.worker_a, claim=claim, text="巡查完毕")
     assert queries() <= before + 1  # the evaluation preview's photos come in one prefetch
+
+
+def test_a_figure_counts_only_so_far_and_then_says_more(client, street, submitted_claim, monkeypatch):
+    from gridgov.workbench import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_AT_MOST", 2)
+    for index in range(3):
+        task_services.task_publish(actor=street.community_cadre, node=street.community, title=f"巡查{index}",
+                                   work_type=WorkType.objects.first(), points=10, places=3, requires_photo=False,
+                                   deadline=timezone.now() + timedelta(days=2))
+    response = _home(client, street.worker_b)
+    tasks = next(figure for figure in response.context["figures"] if figure.url == reverse("tasks:square"))
+    assert (tasks.value, tasks.text) == (3, "2+")  # four open, counted to one past the bound
+    assert '<span class="tile-value">2+</span>' in response.content.decode()
