@@ -121,6 +121,11 @@ class Posting(AppendOnlyModel):
             # The supervisor's findings: an area's reversals of a period (oversight.anomalies), few among millions.
             models.Index(fields=["node", "created_at"], condition=models.Q(kind="reversal"),
                          name="ledger_posting_reversal_idx"),
+            # A posting's reversal (``reversed_by``) by the reversed ids. The unique index of ``reverses`` serves it
+            # too, but SQLite's statistics count its NULLs (every posting but the reversals) as one value and plan a
+            # whole scan of the ledger for it; this one holds the reversals only.
+            models.Index(fields=["reverses"], condition=models.Q(reverses__isnull=False),
+                         name="ledger_posting_reversed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -123,3 +123,37 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
     members, month = list(range(first["person"], first["person"] + 50)), timezone.localtime().strftime("%Y-%m")
     assert sequential_scans(lambda: ledger.earned_by_people(members, period_prefix=month),
                             {"ledger_earnedtotal"}) == []
+
+
+def test_a_small_areas_recent_grants_on_sqlite_read_each_grant_once():
+    """SQLite's statistics count the NULLs of ``Posting.reverses`` as one value, so a grant's reversal joined to the
+    area's grants was planned as a scan of the whole ledger for each grant (the award page of a county's small
+    street: 127 s). The reversals are read apart, by the page's ids."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan checked is SQLite's")
+    import cockpit as cockpit_bench
+    import geo as geo_bench
+
+    from gridgov.ledger import selectors as ledger
+    from gridgov.orgs.models import Node
+
+    county = geo_bench.load(2)
+    cockpit_bench.generate(county, 6_000, 500, claims=500, street_weight=small_second_street)
+    street = Node.objects.get(code="S02")
+    plans = sqlite_plans_of(lambda: list(ledger.recent_grants(node=street)))
+    assert not [plan for _sql, plan in plans if re.search(r"SCAN \S+ LEFT-JOIN", plan)], plans  # a scan per row
+    reversals = [plan for sql, plan in plans if '"reverses_id" IN' in sql]
+    assert reversals and all("SEARCH ledger_posting USING" in plan for plan in reversals), plans
+
+
+def sqlite_plans_of(read) -> list[tuple[str, str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        read()
+    with connection.cursor() as cursor:
+        return [(query["sql"], "\n".join(str(row[-1]) for row in cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                                         .fetchall())) for query in captured.captured_queries]
