@@ -144,14 +144,14 @@ def route(request, code):
 @login_required
 def mine(request):
     person = person_of(request)
-    bookings = selectors.bookings_for_organisations(person=person)[:200]
-    return render(request, "bookings/mine.html", {"bookings": bookings, "now": timezone.now()})
+    bookings = page_of(request, selectors.bookings_for_organisations(person=person))
+    return render(request, "bookings/mine.html", {"page": bookings, "now": timezone.now()})
 
 
 @login_required
 def queue(request):
     person = person_of(request)
-    return render(request, "bookings/queue.html", {"bookings": selectors.review_queue(person=person)[:300],
+    return render(request, "bookings/queue.html", {"page": page_of(request, selectors.review_queue(person=person)),
                                                    "now": timezone.now(),
                                                    "managed": selectors.manages_a_base(person)})
 

@@ -37,14 +37,14 @@ def _staff_exists(captured):
 
 def test_the_review_queue_of_a_base_staff_member_takes_a_bounded_number_of_queries(
         client, street, catalogue, next_monday, django_assert_max_num_queries):
-    """Seven (measured on this branch, SQLite and PostgreSQL), whatever the number of bookings waiting; "my bases"
-    is one of them, an EXISTS."""
+    """Eight (SQLite and PostgreSQL), whatever the number of bookings waiting: the pager's bounded count is one,
+    "my bases" another, an EXISTS."""
     for week in range(3):
         services.booking_create(actor=street.community_cadre, organisation=street.community, plan=catalogue.plan,
                                 slot=catalogue.morning, date=next_monday + timedelta(weeks=week), headcount=10)
     _login(client, "base_staff")
     client.get(reverse("bookings:queue"))  # the session's first request
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         page = client.get(reverse("bookings:queue"))
     assert reverse("bookings:managed") in page.content.decode()
 
@@ -77,3 +77,19 @@ def test_one_staff_check_for_selectors_and_services(street, catalogue):
     catalogue.staff.save(update_fields=["is_active"])
     assert not selectors.is_base_staff(person=catalogue.staff, base=catalogue.base)
     assert not selectors.manages_a_base(catalogue.staff)
+
+
+def test_my_bookings_and_the_review_queue_are_paged(client, street, catalogue, next_monday, monkeypatch):
+    from gridgov import pages
+
+    monkeypatch.setattr(pages.page_of, "__kwdefaults__", {"per_page": 1})  # one booking a page
+    made = [services.booking_create(actor=street.community_cadre, organisation=street.community, plan=catalogue.plan,
+                                    slot=catalogue.morning, date=next_monday + timedelta(weeks=week), headcount=10)
+            for week in range(2)]
+    for who, url in ((lambda: client.force_login(street.community_cadre.user), "bookings:mine"),
+                     (lambda: _login(client, "base_staff"), "bookings:queue")):
+        who()
+        one, two = (client.get(f"{reverse(url)}?page={number}").content.decode() for number in (1, 2))
+        shown = [[f"/bookings/{booking.pk}/" in page for booking in made] for page in (one, two)]
+        assert sorted(shown) == [[False, True], [True, False]], (url, shown)
+        assert "?page=2" in one
