@@ -147,7 +147,8 @@ class Loader:
             self.execute("SET maintenance_work_mem = '1GB'", *rebuilt,
                          "SET session_replication_role = DEFAULT", "VACUUM ANALYZE")
         else:
-            self.execute(*[sql for _name, sql in indexes], "ANALYZE", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON")
+            self.execute(*[sql for _name, sql in indexes], "ANALYZE", "PRAGMA synchronous = NORMAL",
+                         "PRAGMA foreign_keys = ON")
         self.seconds = {"rows_s": round(rows - started, 1), "indexes_s": round(time.perf_counter() - rows, 1)}
 
     def execute(self, *statements: str) -> None:

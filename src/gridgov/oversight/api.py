@@ -6,7 +6,7 @@ from typing import Annotated
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from gridgov.api_schemas import DateTime, Id, Limit, Line, Offset, Page, errors, page
 from gridgov.audit.models import AuditRecord
@@ -15,6 +15,7 @@ from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import can
 from gridgov.oversight import anomalies
 from gridgov.oversight.selectors import audit_records_under
+from gridgov.reports.selectors import HANDLING_WINDOW_DAYS
 
 router = Router(tags=["oversight"])
 
@@ -24,7 +25,9 @@ class LevelOut(Schema):
     label: str
     open: int
     overdue: int
-    average_hours: float | None
+    average_hours: float | None = Field(description="Mean hours from report to resolution of the area's reports "
+                                        f"resolved in the last {HANDLING_WINDOW_DAYS} days at this level; null when "
+                                        "none was")
 
 
 class FindingOut(Schema):

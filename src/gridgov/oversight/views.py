@@ -60,6 +60,7 @@ def dashboard(request):
         "alert_count": sum(open_alerts_by_level(node=node).values()),
         "findings": findings, "finding_count": sum(total for _rule, _found, total in findings),
         "period_days": ANOMALY_PERIOD_DAYS, "evidence_shown": EVIDENCE_SHOWN,
+        "handling_days": report_selectors.HANDLING_WINDOW_DAYS,
     })
 
 

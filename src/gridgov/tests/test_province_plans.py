@@ -66,6 +66,7 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
     from gridgov.orgs import services as orgs
     from gridgov.orgs.models import Node, NodeKind, Role
     from gridgov.orgs.permissions import SYSTEM
+    from gridgov.reports import selectors as reports
     from gridgov.tasks import selectors as tasks
     from gridgov.workbench import selectors as workbench
 
@@ -92,6 +93,14 @@ def test_a_small_areas_pages_read_its_own_rows_on_indexes_not_whole_tables():
                 assert "Index Cond: (node_id = ANY" in plan and "Seq Scan on reports_report" not in plan, (sql, plan)
     # The home page's counts of open and overdue reports, per level, and the mean handling time.
     assert sequential_scans(lambda: workbench.workbench_for(cadre, Role.COMMUNITY_CADRE)) == []
+    # The supervisor's overdue reports: the area's nodes' open reports (by their ids), a small area's sorted, not a
+    # walk of the installation's deadlines; the mean handling time: each node's range of its last 90 days.
+    for read in (lambda: list(reports.overdue_reports_under(node=community)[:50]),
+                 lambda: reports.average_handling_hours(node=community)):
+        for sql, plan in plans_of(read):
+            if '"reports_report"' in sql.partition(" WHERE ")[0]:
+                assert "node_id = ANY" in plan and "reports_report_due_idx" not in plan, (sql, plan)
+                assert "Seq Scan on reports_report" not in plan, (sql, plan)
     # The evaluation and audit queues: the area's waiting claims, not every claim of the province in that state.
     for queue, person in ((tasks.evaluation_queue, cadre), (tasks.audit_queue, auditor)):
         for sql, plan in plans_of(lambda queue=queue, person=person: (list(queue(person=person)[:100]),

@@ -166,6 +166,7 @@ def _street_cadre(person, now) -> Workbench:
     ]
     return Workbench("workbench/street.html", figures, {
         "levels": reports.overdue_by_level(node=street, now=now) if street else [], "street": street,
+        "handling_days": reports.HANDLING_WINDOW_DAYS,
         "levels_link": (reverse("reports:queue"), _("Work orders")),
         "budgets": _budgets(person), "overdue": list(tasks.overdue_for(person=person, now=now)[:5]),
     })
@@ -178,6 +179,7 @@ def _supervisor(person, now) -> Workbench:
     ]
     return Workbench("workbench/supervisor.html", figures, {
         "levels": reports.overdue_by_level(node=area, now=now) if area else [], "area": area,
+        "handling_days": reports.HANDLING_WINDOW_DAYS,
         "levels_link": (reverse("oversight:dashboard"), _("Oversight")),
     })
 

@@ -153,6 +153,38 @@ def test_overdue_by_level_counts_and_average_handling_time(street, file_report):
     assert escalated.escalation == 1
 
 
+def test_the_average_handling_time_is_of_the_reports_resolved_in_the_last_ninety_days(street, file_report):
+    def resolved(at, hours):
+        report = file_report(now=at)
+        services.report_accept(actor=street.worker_a, report=report, now=at)
+        return services.report_resolve(actor=street.worker_a, report=report, resolution="好", now=at + hours * HOUR)
+
+    now = T0 + timedelta(days=200)
+    resolved(T0, 100)  # resolved 196 days before now: not the area's pace now
+    resolved(now - timedelta(days=10), 4)
+    resolved(now - timedelta(days=89), 8)
+    assert selectors.average_handling_hours(node=street.street, now=now) == {0: 6.0}
+    assert selectors.average_handling_hours(node=street.village, now=now) == {}
+    assert selectors.overdue_by_level(node=street.street, now=now)[0]["average_hours"] == 6.0
+
+
+@pytest.mark.parametrize("sort_at_most", [0, 5_000], ids=["walked", "sorted"])
+def test_the_overdue_list_is_the_areas_open_late_reports_the_longest_overdue_first(street, file_report, sort_at_most,
+                                                                                    monkeypatch):
+    from gridgov import sql
+
+    monkeypatch.setattr(sql.area_first, "__kwdefaults__", {"sort_at_most": sort_at_most, "to_sort": None})
+    first, second = file_report(now=T0), file_report(now=T0 + HOUR)
+    file_report(now=T0 + 100 * HOUR)  # not yet due
+    done = file_report(now=T0)
+    services.report_accept(actor=street.worker_a, report=done, now=T0)
+    services.report_resolve(actor=street.worker_a, report=done, resolution="好", now=T0 + HOUR)
+    now = T0 + 90 * HOUR
+    assert list(selectors.overdue_reports_under(node=street.street, now=now)) == [first, second]
+    assert list(selectors.overdue_reports_under(node=street.grid_a, now=now)) == [first, second]
+    assert list(selectors.overdue_reports_under(node=street.village, now=now)) == []
+
+
 def publish_and_claim(street, *, deadline, title="消防巡查"):
     from gridgov.tasks import services as task_services
     from gridgov.tasks.models import WorkType
