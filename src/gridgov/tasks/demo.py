@@ -5,6 +5,7 @@ pages hold exactly what real use would leave: finished work audited with points,
 step, a rejection being redone, and open tasks with places left for the demo worker to claim.
 """
 
+import itertools
 import random
 from datetime import timedelta
 
@@ -143,6 +144,7 @@ def seed(*, rng: random.Random, out) -> None:
     demo_worker = _by_username("worker")
     types = {work_type.name: work_type for work_type in WorkType.objects.all()}
     month_start = now - timedelta(days=30)
+    stages = itertools.cycle(RECENT_STAGES)
     everyday, seasonal = iter(ACTIVITIES), {season: iter(items) for season, items in SEASONAL.items()}
     count = len(ACTIVITIES) + SEASONAL_PER_MONTH
     for index in range(count):
@@ -166,11 +168,10 @@ def seed(*, rng: random.Random, out) -> None:
         takers = rng.sample(workers, k=min(len(workers), rng.randint(max(2, places - 2), places)))
         if demo_worker and demo_worker not in takers and index % 3 == 0:
             takers[0] = demo_worker
-        for number, worker in enumerate(takers):
+        for worker in takers:
             _walk(rng, task=task, worker=worker, cadres=cadres, auditors=auditors, text=text,
                   claimed_at=at_work(published_at + timedelta(hours=rng.randint(1, 20)), rng=rng, not_after=now),
-                  now=now, recent=recent,
-                  last=number == len(takers) - 1)
+                  now=now, stage=next(stages) if recent else None)
     for title, type_name, grade_index, places, recurrence in OPEN_ACTIVITIES + SEASONAL_OPEN[season_of(now)]:
         services.task_publish(
             actor=cadres[0], node=community, title=title, work_type=types[type_name], grade=grades[grade_index],
@@ -184,18 +185,22 @@ def seed(*, rng: random.Random, out) -> None:
 
 
 LOCATED = 0.6  # the share of hand-ins that carry the phone's location
+# Where the claims of the month's last tasks stop, in turn: every step of the work has claims waiting in it, whatever
+# the day the demo is seeded (drawn at random, a day came when none waited for evaluation).
+RECENT_STAGES = ("claimed", "submitted", "sent_back", "evaluated", "audited")
 
 
-def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent, last):
-    """Take one claim as far as this month got: most are audited, recent ones wait at some step."""
+def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, stage):
+    """Take one claim as far as this month got: most are audited; a recent one (``stage``, one of
+    ``RECENT_STAGES``) stops at that step."""
     try:
         claim = services.task_claim(actor=worker, task=task, now=claimed_at)
     except DomainError:
         return
     roll = rng.random()
-    if recent and roll < 0.25:
+    if stage == "claimed":
         return  # claimed, not yet done
-    if not recent and roll < 0.05:
+    if stage is None and roll < 0.05:
         return  # never handed in: on the overdue list
     handed_in_by = min(task.deadline - timedelta(minutes=5), now)
     submitted_at = at_work(min(claimed_at + timedelta(hours=rng.randint(4, 48)), handed_in_by), rng=rng,
@@ -205,16 +210,16 @@ def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent,
     lon, lat = (point_inside(tree.home_node(worker), rng) or (None, None)) if rng.random() < LOCATED else (None, None)
     claim = services.claim_submit(actor=worker, claim=claim, text=evidence, longitude=lon, latitude=lat,
                                   now=submitted_at)
-    if recent and roll < 0.5:
+    if stage == "submitted":
         return  # waiting for evaluation
     evaluator = rng.choice(cadres)
     evaluated_at = at_work(submitted_at + timedelta(hours=rng.randint(2, 40)), rng=rng,
                            not_after=now - timedelta(hours=1))
-    if roll > 0.93:
+    if stage == "sent_back" or (stage is None and roll > 0.93):
         claim = services.claim_evaluate(actor=evaluator, claim=claim, approve=False, now=evaluated_at,
                                         reason="照片与说明不够清楚，请补充现场情况。")
         resubmitted_at = at_work(evaluated_at + timedelta(hours=2), rng=rng, not_after=now, evening=True)
-        if recent or resubmitted_at >= task.deadline:
+        if stage or resubmitted_at >= task.deadline:
             return  # the worker still has to redo it
         claim = services.claim_submit(actor=worker, claim=claim, text=evidence + "已补充现场情况说明。",
                                       now=resubmitted_at)
@@ -225,7 +230,7 @@ def _walk(rng, *, task, worker, cadres, auditors, text, claimed_at, now, recent,
         actor=evaluator, claim=claim, approve=True, adjustment=adjustment, now=evaluated_at,
         reason="" if not adjustment else ("完成质量高，超出要求" if adjustment > 0 else "完成不完整，酌情扣分"),
     )
-    if recent and roll < 0.75:
+    if stage == "evaluated":
         return  # waiting for audit
     auditor = next((person for person in auditors if person.pk != evaluator.pk), None)
     if auditor is None:
