@@ -2,7 +2,6 @@
 
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -11,7 +10,7 @@ from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import role_paths
 from gridgov.orgs.tree import ancestor_at, path_length, under
 from gridgov.reports.models import OPEN_STATES, Category, EscalationLevel, Report, ReportState, ReportWeek
-from gridgov.sql import area_first
+from gridgov.sql import AnyOf, area_first
 
 
 def categories():
@@ -117,15 +116,11 @@ def _area_paths(node: Node) -> dict[int, str] | None:
 
 def _in_area(reports, node: Node, paths: dict[int, str] | None):
     """``reports`` narrowed to ``node``'s subtree: by the list of its node ids (each node's range of the reports'
-    indexes that lead with the node), by path when the area is too large to list. On PostgreSQL the ids go as one
-    array parameter: the ORM's ``IN`` list of a large street's 535 ids cost more to build and bind than the query
-    ran."""
+    indexes that lead with the node; one array parameter on PostgreSQL, ``sql.AnyOf``), by path when the area is
+    too large to list."""
     if paths is None:
         return reports.filter(node__path__startswith=node.path)
-    if connection.vendor == "postgresql":
-        column = f"{connection.ops.quote_name(Report._meta.db_table)}.{connection.ops.quote_name('node_id')}"
-        return reports.extra(where=[f"{column} = ANY(%s)"], params=[list(paths)])
-    return reports.filter(node_id__in=list(paths))
+    return reports.filter(AnyOf(F("node_id"), list(paths)))
 
 
 def _open_in_area(node: Node, paths: dict[int, str] | None):
