@@ -253,6 +253,23 @@ class Claim(models.Model):
         return self.node
 
 
+class ClaimTally(models.Model):
+    """Per node, open state and UTC day the claims' next move is due: how many open claims there are. Kept by
+    database triggers on claims (``tasks.tallies``), so the cockpit sums a few rows per grid instead of counting
+    every open claim of an area."""
+
+    node = models.ForeignKey(Node, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    state = models.CharField(max_length=10, choices=ClaimState.choices)
+    due_on = models.DateField()  # tasks.tallies.NO_DUE where nothing is due
+    claims = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "state", "due_on"], name="tasks_claimtally_once")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.state} {self.due_on}: {self.claims}"
+
+
 class EvidencePhoto(Photo):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos", verbose_name=_("claim"))
     image = models.FileField(_("image"), upload_to="evidence/%Y/%m/")

@@ -1,18 +1,20 @@
 """Reading tasks, claims and notices as a given person may see them."""
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import role_paths
-from gridgov.orgs.tree import ancestor_at, ancestor_paths, at_or_above, under
-from gridgov.sql import area_first
+from gridgov.orgs.tree import ancestor_at, ancestor_paths, at_or_above, path_length, under
+from gridgov.sql import AnyOf, area_first
 from gridgov.tasks.models import (
     Claim,
     ClaimState,
+    ClaimTally,
     Grade,
     Module,
     Notice,
@@ -271,29 +273,36 @@ def tasks_stats(now=None) -> dict:
 def work_under(*, node: Node, depth: int, now=None) -> dict[str, dict[str, int]]:
     """The work in ``node``'s subtree, per node at ``depth`` (its path → counts; work at a higher node counts under
     that node's own path): tasks open to claim, claims whose next move is overdue, waiting for evaluation, waiting
-    for audit. Three queries, whatever the number of grids: the area's node ids (``_in_area``), then its open
-    tasks and its open claims read per node of the area (a path join, or a ``NOT IN`` of the done states, reads
-    every claim of the installation)."""
+    for audit. Four queries, whatever the number of grids or claims: the area's nodes, its open tasks, its claim
+    tallies (``tasks.tallies``: a few rows a grid, however many claims are open) and, of the claims due today
+    (UTC), those due by ``now`` (the tallies count days, not moments). Each is counted per node of the area on the
+    node's index range and the nodes folded into their ancestors here: grouped by the ancestor's path, the planner
+    joined every node of the installation to the claims due today."""
     now = now or timezone.now()
-    key = ancestor_at("node__path", depth)
+    today = now.astimezone(UTC).date()
+    length = path_length(depth)
+    nodes = dict(Node.objects.filter(path__startswith=node.path).values_list("pk", "path")[:AREA_IDS_AT_MOST + 1])
     result: dict[str, dict[str, int]] = {}
 
-    def add(rows, *names):
-        for row in rows:
-            counts = result.setdefault(row["key"], dict.fromkeys(WORK_FIGURES, 0))
-            for name in names:
-                counts[name] += row[name]
+    def add(rows, **counts):
+        if len(nodes) > AREA_IDS_AT_MOST:  # a city or a province: grouped by path in the database
+            grouped = (rows.filter(node__path__startswith=node.path).annotate(key=ancestor_at("node__path", depth))
+                       .values("key").order_by().annotate(**counts))
+        else:
+            grouped = ({"key": nodes[row["node_id"]][:length], **row} for row in
+                       rows.filter(AnyOf(F("node_id"), list(nodes))).values("node_id").order_by().annotate(**counts))
+        for row in grouped:
+            figures = result.setdefault(row["key"], dict.fromkeys(WORK_FIGURES, 0))
+            for name in counts:
+                figures[name] += row[name] or 0
 
-    area = _in_area([node.path])  # one list of the area's node ids for both reads
-    add(Task.objects.filter(area, status=TaskStatus.OPEN, deadline__gt=now,
-                            claimed_count__lt=F("places"))
-        .annotate(key=key).values("key").order_by().annotate(tasks_open=Count("pk")), "tasks_open")
-    add(Claim.objects.filter(area, state__in=OPEN_CLAIM_STATES)
-        .annotate(key=key).values("key").order_by().annotate(
-            claims_overdue=Count("pk", filter=Q(due_at__lte=now)),
-            to_evaluate=Count("pk", filter=Q(state__in=(ClaimState.SUBMITTED, ClaimState.SENT_BACK))),
-            to_audit=Count("pk", filter=Q(state=ClaimState.EVALUATED))),
-        "claims_overdue", "to_evaluate", "to_audit")
+    add(Task.objects.filter(status=TaskStatus.OPEN, deadline__gt=now, claimed_count__lt=F("places")),
+        tasks_open=Count("pk"))
+    add(ClaimTally.objects.all(), claims_overdue=Sum("claims", filter=Q(due_on__lt=today)),
+        to_evaluate=Sum("claims", filter=Q(state__in=TO_EVALUATE_STATES)),
+        to_audit=Sum("claims", filter=Q(state=ClaimState.EVALUATED)))
+    add(Claim.objects.filter(state__in=OPEN_CLAIM_STATES, due_at__gte=datetime.combine(today, time.min, UTC),
+                             due_at__lte=now), claims_overdue=Count("*"))  # * : index-only
     return result
 
 

@@ -40,7 +40,7 @@ def claims(publish, street):
 
 def test_the_cockpit_counts_the_open_claims_per_child_of_the_area(street, claims, django_assert_num_queries):
     now, _made = claims
-    with django_assert_num_queries(3):  # the area's node ids, its open claims by child, its open tasks
+    with django_assert_num_queries(4):  # the area's node ids, its open tasks, its claim tallies, claims due today
         figures = selectors.work_under(node=street.street, depth=street.street.depth + 1, now=now)
     community, village = figures[street.community.path], figures[street.village.path]
     claim_figures = ("claims_overdue", "to_evaluate", "to_audit")

@@ -1,20 +1,38 @@
-"""``gridgov tasks roll``: spawn the next instance of recurring tasks and expire stale claims."""
+"""``gridgov tasks roll``: spawn the next instance of recurring tasks and expire stale claims.
+``gridgov tasks tallies``: check the claim tallies against the claims (``--rebuild`` recounts them)."""
 
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov.management.base import TranslatedCommand
-from gridgov.tasks import services
+from gridgov.tasks import services, tallies
 
 
 class Command(TranslatedCommand):
     help = gettext_lazy(
-        "Task housekeeping. roll: spawn the next instance of recurring tasks and expire claims past their deadline."
+        "Task housekeeping. roll: spawn the next instance of recurring tasks and expire claims past their deadline. "
+        "tallies: check the open claims' tallies against the claims (--rebuild recounts them)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["roll"], help=gettext_lazy("roll: run the daily housekeeping now"))
+        parser.add_argument("action", choices=["roll", "tallies"],
+                            help=gettext_lazy("roll: run the daily housekeeping now; tallies: check the tallies"))
+        parser.add_argument("--rebuild", action="store_true", help=gettext_lazy("recount the tallies"))
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args, action, rebuild=False, **options):
+        if action == "tallies":
+            return self.tallies(rebuild)
         spawned = services.tasks_roll()
         self.stdout.write(_("Spawned %(count)d recurring task instance(s).") % {"count": len(spawned)})
+
+    def tallies(self, rebuild: bool) -> None:
+        if rebuild:
+            tallies.rebuild()
+        wrong = tallies.disagreements()
+        for line in wrong:
+            self.stdout.write(line)
+        if wrong:
+            raise CommandError(_("%(count)d claim tallies disagree with the claims; --rebuild recounts them.")
+                               % {"count": len(wrong)})
+        self.stdout.write(_("The claim tallies agree with the claims."))
