@@ -88,16 +88,18 @@ class BoundedPaginator(Paginator):
 
 def rows_first(rows: QuerySet, bottom: int, top: int) -> QuerySet:
     """Rows ``bottom`` to ``top`` of ``rows`` (ordered, with related rows to join): the page's ids chosen first, on
-    the table's own indexes, then joined (``WHERE id IN (SELECT id … LIMIT 50)``), one query still. Joined before the
-    limit, as a plain slice is, the planner expects the whole area's rows and hashes every person, task and node of
-    the installation to join them (issue 18). Rows with selected annotations (an ``alias`` to filter by is fine),
-    ``extra``, ``distinct`` or no order are sliced as usual."""
+    the table's own indexes, then joined (``WHERE id IN (50 ids)``). Joined before the limit, as a plain slice is,
+    the planner expects the whole area's rows and hashes every person, task and node of the installation to join
+    them (issue 18). The ids are read as a query of their own: handed over as a subquery, the planner still joined
+    every row of the table before keeping the page's (a large street's bookings at a tenth of a province: 155 ms,
+    then 5 ms). Rows with selected annotations (an ``alias`` to filter by is fine), ``extra``, ``distinct`` or no
+    order are sliced as usual."""
     query = rows.query
     ordered_by_alias = any(isinstance(field, str) and field.lstrip("-") in query.annotations for field in query.order_by)
     if (not query.select_related or query.annotation_select or ordered_by_alias or query.extra or query.distinct
             or not rows.ordered or rows._fields is not None):
         return rows[bottom:top]
-    ids = rows.values("pk")[bottom:top]
+    ids = list(rows.values_list("pk", flat=True)[bottom:top])
     page = rows.model._default_manager.filter(pk__in=ids).order_by(*(query.order_by or rows.model._meta.ordering))
     page.query.select_related = query.select_related
     page.query.deferred_loading = query.deferred_loading  # only() / defer() kept

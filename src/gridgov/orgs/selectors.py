@@ -51,6 +51,12 @@ def scope_roots(person: Person):
     return Node.objects.filter(role_assignments__person=person).distinct().order_by("path")
 
 
+def nodes_held_in(roles) -> list[Node]:
+    """The nodes at which someone holds one of ``roles`` (e.g. every area a supervisor oversees), in tree order."""
+    held = RoleAssignment.objects.filter(role__in=list(roles)).values("node_id")
+    return list(Node.objects.filter(pk__in=held).order_by("path"))
+
+
 def roles_of(person: Person):
     return RoleAssignment.objects.filter(person=person).select_related("node").order_by("node__path", "role")
 

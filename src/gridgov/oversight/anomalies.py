@@ -19,14 +19,16 @@ the grant rules.
 """
 
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.apps import apps
 from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, Q, Window
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.audit.models import AuditRecord, Outcome
@@ -52,15 +54,31 @@ APPROVAL_ACTIONS = ("claim.approve", "claim.confirm", "points.grant", "points.re
 REVERSAL_MIN = 1
 
 
+class Words(NamedTuple):
+    """A finding's sentence as its message and values, put into the reader's language when shown: findings are
+    computed in the background and stored (``oversight.findings``), then read in whichever language the reader's."""
+
+    message: str
+    values: dict | None = None
+
+    def __str__(self) -> str:
+        text = gettext(self.message)
+        return text % self.values if self.values else text
+
+
 @dataclass
 class Finding:
     rule: str
-    title: str
-    detail: str
+    title: Words
+    detail: Words
     person_id: int | None = None
     claims: list[int] = field(default_factory=list)
     postings: list[int] = field(default_factory=list)
     audit_records: list[int] = field(default_factory=list)
+
+    def worded(self) -> dict:
+        """The finding as the API hands it out: its sentences in the reader's language."""
+        return {**asdict(self), "title": str(self.title), "detail": str(self.detail)}
 
 
 @dataclass(frozen=True)
@@ -138,11 +156,11 @@ def evaluator_favours_one_worker(*, node: Node, since=None, until=None) -> list[
         total = totals[evaluator]
         findings.append(Finding(
             rule="evaluator_favours_one_worker", person_id=evaluator,
-            title=str(_("%(evaluator)s approved %(count)d of %(total)d claims for %(worker)s")
-                      % {"evaluator": names.get(evaluator, "?"), "count": count, "total": total,
+            title=Words(gettext_noop("%(evaluator)s approved %(count)d of %(total)d claims for %(worker)s"),
+                        {"evaluator": names.get(evaluator, "?"), "count": count, "total": total,
                          "worker": names.get(worker, "?")}),
-            detail=str(_("%(share)d%% of this evaluator's approvals went to one worker.")
-                       % {"share": round(100 * count / total)}),
+            detail=Words(gettext_noop("%(share)d%% of this evaluator's approvals went to one worker."),
+                         {"share": round(100 * count / total)}),
             claims=claims_of[(evaluator, worker)], audit_records=audit_records,
         ))
     return findings
@@ -171,10 +189,10 @@ def grant_bursts_near_budget_limit(*, node: Node, since=None, until=None) -> lis
         budget = budgets[account_id]
         findings.append(Finding(
             rule="grant_bursts_near_budget_limit", person_id=actor_id,
-            title=str(_("%(count)d grants within an hour from the budget of %(node)s %(period)s")
-                      % {"count": len(postings), "node": budget.node.name, "period": budget.period}),
-            detail=str(_("%(left)d of %(amount)d points were left afterwards.")
-                       % {"left": left, "amount": budget.amount}),
+            title=Words(gettext_noop("%(count)d grants within an hour from the budget of %(node)s %(period)s"),
+                        {"count": len(postings), "node": budget.node.name, "period": budget.period}),
+            detail=Words(gettext_noop("%(left)d of %(amount)d points were left afterwards."),
+                         {"left": left, "amount": budget.amount}),
             postings=postings[:EVIDENCE_LIMIT], audit_records=audit_records,
         ))
     return findings
@@ -237,10 +255,10 @@ def grants_within_one_household(*, node: Node, since=None, until=None) -> list[F
         own = actor_addresses.get(actor_id) == address
         findings.append(Finding(
             rule="grants_within_one_household", person_id=actor_id,
-            title=str(_("%(actor)s granted points to %(count)d people at %(address)s")
-                      % {"actor": names.get(actor_id, "?"), "count": len(households[key]), "address": address}),
-            detail=str(_("The granter lives at this address.") if own else
-                       _("Several people of one household were granted points by the same person.")),
+            title=Words(gettext_noop("%(actor)s granted points to %(count)d people at %(address)s"),
+                        {"actor": names.get(actor_id, "?"), "count": len(households[key]), "address": address}),
+            detail=Words(gettext_noop("The granter lives at this address.") if own else
+                         gettext_noop("Several people of one household were granted points by the same person.")),
             postings=postings_of[key], audit_records=audit_records,
         ))
     return findings
@@ -326,10 +344,10 @@ def approvals_outside_working_hours(*, node: Node, since=None, until=None) -> li
     for actor_id in actors:
         findings.append(Finding(
             rule="approvals_outside_working_hours", person_id=actor_id,
-            title=str(_("%(actor)s made %(count)d approvals outside working hours")
-                      % {"actor": names.get(actor_id, "?"), "count": counts[actor_id]}),
-            detail=str(_("Working hours are Monday to Friday, %(start)02d:00–%(end)02d:00.")
-                       % {"start": WORKDAY_START_HOUR, "end": WORKDAY_END_HOUR}),
+            title=Words(gettext_noop("%(actor)s made %(count)d approvals outside working hours"),
+                        {"actor": names.get(actor_id, "?"), "count": counts[actor_id]}),
+            detail=Words(gettext_noop("Working hours are Monday to Friday, %(start)02d:00–%(end)02d:00."),
+                         {"start": WORKDAY_START_HOUR, "end": WORKDAY_END_HOUR}),
             claims=decisions.get(actor_id, (0, []))[1][:EVIDENCE_LIMIT],
             audit_records=records.get(actor_id, (0, []))[1]))
     return findings
@@ -360,8 +378,9 @@ def reversals_after_audit(*, node: Node, since=None, until=None) -> list[Finding
         rows = by_actor[actor_id]
         findings.append(Finding(
             rule="reversals_after_audit", person_id=actor_id,
-            title=str(_("%(actor)s reversed %(count)d audited grants") % {"actor": rows[0][2], "count": len(rows)}),
-            detail=str(_("Points granted after the party committee's audit were taken back.")),
+            title=Words(gettext_noop("%(actor)s reversed %(count)d audited grants"),
+                        {"actor": rows[0][2], "count": len(rows)}),
+            detail=Words(gettext_noop("Points granted after the party committee's audit were taken back.")),
             claims=claims_of[actor_id][:EVIDENCE_LIMIT], postings=postings_of[actor_id][:EVIDENCE_LIMIT],
             audit_records=sorted(set(on_postings) | set(on_claims))[:EVIDENCE_LIMIT],
         ))
@@ -378,11 +397,11 @@ def ledger_split_views(*, node: Node, since=None, until=None) -> list[Finding]:
 
     return [Finding(
         rule="ledger_split_views", person_id=split.witness_id,
-        title=str(_("Two different ledgers: a checkpoint of size %(seen)d contradicts the one of size %(signed)d "
-                    "signed by %(witness)s") % {"seen": split.seen_size, "signed": split.signed_size,
-                                                "witness": split.witness.name}),
-        detail=str(_("Root seen %(seen)s…, root signed %(signed)s…; the points ledger may have been rewritten.")
-                   % {"seen": split.seen_root[:16], "signed": split.signed_root[:16]}),
+        title=Words(gettext_noop("Two different ledgers: a checkpoint of size %(seen)d contradicts the one of size "
+                                 "%(signed)d signed by %(witness)s"),
+                    {"seen": split.seen_size, "signed": split.signed_size, "witness": split.witness.name}),
+        detail=Words(gettext_noop("Root seen %(seen)s…, root signed %(signed)s…; the points ledger may have been "
+                                  "rewritten."), {"seen": split.seen_root[:16], "signed": split.signed_root[:16]}),
     ) for split in split_views(since=since, until=until)[:EVIDENCE_LIMIT]]
 
 

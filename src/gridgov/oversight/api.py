@@ -14,6 +14,8 @@ from gridgov.errors import PermissionDenied
 from gridgov.orgs.models import Node
 from gridgov.orgs.permissions import can
 from gridgov.oversight import anomalies
+from gridgov.oversight import findings as computed
+from gridgov.oversight.findings import FRESH_FOR, PERIOD_DAYS
 from gridgov.oversight.selectors import audit_records_under
 from gridgov.reports.selectors import HANDLING_WINDOW_DAYS
 
@@ -75,12 +77,17 @@ def levels(request, code: str, limit: Limit = 100, offset: Offset = 0):
 
 @router.get("/oversight/{code}/findings", response={200: Page[FindingOut], **errors(403)},
             summary="Anomaly findings of the last days")
-def findings(request, code: str, days: Annotated[int, Query(31, ge=1, le=366, description="1 to 366.")] = 31,
+def findings(request, code: str,
+             days: Annotated[int, Query(PERIOD_DAYS, ge=1, le=366, description=(
+                 f"1 to 366. {PERIOD_DAYS} (the default) reads the findings computed in the background, at most "
+                 f"{FRESH_FOR.seconds // 60} minutes old; another number of days runs the rules now."))] = PERIOD_DAYS,
              limit: Limit = 100, offset: Offset = 0):
     node = _node(request, code)
-    since = timezone.now() - timedelta(days=days)
-    found = [finding for _rule, found in anomalies.run_all(node=node, since=since) for finding in found]
-    return page(found, limit=limit, offset=offset)
+    if days == PERIOD_DAYS:
+        by_rule = computed.by_rule(computed.current(node))
+    else:
+        by_rule = anomalies.run_all(node=node, since=timezone.now() - timedelta(days=days))
+    return page([finding.worded() for _rule, found in by_rule for finding in found], limit=limit, offset=offset)
 
 
 @router.get("/oversight/{code}/audit", response={200: Page[AuditOut], **errors(403)},

@@ -19,11 +19,11 @@ from gridgov.deadlines.selectors import alerts_under, open_alerts_by_level
 from gridgov.limits import LimitedDateField
 from gridgov.orgs.models import Node, Person
 from gridgov.orgs.permissions import assignments_of, can
-from gridgov.oversight import anomalies, labels
+from gridgov.oversight import findings as computed
+from gridgov.oversight import labels
 from gridgov.oversight.selectors import audit_records_under
 from gridgov.pages import page_of, person_of
 
-ANOMALY_PERIOD_DAYS = 31
 # The page lists this many findings of each rule, and this many ids of each kind of evidence of a finding;
 # it says how many there are in all, and the API hands back every finding.
 FINDINGS_SHOWN = 50
@@ -49,8 +49,8 @@ def dashboard(request):
 
     person, node, nodes = _scope(request)
     now = timezone.now()
-    findings = [(rule, found[:FINDINGS_SHOWN], len(found))
-                for rule, found in anomalies.run_all(node=node, since=now - timedelta(days=ANOMALY_PERIOD_DAYS))]
+    run = computed.current(node, now=now)
+    findings = [(rule, found[:FINDINGS_SHOWN], len(found)) for rule, found in computed.by_rule(run)]
     levels = report_selectors.overdue_by_level(node=node, now=now)
     return render(request, "oversight/dashboard.html", {
         "node": node, "nodes": nodes, "levels": levels,
@@ -59,7 +59,7 @@ def dashboard(request):
         "alerts": alerts_under(node=node)[:DASHBOARD_ROWS],
         "alert_count": sum(open_alerts_by_level(node=node).values()),
         "findings": findings, "finding_count": sum(total for _rule, _found, total in findings),
-        "period_days": ANOMALY_PERIOD_DAYS, "evidence_shown": EVIDENCE_SHOWN,
+        "period_days": computed.PERIOD_DAYS, "computed_at": run.computed_at, "evidence_shown": EVIDENCE_SHOWN,
         "handling_days": report_selectors.HANDLING_WINDOW_DAYS,
     })
 

@@ -20,8 +20,9 @@ def test_the_rows_whose_column_is_one_of_the_list_and_none_for_an_empty_list(str
 
 
 def test_inside_a_subquery_the_column_is_the_subquerys_own(street):
-    """A page's ids are chosen in a subquery (``pages.rows_first``): a condition naming the table in raw SQL
-    (``extra(where=…)``) there meant the outer query's row, a subquery run again for every row (86 s a page)."""
+    """Rows chosen in a subquery (``pk__in=`` another queryset, as ``pages.rows_first`` once chose a page's ids): a
+    condition naming the table in raw SQL (``extra(where=…)``) there meant the outer query's row, a subquery run
+    again for every row (86 s a page)."""
     from gridgov.orgs.models import Node
 
     inner = Node.objects.filter(AnyOf(F("depth"), [street.grid_a.depth])).order_by("code").values("pk")[:1]
