@@ -148,3 +148,22 @@ def test_eight_workers_of_one_grid_claiming_and_handing_in_at_once_are_all_count
     assert all(isinstance(result, Claim) for result in results)
     assert tallies.disagreements() == []
     assert dict(ClaimTally.objects.values_list("state", "claims")) == {ClaimState.CLAIMED: 4, ClaimState.SUBMITTED: 4}
+
+
+def test_an_area_too_large_to_list_by_node_is_counted_by_path_the_same(street, publish, monkeypatch):
+    now = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    task = publish(actor=street.street_cadre, node=street.street, deadline=now + timedelta(days=7), places=10)
+    workers = [person(f"网格员{n}", node=grid, role=Role.GRID_WORKER)
+               for n, grid in enumerate([street.grid_a, street.grid_b, street.grid_c] * 2)]
+    made = [services.task_claim(actor=worker, task=task, now=now - timedelta(days=2)) for worker in workers]
+    for claim, (state, due) in zip(made, [(ClaimState.CLAIMED, now - timedelta(days=1)),
+                                          (ClaimState.SUBMITTED, now - timedelta(minutes=5)),
+                                          (ClaimState.EVALUATED, now + timedelta(hours=1)),
+                                          (ClaimState.SENT_BACK, None), (ClaimState.AUDITED, None),
+                                          (ClaimState.CLAIMED, now + timedelta(days=2))], strict=True):
+        Claim.objects.filter(pk=claim.pk).update(state=state, due_at=due)
+    listed = selectors.work_under(node=street.street, depth=street.street.depth + 1, now=now)
+    monkeypatch.setattr(selectors, "AREA_IDS_AT_MOST", 2)
+    assert selectors.work_under(node=street.street, depth=street.street.depth + 1, now=now) == listed
+    assert read(street.street, street.street.depth + 1, now) == nonzero(counted(street.street, street.street.depth + 1,
+                                                                                now))
