@@ -12,8 +12,8 @@ class DeadlinesConfig(AppConfig):
 
     def ready(self):
         from gridgov.deadlines import inbox
-        from gridgov.deadlines.selectors import alerts_for
-        from gridgov.navigation import register_badge
+        from gridgov.deadlines.selectors import open_alerts_counted
+        from gridgov.navigation import BADGE_AT_MOST, register_badge
 
         inbox.register()
-        register_badge("alerts", lambda person: alerts_for(person=person))
+        register_badge("alerts", lambda person: open_alerts_counted(person=person, at_most=BADGE_AT_MOST))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridgov.deadlines.selectors import alerts_for
+from gridgov.deadlines.selectors import open_alerts_counted
 from gridgov.ledger import journal
 from gridgov.ledger import selectors as ledger
 from gridgov.ledger.aggregates import level_column
@@ -94,7 +94,7 @@ def _worker(person, now) -> Workbench:
         Figure(str(_("Tasks to claim")), square, reverse("tasks:square")),
         Figure(str(_("Due within 3 days")), due_soon, reverse("tasks:mine"), urgent=True),
         Figure(str(_("My work orders")), orders, reverse("reports:queue"), urgent=True),
-        Figure(str(_("My alerts")), alerts_for(person=person), reverse("reports:alerts"), urgent=True),
+        Figure(str(_("My alerts")), open_alerts_counted(person=person, at_most=COUNT_AT_MOST), reverse("reports:alerts"), urgent=True),
     ]
     return Workbench("workbench/worker.html", figures, {
         "points": points_figures(person), "due_soon": list(due_soon[:PREVIEW]),
@@ -133,7 +133,7 @@ def _cadre_figures(person, now) -> list[Figure]:
         Figure(str(_("Open work orders")), visible, reverse("reports:queue")),
         Figure(str(_("Work orders overdue")), visible.filter(due_at__lte=now), reverse("reports:queue"),
                urgent=True),
-        Figure(str(_("My alerts")), alerts_for(person=person), reverse("reports:alerts"), urgent=True),
+        Figure(str(_("My alerts")), open_alerts_counted(person=person, at_most=COUNT_AT_MOST), reverse("reports:alerts"), urgent=True),
     ]
 
 
@@ -175,7 +175,7 @@ def _street_cadre(person, now) -> Workbench:
 def _supervisor(person, now) -> Workbench:
     area = Node.objects.filter(path__in=role_paths(person, "audit.view")).order_by("depth").first()
     figures = [
-        Figure(str(_("Alerts escalated")), alerts_for(person=person), reverse("reports:alerts"), urgent=True),
+        Figure(str(_("Alerts escalated")), open_alerts_counted(person=person, at_most=COUNT_AT_MOST), reverse("reports:alerts"), urgent=True),
     ]
     return Workbench("workbench/supervisor.html", figures, {
         "levels": reports.overdue_by_level(node=area, now=now) if area else [], "area": area,

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gridgov.deadlines.models import Alert, AlertLevel
-from gridgov.deadlines.selectors import alerts_for
+from gridgov.deadlines.selectors import alerts_for, open_alerts_counted
 from gridgov.orgs.models import NodeKind, Role
 from gridgov.testing.factories import node, person
 
@@ -62,3 +62,24 @@ def test_a_supervisor_of_two_streets_sees_both(street):
     orgs.role_grant(actor=SYSTEM, person=double, node=other_street, role=Role.SUPERVISOR)
     here, there = alert(street.grid_a, AlertLevel.ESCALATED, hours=1), alert(other_street, AlertLevel.ESCALATED)
     assert list(alerts_for(person=double)) == [there, here]
+
+
+def counted_both_ways(who, at_most):
+    return open_alerts_counted(person=who, at_most=at_most), min(alerts_for(person=who).count(), at_most + 1)
+
+
+def test_the_badge_count_is_the_inboxs_count_up_to_its_bound(street):
+    assert counted_both_ways(street.supervisor, 3) == (0, 0)
+    alert(street.grid_a, AlertLevel.OVERDUE, recipient=street.supervisor)
+    alert(street.grid_b, AlertLevel.ESCALATED)
+    alert(street.grid_c, AlertLevel.ESCALATED, recipient=street.supervisor)  # both kinds: counted once
+    alert(street.grid_a, AlertLevel.ESCALATED, closed=True)
+    alert(street.grid_a, AlertLevel.DUE_SOON, recipient=street.worker_a)
+    assert counted_both_ways(street.supervisor, 3) == (3, 3)
+    assert counted_both_ways(street.worker_a, 3) == (1, 1) and counted_both_ways(street.street_cadre, 3) == (0, 0)
+    alert(street.micro_a1, AlertLevel.ESCALATED)
+    assert counted_both_ways(street.supervisor, 3) == (4, 4)  # one past the bound: "3+"
+    for _ in range(3):
+        alert(street.grid_a, AlertLevel.ESCALATED, recipient=street.supervisor)  # every one of both kinds
+    assert counted_both_ways(street.supervisor, 3) == (4, 4) and counted_both_ways(street.supervisor, 10) == (7, 7)
+    assert open_alerts_counted(person=None, at_most=3) == 0
