@@ -11,10 +11,11 @@ members linked to one household at the same moment count it once; SQLite runs on
 ``gridgov households tallies``); ``disagreements`` lists the nodes and members whose tally is off.
 """
 
-from contextlib import contextmanager
 
 from django.db import connection, migrations, transaction
 from django.db.models import Count, Exists, OuterRef, Q
+
+from gridgov.triggers import Triggers
 
 HOUSEHOLD = "households_household"
 LINK = "households_link"
@@ -123,40 +124,16 @@ DROP = {
 INSTALL = {"postgresql": POSTGRES, "sqlite": SQLITE}
 
 
-def _run(statements: list[str], schema_editor) -> None:
-    for statement in statements:
-        schema_editor.execute(statement)
-
-
-def _install(apps, schema_editor) -> None:
-    _run(INSTALL.get(schema_editor.connection.vendor, []), schema_editor)
-    rebuild(schema_editor.connection)
-
-
-def _remove(apps, schema_editor) -> None:
-    _run(DROP.get(schema_editor.connection.vendor, []), schema_editor)
-
-
 def triggers() -> migrations.RunPython:
     """The migration operation installing the triggers and counting the rows already there."""
-    return migrations.RunPython(_install, _remove)
+    return TRIGGERS.operation()
 
 
-@contextmanager
 def suspended(db=connection):
     """For a bulk load of millions of rows (the benchmarks): the triggers are dropped while it runs (each would
     look for the household's other links, and a loader drops the indexes that lookup needs), then put back and
     the tallies recounted once."""
-    with db.cursor() as cursor:
-        for statement in DROP.get(db.vendor, []):
-            cursor.execute(statement)
-    try:
-        yield
-    finally:
-        with db.cursor() as cursor:
-            for statement in INSTALL.get(db.vendor, []):
-                cursor.execute(statement)
-        rebuild(db)
+    return TRIGGERS.suspended(db)
 
 
 def rebuild(db=connection) -> None:
@@ -193,3 +170,6 @@ def disagreements() -> list[str]:
     wrong += [f"member {key[0]} ({key[1]}) at node {key[2]}: kept {held.get(key, 0)}, counted {loads.get(key, 0)}"
               for key in sorted(set(loads) | set(held)) if held.get(key, 0) != loads.get(key, 0)]
     return wrong
+
+
+TRIGGERS = Triggers(install=INSTALL, drop=DROP, rebuild=rebuild)

@@ -14,11 +14,12 @@ benchmarks' loaders): whatever writes the rows, the tallies follow in the same t
 them (the migration that adds them, ``gridgov tasks tallies --rebuild``); ``disagreements`` lists what is off.
 """
 
-from contextlib import contextmanager
 from datetime import UTC, date
 
 from django.db import connection, migrations, transaction
 from django.db.models import Count
+
+from gridgov.triggers import Triggers
 
 CLAIM = "tasks_claim"
 TALLY = "tasks_claimtally"
@@ -90,39 +91,15 @@ DROP = {
 }
 
 
-def _run(statements: list[str], schema_editor) -> None:
-    for statement in statements:
-        schema_editor.execute(statement)
-
-
-def _install(apps, schema_editor) -> None:
-    _run(INSTALL.get(schema_editor.connection.vendor, []), schema_editor)
-    rebuild(schema_editor.connection)
-
-
-def _remove(apps, schema_editor) -> None:
-    _run(DROP.get(schema_editor.connection.vendor, []), schema_editor)
-
-
 def triggers() -> migrations.RunPython:
     """The migration operation installing the triggers and counting the claims already there."""
-    return migrations.RunPython(_install, _remove)
+    return TRIGGERS.operation()
 
 
-@contextmanager
 def suspended(db=connection):
     """For a bulk load of millions of claims (the benchmarks): the triggers are dropped while it runs, then put
     back and the tallies recounted once."""
-    with db.cursor() as cursor:
-        for statement in DROP.get(db.vendor, []):
-            cursor.execute(statement)
-    try:
-        yield
-    finally:
-        with db.cursor() as cursor:
-            for statement in INSTALL.get(db.vendor, []):
-                cursor.execute(statement)
-        rebuild(db)
+    return TRIGGERS.suspended(db)
 
 
 def _day(db) -> str:
@@ -152,3 +129,5 @@ def disagreements() -> list[str]:
     return [f"node {key[0]} {key[1]} due {key[2]}: kept {kept.get(key, 0)}, counted {counted.get(key, 0)}"
             for key in sorted(set(counted) | set(kept)) if kept.get(key, 0) != counted.get(key, 0)]
 
+
+TRIGGERS = Triggers(install=INSTALL, drop=DROP, rebuild=rebuild)

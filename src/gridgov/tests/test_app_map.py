@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1]
 DOCS = PACKAGE.parents[1] / "docs" / "architecture.md"
 FOUNDATION = {"errors", "context", "workflow", "media", "models", "submissions", "templatetags", "api_schemas", "audit",
-              "security", "logins", "spreadsheets", "limits", "sql", "replicas", "admin", "widgets", "jobs"}
+              "security", "logins", "spreadsheets", "limits", "sql", "replicas", "admin", "widgets", "jobs", "triggers"}
 WIRING = {"api", "urls", "demo", "management", "cli", "settings", "startup", "wsgi", "testing", "tests", "apps", "__init__"}
 EXEMPT_FILES = {"demo.py"}  # demo seeders make a month of data through every app's services
 # Each app's management commands are wiring too (they share gridgov.management.base).

@@ -12,6 +12,7 @@ from gridgov.households import tallies, villages
 from gridgov.management.base import TranslatedCommand
 from gridgov.orgs.models import Node, NodeKind
 from gridgov.orgs.permissions import SYSTEM
+from gridgov.triggers import check
 
 
 class Command(TranslatedCommand):
@@ -46,12 +47,6 @@ class Command(TranslatedCommand):
             self.stdout.write(f"{found.name} {bulletin.week:%Y-%m-%d}: {words}")
 
     def tallies(self, rebuild: bool) -> None:
-        if rebuild:
-            tallies.rebuild()
-        wrong = tallies.disagreements()
-        for line in wrong:
-            self.stdout.write(line)
-        if wrong:
-            raise CommandError(_("%(count)d coverage tallies disagree with the rows; --rebuild recounts them.")
-                               % {"count": len(wrong)})
-        self.stdout.write(_("The coverage tallies agree with the households and links."))
+        check(self, rebuild=rebuild, recount=tallies.rebuild, disagreements=tallies.disagreements,
+              wrong=_("%(count)d coverage tallies disagree with the rows; --rebuild recounts them."),
+              right=_("The coverage tallies agree with the households and links."))

@@ -1,12 +1,12 @@
 """``gridgov tasks roll``: spawn the next instance of recurring tasks and expire stale claims.
 ``gridgov tasks tallies``: check the claim tallies against the claims (``--rebuild`` recounts them)."""
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridgov.management.base import TranslatedCommand
 from gridgov.tasks import services, tallies
+from gridgov.triggers import check
 
 
 class Command(TranslatedCommand):
@@ -27,12 +27,6 @@ class Command(TranslatedCommand):
         self.stdout.write(_("Spawned %(count)d recurring task instance(s).") % {"count": len(spawned)})
 
     def tallies(self, rebuild: bool) -> None:
-        if rebuild:
-            tallies.rebuild()
-        wrong = tallies.disagreements()
-        for line in wrong:
-            self.stdout.write(line)
-        if wrong:
-            raise CommandError(_("%(count)d claim tallies disagree with the claims; --rebuild recounts them.")
-                               % {"count": len(wrong)})
-        self.stdout.write(_("The claim tallies agree with the claims."))
+        check(self, rebuild=rebuild, recount=tallies.rebuild, disagreements=tallies.disagreements,
+              wrong=_("%(count)d claim tallies disagree with the claims; --rebuild recounts them."),
+              right=_("The claim tallies agree with the claims."))
